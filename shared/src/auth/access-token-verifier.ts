@@ -1,0 +1,89 @@
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { InvalidTokenError, ServiceUnavailableError } from '../errors/errors.ts';
+import type { AccessTokenClaims } from './access-token-claims.ts';
+
+export interface AccessTokenVerifierOptions {
+  issuer: string;
+  /** The resource server's own URL (RFC 8707 resource indicator); tokens must name it in `aud`. */
+  audience: string;
+  jwksUri: string;
+  algorithms?: string[];
+  clockToleranceSec?: number;
+  /** Realm used in WWW-Authenticate challenges. */
+  realm?: string;
+}
+
+export interface AccessTokenVerifier {
+  verify(token: string): Promise<AccessTokenClaims>;
+}
+
+const MAX_TOKEN_LENGTH = 8192;
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Verifies RFC 9068 JWT access tokens against the issuer's JWKS. Keys come only from the
+ * configured JWKS URI (refetched when an unknown `kid` appears); `jku`, `jwk`, `x5u` and `x5c`
+ * headers are never used. Checks alg allow-list, `typ: at+jwt`, `iss`, `aud`, `exp`, `nbf`.
+ */
+export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
+  const realm = options.realm ?? 'vector-api';
+  const algorithms = options.algorithms ?? ['ES256', 'RS256', 'PS256', 'EdDSA'];
+  const jwks = createRemoteJWKSet(new URL(options.jwksUri), { cooldownDuration: 5_000, timeoutDuration: 3_000 });
+  const invalid = (message: string) => new InvalidTokenError(message, realm);
+
+  return {
+    async verify(token) {
+      if (token.length > MAX_TOKEN_LENGTH) throw invalid('the access token is too large');
+      if (!JWS_COMPACT.test(token)) throw invalid('the access token is not a signed JWT');
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, jwks, {
+          issuer: options.issuer,
+          audience: options.audience,
+          algorithms,
+          typ: 'at+jwt',
+          clockTolerance: options.clockToleranceSec ?? 5,
+          requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
+        }));
+      } catch (err) {
+        throw translate(err, invalid);
+      }
+      return toClaims(payload, invalid);
+    },
+  };
+}
+
+function translate(err: unknown, invalid: (m: string) => InvalidTokenError): Error {
+  if (err instanceof errors.JWTExpired) return invalid('the access token has expired');
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.claim === 'nbf' || err.claim === 'iat') return invalid('the access token is not valid yet');
+    return invalid(`the access token's "${err.claim}" is not acceptable here`);
+  }
+  if (err instanceof errors.JOSEAlgNotAllowed) return invalid('the access token is signed with a refused algorithm');
+  if (err instanceof errors.JWSSignatureVerificationFailed) return invalid('the access token signature does not verify');
+  if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
+    return invalid('the access token is signed by an unknown key');
+  }
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
+    return new ServiceUnavailableError('the authorization server cannot be reached to verify tokens');
+  }
+  if (err instanceof errors.JOSEError) return invalid('the access token is malformed');
+  if (err instanceof TypeError && /fetch/i.test(err.message)) {
+    return new ServiceUnavailableError('the authorization server cannot be reached to verify tokens');
+  }
+  return invalid('the access token is malformed');
+}
+
+function toClaims(payload: JWTPayload, invalid: (m: string) => InvalidTokenError): AccessTokenClaims {
+  const { sub, jti, iat, exp } = payload;
+  const clientId = payload.client_id;
+  const scope = payload.scope ?? '';
+  if (typeof sub !== 'string' || typeof clientId !== 'string' || typeof scope !== 'string') {
+    throw invalid('the access token is missing required claims');
+  }
+  if (typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') {
+    throw invalid('the access token is missing required claims');
+  }
+  const grantId = typeof payload.grant_id === 'string' ? payload.grant_id : undefined;
+  return { sub, clientId, jti, iat, exp, scopes: new Set(scope.split(' ').filter(Boolean)), grantId };
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Building blocks shared by every service's config schema. */
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+export const url = () =>
+  z.string().refine((v) => URL.canParse(v), { message: 'must be an absolute URL' });
+
+export const postgresUrl = () =>
+  z.string().refine((v) => URL.canParse(v) && /^postgres(ql)?:$/.test(new URL(v).protocol), {
+    message: 'must be a postgres:// URL',
+  });
+
+export const redisUrl = () =>
+  z.string().refine((v) => URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol), {
+    message: 'must be a redis:// URL',
+  });
+
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const logLevel = () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+export const nodeEnv = () => z.enum(['development', 'test', 'production']).default('development');
+
+/** MASTER_KEY: comma-separated base64 keys of 32 bytes each; the first wraps, all unwrap. */
+export const masterKeys = () =>
+  z
+    .string()
+    .transform((v) => v.split(',').map((k) => k.trim()))
+    .refine((keys) => keys.length > 0 && keys.every((k) => Buffer.from(k, 'base64').length === 32), {
+      message: 'must be one or more comma-separated base64 keys of 32 bytes',
+    });

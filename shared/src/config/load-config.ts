@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+import { ConfigError } from '../errors/errors.ts';
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Parses `env` with `schema` once. Every bad key is reported together; values of keys listed in
+ * `secrets` never appear in a message. The result is deeply frozen.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: Env, secrets: readonly string[] = []): z.output<S> {
+  const cleaned: Env = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.') || '(root)';
+      const message = secrets.includes(key) ? 'invalid secret value' : issue.message;
+      return `${key}: ${message}`;
+    });
+    throw new ConfigError(issues);
+  }
+  return deepFreeze(parsed.data);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** A copy of `config` with each secret key replaced by "[redacted]", for logs and banners. */
+export function redactConfig<T extends object>(config: T, secrets: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) out[k] = secrets.includes(k) ? '[redacted]' : v;
+  return out;
+}

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import { open, seal } from './aead.ts';
+import { DecryptionError } from './decryption-error.ts';
+
+export interface Wrapped {
+  keyId: string;
+  ciphertext: Buffer;
+}
+
+export interface MasterKeyring {
+  /** Id of the key that wraps new secrets (the first of the list). */
+  readonly primaryId: string;
+  wrap(secret: Buffer, aad: string): Wrapped;
+  unwrap(wrapped: Wrapped, aad: string): Buffer;
+}
+
+/** Key id: the first 16 hex characters of SHA-256 of the key; stable, reveals nothing usable. */
+export const masterKeyId = (key: Buffer): string => createHash('sha256').update(key).digest('hex').slice(0, 16);
+
+/** Ordered master keys (base64, 32 bytes each): the first wraps, every one unwraps. */
+export function createMasterKeyring(base64Keys: readonly string[]): MasterKeyring {
+  const keys = new Map<string, Buffer>();
+  for (const k of base64Keys) {
+    const key = Buffer.from(k, 'base64');
+    if (key.length !== 32) throw new Error('a master key must be 32 bytes');
+    keys.set(masterKeyId(key), key);
+  }
+  const primaryId = keys.keys().next().value;
+  if (!primaryId) throw new Error('at least one master key is required');
+  return {
+    primaryId,
+    wrap: (secret, aad) => ({ keyId: primaryId, ciphertext: seal(keys.get(primaryId)!, secret, aad) }),
+    unwrap: ({ keyId, ciphertext }, aad) => {
+      const key = keys.get(keyId);
+      if (!key) throw new DecryptionError(`master key ${keyId} is not configured`);
+      return open(key, ciphertext, aad);
+    },
+  };
+}

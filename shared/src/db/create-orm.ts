@@ -1,0 +1,44 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { Migration } from '@mikro-orm/migrations';
+import type { EntitySchema } from '@mikro-orm/core';
+
+export type { MikroORM };
+
+export interface OrmOptions {
+  url: string;
+  entities: EntitySchema[];
+  migrations: { name: string; class: new (...args: never[]) => Migration }[];
+  /** Pool size; each service keeps it small (2 cores). */
+  poolMax?: number;
+  debug?: boolean;
+}
+
+/**
+ * One MikroORM per service database. Schema changes come only from the committed migrations
+ * listed in `migrations` (never `schema.update()`); `migrate()` applies the pending ones.
+ */
+export async function createOrm(options: OrmOptions): Promise<MikroORM> {
+  return MikroORM.init({
+    clientUrl: options.url,
+    entities: options.entities,
+    extensions: [Migrator],
+    discovery: { warnWhenNoEntities: false },
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    debug: options.debug ?? false,
+    allowGlobalContext: false,
+    migrations: {
+      migrationsList: options.migrations as never,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      silent: true,
+      tableName: 'schema_migrations',
+    },
+  });
+}
+
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  const applied = await orm.migrator.up();
+  return applied.map((m) => m.name);
+}

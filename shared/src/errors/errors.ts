@@ -1,0 +1,117 @@
+/**
+ * Every error our code raises on purpose. Each has a stable machine `code` (the wire `error`
+ * field), an HTTP `status`, and `expose` (whether its message may reach a client). Koa reads
+ * `status`, `expose` and `headers`; the error handler turns them into `{error, message}`.
+ */
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly expose: boolean;
+  readonly headers: Record<string, string>;
+
+  constructor(code: string, status: number, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+    this.expose = status < 500;
+    this.headers = headers;
+  }
+}
+
+export class InvalidRequestError extends AppError {
+  constructor(message: string) {
+    super('invalid_request', 400, message);
+  }
+}
+
+export class InvalidJsonError extends AppError {
+  constructor(message = 'the request body is not valid JSON') {
+    super('invalid_json', 400, message);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(message = 'the request body is too large') {
+    super('payload_too_large', 413, message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message = 'the request body must be application/json') {
+    super('unsupported_media_type', 415, message);
+  }
+}
+
+const bearer = (fields: Record<string, string>): string =>
+  `Bearer ${Object.entries(fields)
+    .map(([k, v]) => `${k}="${v.replace(/["\\]/g, '')}"`)
+    .join(', ')}`;
+
+/** RFC 6750 401. Without `reason` (no credentials at all) the challenge carries no error code. */
+export class InvalidTokenError extends AppError {
+  constructor(message: string, realm: string, withCode = true) {
+    const fields: Record<string, string> = { realm };
+    if (withCode) Object.assign(fields, { error: 'invalid_token', error_description: message });
+    super('invalid_token', 401, message, { 'WWW-Authenticate': bearer(fields) });
+  }
+}
+
+/** RFC 6750 403 for a valid token that lacks a scope. */
+export class InsufficientScopeError extends AppError {
+  readonly scope: string;
+  constructor(scope: string, realm: string) {
+    const message = `this request needs the "${scope}" scope`;
+    super('insufficient_scope', 403, message, {
+      'WWW-Authenticate': bearer({ realm, error: 'insufficient_scope', error_description: message, scope }),
+    });
+    this.scope = scope;
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = 'missing or wrong credentials') {
+    super('unauthorized', 401, message, { 'WWW-Authenticate': 'Bearer realm="admin"' });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = 'not found') {
+    super('not_found', 404, message);
+  }
+}
+
+export class MethodNotAllowedError extends AppError {
+  constructor(allowed: string) {
+    super('method_not_allowed', 405, 'method not allowed', { Allow: allowed });
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super('conflict', 409, message);
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(message: string) {
+    super('service_unavailable', 503, message, { 'Retry-After': '1' });
+    Object.assign(this, { expose: true });
+  }
+}
+
+export class InternalError extends AppError {
+  constructor(message = 'internal error') {
+    super('internal_error', 500, message);
+  }
+}
+
+/** Raised at boot when the environment is invalid; lists every bad key at once. */
+export class ConfigError extends Error {
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(`invalid configuration:\n  - ${issues.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}

@@ -1,0 +1,35 @@
+import {
+  AppError,
+  InternalError,
+  InvalidJsonError,
+  InvalidRequestError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from '../errors/errors.ts';
+
+interface HttpLike {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+  message?: string;
+}
+
+/**
+ * Translates what Koa and its body parser throw (http-errors with `status` and `type`) into our
+ * typed errors. Anything else is an internal error whose message never reaches the client.
+ */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = (err ?? {}) as HttpLike;
+  const status = e.status ?? e.statusCode;
+  if (status === 413 || e.type === 'entity.too.large') return new PayloadTooLargeError();
+  if (e.type === 'entity.parse.failed' || (status === 400 && /json/i.test(e.message ?? ''))) return new InvalidJsonError();
+  if (status === 415) return new UnsupportedMediaTypeError();
+  if (status === 404) return new NotFoundError();
+  if (status && status >= 400 && status < 500) {
+    return new InvalidRequestError(e.expose && e.message ? e.message : 'the request is malformed');
+  }
+  return new InternalError();
+}
