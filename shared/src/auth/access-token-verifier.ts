@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { InvalidTokenError, ServiceUnavailableError } from '../errors/errors.ts';
 import type { AccessTokenClaims } from './access-token-claims.ts';
 
@@ -28,7 +28,10 @@ const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const realm = options.realm ?? 'vector-api';
   const algorithms = options.algorithms ?? ['ES256', 'RS256', 'PS256', 'EdDSA'];
-  const jwks = createRemoteJWKSet(new URL(options.jwksUri), { cooldownDuration: 5_000, timeoutDuration: 3_000 });
+  const jwks = createRemoteJWKSet(new URL(options.jwksUri), {
+    cooldownDuration: 5_000,
+    timeoutDuration: 3_000,
+  });
   const invalid = (message: string) => new InvalidTokenError(message, realm);
 
   return {
@@ -59,8 +62,10 @@ function translate(err: unknown, invalid: (m: string) => InvalidTokenError): Err
     if (err.claim === 'nbf' || err.claim === 'iat') return invalid('the access token is not valid yet');
     return invalid(`the access token's "${err.claim}" is not acceptable here`);
   }
-  if (err instanceof errors.JOSEAlgNotAllowed) return invalid('the access token is signed with a refused algorithm');
-  if (err instanceof errors.JWSSignatureVerificationFailed) return invalid('the access token signature does not verify');
+  if (err instanceof errors.JOSEAlgNotAllowed)
+    return invalid('the access token is signed with a refused algorithm');
+  if (err instanceof errors.JWSSignatureVerificationFailed)
+    return invalid('the access token signature does not verify');
   if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
     return invalid('the access token is signed by an unknown key');
   }

@@ -3,8 +3,7 @@ import { z } from 'zod';
 /** Building blocks shared by every service's config schema. */
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
-export const url = () =>
-  z.string().refine((v) => URL.canParse(v), { message: 'must be an absolute URL' });
+export const url = () => z.string().refine((v) => URL.canParse(v), { message: 'must be an absolute URL' });
 
 export const postgresUrl = () =>
   z.string().refine((v) => URL.canParse(v) && /^postgres(ql)?:$/.test(new URL(v).protocol), {
@@ -18,7 +17,8 @@ export const redisUrl = () =>
 
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-export const logLevel = () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+export const logLevel = () =>
+  z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
 export const nodeEnv = () => z.enum(['development', 'test', 'production']).default('development');
 

@@ -7,7 +7,11 @@ export type Env = Record<string, string | undefined>;
  * Parses `env` with `schema` once. Every bad key is reported together; values of keys listed in
  * `secrets` never appear in a message. The result is deeply frozen.
  */
-export function loadConfig<S extends z.ZodType>(schema: S, env: Env, secrets: readonly string[] = []): z.output<S> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Env,
+  secrets: readonly string[] = [],
+): z.output<S> {
   const cleaned: Env = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
   const parsed = schema.safeParse(cleaned);
@@ -31,7 +35,10 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** A copy of `config` with each secret key replaced by "[redacted]", for logs and banners. */
-export function redactConfig<T extends object>(config: T, secrets: readonly string[]): Record<string, unknown> {
+export function redactConfig<T extends object>(
+  config: T,
+  secrets: readonly string[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) out[k] = secrets.includes(k) ? '[redacted]' : v;
   return out;

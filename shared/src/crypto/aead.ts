@@ -18,7 +18,8 @@ export function seal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
 }
 
 export function open(key: Buffer, sealed: Buffer, aad: string): Buffer {
-  if (sealed.length < 1 + IV + TAG || sealed[0] !== VERSION) throw new DecryptionError('malformed ciphertext');
+  if (sealed.length < 1 + IV + TAG || sealed[0] !== VERSION)
+    throw new DecryptionError('malformed ciphertext');
   const iv = sealed.subarray(1, 1 + IV);
   const tag = sealed.subarray(1 + IV, 1 + IV + TAG);
   const decipher = createDecipheriv('aes-256-gcm', key, iv);

@@ -15,7 +15,8 @@ export interface MasterKeyring {
 }
 
 /** Key id: the first 16 hex characters of SHA-256 of the key; stable, reveals nothing usable. */
-export const masterKeyId = (key: Buffer): string => createHash('sha256').update(key).digest('hex').slice(0, 16);
+export const masterKeyId = (key: Buffer): string =>
+  createHash('sha256').update(key).digest('hex').slice(0, 16);
 
 /** Ordered master keys (base64, 32 bytes each): the first wraps, every one unwraps. */
 export function createMasterKeyring(base64Keys: readonly string[]): MasterKeyring {

@@ -1,7 +1,7 @@
+import type { EntitySchema } from '@mikro-orm/core';
+import type { Migration } from '@mikro-orm/migrations';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
-import type { Migration } from '@mikro-orm/migrations';
-import type { EntitySchema } from '@mikro-orm/core';
 
 export type { MikroORM };
 

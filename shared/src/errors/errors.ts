@@ -115,3 +115,10 @@ export class ConfigError extends Error {
     this.issues = issues;
   }
 }
+
+/** RFC 7591 section 3.2.2: client metadata refused (code `invalid_client_metadata` or `invalid_redirect_uri`). */
+export class InvalidClientMetadataError extends AppError {
+  constructor(code: 'invalid_client_metadata' | 'invalid_redirect_uri', message: string) {
+    super(code, 400, message);
+  }
+}

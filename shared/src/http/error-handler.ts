@@ -10,7 +10,8 @@ export function createErrorHandler(logger: Logger) {
   return async function errorHandler(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw toAppError({ status: 404 });
+      if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false)
+        throw toAppError({ status: 404 });
     } catch (err) {
       const appError = toAppError(err);
       if (appError.status >= 500) {

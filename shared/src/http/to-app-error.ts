@@ -25,7 +25,8 @@ export function toAppError(err: unknown): AppError {
   const e = (err ?? {}) as HttpLike;
   const status = e.status ?? e.statusCode;
   if (status === 413 || e.type === 'entity.too.large') return new PayloadTooLargeError();
-  if (e.type === 'entity.parse.failed' || (status === 400 && /json/i.test(e.message ?? ''))) return new InvalidJsonError();
+  if (e.type === 'entity.parse.failed' || (status === 400 && /json/i.test(e.message ?? '')))
+    return new InvalidJsonError();
   if (status === 415) return new UnsupportedMediaTypeError();
   if (status === 404) return new NotFoundError();
   if (status && status >= 400 && status < 500) {

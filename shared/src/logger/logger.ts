@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
@@ -21,7 +21,11 @@ const REDACT = [
 ];
 
 /** JSON lines on stdout (or `destination`), with secret fields redacted. */
-export function createLogger(options: { name: string; level: string; destination?: NodeJS.WritableStream }): Logger {
+export function createLogger(options: {
+  name: string;
+  level: string;
+  destination?: NodeJS.WritableStream;
+}): Logger {
   const opts = {
     name: options.name,
     level: options.level,

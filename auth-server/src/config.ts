@@ -1,0 +1,74 @@
+import {
+  devSecret,
+  type Env,
+  loadConfig,
+  logLevel,
+  masterKeys,
+  nodeEnv,
+  port,
+  positiveInt,
+  postgresUrl,
+  redisUrl,
+  url,
+} from '@vectorauth/shared';
+import { z } from 'zod';
+
+export const AUTH_SECRETS = [
+  'ADMIN_TOKEN',
+  'MASTER_KEY',
+  'COOKIE_KEYS',
+  'DATABASE_URL',
+  'REDIS_URL',
+] as const;
+
+const schema = z
+  .object({
+    NODE_ENV: nodeEnv(),
+    LOG_LEVEL: logLevel(),
+    ISSUER: url().optional(),
+    AUTH_HOST: z.string().default('127.0.0.1'),
+    AUTH_PORT: port(3000),
+    ADMIN_HOST: z.string().default('127.0.0.1'),
+    ADMIN_PORT: port(3001),
+    ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    VECTOR_API_URL: url().default('http://localhost:4000'),
+    DATABASE_URL: postgresUrl(),
+    REDIS_URL: redisUrl().default('redis://127.0.0.1:6379'),
+    DATA_DIR: z.string().default('./.data'),
+    MASTER_KEY: masterKeys().optional(),
+    COOKIE_KEYS: z
+      .string()
+      .transform((v) => v.split(',').map((k) => k.trim()))
+      .refine((keys) => keys.every((k) => k.length >= 32), {
+        message: 'each cookie key needs 32+ characters',
+      })
+      .optional(),
+    SIGNING_ALG: z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']).default('ES256'),
+    ACCESS_TOKEN_TTL: positiveInt(600),
+    AUTHORIZATION_CODE_TTL: positiveInt(60),
+    REFRESH_TOKEN_TTL: positiveInt(14 * 24 * 3600),
+    SESSION_TTL: positiveInt(14 * 24 * 3600),
+    ADMIN_MAX_BODY_BYTES: positiveInt(64 * 1024),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    for (const key of ['ADMIN_TOKEN', 'MASTER_KEY', 'COOKIE_KEYS', 'ISSUER'] as const) {
+      if (env[key] === undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
+    }
+  });
+
+/** Validated, frozen auth-server configuration. Development fills secrets from DATA_DIR. */
+export function loadAuthServerConfig(env: Env) {
+  const parsed = loadConfig(schema, env, AUTH_SECRETS);
+  const dataDir = parsed.DATA_DIR;
+  return Object.freeze({
+    ...parsed,
+    ISSUER: parsed.ISSUER ?? `http://localhost:${parsed.AUTH_PORT}`,
+    ADMIN_TOKEN: parsed.ADMIN_TOKEN ?? devSecret(dataDir, 'admin-token'),
+    MASTER_KEY: parsed.MASTER_KEY ?? [devSecret(dataDir, 'master-key')],
+    COOKIE_KEYS: parsed.COOKIE_KEYS ?? [devSecret(dataDir, 'cookie-key')],
+  });
+}
+
+export type AuthServerConfig = ReturnType<typeof loadAuthServerConfig>;

@@ -1,0 +1,4 @@
+import { SigningKey } from './keys/signing-key-entity.ts';
+
+/** Every MikroORM entity of the auth database. */
+export const authServerEntities = [SigningKey];

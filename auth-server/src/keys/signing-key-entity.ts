@@ -1,0 +1,22 @@
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+
+export const SIGNING_KEY_STATUSES = ['next', 'current', 'retired', 'revoked'] as const;
+
+/** A JWS signing key. The private JWK is stored sealed under the master key (AAD: kid). */
+export const SigningKey = defineEntity({
+  name: 'SigningKey',
+  tableName: 'signing_key',
+  properties: {
+    kid: p.string().primary(),
+    alg: p.string(),
+    status: p.enum(SIGNING_KEY_STATUSES),
+    publicJwk: p.json<Record<string, unknown>>(),
+    privateJwk: p.blob(),
+    masterKeyId: p.string(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    activatedAt: p.datetime().nullable(),
+    retiredAt: p.datetime().nullable(),
+  },
+});
+
+export type SigningKeyRow = InferEntity<typeof SigningKey>;

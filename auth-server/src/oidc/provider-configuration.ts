@@ -1,0 +1,74 @@
+import { VECTOR_SCOPE_NAMES } from '@vectorauth/shared';
+import type { Adapter, Configuration, JWK } from 'oidc-provider';
+import type { AuthServerConfig } from '../config.ts';
+import { createResourceServers } from './resource-servers.ts';
+
+export interface ProviderConfigurationDeps {
+  config: AuthServerConfig;
+  adapter: new (model: string) => Adapter;
+  jwks: JWK[];
+}
+
+/** The one place that builds oidc-provider's configuration. */
+export function buildProviderConfiguration({
+  config,
+  adapter,
+  jwks,
+}: ProviderConfigurationDeps): Configuration {
+  const resources = createResourceServers({
+    vectorApiUrl: config.VECTOR_API_URL,
+    accessTokenTtl: config.ACCESS_TOKEN_TTL,
+    signingAlg: config.SIGNING_ALG,
+  });
+  return {
+    adapter,
+    jwks: { keys: jwks },
+    cookies: { keys: [...config.COOKIE_KEYS] },
+    scopes: ['openid', 'offline_access', 'email', ...VECTOR_SCOPE_NAMES],
+    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    extraClientMetadata: {
+      properties: ['first_party'],
+      validator(_ctx, key, value) {
+        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
+          throw new Error('first_party must be a boolean');
+        }
+      },
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: config.SIGNING_ALG,
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: [config.SIGNING_ALG],
+      authorizationSigningAlgValues: [config.SIGNING_ALG],
+    },
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      resourceIndicators: { enabled: true, ...resources },
+    },
+    ttl: {
+      AccessToken: config.ACCESS_TOKEN_TTL,
+      ClientCredentials: config.ACCESS_TOKEN_TTL,
+      AuthorizationCode: config.AUTHORIZATION_CODE_TTL,
+      RefreshToken: config.REFRESH_TOKEN_TTL,
+      Session: config.SESSION_TTL,
+      Grant: config.REFRESH_TOKEN_TTL,
+      Interaction: 3600,
+      IdToken: 3600,
+    },
+    rotateRefreshToken: true,
+    findAccount: async () => undefined,
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError(ctx, out) {
+      ctx.type = 'json';
+      ctx.body = { error: out.error, message: out.error_description ?? 'the request could not be completed' };
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import {
+  createAccessLog,
+  createErrorHandler,
+  createReadyz,
+  createRequestId,
+  healthz,
+  type Logger,
+  type Metrics,
+  type ReadinessCheck,
+} from '@vectorauth/shared';
+import Koa from 'koa';
+import type { Provider } from 'oidc-provider';
+
+/**
+ * The public surface: health endpoints, then oidc-provider (discovery, JWKS, authorization,
+ * token, revocation, introspection). oidc-provider answers its own errors as RFC 6749 says.
+ */
+export function createPublicApp(deps: {
+  logger: Logger;
+  provider: Provider;
+  metrics: Metrics;
+  readiness: ReadinessCheck[];
+}): Koa {
+  const app = new Koa();
+  const readyz = createReadyz(deps.readiness);
+  const oidc = deps.provider.callback();
+  app.use(createErrorHandler(deps.logger));
+  app.use(createRequestId());
+  app.use(createAccessLog(deps.logger));
+  app.use(deps.metrics.middleware);
+  app.use(async function routes(ctx, next) {
+    if (ctx.method === 'GET' && ctx.path === '/healthz') return healthz(ctx);
+    if (ctx.method === 'GET' && ctx.path === '/readyz') return readyz(ctx);
+    await next();
+  });
+  app.use(async function openidProvider(ctx) {
+    ctx.respond = false;
+    await oidc(ctx.req, ctx.res);
+  });
+  return app;
+}

@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+
+describe('admin API', () => {
+  let server: TestAuthServer;
+  before(async () => {
+    server = await startTestAuthServer();
+  });
+  after(() => server.close());
+
+  it('refuses requests without the admin token, or with a wrong one', async () => {
+    const none = await fetch(`${server.adminUrl}/admin/clients`);
+    expect(none.status).to.equal(401);
+    expect(await none.json()).to.include({ error: 'unauthorized' });
+    expect((await server.admin('GET', '/admin/clients', undefined, 'x'.repeat(40))).status).to.equal(401);
+  });
+
+  it('is not reachable on the public port', async () => {
+    const res = await fetch(`${server.issuer}/admin/clients`, {
+      headers: { authorization: `Bearer ${server.config.ADMIN_TOKEN}` },
+    });
+    expect(res.status).to.equal(404);
+  });
+
+  it('creates a client with a server-generated secret shown once, then never again', async () => {
+    const res = await server.admin('POST', '/admin/clients', {
+      client_name: 'Reporting job',
+      grant_types: ['client_credentials'],
+      scope: 'vectors:read',
+      first_party: true,
+    });
+    expect(res.status).to.equal(201);
+    const created = (await res.json()) as Record<string, unknown>;
+    expect(created.client_secret).to.be.a('string').with.length.greaterThan(40);
+    expect(created).to.include({ first_party: true, client_name: 'Reporting job' });
+    const read = (await (await server.admin('GET', `/admin/clients/${created.client_id}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(read).to.include({ client_id: created.client_id, first_party: true });
+    expect(read).not.to.have.property('client_secret');
+    const { clients } = (await (await server.admin('GET', '/admin/clients')).json()) as {
+      clients: Record<string, unknown>[];
+    };
+    const listed = clients.find((c) => c.client_id === created.client_id);
+    expect(listed).to.exist;
+    expect(listed).not.to.have.property('client_secret');
+  });
+
+  it('rejects bad metadata with a 400 that says what is wrong', async () => {
+    const cases: [unknown, string][] = [
+      [{ grant_types: ['client_credentials'] }, 'client_name'],
+      [{ client_name: 'x', grant_types: ['implicit'] }, 'grant_types'],
+      [{ client_name: 'x', redirect_uris: ['not a url'] }, 'redirect_uris'],
+      [{ client_name: 'x', surprise: true }, 'surprise'],
+      [{ client_name: 'x', first_party: 'yes' }, 'first_party'],
+      [{ client_name: 'x', redirect_uris: ['https://app.example/cb#frag'] }, 'fragment'],
+    ];
+    for (const [body, mention] of cases) {
+      const res = await server.admin('POST', '/admin/clients', body);
+      expect(res.status, JSON.stringify(body)).to.equal(400);
+      const err = (await res.json()) as { error: string; message: string };
+      expect(err.message, JSON.stringify(body)).to.contain(mention);
+    }
+  });
+
+  it('answers malformed JSON, wrong content types and oversized bodies without a 500', async () => {
+    const post = (body: string, type = 'application/json') =>
+      fetch(`${server.adminUrl}/admin/clients`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.config.ADMIN_TOKEN}`, 'content-type': type },
+        body,
+      });
+    const malformed = await post('{"client_name":');
+    expect(malformed.status).to.equal(400);
+    expect(await malformed.json()).to.include({ error: 'invalid_json' });
+    expect((await post('client_name=x', 'application/x-www-form-urlencoded')).status).to.equal(415);
+    const huge = await post(JSON.stringify({ client_name: 'x'.repeat(200_000) }));
+    expect(huge.status).to.equal(413);
+  });
+
+  it('answers 404 for unknown clients and hostile ids', async () => {
+    for (const id of ['nope', "x' or '1'='1", 'a'.repeat(500)]) {
+      const res = await server.admin('GET', `/admin/clients/${encodeURIComponent(id)}`);
+      expect(res.status).to.equal(404);
+    }
+    expect((await server.admin('DELETE', '/admin/clients/nope')).status).to.equal(404);
+  });
+
+  it('lists signing keys without private parts', async () => {
+    const { keys } = (await (await server.admin('GET', '/admin/keys')).json()) as {
+      keys: Record<string, unknown>[];
+    };
+    expect(keys.some((k) => k.status === 'current')).to.equal(true);
+    for (const k of keys)
+      expect(Object.keys(k)).to.have.members([
+        'kid',
+        'alg',
+        'status',
+        'createdAt',
+        'activatedAt',
+        'retiredAt',
+      ]);
+  });
+});

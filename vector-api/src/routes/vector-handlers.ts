@@ -1,0 +1,58 @@
+import { NotFoundError, parseInput } from '@vectorauth/shared';
+import type { ParameterizedContext } from 'koa';
+import { prepareVector } from '../index/prepare-vector.ts';
+import type { VectorIndex } from '../index/vector-index.ts';
+import { findCollection } from './find-collection.ts';
+import type { VectorSchemas } from './vector-schemas.ts';
+import type { VectorState } from './vector-state.ts';
+
+type Ctx = ParameterizedContext<VectorState> & { params: Record<string, string> };
+
+/** PUT /v1/collections/:name/vectors, GET/DELETE /v1/collections/:name/vectors/:id. */
+export function createVectorHandlers(schemas: VectorSchemas, index: VectorIndex) {
+  return {
+    async upsertVectors(ctx: Ctx): Promise<void> {
+      const { name } = parseInput(schemas.collectionParams, ctx.params, 'path');
+      const body = parseInput(schemas.upsertVectors, ctx.request.body);
+      const collection = await findCollection(ctx.state, name);
+      const inputs = body.vectors.map((v, i) => ({
+        id: v.id,
+        vector: prepareVector(v.vector, collection.dimension, collection.metric, `vectors.${i}.vector`),
+        metadata: v.metadata ?? null,
+      }));
+      const version = await ctx.state.records.upsert(collection, inputs);
+      const vectors = new Float32Array(inputs.length * collection.dimension);
+      for (const [i, v] of inputs.entries()) vectors.set(v.vector, i * collection.dimension);
+      await index
+        .applyWrite(collection, version, {
+          deletes: [],
+          ids: inputs.map((v) => v.id),
+          vectors,
+          metadata: inputs.map((v) => v.metadata),
+        })
+        .catch(() => undefined); // committed already; a stale cache reloads on the next search
+      ctx.body = { upserted: inputs.length, version };
+    },
+    async getVector(ctx: Ctx): Promise<void> {
+      const { name, id } = parseInput(schemas.vectorParams, ctx.params, 'path');
+      const collection = await findCollection(ctx.state, name);
+      const stored = await ctx.state.records.get(collection, id);
+      if (!stored) throw new NotFoundError(`no vector with id "${id}" in this collection`);
+      ctx.body = { id: stored.id, vector: Array.from(stored.vector), metadata: stored.metadata };
+    },
+    async deleteVector(ctx: Ctx): Promise<void> {
+      const { name, id } = parseInput(schemas.vectorParams, ctx.params, 'path');
+      const collection = await findCollection(ctx.state, name);
+      const version = await ctx.state.records.remove(collection, id);
+      await index
+        .applyWrite(collection, version, {
+          deletes: [id],
+          ids: [],
+          vectors: new Float32Array(0),
+          metadata: [],
+        })
+        .catch(() => undefined);
+      ctx.status = 204;
+    },
+  };
+}
