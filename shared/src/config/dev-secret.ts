@@ -13,6 +13,7 @@ export function devSecret(dataDir: string, name: string, bytes = 32): string {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch {
+    mkdirSync(dataDir, { recursive: true });
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const value = randomBytes(bytes).toString(name.endsWith('key') ? 'base64' : 'base64url');
     try {

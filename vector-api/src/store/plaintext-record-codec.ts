@@ -2,6 +2,7 @@ import type { Metadata, PlainRecord, RecordCodec } from './record-codec.ts';
 
 const FORMAT = 1;
 const HEADER = 5; // u8 format + u32 dimension
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Payload layout: [u8 format=1][u32 LE dimension][dimension x float32 LE][UTF-8 JSON metadata,
@@ -26,8 +27,9 @@ export function createPlaintextRecordCodec(): RecordCodec {
       const dimension = buf.readUInt32LE(1);
       const end = HEADER + dimension * 4;
       if (buf.length < end) throw new Error('truncated record payload');
-      const vector = new Float32Array(dimension);
-      for (let i = 0; i < dimension; i++) vector[i] = buf.readFloatLE(HEADER + i * 4);
+      const vector = LITTLE_ENDIAN
+        ? new Float32Array(buf.buffer.slice(buf.byteOffset + HEADER, buf.byteOffset + end))
+        : Float32Array.from({ length: dimension }, (_, i) => buf.readFloatLE(HEADER + i * 4));
       const metadata = buf.length > end ? (JSON.parse(buf.toString('utf8', end)) as Metadata) : null;
       return { vector, metadata };
     },

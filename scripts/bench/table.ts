@@ -1,0 +1,47 @@
+import type { LoadResult } from './load.ts';
+
+export interface Row {
+  name: string;
+  result: LoadResult;
+}
+
+/** Right-aligned columns for numbers, left-aligned for the first column. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ');
+  const rule = widths.map((w) => '-'.repeat(w)).join('   ');
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+export function formatResults(rows: Row[]): string {
+  return formatTable(
+    ['measurement', 'ops/s', 'p50 ms', 'p99 ms', 'count', 'conc.'],
+    rows.map(({ name, result }) => [
+      name,
+      result.opsPerSec.toFixed(0),
+      result.p50Ms.toFixed(2),
+      result.p99Ms.toFixed(2),
+      String(result.count),
+      String(result.concurrency),
+    ]),
+  );
+}
+
+export interface Comparison {
+  name: string;
+  ours: LoadResult;
+  bare: LoadResult;
+}
+
+/** "ours / bare" for throughput (higher is better) and p99 (lower is better). */
+export function formatRatios(comparisons: Comparison[]): string {
+  return formatTable(
+    ['ours / bare', 'throughput', 'p99 latency'],
+    comparisons.map(({ name, ours, bare }) => [
+      name,
+      `${(ours.opsPerSec / bare.opsPerSec).toFixed(2)}x`,
+      `${(ours.p99Ms / bare.p99Ms).toFixed(2)}x`,
+    ]),
+  );
+}
