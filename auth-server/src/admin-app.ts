@@ -36,7 +36,7 @@ export function createAdminApp(deps: {
   app.use(createJsonBody(deps.maxBodyBytes));
   for (const router of deps.routers) {
     app.use(router.routes());
-    app.use(router.allowedMethods({ throw: true }));
+    app.use(router.allowedMethods());
   }
   return app;
 }

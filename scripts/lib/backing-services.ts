@@ -107,7 +107,11 @@ function postgresDir(dataDir: string, log: (l: string) => void): string {
     for (const d of blocked) chmodSync(d, statSync(d).mode | 0o001);
     return wanted;
   }
-  const fallback = join('/var/lib/vectorauth', createHash('sha256').update(dataDir).digest('hex').slice(0, 12), 'postgres');
+  const fallback = join(
+    '/var/lib/vectorauth',
+    createHash('sha256').update(dataDir).digest('hex').slice(0, 12),
+    'postgres',
+  );
   log(`${blocked.join(', ')} is closed to the postgres user; keeping Postgres data in ${fallback}`);
   mkdirSync(dirname(fallback), { recursive: true });
   return fallback;

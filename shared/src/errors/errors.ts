@@ -83,7 +83,12 @@ export class NotFoundError extends AppError {
 
 export class MethodNotAllowedError extends AppError {
   constructor(allowed: string) {
-    super('method_not_allowed', 405, 'method not allowed', { Allow: allowed });
+    super(
+      'method_not_allowed',
+      405,
+      `this method is not allowed here${allowed ? `; allowed: ${allowed}` : ''}`,
+      allowed ? { Allow: allowed } : {},
+    );
   }
 }
 

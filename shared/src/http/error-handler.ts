@@ -10,8 +10,10 @@ export function createErrorHandler(logger: Logger) {
   return async function errorHandler(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false)
-        throw toAppError({ status: 404 });
+      // A status without a body (404 from no route, 405 from a router) still gets our error shape.
+      if (ctx.status >= 400 && ctx.body == null && ctx.respond !== false) {
+        throw toAppError({ status: ctx.status, allow: ctx.response.get('Allow') });
+      }
     } catch (err) {
       const appError = toAppError(err);
       if (appError.status >= 500) {

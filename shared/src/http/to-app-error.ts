@@ -3,6 +3,7 @@ import {
   InternalError,
   InvalidJsonError,
   InvalidRequestError,
+  MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
@@ -14,6 +15,7 @@ interface HttpLike {
   type?: string;
   expose?: boolean;
   message?: string;
+  allow?: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export function toAppError(err: unknown): AppError {
     return new InvalidJsonError();
   if (status === 415) return new UnsupportedMediaTypeError();
   if (status === 404) return new NotFoundError();
+  if (status === 405 || status === 501) return new MethodNotAllowedError(e.allow ?? '');
   if (status && status >= 400 && status < 500) {
     return new InvalidRequestError(e.expose && e.message ? e.message : 'the request is malformed');
   }

@@ -103,3 +103,18 @@ describe('admin API', () => {
       ]);
   });
 });
+
+describe('admin API: methods', () => {
+  let server: TestAuthServer;
+  before(async () => {
+    server = await startTestAuthServer();
+  });
+  after(() => server.close());
+
+  it('answers a wrong method with 405, an Allow header and the error shape', async () => {
+    const res = await server.admin('PATCH', '/admin/clients');
+    expect(res.status).to.equal(405);
+    expect(res.headers.get('allow')).to.contain('POST');
+    expect(await res.json()).to.include({ error: 'method_not_allowed' });
+  });
+});
