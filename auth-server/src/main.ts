@@ -12,7 +12,10 @@ try {
   process.exit(78);
 }
 const logger = createLogger({ name: 'auth-server', level: config.LOG_LEVEL });
-const server = await startAuthServer(config, { logger });
+const server = await startAuthServer(config, { logger }).catch((err: unknown) => {
+  logger.fatal({ err }, `auth-server cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -21,7 +21,10 @@ logger.info(
 const stop = (signal: string) => {
   logger.info({ signal }, 'vector-api shutting down');
   running.close().then(
-    () => process.exit(0),
+    () => {
+      logger.info('vector-api stopped');
+      process.exit(0);
+    },
     (err: unknown) => {
       logger.error({ err }, 'vector-api shutdown failed');
       process.exit(1);

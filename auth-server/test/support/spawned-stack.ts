@@ -1,5 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { freePort } from '@vectorauth/shared';
 import { type ServiceProcess, spawnNode, waitUntilReady } from '../../../scripts/lib/service-process.ts';
 import { testEnv } from './test-env.ts';
@@ -20,7 +19,8 @@ export interface SpawnedStack {
 /** Both services as real processes (`node <service>/src/main.ts`), as `npm start` runs them. */
 export async function startSpawnedStack(): Promise<SpawnedStack> {
   const base = testEnv();
-  const dataDir = mkdtempSync(join(resolve(base.dataDir), 'stack-'));
+  // Same DATA_DIR as the in-process tests: the same development master key opens the same keys.
+  const dataDir = resolve(base.dataDir);
   const [authPort, adminPort, vectorPort] = [await freePort(), await freePort(), await freePort()];
   const issuer = `http://localhost:${authPort}`;
   const vectorUrl = `http://localhost:${vectorPort}`;

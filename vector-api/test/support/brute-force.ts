@@ -18,7 +18,8 @@ export function randomVector(random: () => number, dimension: number): number[] 
 
 const f32 = (v: readonly number[]) => v.map(Math.fround);
 const norm = (v: readonly number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-const dot = (a: readonly number[], b: readonly number[]) => a.reduce((s, x, i) => s + x * (b[i] as number), 0);
+const dot = (a: readonly number[], b: readonly number[]) =>
+  a.reduce((s, x, i) => s + x * (b[i] as number), 0);
 
 /** The exact k nearest, computed in plain JS the way the API defines `score` for each metric. */
 export function bruteForce(

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadVectorApiConfig, runVectorApiMigrations, startVectorApi } from '../../src/index.ts';
-import { startTestIssuer, type TestIssuer, type TokenOptions } from './test-issuer.ts';
 import { requireTestEnv } from './test-env.ts';
+import { startTestIssuer, type TestIssuer, type TokenOptions } from './test-issuer.ts';
 
 export interface ApiResponse {
   status: number;
@@ -17,7 +17,11 @@ export interface Harness {
   env: Record<string, string>;
   /** A fresh principal's token with every vector scope unless told otherwise. */
   token(options?: TokenOptions): Promise<string>;
-  call(method: string, path: string, options?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<ApiResponse>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<ApiResponse>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }

@@ -13,7 +13,11 @@ describe('vector-api bearer authentication', () => {
   const list = (token?: string, headers?: Record<string, string>) =>
     h.call('GET', '/v1/collections', { ...(token ? { token } : {}), ...(headers ? { headers } : {}) });
 
-  function expectInvalidToken(res: { status: number; headers: Headers; body: { error: string; message: string } }) {
+  function expectInvalidToken(res: {
+    status: number;
+    headers: Headers;
+    body: { error: string; message: string };
+  }) {
     expect(res.status).to.equal(401);
     expect(res.headers.get('www-authenticate')).to.match(/^Bearer /);
     expect(res.headers.get('www-authenticate')).to.contain('error="invalid_token"');
@@ -76,7 +80,10 @@ describe('vector-api bearer authentication', () => {
 
   it('answers 403 insufficient_scope when the scope is missing', async () => {
     const readOnly = await h.token({ scope: 'vectors:read' });
-    const create = await h.call('POST', '/v1/collections', { token: readOnly, body: { name: 'c', dimension: 2, metric: 'l2' } });
+    const create = await h.call('POST', '/v1/collections', {
+      token: readOnly,
+      body: { name: 'c', dimension: 2, metric: 'l2' },
+    });
     expect(create.status).to.equal(403);
     expect(create.headers.get('www-authenticate')).to.contain('error="insufficient_scope"');
     expect(create.headers.get('www-authenticate')).to.contain('scope="vectors:write"');

@@ -12,8 +12,14 @@ describe('vector-api isolation between principals', () => {
     h = await startHarness();
     const aliceSub = `alice-${randomUUID()}`;
     alice = await h.issuer.sign({ sub: aliceSub, scope: 'vectors:read vectors:write vectors:delete' });
-    bob = await h.issuer.sign({ sub: `bob-${randomUUID()}`, scope: 'vectors:read vectors:write vectors:delete' });
-    expect((await h.call('POST', '/v1/collections', { token: alice, body: { name, dimension: 3, metric: 'l2' } })).status).to.equal(201);
+    bob = await h.issuer.sign({
+      sub: `bob-${randomUUID()}`,
+      scope: 'vectors:read vectors:write vectors:delete',
+    });
+    expect(
+      (await h.call('POST', '/v1/collections', { token: alice, body: { name, dimension: 3, metric: 'l2' } }))
+        .status,
+    ).to.equal(201);
     const put = await h.call('PUT', `/v1/collections/${name}/vectors`, {
       token: alice,
       body: { vectors: [{ id: 'secret', vector: [1, 2, 3], metadata: { owner: 'alice' } }] },
@@ -35,7 +41,10 @@ describe('vector-api isolation between principals', () => {
       h.call('GET', `/v1/collections/${name}`, { token: bob }),
       h.call('GET', `/v1/collections/${name}/vectors/secret`, { token: bob }),
       h.call('POST', `/v1/collections/${name}/search`, { token: bob, body: { vector: [1, 2, 3], k: 1 } }),
-      h.call('PUT', `/v1/collections/${name}/vectors`, { token: bob, body: { vectors: [{ id: 'evil', vector: [0, 0, 0] }] } }),
+      h.call('PUT', `/v1/collections/${name}/vectors`, {
+        token: bob,
+        body: { vectors: [{ id: 'evil', vector: [0, 0, 0] }] },
+      }),
       h.call('DELETE', `/v1/collections/${name}/vectors/secret`, { token: bob }),
       h.call('DELETE', `/v1/collections/${name}`, { token: bob }),
     ];
@@ -55,9 +64,15 @@ describe('vector-api isolation between principals', () => {
   });
 
   it('lets each principal own a collection of the same name', async () => {
-    const res = await h.call('POST', '/v1/collections', { token: bob, body: { name, dimension: 2, metric: 'ip' } });
+    const res = await h.call('POST', '/v1/collections', {
+      token: bob,
+      body: { name, dimension: 2, metric: 'ip' },
+    });
     expect(res.status).to.equal(201);
-    const again = await h.call('POST', '/v1/collections', { token: bob, body: { name, dimension: 2, metric: 'ip' } });
+    const again = await h.call('POST', '/v1/collections', {
+      token: bob,
+      body: { name, dimension: 2, metric: 'ip' },
+    });
     expect(again.status).to.equal(409);
     expect(again.body.error).to.equal('conflict');
     const aliceView = await h.call('GET', `/v1/collections/${name}`, { token: alice });

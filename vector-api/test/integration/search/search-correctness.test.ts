@@ -49,7 +49,10 @@ describe('vector-api search equals brute force', () => {
     describe(`metric ${metric}`, () => {
       before(async () => {
         const name = `bf-${metric}-${randomUUID().slice(0, 8)}`;
-        const created = await h.call('POST', '/v1/collections', { token, body: { name, dimension: DIMENSION, metric } });
+        const created = await h.call('POST', '/v1/collections', {
+          token,
+          body: { name, dimension: DIMENSION, metric },
+        });
         expect(created.status).to.equal(201);
         const records = new Map<string, number[]>();
         const vectors = Array.from({ length: COUNT }, (_, n) => {
@@ -96,39 +99,44 @@ describe('vector-api search equals brute force', () => {
     });
   }
 
-  it('answers searches that arrive together, each with its own results', async () => {
-    const { name, records } = data.get('l2')!;
-    const many = Array.from({ length: 24 }, () => randomVector(random, DIMENSION));
-    const results = await Promise.all(many.map((q, i) => search(name, q, 1 + (i % 5))));
-    results.forEach((got, i) => {
-      const want = bruteForce(records, many[i]!, 1 + (i % 5), 'l2');
-      expect(got.map((r) => r.id)).to.deep.equal(want.map((r) => r.id));
+  describe('over the collections above', () => {
+    it('answers searches that arrive together, each with its own results', async () => {
+      const { name, records } = data.get('l2')!;
+      const many = Array.from({ length: 24 }, () => randomVector(random, DIMENSION));
+      const results = await Promise.all(many.map((q, i) => search(name, q, 1 + (i % 5))));
+      results.forEach((got, i) => {
+        const want = bruteForce(records, many[i]!, 1 + (i % 5), 'l2');
+        expect(got.map((r) => r.id)).to.deep.equal(want.map((r) => r.id));
+      });
     });
-  });
 
-  it('returns fewer than k results when the collection is small, and none when it is empty', async () => {
-    const name = `small-${randomUUID().slice(0, 8)}`;
-    await h.call('POST', '/v1/collections', { token, body: { name, dimension: 2, metric: 'ip' } });
-    expect(await search(name, [1, 0], 5)).to.deep.equal([]);
-    await put(name, [{ id: 'a', vector: [1, 0] }, { id: 'b', vector: [0, 1] }]);
-    const got = await search(name, [1, 0.5], 5);
-    expect(got.map((r) => r.id)).to.deep.equal(['a', 'b']);
-  });
+    it('returns fewer than k results when the collection is small, and none when it is empty', async () => {
+      const name = `small-${randomUUID().slice(0, 8)}`;
+      await h.call('POST', '/v1/collections', { token, body: { name, dimension: 2, metric: 'ip' } });
+      expect(await search(name, [1, 0], 5)).to.deep.equal([]);
+      await put(name, [
+        { id: 'a', vector: [1, 0] },
+        { id: 'b', vector: [0, 1] },
+      ]);
+      const got = await search(name, [1, 0.5], 5);
+      expect(got.map((r) => r.id)).to.deep.equal(['a', 'b']);
+    });
 
-  it('keeps every acknowledged vector across a restart, with identical results', async () => {
-    const before = new Map<string, unknown>();
-    for (const metric of ['l2', 'ip', 'cosine'] as const) {
-      const { name } = data.get(metric)!;
-      before.set(metric, await Promise.all(queries.map((q) => search(name, q))));
-    }
-    await h.restart();
-    for (const metric of ['l2', 'ip', 'cosine'] as const) {
-      const { name, records } = data.get(metric)!;
-      const after = await Promise.all(queries.map((q) => search(name, q)));
-      expect(after).to.deep.equal(before.get(metric));
-      const col = await h.call('GET', `/v1/collections/${name}`, { token });
-      expect(col.body.count).to.equal(records.size);
-      await expectBruteForce(metric);
-    }
+    it('keeps every acknowledged vector across a restart, with identical results', async () => {
+      const before = new Map<string, unknown>();
+      for (const metric of ['l2', 'ip', 'cosine'] as const) {
+        const { name } = data.get(metric)!;
+        before.set(metric, await Promise.all(queries.map((q) => search(name, q))));
+      }
+      await h.restart();
+      for (const metric of ['l2', 'ip', 'cosine'] as const) {
+        const { name, records } = data.get(metric)!;
+        const after = await Promise.all(queries.map((q) => search(name, q)));
+        expect(after).to.deep.equal(before.get(metric));
+        const col = await h.call('GET', `/v1/collections/${name}`, { token });
+        expect(col.body.count).to.equal(records.size);
+        await expectBruteForce(metric);
+      }
+    });
   });
 });

@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
+
+describe('vector-api service endpoints', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('serves /healthz', async () => {
+    const res = await h.call('GET', '/healthz');
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal({ status: 'ok' });
+  });
+
+  it('is ready when Postgres and Redis answer', async () => {
+    const res = await h.call('GET', '/readyz');
+    expect(res.status).to.equal(200);
+    expect(res.body.checks).to.deep.equal({ postgres: 'ok', redis: 'ok' });
+  });
+
+  it('serves Prometheus metrics', async () => {
+    await h.call('GET', '/healthz');
+    const res = await h.call('GET', '/metrics');
+    expect(res.status).to.equal(200);
+    expect(res.text).to.contain('http_requests_total');
+  });
+
+  it('publishes an OpenAPI 3.1 document with every route, scopes, errors and score semantics', async () => {
+    const res = await h.call('GET', '/openapi.json');
+    expect(res.status).to.equal(200);
+    const doc = res.body;
+    expect(doc.openapi).to.match(/^3\.1\./);
+    expect(doc.info.title).to.be.a('string');
+    const expected: [string, string, string][] = [
+      ['post', '/v1/collections', 'vectors:write'],
+      ['get', '/v1/collections', 'vectors:read'],
+      ['get', '/v1/collections/{name}', 'vectors:read'],
+      ['delete', '/v1/collections/{name}', 'vectors:delete'],
+      ['put', '/v1/collections/{name}/vectors', 'vectors:write'],
+      ['post', '/v1/collections/{name}/search', 'vectors:read'],
+      ['get', '/v1/collections/{name}/vectors/{id}', 'vectors:read'],
+      ['delete', '/v1/collections/{name}/vectors/{id}', 'vectors:delete'],
+    ];
+    for (const [method, path, scope] of expected) {
+      const op = doc.paths[path]?.[method];
+      expect(op, `${method} ${path}`).to.be.an('object');
+      expect(op.security).to.deep.include({ bearer: [scope] });
+      expect(op.responses['401'].content['application/json'].schema.$ref).to.equal(
+        '#/components/schemas/Error',
+      );
+      expect(op.responses['404']).to.be.an('object');
+    }
+    expect(doc.components.securitySchemes.bearer).to.include({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.schemas.Error.required).to.include.members(['error', 'message']);
+    const search = doc.paths['/v1/collections/{name}/search'].post;
+    expect(search.requestBody.content['application/json'].schema.additionalProperties).to.equal(false);
+    expect(search.requestBody.content['application/json'].schema.required).to.include.members([
+      'vector',
+      'k',
+    ]);
+    const score =
+      search.responses['200'].content['application/json'].schema.properties.results.items.properties.score;
+    expect(score.description)
+      .to.match(/l2.*squared Euclidean.*lower/)
+      .and.match(/cosine/)
+      .and.match(/ip/);
+  });
+
+  it('renders readable, escaped HTML docs', async () => {
+    const res = await h.call('GET', '/docs');
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/text\/html/);
+    expect(res.text).to.contain('<h1>Vector API');
+    expect(res.text).to.contain('POST /v1/collections/{name}/search');
+    expect(res.text).to.contain('&quot;');
+    expect(res.text).not.to.match(/<script/i);
+  });
+
+  it('answers unknown paths with the JSON error shape', async () => {
+    const res = await h.call('GET', '/nope');
+    expect(res.status).to.equal(404);
+    expect(res.body).to.have.keys('error', 'message');
+  });
+});
+
+describe('vector-api readiness when Redis is down', () => {
+  let h: Harness;
+  before(async () => {
+    // port 1 on loopback: nothing listens there, connections are refused at once
+    h = await startHarness({ REDIS_URL: 'redis://127.0.0.1:1' });
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('answers /readyz 503 naming redis, while /healthz still answers', async () => {
+    const res = await h.call('GET', '/readyz');
+    expect(res.status).to.equal(503);
+    expect(res.body.checks).to.deep.equal({ postgres: 'ok', redis: 'unavailable' });
+    expect((await h.call('GET', '/healthz')).status).to.equal(200);
+  });
+});

@@ -1,0 +1,97 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '@vectorauth/shared';
+import { expect } from 'chai';
+import { loadVectorApiConfig } from '../../src/config.ts';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const DB = 'postgres://postgres:hunter2@127.0.0.1:5432/vectors';
+
+describe('loadVectorApiConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadVectorApiConfig({ VECTOR_DATABASE_URL: DB, MASTER_KEY: KEY });
+    expect(c).to.deep.include({
+      nodeEnv: 'development',
+      host: '127.0.0.1',
+      port: 4000,
+      apiUrl: 'http://localhost:4000',
+      issuer: 'http://localhost:3000',
+      jwksUri: 'http://localhost:3000/jwks',
+      redisUrl: 'redis://127.0.0.1:6379',
+      dataDir: './.data',
+      tokenClockSkewSec: 5,
+    });
+    expect(c.tokenAlgorithms).to.deep.equal(['ES256', 'RS256', 'PS256', 'EdDSA']);
+    expect(c.limits).to.deep.equal({
+      maxBatch: 1000,
+      maxBodyBytes: 16 * 1024 * 1024,
+      maxDimension: 4096,
+      maxK: 1000,
+      maxMetadataBytes: 16384,
+    });
+    expect(Object.isFrozen(c) && Object.isFrozen(c.limits)).to.equal(true);
+  });
+
+  it('derives the audience from the port and JWKS from the issuer', () => {
+    const c = loadVectorApiConfig({
+      VECTOR_DATABASE_URL: DB,
+      MASTER_KEY: KEY,
+      VECTOR_PORT: '4100',
+      ISSUER: 'https://id.example/',
+    });
+    expect(c.apiUrl).to.equal('http://localhost:4100');
+    expect(c.jwksUri).to.equal('https://id.example/jwks');
+  });
+
+  it('lists every bad key at once without echoing secrets', () => {
+    try {
+      loadVectorApiConfig({
+        VECTOR_DATABASE_URL: 'mysql://root:topsecret@db/x',
+        MASTER_KEY: 'c2hvcnQ=',
+        VECTOR_PORT: '99999',
+        TOKEN_ALGORITHMS: 'HS256,none',
+        VECTOR_MAX_K: '-1',
+      });
+      expect.fail('should have thrown');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      const keys = (err as ConfigError).issues.map((i) => i.split(':')[0]);
+      expect(keys).to.include.members([
+        'VECTOR_DATABASE_URL',
+        'MASTER_KEY',
+        'VECTOR_PORT',
+        'TOKEN_ALGORITHMS',
+        'VECTOR_MAX_K',
+      ]);
+      expect((err as Error).message).not.to.contain('topsecret');
+      expect((err as Error).message).not.to.contain('c2hvcnQ=');
+    }
+  });
+
+  it('requires VECTOR_DATABASE_URL', () => {
+    expect(() => loadVectorApiConfig({ MASTER_KEY: KEY })).to.throw(ConfigError, /VECTOR_DATABASE_URL/);
+  });
+
+  it('refuses to start in production without MASTER_KEY, and listens on all interfaces there', () => {
+    expect(() => loadVectorApiConfig({ NODE_ENV: 'production', VECTOR_DATABASE_URL: DB })).to.throw(
+      ConfigError,
+      /MASTER_KEY/,
+    );
+    const c = loadVectorApiConfig({
+      NODE_ENV: 'production',
+      VECTOR_DATABASE_URL: DB,
+      MASTER_KEY: `${KEY},${KEY}`,
+    });
+    expect(c.host).to.equal('0.0.0.0');
+    expect(c.masterKeys).to.have.length(2);
+  });
+
+  it('makes a development master key in DATA_DIR when none is given', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vector-config-'));
+    const a = loadVectorApiConfig({ VECTOR_DATABASE_URL: DB, DATA_DIR: dir });
+    const b = loadVectorApiConfig({ VECTOR_DATABASE_URL: DB, DATA_DIR: dir });
+    expect(Buffer.from(a.masterKeys[0]!, 'base64')).to.have.length(32);
+    expect(b.masterKeys).to.deep.equal(a.masterKeys);
+  });
+});
