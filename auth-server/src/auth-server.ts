@@ -1,4 +1,5 @@
 import {
+  closeRedis,
   createLogger,
   createMasterKeyring,
   createMetrics,
@@ -40,10 +41,7 @@ export async function startAuthServer(
     entities: authServerEntities,
     migrations: authServerMigrations,
   });
-  const redis = await createRedis(config.REDIS_URL, 'auth-server').catch(async (err) => {
-    await orm.close();
-    throw err;
-  });
+  const redis = createRedis(config.REDIS_URL, 'auth-server', logger);
   const keyring = createMasterKeyring(config.MASTER_KEY);
   const keys = createSigningKeyStore({ orm, keyring, alg: config.SIGNING_ALG });
   await keys.ensureCurrent();
@@ -86,7 +84,7 @@ export async function startAuthServer(
     async close() {
       clearInterval(sweeper);
       await Promise.all([publicServer.close(), adminServer.close()]);
-      redis.disconnect();
+      await closeRedis(redis);
       await orm.close();
     },
   };

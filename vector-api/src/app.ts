@@ -9,11 +9,11 @@ import {
   createRequestId,
   healthz,
   type Logger,
+  type Redis,
 } from '@vectorauth/shared';
 import Koa from 'koa';
 import type { VectorApiConfig } from './config.ts';
 import type { VectorIndex } from './index/vector-index.ts';
-import type { RedisClient } from './redis-client.ts';
 import { renderDocsPage } from './routes/docs-page.ts';
 import { createOpenApiDocument } from './routes/openapi-document.ts';
 import { createV1Router } from './routes/v1-router.ts';
@@ -25,7 +25,7 @@ export interface VectorAppDeps {
   config: VectorApiConfig;
   logger: Logger;
   orm: MikroORM;
-  redis: RedisClient;
+  redis: Redis;
   verifier: AccessTokenVerifier;
   index: VectorIndex;
   codec: RecordCodec;
@@ -83,6 +83,8 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
   app.use(createAccessLog(deps.logger));
   app.use(metrics.middleware);
   app.use(open.routes());
+  app.use(open.allowedMethods());
   app.use(v1.routes());
+  app.use(v1.allowedMethods());
   return app;
 }

@@ -1,13 +1,17 @@
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createAccessTokenVerifier, createLogger, createOrm, type Logger } from '@vectorauth/shared';
+import {
+  closeRedis,
+  createAccessTokenVerifier,
+  createLogger,
+  createOrm,
+  createRedis,
+  type Logger,
+  listen,
+} from '@vectorauth/shared';
 import { createVectorApp } from './app.ts';
 import type { VectorApiConfig } from './config.ts';
 import { createIndexWorkerClient } from './index/index-worker-client.ts';
 import { createVectorIndex } from './index/vector-index.ts';
 import { VECTOR_MIGRATIONS } from './migrations/vector-migrations.ts';
-import { createRedisClient } from './redis-client.ts';
 import { createPlaintextRecordCodec } from './store/plaintext-record-codec.ts';
 import type { RecordCodec } from './store/record-codec.ts';
 import { createRecordRepository } from './store/record-repository.ts';
@@ -40,7 +44,7 @@ export async function startVectorApi(
     migrations: VECTOR_MIGRATIONS,
     poolMax: 10,
   });
-  const redis = createRedisClient(config.redisUrl, logger);
+  const redis = createRedis(config.redisUrl, 'vector-api', logger);
   const worker = createIndexWorkerClient(logger);
   const index = createVectorIndex({
     worker,
@@ -56,31 +60,22 @@ export async function startVectorApi(
   const app = createVectorApp({ config, logger, orm, redis, verifier, index, codec });
   app.on('error', (err: unknown) => logger.warn({ err }, 'connection error'));
 
-  const server = createServer(app.callback());
   const closeResources = async () => {
     await worker.close();
-    await redis.close();
+    await closeRedis(redis);
     await orm.close(true);
   };
-  try {
-    server.listen(config.port, config.host);
-    await once(server, 'listening');
-  } catch (err) {
+  const listening = await listen(app, config.host, config.port).catch(async (err: unknown) => {
     await closeResources();
     throw err;
-  }
-  const { port, address, family } = server.address() as AddressInfo;
-  const host =
-    address === '0.0.0.0' || address === '::' ? 'localhost' : family === 'IPv6' ? `[${address}]` : address;
+  });
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url: listening.url,
     close() {
       closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await stopped;
+        await listening.close();
         await closeResources();
       })();
       return closing;

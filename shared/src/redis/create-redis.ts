@@ -1,12 +1,14 @@
 import { Redis } from 'ioredis';
+import type { Logger } from '../logger/logger.ts';
 
 export type { Redis };
 
 /**
- * An ioredis client that fails fast instead of queueing while Redis is away, so callers can
- * answer 503 (fail closed) rather than hang. It reconnects by itself when Redis is back.
+ * An ioredis client that fails fast instead of queueing while Redis is away, so callers answer
+ * 503 (fail closed) rather than hang. It connects in the background and keeps reconnecting;
+ * `/readyz` reports it. Each distinct connection error is logged once.
  */
-export async function createRedis(url: string, name: string): Promise<Redis> {
+export function createRedis(url: string, name: string, logger: Logger): Redis {
   const redis = new Redis(url, {
     connectionName: name,
     lazyConnect: true,
@@ -14,11 +16,22 @@ export async function createRedis(url: string, name: string): Promise<Redis> {
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     commandTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
-  redis.on('error', () => {
-    // Reported through failing commands and /readyz; the client reconnects on its own.
+  let lastError = '';
+  redis.on('error', (err: Error) => {
+    if (err.message !== lastError) logger.warn({ err: err.message }, 'redis connection problem');
+    lastError = err.message;
   });
-  await redis.connect();
+  redis.on('ready', () => {
+    lastError = '';
+  });
+  redis.connect().catch(() => undefined);
   return redis;
+}
+
+/** QUIT when connected, otherwise drop the connection attempt. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+  else redis.disconnect();
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { randomVector, seededRandom } from '../../support/brute-force.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
@@ -63,5 +64,11 @@ describe('vector-api search over a large collection', function () {
     expect(healthChecks).to.be.greaterThan(0);
     expect(order[0]).to.equal('health');
     expect(order.indexOf('health')).to.be.lessThan(order.indexOf('search'));
+  });
+
+  it('never loads faiss-node on the thread that serves requests', () => {
+    // The searches above ran; FAISS lives only in the index worker's module graph.
+    const loaded = Object.keys(createRequire(import.meta.url).cache);
+    expect(loaded.filter((path) => path.includes('faiss-node'))).to.deep.equal([]);
   });
 });

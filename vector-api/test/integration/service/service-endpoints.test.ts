@@ -85,6 +85,13 @@ describe('vector-api service endpoints', () => {
     expect(res.status).to.equal(404);
     expect(res.body).to.have.keys('error', 'message');
   });
+
+  it('answers a wrong method on a known route with 405 and Allow', async () => {
+    const res = await h.call('PATCH', '/v1/collections');
+    expect(res.status).to.equal(405);
+    expect(res.headers.get('allow')).to.contain('POST').and.contain('GET');
+    expect(res.body).to.include({ error: 'method_not_allowed' });
+  });
 });
 
 describe('vector-api readiness when Redis is down', () => {
