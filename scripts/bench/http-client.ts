@@ -53,11 +53,17 @@ export function createHttpClient(maxSockets: number): HttpClient {
     async json(method, url, expected, options = {}) {
       const body = options.body === undefined ? undefined : JSON.stringify(options.body);
       const res = await send(method, url, {
-        headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}), ...options.headers },
+        headers: {
+          accept: 'application/json',
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...options.headers,
+        },
         ...(body === undefined ? {} : { body }),
       });
       if (res.status !== expected) {
-        throw new Error(`${method} ${url}: expected ${expected}, got ${res.status}: ${res.body.slice(0, 300)}`);
+        throw new Error(
+          `${method} ${url}: expected ${expected}, got ${res.status}: ${res.body.slice(0, 300)}`,
+        );
       }
       return (res.body ? JSON.parse(res.body) : undefined) as never;
     },

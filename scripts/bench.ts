@@ -1,0 +1,175 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomVectors } from './bench/dataset.ts';
+import { createHttpClient } from './bench/http-client.ts';
+import type { LoadOptions } from './bench/load.ts';
+import { machineFacts } from './bench/machine.ts';
+import { startBareTokenServer } from './bench/scenarios/bare-token-server.ts';
+import {
+  benchClientCredentials,
+  type ClientCredentials,
+  requestToken,
+} from './bench/scenarios/client-credentials.ts';
+import { createFaissBaseline } from './bench/scenarios/faiss-search.ts';
+import { benchVectorSearch, fillCollection, searchOnce } from './bench/scenarios/vector-search.ts';
+import { startBenchStack } from './bench/stack.ts';
+import { type Comparison, formatRatios, formatResults, type Row } from './bench/table.ts';
+
+/**
+ * `npm run bench [-- --tokens 5000 --searches 2000 --concurrency 16 ...]`: starts the whole stack
+ * on loopback, measures each scenario against its bare baseline (oidc-provider as it comes;
+ * faiss-node in-process) and prints one table. Everything it starts is stopped, even on failure.
+ */
+const { values: args } = parseArgs({
+  options: {
+    tokens: { type: 'string', default: '5000' },
+    searches: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '16' },
+    vectors: { type: 'string', default: '10000' },
+    dimension: { type: 'string', default: '384' },
+    k: { type: 'string', default: '10' },
+    batch: { type: 'string', default: '1000' },
+    'warmup-tokens': { type: 'string', default: '500' },
+    'warmup-searches': { type: 'string', default: '200' },
+  },
+});
+const int = (name: keyof typeof args): number => {
+  const n = Number(args[name]);
+  if (!Number.isInteger(n) || n < (name.startsWith('warmup') ? 0 : 1)) {
+    console.error(`bench: --${name} must be a positive integer`);
+    process.exit(2);
+  }
+  return n;
+};
+const params = {
+  tokens: int('tokens'),
+  searches: int('searches'),
+  concurrency: int('concurrency'),
+  vectors: int('vectors'),
+  dimension: int('dimension'),
+  k: int('k'),
+  batch: int('batch'),
+  warmupTokens: int('warmup-tokens'),
+  warmupSearches: int('warmup-searches'),
+};
+const SCOPE = 'vectors:read vectors:write vectors:delete';
+
+const root = resolve(import.meta.dirname, '..');
+const log = (line: string) => console.error(`[bench] ${line}`);
+const http = createHttpClient(params.concurrency);
+const stops: (() => Promise<void>)[] = [];
+let stopping: Promise<void> | undefined;
+const stopAll = () => {
+  stopping ??= (async () => {
+    http.close();
+    for (const stop of stops.reverse()) await stop().catch((err) => log(`stopping: ${String(err)}`));
+  })();
+  return stopping;
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void stopAll().then(() => process.exit(130)));
+}
+
+let code = 0;
+try {
+  const rows: Row[] = [];
+  const comparisons: Comparison[] = [];
+  const tokenLoad: LoadOptions = {
+    count: params.tokens,
+    concurrency: params.concurrency,
+    warmup: params.warmupTokens,
+  };
+  const searchLoad: LoadOptions = {
+    count: params.searches,
+    concurrency: params.concurrency,
+    warmup: params.warmupSearches,
+  };
+
+  const stack = await startBenchStack({ root, dataDir: resolve(root, '.data/bench'), log });
+  stops.push(stack.stop);
+
+  // Tokens: ours, then bare oidc-provider, each in its own process.
+  const client = await http.json<{ client_id: string; client_secret: string }>(
+    'POST',
+    `${stack.adminUrl}/admin/clients`,
+    201,
+    {
+      headers: { authorization: `Bearer ${stack.adminToken}` },
+      body: { client_name: 'bench', grant_types: ['client_credentials'], scope: SCOPE },
+    },
+  );
+  const ours: ClientCredentials = {
+    tokenUrl: `${stack.authUrl}/token`,
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+    scope: SCOPE,
+    audience: stack.vectorApiUrl,
+  };
+  log(`client-credentials tokens: ours (${params.tokens} at concurrency ${params.concurrency})`);
+  const oursTokens = await benchClientCredentials(http, ours, tokenLoad);
+  const bare = await startBareTokenServer({ audience: stack.vectorApiUrl, scope: SCOPE, env: stack.env });
+  stops.push(bare.stop);
+  log('client-credentials tokens: bare oidc-provider');
+  const bareTokens = await benchClientCredentials(http, bare.credentials, tokenLoad);
+  await bare.stop();
+  rows.push(
+    { name: 'client-credentials tokens (ours)', result: oursTokens },
+    { name: 'client-credentials tokens (bare oidc-provider)', result: bareTokens },
+  );
+  comparisons.push({ name: 'client-credentials tokens', ours: oursTokens, bare: bareTokens });
+
+  // Searches: ours over HTTP with a Bearer token, then faiss-node in this process.
+  const target = { vectorUrl: stack.vectorUrl, token: await requestToken(http, ours), collection: 'bench' };
+  const vectors = randomVectors(params.vectors, params.dimension, 1);
+  const queries = randomVectors(Math.max(params.searches, params.warmupSearches), params.dimension, 2);
+  log(`upserting ${params.vectors} x ${params.dimension} vectors in batches of ${params.batch}`);
+  const fill = await fillCollection(http, target, vectors, {
+    dimension: params.dimension,
+    metric: 'ip',
+    batch: params.batch,
+  });
+  const faissIndex = createFaissBaseline(vectors, params.dimension);
+  let agree = 0;
+  for (const query of queries.slice(0, 5)) {
+    const { results } = await searchOnce(http, target, query, params.k);
+    if (results.map((r) => r.id).join() === faissIndex.topIds(query, params.k).join()) agree++;
+  }
+  log(`authenticated searches: ours (${params.searches} at concurrency ${params.concurrency})`);
+  const oursSearch = await benchVectorSearch(http, target, queries, params.k, searchLoad);
+  // One at a time too: FAISS answers one call at a time, so this latency is the like-for-like one.
+  log(`authenticated searches: ours (${params.searches} at concurrency 1)`);
+  const oursSearchOne = await benchVectorSearch(http, target, queries, params.k, {
+    ...searchLoad,
+    concurrency: 1,
+  });
+  log('searches: faiss-node in-process');
+  const bareSearch = await faissIndex.bench(queries, params.k, searchLoad);
+  rows.push(
+    { name: `authenticated searches k=${params.k} (ours)`, result: oursSearch },
+    { name: `authenticated searches k=${params.k} (ours, one at a time)`, result: oursSearchOne },
+    { name: `searches k=${params.k} (faiss-node in-process)`, result: bareSearch },
+  );
+  comparisons.push(
+    { name: `searches k=${params.k}, concurrency ${params.concurrency}`, ours: oursSearch, bare: bareSearch },
+    { name: `searches k=${params.k}, one at a time`, ours: oursSearchOne, bare: bareSearch },
+  );
+
+  console.log(`
+${machineFacts()}
+params:  tokens ${params.tokens} (+${params.warmupTokens} warm-up), searches ${params.searches} (+${params.warmupSearches} warm-up), concurrency ${params.concurrency}
+         collection ${params.vectors} x ${params.dimension} (metric ip, flat), k=${params.k}; tokens ES256 at+jwt
+         upsert: ${params.vectors} vectors in ${fill.seconds.toFixed(1)} s (${(params.vectors / fill.seconds).toFixed(0)} vectors/s, batches of ${params.batch})
+         check:  top-${params.k} ids from the API equal faiss-node's for ${agree}/5 queries
+
+${formatResults(rows)}
+
+${formatRatios(comparisons)}
+`);
+} catch (err) {
+  // After Ctrl-C the requests in flight fail as the servers stop: that is not the news.
+  if (!stopping) log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  code = 1;
+} finally {
+  await stopAll();
+}
+process.exit(code);

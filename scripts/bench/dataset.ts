@@ -1,0 +1,18 @@
+/** Deterministic pseudo-random vectors (mulberry32), so every run measures the same data. */
+export function randomVectors(count: number, dimension: number, seed: number): number[][] {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  // Six decimals: float32 keeps about seven digits anyway, and the upsert bodies stay small.
+  return Array.from({ length: count }, () =>
+    Array.from({ length: dimension }, () => Math.round((next() * 2 - 1) * 1e6) / 1e6),
+  );
+}
+
+/** The id the bench gives the i-th vector, in the vector API and when mapping FAISS labels. */
+export const vectorId = (i: number) => `v${i}`;
