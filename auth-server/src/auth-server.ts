@@ -9,16 +9,28 @@ import {
   listen,
 } from '@vectorauth/shared';
 import { Provider } from 'oidc-provider';
+import { createAccountFlows } from './accounts/account-flows.ts';
+import { createAccountRepository } from './accounts/account-repository.ts';
+import { createEmailTokens } from './accounts/email-tokens.ts';
+import { createPasswordHasher } from './accounts/password-hasher.ts';
 import { createClientRoutes } from './admin/client-routes.ts';
 import { createKeyRoutes } from './admin/key-routes.ts';
+import { createUserRoutes } from './admin/user-routes.ts';
 import { createAdminApp } from './admin-app.ts';
 import { createClientRegistry } from './clients/client-registry.ts';
 import type { AuthServerConfig } from './config.ts';
 import { authServerEntities } from './entities.ts';
 import { createSigningKeyStore } from './keys/signing-key-store.ts';
+import { createMailer } from './mail/mailer.ts';
 import { authServerMigrations } from './migrations/migrations.ts';
+import { ensureAccountClient } from './oidc/account-client.ts';
+import { createAccountSessions } from './oidc/account-sessions.ts';
+import { createFindAccount } from './oidc/find-account.ts';
 import { createPostgresAdapter, sweepExpiredModels } from './oidc/postgres-adapter.ts';
 import { buildProviderConfiguration } from './oidc/provider-configuration.ts';
+import { createCsrf } from './pages/csrf.ts';
+import { createPageRouter } from './pages/page-router.ts';
+import { createPageRenderer } from './pages/renderer.ts';
 import { createPublicApp } from './public-app.ts';
 
 export interface RunningAuthServer {
@@ -47,24 +59,76 @@ export async function startAuthServer(
   await keys.ensureCurrent();
 
   const adapter = createPostgresAdapter({ orm, keyring });
+  const accounts = createAccountRepository(orm);
+  const pages = createPageRenderer({ cache: config.NODE_ENV === 'production' });
   const provider = new Provider(
     config.ISSUER,
-    buildProviderConfiguration({ config, adapter, jwks: await keys.loadPrivateJwks() }),
+    buildProviderConfiguration({
+      config,
+      adapter,
+      jwks: await keys.loadPrivateJwks(),
+      findAccount: createFindAccount(accounts),
+      pages,
+    }),
   );
   provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server_error'));
+  const sessions = createAccountSessions({ orm, provider });
+  provider.on('grant.success', (ctx) => {
+    const grant = ctx.oidc.entities.Grant;
+    if (grant?.jti && grant.accountId) {
+      sessions.touchGrant(grant.jti, grant.accountId, grant.clientId ?? '').catch(() => undefined);
+    }
+  });
+  const hasher = createPasswordHasher(config.BCRYPT_COST);
+  const mailer = createMailer({
+    smtpUrl: config.SMTP_URL,
+    from: config.MAIL_FROM,
+    dataDir: config.DATA_DIR,
+    logger,
+  });
+  const flows = createAccountFlows({
+    accounts,
+    tokens: createEmailTokens(orm),
+    hasher,
+    mailer,
+    sessions,
+    issuer: config.ISSUER,
+    logger,
+  });
+  await ensureAccountClient(adapter, config.ISSUER);
+  const pageRouter = createPageRouter({
+    provider,
+    flows,
+    accounts,
+    sessions,
+    pages,
+    csrf: createCsrf(config.COOKIE_KEYS),
+    issuer: config.ISSUER,
+  });
 
   const metrics = createMetrics('auth-server');
   const readiness = [
     { name: 'postgres', check: () => orm.em.getConnection().execute('select 1') },
     { name: 'redis', check: () => redis.ping() },
   ];
-  const publicApp = createPublicApp({ logger, provider, metrics, readiness });
+  const publicApp = createPublicApp({
+    logger,
+    provider,
+    metrics,
+    readiness,
+    pageRouter,
+    cookieKeys: config.COOKIE_KEYS,
+  });
   const adminApp = createAdminApp({
     logger,
     adminToken: config.ADMIN_TOKEN,
     maxBodyBytes: config.ADMIN_MAX_BODY_BYTES,
     metrics,
-    routers: [createClientRoutes(createClientRegistry({ provider, orm, adapter })), createKeyRoutes(keys)],
+    routers: [
+      createClientRoutes(createClientRegistry({ provider, orm, adapter })),
+      createKeyRoutes(keys),
+      createUserRoutes({ accounts, sessions, onDeleted: async () => undefined }),
+    ],
   });
 
   const publicServer = await listen(publicApp, config.AUTH_HOST, config.AUTH_PORT);
@@ -84,6 +148,8 @@ export async function startAuthServer(
     async close() {
       clearInterval(sweeper);
       await Promise.all([publicServer.close(), adminServer.close()]);
+      await mailer.idle();
+      await hasher.close();
       await closeRedis(redis);
       await orm.close();
     },

@@ -49,6 +49,14 @@ const schema = z
     REFRESH_TOKEN_TTL: positiveInt(14 * 24 * 3600),
     SESSION_TTL: positiveInt(14 * 24 * 3600),
     ADMIN_MAX_BODY_BYTES: positiveInt(64 * 1024),
+    BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+    SMTP_URL: z
+      .string()
+      .refine((v) => URL.canParse(v) && /^smtps?:$/.test(new URL(v).protocol), {
+        message: 'must be an smtp:// or smtps:// URL',
+      })
+      .optional(),
+    MAIL_FROM: z.string().default('vectorauth <no-reply@localhost>'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;

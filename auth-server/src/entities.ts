@@ -1,4 +1,5 @@
+import { Account } from './accounts/account-entity.ts';
 import { SigningKey } from './keys/signing-key-entity.ts';
 
 /** Every MikroORM entity of the auth database. */
-export const authServerEntities = [SigningKey];
+export const authServerEntities = [SigningKey, Account];

@@ -1,3 +1,4 @@
+import type Router from '@koa/router';
 import {
   createAccessLog,
   createErrorHandler,
@@ -20,8 +21,11 @@ export function createPublicApp(deps: {
   provider: Provider;
   metrics: Metrics;
   readiness: ReadinessCheck[];
+  pageRouter: Router;
+  cookieKeys: readonly string[];
 }): Koa {
   const app = new Koa();
+  app.keys = [...deps.cookieKeys];
   const readyz = createReadyz(deps.readiness);
   const oidc = deps.provider.callback();
   app.use(createErrorHandler(deps.logger));
@@ -33,6 +37,7 @@ export function createPublicApp(deps: {
     if (ctx.method === 'GET' && ctx.path === '/readyz') return readyz(ctx);
     await next();
   });
+  app.use(deps.pageRouter.routes());
   app.use(async function openidProvider(ctx) {
     ctx.respond = false;
     await oidc(ctx.req, ctx.res);

@@ -1,4 +1,8 @@
 import { Migration0001Initial } from './migration-0001-initial.ts';
+import { Migration0002Accounts } from './migration-0002-accounts.ts';
 
 /** Every committed migration, in order. Append; never edit one that has shipped. */
-export const authServerMigrations = [{ name: '0001-initial', class: Migration0001Initial }];
+export const authServerMigrations = [
+  { name: '0001-initial', class: Migration0001Initial },
+  { name: '0002-accounts', class: Migration0002Accounts },
+];

@@ -1,20 +1,21 @@
 import { VECTOR_SCOPE_NAMES } from '@vectorauth/shared';
-import type { Adapter, Configuration, JWK } from 'oidc-provider';
+import type { Adapter, Configuration, FindAccount, JWK } from 'oidc-provider';
 import type { AuthServerConfig } from '../config.ts';
+import type { PageRenderer } from '../pages/renderer.ts';
+import { loadExistingGrant } from './load-existing-grant.ts';
 import { createResourceServers } from './resource-servers.ts';
 
 export interface ProviderConfigurationDeps {
   config: AuthServerConfig;
   adapter: new (model: string) => Adapter;
   jwks: JWK[];
+  findAccount: FindAccount;
+  pages: PageRenderer;
 }
 
 /** The one place that builds oidc-provider's configuration. */
-export function buildProviderConfiguration({
-  config,
-  adapter,
-  jwks,
-}: ProviderConfigurationDeps): Configuration {
+export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Configuration {
+  const { config, adapter, jwks, findAccount, pages } = deps;
   const resources = createResourceServers({
     vectorApiUrl: config.VECTOR_API_URL,
     accessTokenTtl: config.ACCESS_TOKEN_TTL,
@@ -52,7 +53,23 @@ export function buildProviderConfiguration({
       introspection: { enabled: true },
       revocation: { enabled: true },
       resourceIndicators: { enabled: true, ...resources },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource(ctx, form) {
+          ctx.type = 'text/html; charset=utf-8';
+          ctx.body = pages.html('logout', { form, clientName: ctx.oidc.client?.clientName });
+        },
+        postLogoutSuccessSource(ctx) {
+          ctx.type = 'text/html; charset=utf-8';
+          ctx.body = pages.html('message', {
+            title: 'Signed out',
+            message: 'You are signed out.',
+            link: { href: '/account', text: 'Sign in again' },
+          });
+        },
+      },
     },
+    loadExistingGrant,
     ttl: {
       AccessToken: config.ACCESS_TOKEN_TTL,
       ClientCredentials: config.ACCESS_TOKEN_TTL,
@@ -64,11 +81,14 @@ export function buildProviderConfiguration({
       IdToken: 3600,
     },
     rotateRefreshToken: true,
-    findAccount: async () => undefined,
+    findAccount,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError(ctx, out) {
-      ctx.type = 'json';
-      ctx.body = { error: out.error, message: out.error_description ?? 'the request could not be completed' };
+      ctx.type = 'text/html; charset=utf-8';
+      ctx.body = pages.html('error', {
+        title: 'This request cannot be completed',
+        message: `${out.error}: ${out.error_description ?? 'the request could not be completed'}`,
+      });
     },
   };
 }

@@ -29,6 +29,7 @@ export async function startTestAuthServer(overrides: Record<string, string> = {}
     AUTH_PORT: authPort,
     ADMIN_PORT: String(await freePort()),
     VECTOR_API_URL: 'http://localhost:4999',
+    BCRYPT_COST: '4',
     ...overrides,
   });
   const running = await startAuthServer(config, {

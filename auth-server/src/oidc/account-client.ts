@@ -1,0 +1,43 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Adapter, ClientMetadata } from 'oidc-provider';
+
+export const ACCOUNT_CLIENT_ID = 'account';
+
+/** The built-in first-party client through which people sign in to their account page. */
+export function accountClientMetadata(issuer: string): ClientMetadata {
+  return {
+    client_id: ACCOUNT_CLIENT_ID,
+    client_name: 'Your account',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    redirect_uris: [`${issuer}/account`],
+    first_party: true,
+  };
+}
+
+/** Creates or refreshes the account client (idempotent; every instance may run it at boot). */
+export async function ensureAccountClient(
+  adapter: new (model: string) => Adapter,
+  issuer: string,
+): Promise<void> {
+  await new adapter('Client').upsert(ACCOUNT_CLIENT_ID, accountClientMetadata(issuer), 0);
+}
+
+/**
+ * An authorization request whose only purpose is to sign the person in (the resulting code is
+ * never redeemed and expires); afterwards the provider session identifies them on /account.
+ */
+export function accountSignInUrl(issuer: string): string {
+  const verifier = randomBytes(32).toString('base64url');
+  const params = new URLSearchParams({
+    client_id: ACCOUNT_CLIENT_ID,
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: `${issuer}/account`,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    state: randomBytes(16).toString('base64url'),
+  });
+  return `${issuer}/auth?${params}`;
+}

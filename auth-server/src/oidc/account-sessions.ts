@@ -1,0 +1,100 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Provider } from 'oidc-provider';
+
+export interface ConnectedApp {
+  grantId: string;
+  clientId: string;
+  clientName: string;
+  scopes: string[];
+  grantedAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export interface AccountSessions {
+  /** The apps the account has granted access to, newest first. */
+  connectedApps(accountId: string): Promise<ConnectedApp[]>;
+  /** Revokes one grant of this account (never another account's): the grant and every token of it. */
+  revokeGrant(accountId: string, grantId: string): Promise<boolean>;
+  /** Ends every session and revokes every grant of the account ("sign out everywhere", reset, disable). */
+  endEverything(accountId: string): Promise<void>;
+  /** Remembers when a grant was last used at the token endpoint. */
+  touchGrant(grantId: string, accountId: string, clientId: string): Promise<void>;
+}
+
+/** What oidc-provider keeps per account (sessions, grants) seen from the account's side. */
+export function createAccountSessions(deps: { orm: MikroORM; provider: Provider }): AccountSessions {
+  const { orm, provider } = deps;
+  const db = () => orm.em.getConnection();
+
+  async function revoke(grantId: string): Promise<void> {
+    await db().execute("delete from oidc_model where grant_id = ? or (model = 'Grant' and id = ?)", [
+      grantId,
+      grantId,
+    ]);
+    await db().execute('delete from grant_usage where grant_id = ?', [grantId]);
+  }
+
+  return {
+    async connectedApps(accountId) {
+      const rows = await db().execute<
+        { id: string; payload: Record<string, unknown>; last_used_at: Date | string | null }[]
+      >(
+        `select g.id, g.payload, u.last_used_at from oidc_model g left join grant_usage u on u.grant_id = g.id
+         where g.model = 'Grant' and g.payload->>'accountId' = ? and (g.expires_at is null or g.expires_at > now())
+         order by (g.payload->>'iat')::bigint desc`,
+        [accountId],
+      );
+      const apps: ConnectedApp[] = [];
+      for (const row of rows) {
+        const clientId = String(row.payload.clientId);
+        const client = await provider.Client.find(clientId).catch(() => undefined);
+        const resources = (row.payload.resources ?? {}) as Record<string, string>;
+        const scopes = new Set([
+          ...String(row.payload.openid ? ((row.payload.openid as { scope?: string }).scope ?? '') : '').split(
+            ' ',
+          ),
+          ...Object.values(resources).flatMap((s) => s.split(' ')),
+        ]);
+        scopes.delete('');
+        apps.push({
+          grantId: row.id,
+          clientId,
+          clientName: client?.clientName ?? clientId,
+          scopes: [...scopes].sort(),
+          grantedAt: new Date(Number(row.payload.iat) * 1000),
+          lastUsedAt: row.last_used_at ? new Date(row.last_used_at) : null,
+        });
+      }
+      return apps;
+    },
+
+    async revokeGrant(accountId, grantId) {
+      const rows = await db().execute<unknown[]>(
+        "select 1 from oidc_model where model = 'Grant' and id = ? and payload->>'accountId' = ?",
+        [grantId, accountId],
+      );
+      if (rows.length === 0) return false;
+      await revoke(grantId);
+      return true;
+    },
+
+    async endEverything(accountId) {
+      const grants = await db().execute<{ id: string }[]>(
+        "select id from oidc_model where model = 'Grant' and payload->>'accountId' = ?",
+        [accountId],
+      );
+      for (const { id } of grants) await revoke(id);
+      await db().execute("delete from oidc_model where model = 'Session' and payload->>'accountId' = ?", [
+        accountId,
+      ]);
+    },
+
+    async touchGrant(grantId, accountId, clientId) {
+      await db().execute(
+        `insert into grant_usage (grant_id, account_id, client_id, last_used_at) values (?, ?, ?, now())
+         on conflict (grant_id) do update set last_used_at = now()`,
+        [grantId, accountId, clientId],
+      );
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Provider } from 'oidc-provider';
+import type { AccountFlows } from '../accounts/account-flows.ts';
+import type { AccountRepository } from '../accounts/account-repository.ts';
+import { accountSignInUrl } from '../oidc/account-client.ts';
+import type { AccountSessions } from '../oidc/account-sessions.ts';
+import type { Csrf } from './csrf.ts';
+import { formOf } from './page-form.ts';
+import type { PageRenderer } from './renderer.ts';
+
+/**
+ * `/account`: the signed-in person's profile, connected apps (each revocable), password change
+ * and "sign out everywhere". The session is oidc-provider's own: signing in goes through the same
+ * sign-in step as any app (as the first-party `account` client), and `/session/end` signs out.
+ */
+export function createAccountRoutes(deps: {
+  provider: Provider;
+  flows: AccountFlows;
+  accounts: AccountRepository;
+  sessions: AccountSessions;
+  pages: PageRenderer;
+  csrf: Csrf;
+  issuer: string;
+}): Router {
+  const { provider, flows, accounts, sessions, pages, csrf, issuer } = deps;
+  const router = new Router({ prefix: '/account' });
+
+  async function signedIn(ctx: Context) {
+    const session = await provider.Session.get(ctx as never);
+    const account = session.accountId ? await accounts.findById(session.accountId) : undefined;
+    return account && !account.disabled ? account : undefined;
+  }
+
+  const renderAccount = async (
+    ctx: Context,
+    accountId: string,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) => {
+    const account = await accounts.findById(accountId);
+    if (!account) return ctx.redirect('/account');
+    pages.render(
+      ctx,
+      'account',
+      { csrf: csrf.token(ctx), account, apps: await sessions.connectedApps(account.id), ...extra },
+      status,
+    );
+  };
+
+  /** Not signed in: sign in through an ordinary authorization request of the built-in account client. */
+  const signIn = (ctx: Context) => {
+    ctx.status = 303;
+    ctx.redirect(accountSignInUrl(issuer));
+  };
+
+  router.get('/', async (ctx) => {
+    const account = await signedIn(ctx);
+    if (!account) return signIn(ctx);
+    const notice = typeof ctx.query.notice === 'string' ? NOTICES[ctx.query.notice] : undefined;
+    await renderAccount(ctx, account.id, { notice });
+  });
+
+  router.post('/apps/revoke', async (ctx) => {
+    const account = await signedIn(ctx);
+    if (!account) return signIn(ctx);
+    await sessions.revokeGrant(account.id, formOf(ctx).grant ?? '');
+    ctx.status = 303;
+    ctx.redirect('/account?notice=revoked');
+  });
+
+  router.post('/password', async (ctx) => {
+    const account = await signedIn(ctx);
+    if (!account) return signIn(ctx);
+    const form = formOf(ctx);
+    const result = await flows.changePassword(account.id, form.current ?? '', form.password ?? '');
+    if (!result.ok)
+      return renderAccount(ctx, account.id, { errors: { [result.field]: result.message } }, 400);
+    ctx.status = 303;
+    ctx.redirect('/account?notice=password');
+  });
+
+  router.post('/sign-out-everywhere', async (ctx) => {
+    const account = await signedIn(ctx);
+    if (!account) return signIn(ctx);
+    await sessions.endEverything(account.id);
+    pages.render(ctx, 'message', {
+      title: 'Signed out everywhere',
+      message: 'Every session was ended and every app lost its access.',
+      link: { href: '/account', text: 'Sign in again' },
+    });
+  });
+
+  return router;
+}
+
+const NOTICES: Record<string, string> = {
+  revoked: 'The app no longer has access to your account.',
+  password: 'Your password was changed.',
+};

@@ -1,0 +1,150 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { errors, type InteractionResults, type Provider } from 'oidc-provider';
+import type { AccountFlows } from '../accounts/account-flows.ts';
+import type { AccountRepository } from '../accounts/account-repository.ts';
+import { normaliseEmail } from '../accounts/email-address.ts';
+import type { Csrf } from './csrf.ts';
+import { formOf } from './page-form.ts';
+import type { PageRenderer } from './renderer.ts';
+import { describeScopes } from './scope-descriptions.ts';
+import { signInError } from './sign-in-messages.ts';
+
+type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/**
+ * `/interaction/:uid`: the sign-in and consent steps of an authorization request. First-party
+ * clients never reach consent (see loadExistingGrant); third-party clients ask once per grant.
+ */
+export function createInteractionRoutes(deps: {
+  provider: Provider;
+  flows: AccountFlows;
+  accounts: AccountRepository;
+  pages: PageRenderer;
+  csrf: Csrf;
+}): Router {
+  const { provider, flows, accounts, pages, csrf } = deps;
+  const router = new Router({ prefix: '/interaction/:uid' });
+
+  async function details(ctx: Context): Promise<Details | undefined> {
+    try {
+      const found = await provider.interactionDetails(ctx.req, ctx.res);
+      if (found.uid === ctx.params.uid) return found;
+    } catch (err) {
+      if (!(err instanceof errors.SessionNotFound)) throw err;
+    }
+    pages.render(
+      ctx,
+      'error',
+      {
+        title: 'This sign-in has expired',
+        message: 'Go back to the app you came from and start again.',
+      },
+      400,
+    );
+    return undefined;
+  }
+
+  async function finish(ctx: Context, result: InteractionResults): Promise<void> {
+    const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(to);
+  }
+
+  const clientName = async (clientId: unknown) => {
+    const client = await provider.Client.find(String(clientId));
+    return client?.clientName ?? String(clientId);
+  };
+
+  const renderSignIn = async (ctx: Context, d: Details, extra: Record<string, unknown> = {}, status = 200) =>
+    pages.render(
+      ctx,
+      'signin',
+      {
+        csrf: csrf.token(ctx),
+        action: `/interaction/${d.uid}/login`,
+        abortAction: `/interaction/${d.uid}/abort`,
+        clientName: await clientName(d.params.client_id),
+        ...extra,
+      },
+      status,
+    );
+
+  router.get('/', async (ctx) => {
+    const d = await details(ctx);
+    if (!d) return;
+    if (d.prompt.name === 'login') return renderSignIn(ctx, d);
+    const account = await accounts.findById(String(d.session?.accountId ?? ''));
+    const missing = d.prompt.details as {
+      missingOIDCScope?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    const scopes = [
+      ...(missing.missingOIDCScope ?? []),
+      ...Object.values(missing.missingResourceScopes ?? {}).flat(),
+    ];
+    pages.render(ctx, 'consent', {
+      csrf: csrf.token(ctx),
+      action: `/interaction/${d.uid}/consent`,
+      clientName: await clientName(d.params.client_id),
+      email: account?.email ?? '',
+      scopes: describeScopes(scopes),
+    });
+  });
+
+  router.post('/login', async (ctx) => {
+    const d = await details(ctx);
+    if (!d) return;
+    if (d.prompt.name !== 'login') return ctx.redirect(`/interaction/${d.uid}`);
+    const form = formOf(ctx);
+    const email = normaliseEmail(form.email ?? '');
+    const result = await flows.signIn(email, form.password ?? '');
+    if (!result.ok) {
+      return renderSignIn(
+        ctx,
+        d,
+        {
+          values: { email },
+          errors: { form: signInError(result) },
+          resendAction: result.reason === 'unverified' ? '/verify-email/resend' : undefined,
+        },
+        400,
+      );
+    }
+    await finish(ctx, { login: { accountId: result.account.id } });
+  });
+
+  router.post('/consent', async (ctx) => {
+    const d = await details(ctx);
+    if (!d) return;
+    if (d.prompt.name !== 'consent' || !d.session?.accountId) return ctx.redirect(`/interaction/${d.uid}`);
+    if (formOf(ctx).decision !== 'allow') {
+      return finish(ctx, { error: 'access_denied', error_description: 'the user denied access' });
+    }
+    const missing = d.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    const grant = d.grantId
+      ? await provider.Grant.find(d.grantId)
+      : new provider.Grant({ accountId: d.session.accountId, clientId: String(d.params.client_id) });
+    if (!grant)
+      return finish(ctx, { error: 'access_denied', error_description: 'the grant no longer exists' });
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+      grant.addResourceScope(indicator, scopes.join(' '));
+    }
+    const grantId = await grant.save();
+    await finish(ctx, { consent: d.grantId ? {} : { grantId } });
+  });
+
+  router.get('/abort', async (ctx) => {
+    const d = await details(ctx);
+    if (!d) return;
+    await finish(ctx, { error: 'access_denied', error_description: 'the user cancelled the sign-in' });
+  });
+
+  return router;
+}

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import Router from '@koa/router';
+import type { Provider } from 'oidc-provider';
+import type { AccountFlows } from '../accounts/account-flows.ts';
+import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { AccountSessions } from '../oidc/account-sessions.ts';
+import { createAccountRoutes } from './account-routes.ts';
+import type { Csrf } from './csrf.ts';
+import { createInteractionRoutes } from './interaction-routes.ts';
+import { createPageForm } from './page-form.ts';
+import { createPasswordRoutes } from './password-routes.ts';
+import type { PageRenderer } from './renderer.ts';
+import { createSignupRoutes } from './signup-routes.ts';
+
+const STYLESHEET = readFileSync(new URL('./static/style.css', import.meta.url));
+
+/** Every server-rendered page, behind one form parser with CSRF checks. */
+export function createPageRouter(deps: {
+  provider: Provider;
+  flows: AccountFlows;
+  accounts: AccountRepository;
+  sessions: AccountSessions;
+  pages: PageRenderer;
+  csrf: Csrf;
+  issuer: string;
+}): Router {
+  const router = new Router();
+  router.get('/static/style.css', (ctx) => {
+    ctx.type = 'text/css; charset=utf-8';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = STYLESHEET;
+  });
+  router.use(createPageForm(deps));
+  for (const child of [
+    createSignupRoutes(deps),
+    createPasswordRoutes(deps),
+    createInteractionRoutes(deps),
+    createAccountRoutes(deps),
+  ]) {
+    router.use(child.routes());
+  }
+  return router;
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { BrowserSession } from '../../support/browser-session.ts';
+import { authorizeUrl, consent, newPkce, redeem, signIn, signUpVerified } from '../../support/code-flow.ts';
+import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
+import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+
+describe('authorization code flow with PKCE for a third-party app', () => {
+  let sink: SmtpSink;
+  let server: TestAuthServer;
+  let client: { client_id: string; client_secret: string };
+  const redirectUri = 'https://app.example/cb';
+  const password = 'correct horse battery staple';
+
+  before(async () => {
+    sink = await startSmtpSink();
+    server = await startTestAuthServer({ SMTP_URL: sink.url });
+    client = await server.createClient({
+      client_name: '<b>Bold</b> & "Quoted" App',
+      redirect_uris: [redirectUri],
+      grant_types: ['authorization_code', 'refresh_token'],
+      scope: 'openid offline_access vectors:read',
+    });
+  });
+  after(async () => {
+    await server.close();
+    await sink.close();
+  });
+
+  it('signs up, verifies, signs in, consents, redeems with PKCE, refreshes with rotation', async () => {
+    const email = `user-${randomUUID()}@example.com`;
+    const browser = new BrowserSession(server.issuer);
+    await signUpVerified(browser, sink, email, password);
+    const pkce = newPkce();
+    const login = await browser.get(
+      authorizeUrl({
+        client_id: client.client_id,
+        redirect_uri: redirectUri,
+        scope: 'openid offline_access vectors:read',
+        code_challenge: pkce.challenge,
+        code_challenge_method: 'S256',
+        prompt: 'consent',
+      }),
+    );
+    expect(login.html).to.contain('Sign in');
+    const consentPage = await signIn(browser, login, email, password);
+    expect(consentPage.html).to.contain('&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;Quoted&quot; App');
+    expect(consentPage.html).not.to.contain('<b>Bold</b>');
+    expect(consentPage.html).to.contain('Read your vector collections');
+    const back = await consent(browser, consentPage, 'allow');
+    expect(back.leftTo?.origin).to.equal('https://app.example');
+    expect(back.leftTo?.searchParams.get('iss')).to.equal(server.issuer);
+    const code = back.leftTo!.searchParams.get('code')!;
+
+    const tokens = await redeem(server, client, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: pkce.verifier,
+    });
+    expect(tokens.status).to.equal(200);
+    const body = (await tokens.json()) as { access_token: string; refresh_token: string; id_token: string };
+    expect(body.refresh_token).to.be.a('string');
+    const claims = JSON.parse(Buffer.from(body.access_token.split('.')[1]!, 'base64url').toString());
+    expect(claims).to.include({
+      aud: server.config.VECTOR_API_URL,
+      client_id: client.client_id,
+      scope: 'vectors:read',
+    });
+
+    const refreshed = await redeem(server, client, {
+      grant_type: 'refresh_token',
+      refresh_token: body.refresh_token,
+    });
+    expect(refreshed.status).to.equal(200);
+    const rotated = (await refreshed.json()) as { refresh_token: string };
+    expect(rotated.refresh_token).to.be.a('string').and.not.equal(body.refresh_token);
+
+    // Reusing the spent refresh token revokes the whole grant: the rotated one dies too.
+    const reuse = await redeem(server, client, {
+      grant_type: 'refresh_token',
+      refresh_token: body.refresh_token,
+    });
+    expect(reuse.status).to.equal(400);
+    const after = await redeem(server, client, {
+      grant_type: 'refresh_token',
+      refresh_token: rotated.refresh_token,
+    });
+    expect(after.status).to.equal(400);
+  });
+});

@@ -1,0 +1,62 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { type BrowserSession, formAction, type Page } from './browser-session.ts';
+import type { SmtpSink } from './smtp-sink.ts';
+import type { TestAuthServer } from './test-auth-server.ts';
+
+export interface Pkce {
+  verifier: string;
+  challenge: string;
+}
+
+export const newPkce = (): Pkce => {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+};
+
+/** Signs up through the pages, opens the verification mail from the sink and confirms it. */
+export async function signUpVerified(
+  browser: BrowserSession,
+  sink: SmtpSink,
+  email: string,
+  password: string,
+): Promise<void> {
+  const form = await browser.get('/signup');
+  const done = await browser.post('/signup', { email, password }, form);
+  expect(done.status, done.html).to.equal(200);
+  const mail = await sink.waitFor(email, /Confirm your e-mail/);
+  const link = new URL(sink.linkIn(mail, `${browser.origin}/verify-email`));
+  const confirm = await browser.get(link.pathname + link.search);
+  const verified = await browser.post('/verify-email', { token: link.searchParams.get('token')! }, confirm);
+  expect(verified.html).to.contain('E-mail address confirmed');
+}
+
+export function authorizeUrl(params: Record<string, string>): string {
+  return `/auth?${new URLSearchParams({ response_type: 'code', state: randomBytes(8).toString('hex'), ...params })}`;
+}
+
+/** Signs in on an interaction page (the page must be the sign-in form). */
+export function signIn(browser: BrowserSession, page: Page, email: string, password: string): Promise<Page> {
+  return browser.post(formAction(page.html, /\/login$/), { email, password }, page);
+}
+
+/** Answers a consent page. */
+export function consent(browser: BrowserSession, page: Page, decision: 'allow' | 'deny'): Promise<Page> {
+  return browser.post(formAction(page.html, /\/consent$/), { decision }, page);
+}
+
+/** Redeems a code at the token endpoint with client_secret_basic. */
+export function redeem(
+  server: TestAuthServer,
+  client: { client_id: string; client_secret: string },
+  fields: Record<string, string>,
+): Promise<Response> {
+  return fetch(`${server.issuer}/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams(fields),
+  });
+}
