@@ -17,7 +17,7 @@ export interface SpawnedStack {
 }
 
 /** Both services as real processes (`node <service>/src/main.ts`), as `npm start` runs them. */
-export async function startSpawnedStack(): Promise<SpawnedStack> {
+export async function startSpawnedStack(extraEnv: Record<string, string> = {}): Promise<SpawnedStack> {
   const base = testEnv();
   // Same DATA_DIR as the in-process tests: the same development master key opens the same keys.
   const dataDir = resolve(base.dataDir);
@@ -37,6 +37,7 @@ export async function startSpawnedStack(): Promise<SpawnedStack> {
     ADMIN_PORT: String(adminPort),
     VECTOR_PORT: String(vectorPort),
     VECTOR_API_URL: vectorUrl,
+    ...extraEnv,
   };
   const scripts = { auth: 'auth-server/src/main.ts', vector: 'vector-api/src/main.ts' } as const;
   const readyUrl = { auth: `${issuer}/readyz`, vector: `${vectorUrl}/readyz` } as const;
