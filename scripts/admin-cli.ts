@@ -14,6 +14,7 @@ const USAGE = `usage: npm run admin -- <command> [options]
   clients get <client_id>
   clients delete <client_id>
   keys list
+  revocations replay      rebuild Redis's revocation list from Postgres
 
 --format env prints CLIENT_ID=... and CLIENT_SECRET=... lines for eval.`;
 
@@ -106,6 +107,9 @@ switch (`${group} ${command ?? ''}`.trim()) {
     if (!arg) fail('a client_id is required');
     await call('DELETE', `/admin/clients/${encodeURIComponent(arg)}`);
     console.log(`deleted ${arg}`);
+    break;
+  case 'revocations replay':
+    print(await call('POST', '/admin/revocations/replay'));
     break;
   case 'keys list':
     print(await call('GET', '/admin/keys'));

@@ -2,15 +2,18 @@ import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startBackingServices } from './lib/backing-services.ts';
+import { claimDir } from './lib/claim-dir.ts';
 import { runNode } from './lib/service-process.ts';
 
 /**
  * `npm test`: backing services (embedded Postgres and redis-server unless URLs are given), fresh
  * test databases, migrations, then every mocha layer: unit, integration, end-to-end.
- * Extra arguments are passed to mocha (e.g. `npm test -- --grep adapter`).
+ * Extra arguments are passed to mocha (e.g. `npm test -- --grep adapter`); files or folders among
+ * them replace the default spec list (e.g. `npm test -- auth-server/test/integration`).
  */
 const root = resolve(import.meta.dirname, '..');
-const dataDir = resolve(root, '.data/test');
+const claim = claimDir(resolve(root, '.data/test'));
+const dataDir = claim.dir;
 const log = (line: string) => console.error(`[test] ${line}`);
 const givenUrls = Boolean(process.env.DATABASE_URL && process.env.VECTOR_DATABASE_URL);
 
@@ -38,6 +41,13 @@ try {
   await runNode(resolve(root, 'auth-server/src/migrate.ts'), env);
   await runNode(resolve(root, 'vector-api/src/migrate.ts'), env);
   const layers = ['test/unit', 'test/integration', 'test/e2e'];
+  // Arguments naming files or folders replace the default specs; the rest go to mocha as options.
+  const extra = process.argv.slice(2);
+  const isPath = (a: string) => !a.startsWith('-') && existsSync(resolve(root, a));
+  const chosen = extra
+    .filter(isPath)
+    .map((a) => (a.endsWith('.ts') ? a : `${a.replace(/\/$/, '')}/**/*.test.ts`));
+  const options = extra.filter((a) => !isPath(a));
   const specs = layers
     .flatMap((layer) => ['shared', 'auth-server', 'vector-api'].map((w) => `${w}/${layer}`))
     .filter((dir) => existsSync(resolve(root, dir)))
@@ -45,14 +55,15 @@ try {
   const args = [
     resolve(root, 'node_modules/mocha/bin/mocha.js'),
     ...(process.env.CI ? ['--forbid-only'] : []),
-    ...specs,
-    ...process.argv.slice(2),
+    ...(chosen.length ? chosen : specs),
+    ...options,
   ];
   code = await runMocha(args, env);
 } catch (err) {
   log(err instanceof Error ? err.message : String(err));
 } finally {
   await backing.stop();
+  claim.release();
 }
 process.exit(code);
 

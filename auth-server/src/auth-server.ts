@@ -15,6 +15,7 @@ import { createEmailTokens } from './accounts/email-tokens.ts';
 import { createPasswordHasher } from './accounts/password-hasher.ts';
 import { createClientRoutes } from './admin/client-routes.ts';
 import { createKeyRoutes } from './admin/key-routes.ts';
+import { createRevocationRoutes } from './admin/revocation-routes.ts';
 import { createUserRoutes } from './admin/user-routes.ts';
 import { createAdminApp } from './admin-app.ts';
 import { createClientRegistry } from './clients/client-registry.ts';
@@ -28,10 +29,13 @@ import { createAccountSessions } from './oidc/account-sessions.ts';
 import { createFindAccount } from './oidc/find-account.ts';
 import { createPostgresAdapter, sweepExpiredModels } from './oidc/postgres-adapter.ts';
 import { buildProviderConfiguration } from './oidc/provider-configuration.ts';
+import { installRevocationHooks } from './oidc/revocation-hooks.ts';
 import { createCsrf } from './pages/csrf.ts';
 import { createPageRouter } from './pages/page-router.ts';
 import { createPageRenderer } from './pages/renderer.ts';
 import { createPublicApp } from './public-app.ts';
+import { createOwnAccessTokens } from './revocation/own-access-tokens.ts';
+import { createRevocations, sweepExpiredRevocations } from './revocation/revocations.ts';
 
 export interface RunningAuthServer {
   issuer: string;
@@ -72,7 +76,15 @@ export async function startAuthServer(
     }),
   );
   provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server_error'));
-  const sessions = createAccountSessions({ orm, provider });
+  const revocations = createRevocations({ orm, redis, maxTokenTtlSec: config.ACCESS_TOKEN_TTL, logger });
+  const publicJwks = (await keys.loadPrivateJwks()).map(({ d, p, q, dp, dq, qi, ...pub }) => pub);
+  installRevocationHooks({
+    provider,
+    redis,
+    revocations,
+    ownTokens: createOwnAccessTokens({ issuer: config.ISSUER, publicJwks: () => ({ keys: publicJwks }) }),
+  });
+  const sessions = createAccountSessions({ orm, provider, revocations });
   provider.on('grant.success', (ctx) => {
     const grant = ctx.oidc.entities.Grant;
     if (grant?.jti && grant.accountId) {
@@ -125,9 +137,10 @@ export async function startAuthServer(
     maxBodyBytes: config.ADMIN_MAX_BODY_BYTES,
     metrics,
     routers: [
-      createClientRoutes(createClientRegistry({ provider, orm, adapter })),
+      createClientRoutes(createClientRegistry({ provider, orm, adapter, revocations })),
       createKeyRoutes(keys),
       createUserRoutes({ accounts, sessions, onDeleted: async () => undefined }),
+      createRevocationRoutes(revocations),
     ],
   });
 
@@ -135,6 +148,7 @@ export async function startAuthServer(
   const adminServer = await listen(adminApp, config.ADMIN_HOST, config.ADMIN_PORT);
   const sweeper = setInterval(() => {
     sweepExpiredModels(orm).catch((err) => logger.warn({ err }, 'sweeping expired oidc models failed'));
+    sweepExpiredRevocations(orm).catch((err) => logger.warn({ err }, 'sweeping expired revocations failed'));
   }, SWEEP_EVERY_MS).unref();
 
   logger.info(

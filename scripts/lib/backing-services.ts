@@ -134,10 +134,11 @@ async function ensureDatabase(url: string, fresh: boolean): Promise<void> {
   }
 }
 
-async function startRedis(dataDir: string, log: (l: string) => void) {
+/** A `redis-server` child with its append-only file under `dataDir/redis` (a fixed `port` restarts in place). */
+export async function startRedis(dataDir: string, log: (l: string) => void, fixedPort?: number) {
   const dir = join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  const port = await freePort(63790);
+  const port = fixedPort ?? (await freePort(63790));
   const child: ChildProcess = spawn(
     'redis-server',
     [

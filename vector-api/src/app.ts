@@ -7,6 +7,7 @@ import {
   createMetrics,
   createReadyz,
   createRequestId,
+  createRevocationStore,
   healthz,
   type Logger,
   type Redis,
@@ -74,6 +75,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     orm: deps.orm,
     codec: deps.codec,
     verifier: deps.verifier,
+    revocations: createRevocationStore(deps.redis),
     routes,
     maxBodyBytes: deps.config.limits.maxBodyBytes,
   });

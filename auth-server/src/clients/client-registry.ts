@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { InvalidClientMetadataError, NotFoundError, parseInput } from '@vectorauth/shared';
 import type { Adapter, AdapterPayload, ClientMetadata, Provider } from 'oidc-provider';
+import type { Revocations } from '../revocation/revocations.ts';
 import { clientMetadataSchema } from './client-metadata-schema.ts';
 
 export interface RegisteredClient {
@@ -27,6 +28,7 @@ export function createClientRegistry(deps: {
   provider: Provider;
   orm: MikroORM;
   adapter: new (model: string) => Adapter;
+  revocations: Revocations;
 }): ClientRegistry {
   const { provider, orm } = deps;
   const store = new deps.adapter('Client');
@@ -79,6 +81,7 @@ export function createClientRegistry(deps: {
     async delete(clientId) {
       await find(clientId);
       await store.destroy(clientId);
+      await deps.revocations.revokeClient(clientId);
     },
   };
 }

@@ -1,5 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Provider } from 'oidc-provider';
+import type { Revocations } from '../revocation/revocations.ts';
+import { ACCOUNT_CLIENT_ID } from './account-client.ts';
 
 export interface ConnectedApp {
   grantId: string;
@@ -11,7 +13,7 @@ export interface ConnectedApp {
 }
 
 export interface AccountSessions {
-  /** The apps the account has granted access to, newest first. */
+  /** The apps the account has granted access to, newest first (the account page itself is not one). */
   connectedApps(accountId: string): Promise<ConnectedApp[]>;
   /** Revokes one grant of this account (never another account's): the grant and every token of it. */
   revokeGrant(accountId: string, grantId: string): Promise<boolean>;
@@ -22,16 +24,22 @@ export interface AccountSessions {
 }
 
 /** What oidc-provider keeps per account (sessions, grants) seen from the account's side. */
-export function createAccountSessions(deps: { orm: MikroORM; provider: Provider }): AccountSessions {
-  const { orm, provider } = deps;
+export function createAccountSessions(deps: {
+  orm: MikroORM;
+  provider: Provider;
+  revocations: Revocations;
+}): AccountSessions {
+  const { orm, provider, revocations } = deps;
   const db = () => orm.em.getConnection();
 
+  /** The grant and its refresh tokens go from Postgres; its JWT access tokens die through the revocation list. */
   async function revoke(grantId: string): Promise<void> {
     await db().execute("delete from oidc_model where grant_id = ? or (model = 'Grant' and id = ?)", [
       grantId,
       grantId,
     ]);
     await db().execute('delete from grant_usage where grant_id = ?', [grantId]);
+    await revocations.revokeGrant(grantId);
   }
 
   return {
@@ -40,9 +48,10 @@ export function createAccountSessions(deps: { orm: MikroORM; provider: Provider 
         { id: string; payload: Record<string, unknown>; last_used_at: Date | string | null }[]
       >(
         `select g.id, g.payload, u.last_used_at from oidc_model g left join grant_usage u on u.grant_id = g.id
-         where g.model = 'Grant' and g.payload->>'accountId' = ? and (g.expires_at is null or g.expires_at > now())
+         where g.model = 'Grant' and g.payload->>'accountId' = ? and g.payload->>'clientId' <> ?
+           and (g.expires_at is null or g.expires_at > now())
          order by (g.payload->>'iat')::bigint desc`,
-        [accountId],
+        [accountId, ACCOUNT_CLIENT_ID],
       );
       const apps: ConnectedApp[] = [];
       for (const row of rows) {
@@ -87,6 +96,7 @@ export function createAccountSessions(deps: { orm: MikroORM; provider: Provider 
       await db().execute("delete from oidc_model where model = 'Session' and payload->>'accountId' = ?", [
         accountId,
       ]);
+      await revocations.revokeSubject(accountId);
     },
 
     async touchGrant(grantId, accountId, clientId) {

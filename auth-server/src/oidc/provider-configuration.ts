@@ -81,6 +81,11 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       IdToken: 3600,
     },
     rotateRefreshToken: true,
+    // RFC 9068 allows more claims: the grant (for grant-wide revocation) and a precise issue time.
+    extraTokenClaims: (_ctx, token) => ({
+      ...('grantId' in token && token.grantId ? { grant_id: token.grantId } : {}),
+      iat_ms: Date.now(),
+    }),
     findAccount,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError(ctx, out) {

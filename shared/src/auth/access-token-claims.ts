@@ -9,4 +9,6 @@ export interface AccessTokenClaims {
   exp: number;
   /** The grant the token belongs to, when it came from a user's grant. */
   grantId?: string;
+  /** Issue time in milliseconds (`iat_ms`), when the issuer provides it; revocation marks compare to it. */
+  issuedAtMs?: number;
 }

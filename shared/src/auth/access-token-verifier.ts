@@ -51,7 +51,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       } catch (err) {
         throw translate(err, invalid);
       }
-      return toClaims(payload, invalid);
+      return accessTokenClaimsFrom(payload, realm);
     },
   };
 }
@@ -79,7 +79,9 @@ function translate(err: unknown, invalid: (m: string) => InvalidTokenError): Err
   return invalid('the access token is malformed');
 }
 
-function toClaims(payload: JWTPayload, invalid: (m: string) => InvalidTokenError): AccessTokenClaims {
+/** The claims a resource server uses, from a verified RFC 9068 payload; 401 when one is missing. */
+export function accessTokenClaimsFrom(payload: JWTPayload, realm = 'vector-api'): AccessTokenClaims {
+  const invalid = (message: string) => new InvalidTokenError(message, realm);
   const { sub, jti, iat, exp } = payload;
   const clientId = payload.client_id;
   const scope = payload.scope ?? '';
@@ -90,5 +92,16 @@ function toClaims(payload: JWTPayload, invalid: (m: string) => InvalidTokenError
     throw invalid('the access token is missing required claims');
   }
   const grantId = typeof payload.grant_id === 'string' ? payload.grant_id : undefined;
-  return { sub, clientId, jti, iat, exp, scopes: new Set(scope.split(' ').filter(Boolean)), grantId };
+  const issuedAtMs =
+    typeof payload.iat_ms === 'number' && Number.isFinite(payload.iat_ms) ? payload.iat_ms : undefined;
+  return {
+    sub,
+    clientId,
+    jti,
+    iat,
+    exp,
+    scopes: new Set(scope.split(' ').filter(Boolean)),
+    grantId,
+    issuedAtMs,
+  };
 }

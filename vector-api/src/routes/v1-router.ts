@@ -1,6 +1,12 @@
 import { Router } from '@koa/router';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { type AccessTokenVerifier, createBearerAuth, createJsonBody, requireScope } from '@vectorauth/shared';
+import {
+  type AccessTokenVerifier,
+  createBearerAuth,
+  createJsonBody,
+  type RevocationStore,
+  requireScope,
+} from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
 import { createCollectionRepository } from '../store/collection-repository.ts';
 import type { RecordCodec } from '../store/record-codec.ts';
@@ -12,18 +18,20 @@ export interface V1RouterDeps {
   orm: MikroORM;
   codec: RecordCodec;
   verifier: AccessTokenVerifier;
+  revocations: RevocationStore;
   routes: readonly V1Route[];
   maxBodyBytes: number;
 }
 
 /**
  * Every v1 request reads top to bottom: verify the bearer token (the only source of the
- * principal), check the route's scope, parse a bounded JSON body, open this request's
+ * principal) and check it is not revoked (one Redis round trip, 503 when Redis cannot answer),
+ * check the route's scope, parse a bounded JSON body, open this request's
  * EntityManager fork, run the handler.
  */
 export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
   const router = new Router<VectorState>();
-  const bearerAuth = createBearerAuth(deps.verifier);
+  const bearerAuth = createBearerAuth(deps.verifier, { revocations: deps.revocations });
   const jsonBody = createJsonBody(deps.maxBodyBytes);
 
   async function repositories(ctx: Context, next: Next): Promise<void> {

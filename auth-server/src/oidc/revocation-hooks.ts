@@ -1,0 +1,94 @@
+import type { Redis } from '@vectorauth/shared';
+import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
+import type { OwnAccessTokens } from '../revocation/own-access-tokens.ts';
+import type { Revocations } from '../revocation/revocations.ts';
+
+/**
+ * Wires oidc-provider to the revocation protocol:
+ * - the token endpoint refuses to issue while Redis is away (a token it could not later revoke);
+ * - every grant oidc-provider revokes (refresh-token or code reuse, RFC 7009 on a refresh token)
+ *   is marked before the response leaves;
+ * - RFC 7009 revocation and RFC 7662 introspection understand JWT access tokens, for the
+ *   authenticated client's own tokens only (a foreign or unknown token is simply inactive).
+ */
+export function installRevocationHooks(deps: {
+  provider: Provider;
+  redis: Redis;
+  revocations: Revocations;
+  ownTokens: OwnAccessTokens;
+}): void {
+  const { provider, redis, revocations, ownTokens } = deps;
+  const pending = new WeakMap<object, Promise<void>[]>();
+
+  provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
+    const work = revocations.revokeGrant(grantId);
+    const list = ctx ? pending.get(ctx) : undefined;
+    if (list) list.push(work);
+    else work.catch(() => undefined);
+  });
+
+  provider.use(async function revocationProtocol(ctx, next) {
+    if (ctx.method === 'POST' && ctx.path === '/token' && redis.status !== 'ready') {
+      ctx.status = 503;
+      ctx.set('Retry-After', '1');
+      ctx.body = {
+        error: 'temporarily_unavailable',
+        error_description: 'tokens cannot be issued right now; try again shortly',
+      };
+      return;
+    }
+    const work: Promise<void>[] = [];
+    pending.set(ctx, work);
+    await next();
+    await Promise.all(work);
+
+    const route = (ctx as KoaContextWithOIDC).oidc?.route;
+    if (route !== 'revocation' && route !== 'introspection') return;
+    const oidc = (ctx as KoaContextWithOIDC).oidc;
+    const token = oidc.params?.token;
+    const client = oidc.client;
+    if (typeof token !== 'string' || !client) return;
+    // oidc-provider refuses structured tokens at both endpoints ("cannot be revoked/introspected"): we can.
+    const refusedJwt = (ctx.body as { error?: string } | undefined)?.error === 'unsupported_token_type';
+    if (ctx.status !== 200 && !refusedJwt) return;
+    if (refusedJwt) {
+      // RFC 7009 2.2 / RFC 7662 2.2: an unknown or foreign token gets 200 (and `active: false`).
+      ctx.status = 200;
+      ctx.body = route === 'revocation' ? '' : { active: false };
+    }
+    const payload = await ownTokens.read(token);
+    if (!payload || payload.client_id !== client.clientId) return;
+
+    if (route === 'revocation') {
+      try {
+        await revocations.revokeToken(String(payload.jti), Number(payload.exp));
+      } catch {
+        ctx.status = 503;
+        ctx.set('Retry-After', '1');
+        ctx.body = {
+          error: 'temporarily_unavailable',
+          error_description: 'the revocation could not be completed; retry',
+        };
+      }
+      return;
+    }
+    const body = ctx.body as { active?: boolean } | undefined;
+    if (body?.active !== false) return;
+    // Fail closed: when the revocation list cannot be asked, the token is reported inactive.
+    const revoked = await revocations.isRevoked(payload).catch(() => true);
+    if (!revoked) {
+      ctx.body = {
+        active: true,
+        token_type: 'Bearer',
+        client_id: payload.client_id,
+        sub: payload.sub,
+        scope: payload.scope,
+        iss: payload.iss,
+        aud: payload.aud,
+        iat: payload.iat,
+        exp: payload.exp,
+        jti: payload.jti,
+      };
+    }
+  });
+}

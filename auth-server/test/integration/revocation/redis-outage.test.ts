@@ -1,0 +1,113 @@
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '@vectorauth/shared';
+import { expect } from 'chai';
+import { startRedis } from '../../../../scripts/lib/backing-services.ts';
+import { startResourceServer, type TestResourceServer } from '../../support/resource-server.ts';
+import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { testEnv } from '../../support/test-env.ts';
+
+describe('revocation when Redis goes away', function () {
+  this.timeout(60_000);
+  const dataDir = resolve(testEnv().dataDir, `redis-outage-${process.pid}`);
+  let port: number;
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let server: TestAuthServer;
+  let rs: TestResourceServer[];
+  let client: { client_id: string; client_secret: string };
+
+  before(async () => {
+    port = await freePort();
+    redis = await startRedis(dataDir, () => undefined, port);
+    server = await startTestAuthServer({ REDIS_URL: redis.url });
+    const options = { issuer: server.issuer, audience: server.config.VECTOR_API_URL, redisUrl: redis.url };
+    rs = [await startResourceServer(options), await startResourceServer(options)];
+    client = await server.createClient({
+      client_name: 'm2m',
+      grant_types: ['client_credentials'],
+      scope: 'vectors:read',
+    });
+  });
+  after(async () => {
+    for (const r of rs ?? []) await r.close();
+    await server?.close();
+    await redis?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const token = async () => {
+    const res = await server.clientCredentialsToken(client, { scope: 'vectors:read' });
+    expect(res.status).to.equal(200);
+    return ((await res.json()) as { access_token: string }).access_token;
+  };
+
+  async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      if (await check()) return;
+      await sleep(100);
+    }
+    throw new Error(`gave up waiting for ${what}`);
+  }
+
+  it('fails closed while Redis is down and recovers by itself when it is back', async () => {
+    const good = await token();
+    const outcomes: { at: number; status: number }[] = [];
+    let running = true;
+    const traffic = (async () => {
+      for (let i = 0; running && i < 5000; i++) {
+        const at = Date.now();
+        const { status } = await rs[i % 2]!.call(good);
+        outcomes.push({ at, status });
+        await sleep(10);
+      }
+    })();
+
+    await sleep(300);
+    await redis.stop();
+    const downFrom = Date.now();
+    await sleep(800);
+    const issued = await server.clientCredentialsToken(client, { scope: 'vectors:read' });
+    expect(issued.status, 'no token the server could not later revoke').to.equal(503);
+    expect(await issued.json()).to.include({ error: 'temporarily_unavailable' });
+    const downUntil = Date.now();
+    redis = await startRedis(dataDir, () => undefined, port);
+    await until(async () => outcomes.at(-1)?.status === 200, 'traffic to recover');
+    await sleep(200);
+    running = false;
+    await traffic;
+
+    const whileDown = outcomes.filter((o) => o.at >= downFrom && o.at <= downUntil);
+    expect(whileDown.length).to.be.greaterThan(5);
+    expect(whileDown.filter((o) => o.status < 300)).to.deep.equal([]);
+    expect(new Set(whileDown.map((o) => o.status))).to.deep.equal(new Set([503]));
+    expect(outcomes.filter((o) => o.at < downFrom).every((o) => o.status === 200)).to.equal(true);
+    await until(
+      async () => (await server.clientCredentialsToken(client, { scope: 'vectors:read' })).status === 200,
+      'tokens again',
+    );
+  });
+
+  it('rebuilds the revocation list when Redis comes back empty', async () => {
+    const revoked = await token();
+    const res = await fetch(`${server.issuer}/token/revocation`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ token: revoked }),
+    });
+    expect(res.status).to.equal(200);
+    expect((await rs[0]!.call(revoked)).status).to.equal(401);
+
+    await redis.stop();
+    rmSync(join(dataDir, 'redis'), { recursive: true, force: true }); // Redis lost everything
+    redis = await startRedis(dataDir, () => undefined, port);
+    // The auth server replays Postgres's record as soon as its connection is ready again.
+    await until(async () => (await rs[1]!.call(revoked)).status === 401, 'the replayed revocation');
+    for (const r of rs) expect((await r.call(revoked)).status).to.equal(401);
+    const fresh = await token();
+    for (const r of rs) expect((await r.call(fresh)).status).to.equal(200);
+  });
+});

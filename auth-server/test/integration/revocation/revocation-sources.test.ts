@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { BrowserSession, formAction } from '../../support/browser-session.ts';
+import { authorizeUrl, consent, newPkce, redeem, signIn, signUpVerified } from '../../support/code-flow.ts';
+import { startResourceServer, type TestResourceServer } from '../../support/resource-server.ts';
+import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
+import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { testEnv } from '../../support/test-env.ts';
+
+type Client = { client_id: string; client_secret: string };
+
+describe('revocation reaches every resource server on the next request', () => {
+  let sink: SmtpSink;
+  let server: TestAuthServer;
+  let rs: TestResourceServer[];
+  let m2m: Client;
+  let other: Client;
+  let app: Client;
+  const redirectUri = 'https://app.example/cb';
+
+  before(async () => {
+    sink = await startSmtpSink();
+    server = await startTestAuthServer({ SMTP_URL: sink.url });
+    const options = {
+      issuer: server.issuer,
+      audience: server.config.VECTOR_API_URL,
+      redisUrl: testEnv().redisUrl,
+    };
+    rs = [await startResourceServer(options), await startResourceServer(options)];
+    m2m = await server.createClient({
+      client_name: 'm2m',
+      grant_types: ['client_credentials'],
+      scope: 'vectors:read',
+    });
+    other = await server.createClient({
+      client_name: 'other',
+      grant_types: ['client_credentials'],
+      scope: 'vectors:read',
+    });
+    app = await server.createClient({
+      client_name: 'app',
+      redirect_uris: [redirectUri],
+      grant_types: ['authorization_code', 'refresh_token'],
+      scope: 'openid offline_access vectors:read',
+    });
+  });
+  after(async () => {
+    for (const r of rs ?? []) await r.close();
+    await server?.close();
+    await sink?.close();
+  });
+
+  const m2mToken = async (client: Client) =>
+    (
+      (await (await server.clientCredentialsToken(client, { scope: 'vectors:read' })).json()) as {
+        access_token: string;
+      }
+    ).access_token;
+
+  /** Every instance answers `status` for the token. */
+  async function everywhere(token: string, status: number): Promise<void> {
+    for (const r of rs) {
+      const res = await r.call(token);
+      expect(res.status).to.equal(status);
+      if (status === 401) expect(res.challenge).to.contain('error="invalid_token"');
+    }
+  }
+
+  const form = (client: Client, fields: Record<string, string>, path: string) =>
+    fetch(`${server.issuer}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams(fields),
+    });
+
+  async function userWithTokens(): Promise<{
+    browser: BrowserSession;
+    email: string;
+    password: string;
+    tokens: { access_token: string; refresh_token: string };
+  }> {
+    const email = `rv-${randomUUID()}@example.com`;
+    const password = 'revocation passphrase';
+    const browser = new BrowserSession(server.issuer);
+    await signUpVerified(browser, sink, email, password);
+    const tokens = await codeFlow(browser, email, password);
+    return { browser, email, password, tokens };
+  }
+
+  async function codeFlow(browser: BrowserSession, email?: string, password?: string) {
+    const pkce = newPkce();
+    let page = await browser.get(
+      authorizeUrl({
+        client_id: app.client_id,
+        redirect_uri: redirectUri,
+        scope: 'openid offline_access vectors:read',
+        code_challenge: pkce.challenge,
+        code_challenge_method: 'S256',
+        prompt: 'consent',
+      }),
+    );
+    if (email && password) page = await signIn(browser, page, email, password);
+    const back = await consent(browser, page, 'allow');
+    const res = await redeem(server, app, {
+      grant_type: 'authorization_code',
+      code: back.leftTo!.searchParams.get('code')!,
+      redirect_uri: redirectUri,
+      code_verifier: pkce.verifier,
+    });
+    expect(res.status).to.equal(200);
+    return (await res.json()) as { access_token: string; refresh_token: string };
+  }
+
+  it('RFC 7009 on a JWT access token: that token dies, the client’s other tokens live', async () => {
+    const [doomed, kept] = [await m2mToken(m2m), await m2mToken(m2m)];
+    await everywhere(doomed, 200);
+    const res = await form(m2m, { token: doomed, token_type_hint: 'access_token' }, '/token/revocation');
+    expect(res.status).to.equal(200);
+    await everywhere(doomed, 401);
+    await everywhere(kept, 200);
+  });
+
+  it('a client cannot revoke or introspect another client’s token (no oracle)', async () => {
+    const token = await m2mToken(m2m);
+    expect((await form(other, { token }, '/token/revocation')).status).to.equal(200);
+    await everywhere(token, 200);
+    const foreign = (await (await form(other, { token }, '/token/introspection')).json()) as {
+      active: boolean;
+    };
+    expect(foreign).to.deep.equal({ active: false });
+    const own = (await (await form(m2m, { token }, '/token/introspection')).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(own).to.include({
+      active: true,
+      client_id: m2m.client_id,
+      sub: m2m.client_id,
+      scope: 'vectors:read',
+    });
+    await form(m2m, { token }, '/token/revocation');
+    expect(await (await form(m2m, { token }, '/token/introspection')).json()).to.deep.equal({
+      active: false,
+    });
+    expect(await (await form(m2m, { token: 'not-a-token' }, '/token/introspection')).json()).to.deep.equal({
+      active: false,
+    });
+  });
+
+  it('RFC 7009 on a refresh token revokes the grant’s access tokens', async () => {
+    const { tokens } = await userWithTokens();
+    await everywhere(tokens.access_token, 200);
+    expect(
+      (
+        await form(
+          app,
+          { token: tokens.refresh_token, token_type_hint: 'refresh_token' },
+          '/token/revocation',
+        )
+      ).status,
+    ).to.equal(200);
+    await everywhere(tokens.access_token, 401);
+  });
+
+  it('refresh-token reuse revokes the grant’s access tokens', async () => {
+    const { tokens } = await userWithTokens();
+    const rotated = (await (
+      await redeem(server, app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token })
+    ).json()) as {
+      access_token: string;
+    };
+    await everywhere(rotated.access_token, 200);
+    expect(
+      (await redeem(server, app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }))
+        .status,
+    ).to.equal(400);
+    await everywhere(rotated.access_token, 401);
+    await everywhere(tokens.access_token, 401);
+  });
+
+  it('an app removed on the account page loses its tokens; the user’s other grants keep theirs', async () => {
+    const user = await userWithTokens();
+    const second = await server.createClient({
+      client_name: 'second app',
+      redirect_uris: [redirectUri],
+      grant_types: ['authorization_code'],
+      scope: 'openid vectors:read',
+    });
+    const pkce = newPkce();
+    const consentPage = await user.browser.get(
+      authorizeUrl({
+        client_id: second.client_id,
+        redirect_uri: redirectUri,
+        scope: 'openid vectors:read',
+        code_challenge: pkce.challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
+    const back = await consent(user.browser, consentPage, 'allow');
+    const secondTokens = (await (
+      await redeem(server, second, {
+        grant_type: 'authorization_code',
+        code: back.leftTo!.searchParams.get('code')!,
+        redirect_uri: redirectUri,
+        code_verifier: pkce.verifier,
+      })
+    ).json()) as { access_token: string };
+
+    const account = await user.browser.get('/account');
+    const grantId = JSON.parse(Buffer.from(user.tokens.access_token.split('.')[1]!, 'base64url').toString())
+      .grant_id as string;
+    expect(grantId).to.be.a('string');
+    await user.browser.post(formAction(account.html, /apps\/revoke/), { grant: grantId }, account);
+    await everywhere(user.tokens.access_token, 401);
+    await everywhere(secondTokens.access_token, 200);
+  });
+
+  it('sign out everywhere, password reset and admin disable kill every token of the user only', async () => {
+    const bystander = await userWithTokens();
+    const a = await userWithTokens();
+    const account = await a.browser.get('/account');
+    await a.browser.post('/account/sign-out-everywhere', {}, account);
+    await everywhere(a.tokens.access_token, 401);
+
+    const b = await userWithTokens();
+    await b.browser.post('/forgot-password', { email: b.email }, await b.browser.get('/forgot-password'));
+    const mail = await sink.waitFor(b.email, /Reset your password/);
+    const link = new URL(sink.linkIn(mail, `${server.issuer}/reset-password`));
+    const resetPage = await b.browser.get(link.pathname + link.search);
+    await b.browser.post(
+      '/reset-password',
+      { token: link.searchParams.get('token')!, password: 'a brand new passphrase' },
+      resetPage,
+    );
+    await everywhere(b.tokens.access_token, 401);
+
+    const c = await userWithTokens();
+    const sub = JSON.parse(Buffer.from(c.tokens.access_token.split('.')[1]!, 'base64url').toString())
+      .sub as string;
+    expect((await server.admin('POST', `/admin/users/${sub}/disable`)).status).to.equal(204);
+    await everywhere(c.tokens.access_token, 401);
+
+    await everywhere(bystander.tokens.access_token, 200);
+  });
+
+  it('a new token issued right after a subject-wide revocation works', async () => {
+    const user = await userWithTokens();
+    const account = await user.browser.get('/account');
+    await user.browser.post('/account/sign-out-everywhere', {}, account);
+    const fresh = await codeFlow(user.browser, user.email, user.password);
+    await everywhere(user.tokens.access_token, 401);
+    await everywhere(fresh.access_token, 200);
+  });
+
+  it('deleting a client kills its tokens; other clients keep theirs', async () => {
+    const doomedClient = await server.createClient({
+      client_name: 'doomed',
+      grant_types: ['client_credentials'],
+      scope: 'vectors:read',
+    });
+    const token = await m2mToken(doomedClient);
+    const bystander = await m2mToken(other);
+    await everywhere(token, 200);
+    expect((await server.admin('DELETE', `/admin/clients/${doomedClient.client_id}`)).status).to.equal(204);
+    await everywhere(token, 401);
+    await everywhere(bystander, 200);
+  });
+});

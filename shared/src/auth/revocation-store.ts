@@ -1,0 +1,75 @@
+import type { Redis } from 'ioredis';
+import { ServiceUnavailableError } from '../errors/errors.ts';
+import type { AccessTokenClaims } from './access-token-claims.ts';
+
+export type RevocationScope = 'grant' | 'sub' | 'client';
+
+export interface RevocationStore {
+  /** Denies one access token (by `jti`) until it would have expired anyway. */
+  revokeToken(jti: string, expiresAtSec: number): Promise<void>;
+  /**
+   * Denies every access token of a grant, subject or client issued before `atMs`. The mark lives
+   * `ttlSec` (the longest access-token lifetime): after that no token it could affect is alive.
+   */
+  revokeIssuedBefore(scope: RevocationScope, id: string, atMs: number, ttlSec: number): Promise<void>;
+  /** One round trip: whether any denylist entry or mark covers the token. Throws 503 when Redis cannot answer. */
+  isRevoked(token: AccessTokenClaims): Promise<boolean>;
+}
+
+/**
+ * The revocation protocol between the auth server (writer) and every resource server (reader):
+ * the only module that knows its Redis key layout.
+ *
+ *   rv:jti:<jti>          "1", expires with the token
+ *   rv:grant:<grantId>    ms timestamp: tokens of the grant issued before it are revoked
+ *   rv:sub:<sub>          same, per subject (user, or client for client-credentials tokens)
+ *   rv:client:<clientId>  same, per client
+ */
+export function createRevocationStore(redis: Redis, options: { skewSec?: number } = {}): RevocationStore {
+  const skewMs = (options.skewSec ?? 60) * 1000;
+  const key = (scope: RevocationScope | 'jti', id: string) => `rv:${scope}:${id}`;
+  const unavailable = () =>
+    new ServiceUnavailableError('the revocation list cannot be checked; try again shortly');
+
+  return {
+    async revokeToken(jti, expiresAtSec) {
+      await redis.set(
+        key('jti', jti),
+        '1',
+        'PXAT',
+        Math.max(expiresAtSec * 1000 + skewMs, Date.now() + 1000),
+      );
+    },
+
+    async revokeIssuedBefore(scope, id, atMs, ttlSec) {
+      // Marks only move forward: keep the later of the stored and the new one.
+      await redis.eval(
+        `local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+         local new = tonumber(ARGV[1])
+         if new > cur then cur = new end
+         redis.call('SET', KEYS[1], tostring(cur), 'PX', ARGV[2])
+         return cur`,
+        1,
+        key(scope, id),
+        String(atMs),
+        String(ttlSec * 1000 + skewMs),
+      );
+    },
+
+    async isRevoked(token) {
+      const keys = [key('jti', token.jti), key('sub', token.sub), key('client', token.clientId)];
+      if (token.grantId) keys.push(key('grant', token.grantId));
+      let values: (string | null)[];
+      try {
+        values = await redis.mget(keys);
+      } catch {
+        throw unavailable();
+      }
+      if (values[0] !== null) return true;
+      // iat has whole seconds: without iat_ms, assume the latest moment of that second (never too early).
+      const latest = token.iat * 1000 + 999;
+      const issuedAtMs = Math.min(token.issuedAtMs ?? latest, latest);
+      return values.slice(1).some((mark) => mark !== null && issuedAtMs <= Number(mark));
+    },
+  };
+}
