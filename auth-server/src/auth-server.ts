@@ -62,7 +62,12 @@ export async function startAuthServer(
   const keys = createSigningKeyStore({ orm, keyring, alg: config.SIGNING_ALG });
   await keys.ensureCurrent();
 
-  const adapter = createPostgresAdapter({ orm, keyring });
+  const revocations = createRevocations({ orm, redis, maxTokenTtlSec: config.ACCESS_TOKEN_TTL, logger });
+  const adapter = createPostgresAdapter({
+    orm,
+    keyring,
+    onGrantRevoked: (grantId) => revocations.revokeGrant(grantId),
+  });
   const accounts = createAccountRepository(orm);
   const pages = createPageRenderer({ cache: config.NODE_ENV === 'production' });
   const provider = new Provider(
@@ -76,7 +81,6 @@ export async function startAuthServer(
     }),
   );
   provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server_error'));
-  const revocations = createRevocations({ orm, redis, maxTokenTtlSec: config.ACCESS_TOKEN_TTL, logger });
   const publicJwks = (await keys.loadPrivateJwks()).map(({ d, p, q, dp, dq, qi, ...pub }) => pub);
   installRevocationHooks({
     provider,

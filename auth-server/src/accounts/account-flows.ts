@@ -104,6 +104,7 @@ export function createAccountFlows(deps: {
       if (!accountId)
         return { ok: false, field: 'token', message: 'This reset link has expired or was already used.' };
       await accounts.setPasswordHash(accountId, await hasher.hash(password));
+      await tokens.spendAll(accountId, 'reset-password');
       await accounts.markEmailVerified(accountId);
       await sessions.endEverything(accountId);
       return { ok: true };
@@ -117,6 +118,7 @@ export function createAccountFlows(deps: {
       const problem = passwordProblem(next);
       if (problem) return { ok: false, field: 'password', message: problem };
       await accounts.setPasswordHash(accountId, await hasher.hash(next));
+      await tokens.spendAll(accountId, 'reset-password');
       return { ok: true };
     },
   };

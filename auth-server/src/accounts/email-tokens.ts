@@ -10,6 +10,8 @@ export interface EmailTokens {
   consume(token: string, purpose: EmailTokenPurpose): Promise<string | undefined>;
   /** Whether the token would be accepted now (for showing a form before spending it). */
   peek(token: string, purpose: EmailTokenPurpose): Promise<boolean>;
+  /** Spends every outstanding token of the account for `purpose` (e.g. older reset links after a reset). */
+  spendAll(accountId: string, purpose: EmailTokenPurpose): Promise<void>;
 }
 
 const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
@@ -45,6 +47,12 @@ export function createEmailTokens(orm: MikroORM): EmailTokens {
         [digest(token), purpose],
       );
       return rows.length === 1;
+    },
+    async spendAll(accountId, purpose) {
+      await db().execute(
+        'update email_token set used_at = now() where account_id = ? and purpose = ? and used_at is null',
+        [accountId, purpose],
+      );
     },
   };
 }

@@ -17,10 +17,15 @@ const SELECT = `select id, payload, floor(extract(epoch from consumed_at))::int 
 /**
  * oidc-provider's storage in Postgres, one table for every model. `consume` is a single
  * conditional UPDATE, so a code or refresh token is redeemed once even under parallel requests:
- * the loser gets `invalid_grant`. Client secrets are sealed with the master key at rest.
+ * the losers get `invalid_grant` and revoke the grant, as a later reuse would (`onGrantRevoked`
+ * hears of it, for the access tokens' revocation list). Client secrets are sealed at rest.
  */
-export function createPostgresAdapter(deps: { orm: MikroORM; keyring: MasterKeyring }) {
-  const { orm, keyring } = deps;
+export function createPostgresAdapter(deps: {
+  orm: MikroORM;
+  keyring: MasterKeyring;
+  onGrantRevoked?: (grantId: string) => Promise<void>;
+}) {
+  const { orm, keyring, onGrantRevoked } = deps;
   const db = () => orm.em.getConnection();
 
   const sealSecret = (id: string, payload: AdapterPayload): AdapterPayload => {
@@ -97,7 +102,20 @@ export function createPostgresAdapter(deps: { orm: MikroORM; keyring: MasterKeyr
         'update oidc_model set consumed_at = now() where model = ? and id = ? and consumed_at is null returning id',
         [this.model, id],
       );
-      if (result.length !== 1) throw new errors.InvalidGrant('grant source already consumed');
+      if (result.length === 1) return;
+      // Lost a race with another redemption of the same code or refresh token: that is reuse, as
+      // surely as presenting it after it was spent, so the whole grant goes (RFC 9700 4.14.2).
+      const spent = await db().execute<{ grant_id: string }[]>(
+        `with spent as (select grant_id from oidc_model where model = ? and id = ? and grant_id is not null),
+           gone as (delete from oidc_model where grant_id in (select grant_id from spent)
+             or (model = 'Grant' and id in (select grant_id from spent)))
+         select grant_id from spent`,
+        [this.model, id],
+      );
+      const grantId = spent[0]?.grant_id;
+      // The grant is gone from Postgres either way; a failed notice is replayed by its receiver.
+      if (grantId && onGrantRevoked) await onGrantRevoked(grantId).catch(() => undefined);
+      throw new errors.InvalidGrant('grant source already consumed');
     }
 
     async destroy(id: string): Promise<void> {

@@ -35,8 +35,10 @@ export function createCsrf(keys: readonly string[]): Csrf {
     },
     valid(ctx, posted) {
       const value = ctx.cookies.get(COOKIE);
-      if (!value || typeof posted !== 'string' || posted.length !== 43) return false;
-      const given = Buffer.from(posted);
+      if (!value || typeof posted !== 'string') return false;
+      // Lengths in bytes, not characters: timingSafeEqual throws on buffers of different lengths.
+      const given = Buffer.from(posted, 'utf8');
+      if (given.length !== 43) return false;
       return keys.some((key) => timingSafeEqual(Buffer.from(sign(key, value)), given));
     },
   };

@@ -51,6 +51,32 @@ export function createInteractionRoutes(deps: {
     ctx.redirect(to);
   }
 
+  /** Adds what the consent prompt found missing to the request's grant (or a new one), and goes on. */
+  async function allow(ctx: Context, d: Details, accountId: string): Promise<void> {
+    const missing = d.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    const grant = d.grantId
+      ? await provider.Grant.find(d.grantId)
+      : new provider.Grant({ accountId, clientId: String(d.params.client_id) });
+    if (!grant)
+      return finish(ctx, { error: 'access_denied', error_description: 'the grant no longer exists' });
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+      grant.addResourceScope(indicator, scopes.join(' '));
+    }
+    const grantId = await grant.save();
+    await finish(ctx, { consent: d.grantId ? {} : { grantId } });
+  }
+
+  const isFirstParty = async (clientId: unknown) => {
+    const client = await provider.Client.find(String(clientId));
+    return (client as unknown as { first_party?: boolean } | undefined)?.first_party === true;
+  };
+
   const clientName = async (clientId: unknown) => {
     const client = await provider.Client.find(String(clientId));
     return client?.clientName ?? String(clientId);
@@ -74,6 +100,11 @@ export function createInteractionRoutes(deps: {
     const d = await details(ctx);
     if (!d) return;
     if (d.prompt.name === 'login') return renderSignIn(ctx, d);
+    // A first-party app is ours: what it asks for is granted without a question, including more
+    // scopes than its grant holds and `prompt=consent` (which `offline_access` requires).
+    if (d.prompt.name === 'consent' && d.session?.accountId && (await isFirstParty(d.params.client_id))) {
+      return allow(ctx, d, d.session.accountId);
+    }
     const account = await accounts.findById(String(d.session?.accountId ?? ''));
     const missing = d.prompt.details as {
       missingOIDCScope?: string[];
@@ -121,23 +152,7 @@ export function createInteractionRoutes(deps: {
     if (formOf(ctx).decision !== 'allow') {
       return finish(ctx, { error: 'access_denied', error_description: 'the user denied access' });
     }
-    const missing = d.prompt.details as {
-      missingOIDCScope?: string[];
-      missingOIDCClaims?: string[];
-      missingResourceScopes?: Record<string, string[]>;
-    };
-    const grant = d.grantId
-      ? await provider.Grant.find(d.grantId)
-      : new provider.Grant({ accountId: d.session.accountId, clientId: String(d.params.client_id) });
-    if (!grant)
-      return finish(ctx, { error: 'access_denied', error_description: 'the grant no longer exists' });
-    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
-      grant.addResourceScope(indicator, scopes.join(' '));
-    }
-    const grantId = await grant.save();
-    await finish(ctx, { consent: d.grantId ? {} : { grantId } });
+    await allow(ctx, d, d.session.accountId);
   });
 
   router.get('/abort', async (ctx) => {

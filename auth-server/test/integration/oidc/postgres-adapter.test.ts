@@ -77,6 +77,56 @@ describe('postgres adapter (oidc-provider storage)', () => {
     });
   }
 
+  it('revokes every model of the grant when a spent code or refresh token is consumed again', async () => {
+    const grantId = randomUUID();
+    const grants = new Adapter('Grant');
+    const refresh = new Adapter('RefreshToken');
+    const access = new Adapter('AccessToken');
+    const [spent, rotated, accessToken] = [randomUUID(), randomUUID(), randomUUID()];
+    await grants.upsert(grantId, { accountId: 'user-1', clientId: 'c', kind: 'Grant' }, 60);
+    await refresh.upsert(spent, { grantId, kind: 'RefreshToken' }, 60);
+    await refresh.upsert(rotated, { grantId, kind: 'RefreshToken' }, 60);
+    await access.upsert(accessToken, { grantId, kind: 'AccessToken' }, 60);
+    const otherGrant = randomUUID();
+    const bystander = randomUUID();
+    await refresh.upsert(bystander, { grantId: otherGrant, kind: 'RefreshToken' }, 60);
+
+    await refresh.consume(spent);
+    expect(await grants.find(grantId), 'a first consume keeps the grant').to.include({ accountId: 'user-1' });
+    let error: unknown;
+    await refresh.consume(spent).catch((err: unknown) => {
+      error = err;
+    });
+    expect((error as { error?: string }).error).to.equal('invalid_grant');
+    expect(await grants.find(grantId)).to.equal(undefined);
+    expect(await refresh.find(rotated)).to.equal(undefined);
+    expect(await access.find(accessToken)).to.equal(undefined);
+    expect(await refresh.find(bystander), 'other grants are untouched').to.include({ grantId: otherGrant });
+  });
+
+  it('tells onGrantRevoked which grant a lost race revoked (for the access-token revocation list)', async () => {
+    const heard: string[] = [];
+    const Notifying = createPostgresAdapter({
+      orm,
+      keyring: createMasterKeyring([randomBytes(32).toString('base64')]),
+      onGrantRevoked: async (grantId) => {
+        heard.push(grantId);
+        throw new Error('the revocation list is away');
+      },
+    });
+    const codes = new Notifying('AuthorizationCode');
+    const grantId = randomUUID();
+    const id = randomUUID();
+    await codes.upsert(id, { grantId, kind: 'AuthorizationCode' }, 60);
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => codes.consume(id)));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
+    for (const o of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
+      expect((o.reason as { error?: string }).error, 'still invalid_grant').to.equal('invalid_grant');
+    }
+    expect(heard.length).to.be.at.least(1);
+    expect(new Set(heard)).to.deep.equal(new Set([grantId]));
+  });
+
   it('keeps client secrets sealed at rest and opens them on read', async () => {
     const clients = new Adapter('Client');
     const id = `c-${randomUUID()}`;

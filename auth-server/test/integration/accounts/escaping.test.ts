@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import {
+  authorize,
+  createAppClient,
+  newSignedInAccount,
+  PASSWORD,
+  type TestClient,
+} from '../../support/accounts.ts';
+import { BrowserSession, type Page } from '../../support/browser-session.ts';
+import { authorizeUrl, newPkce, signIn } from '../../support/code-flow.ts';
+import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
+import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+
+const HOSTILE_NAME = `<script>alert("x")</script><img src=x onerror='alert(1)'> & Co`;
+const ESCAPED_NAME =
+  '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=&#39;alert(1)&#39;&gt; &amp; Co';
+const PAYLOAD = '"><script>alert(1)</script>';
+
+/** No markup from the attacker survives: neither the tags nor an attribute break-out. */
+function expectInert(page: Page) {
+  expect(page.html).not.to.contain('<script');
+  expect(page.html).not.to.contain('<img');
+  expect(page.html).not.to.match(/onerror=(?!&#39;)/);
+}
+
+describe('escaping: client names, e-mail addresses and echoed input are shown as text', () => {
+  let sink: SmtpSink;
+  let server: TestAuthServer;
+  let hostile: TestClient;
+
+  before(async () => {
+    sink = await startSmtpSink();
+    server = await startTestAuthServer({ SMTP_URL: sink.url });
+    hostile = await createAppClient(server, { client_name: HOSTILE_NAME });
+  });
+  after(async () => {
+    await server.close();
+    await sink.close();
+  });
+
+  const start = (browser: BrowserSession, extra: Record<string, string> = {}) =>
+    browser.get(
+      authorizeUrl({
+        client_id: hostile.client_id,
+        redirect_uri: hostile.redirectUri,
+        scope: 'openid vectors:read',
+        code_challenge: newPkce().challenge,
+        code_challenge_method: 'S256',
+        ...extra,
+      }),
+    );
+
+  it('on the sign-in and consent pages, with an address containing an apostrophe', async () => {
+    const email = `it's-${randomUUID()}@example.com`;
+    const setup = new BrowserSession(server.issuer);
+    await newSignedInAccount(setup, sink, email);
+
+    const browser = new BrowserSession(server.issuer);
+    const login = await start(browser);
+    expect(login.html).to.contain(ESCAPED_NAME);
+    expectInert(login);
+    const consentPage = await signIn(browser, login, email, PASSWORD);
+    expect(consentPage.html).to.contain('Allow access?');
+    expect(consentPage.html).to.contain(ESCAPED_NAME);
+    expect(consentPage.html).to.contain(`Signed in as it&#39;s-`);
+    expectInert(consentPage);
+  });
+
+  it('in the connected apps on the account page, including the Revoke button label', async () => {
+    const browser = new BrowserSession(server.issuer);
+    const email = `o'brien-${randomUUID()}@example.com`;
+    await newSignedInAccount(browser, sink, email);
+    await authorize(browser, hostile, { email });
+    const page = await browser.get('/account');
+    expect(page.html).to.contain(`<td>${ESCAPED_NAME}</td>`);
+    expect(page.html).to.contain(`aria-label="Revoke access for ${ESCAPED_NAME}"`);
+    expect(page.html).to.contain('o&#39;brien-');
+    expectInert(page);
+  });
+
+  it('on the sign-out page', async () => {
+    const browser = new BrowserSession(server.issuer);
+    await newSignedInAccount(browser, sink);
+    const page = await browser.get(`/session/end?client_id=${hostile.client_id}`);
+    expect(page.status).to.equal(200);
+    expect(page.html).to.contain(ESCAPED_NAME);
+    expectInert(page);
+  });
+
+  it('echoed form input: sign-in, sign-up and forgot-password e-mail fields', async () => {
+    const browser = new BrowserSession(server.issuer);
+    const login = await start(browser);
+    const signedIn = await signIn(browser, login, PAYLOAD, 'whatever password');
+    expect(signedIn.status).to.equal(400);
+    expect(signedIn.html).to.contain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+    expectInert(signedIn);
+
+    for (const path of ['/signup', '/forgot-password']) {
+      const res = await browser.post(path, { email: PAYLOAD, password: PASSWORD }, await browser.get(path));
+      expect(res.status, path).to.equal(400);
+      expect(res.html, path).to.contain('&quot;&gt;&lt;script&gt;');
+      expectInert(res);
+    }
+  });
+
+  it('reflected link tokens and error descriptions', async () => {
+    const browser = new BrowserSession(server.issuer);
+    for (const path of ['/verify-email', '/reset-password']) {
+      const page = await browser.get(`${path}?token=${encodeURIComponent(PAYLOAD)}`);
+      expect(page.html, path).to.contain('&quot;&gt;&lt;script&gt;');
+      expectInert(page);
+    }
+    const error = await browser.get(`/auth?client_id=${encodeURIComponent(PAYLOAD)}&response_type=code`);
+    expect(error.status).to.equal(400);
+    expectInert(error);
+  });
+});
