@@ -7,6 +7,8 @@ import {
   createRedis,
   type Logger,
   listen,
+  publishPrincipalDeleted,
+  ServiceUnavailableError,
 } from '@vectorauth/shared';
 import { Provider } from 'oidc-provider';
 import { createAccountFlows } from './accounts/account-flows.ts';
@@ -143,7 +145,17 @@ export async function startAuthServer(
     routers: [
       createClientRoutes(createClientRegistry({ provider, orm, adapter, revocations })),
       createKeyRoutes(keys),
-      createUserRoutes({ accounts, sessions, onDeleted: async () => undefined }),
+      createUserRoutes({
+        accounts,
+        sessions,
+        onDeleted: async (id) => {
+          await publishPrincipalDeleted(redis, id).catch(() => {
+            throw new ServiceUnavailableError(
+              'the deletion could not be announced to resource servers; retry',
+            );
+          });
+        },
+      }),
       createRevocationRoutes(revocations),
     ],
   });

@@ -11,7 +11,8 @@ const pageQuery = z.object({
 
 /**
  * `/admin/users`: list, disable (ends sessions and grants), delete (also announced to resource
- * servers through `onDeleted`, so the vector API can destroy the user's data).
+ * servers through `onDeleted`, a `principal.deleted` event on Redis, so the vector API destroys
+ * the user's data).
  */
 export function createUserRoutes(deps: {
   accounts: AccountRepository;
@@ -49,8 +50,10 @@ export function createUserRoutes(deps: {
     const id = ctx.params.id!;
     if (!(await accounts.findById(id))) throw new NotFoundError('no such user');
     await sessions.endEverything(id);
-    await accounts.delete(id);
+    // Announce first: if that fails nothing is deleted and the operator retries; a repeated
+    // announcement is harmless (resource servers shred idempotently).
     await deps.onDeleted(id);
+    await accounts.delete(id);
     ctx.status = 204;
   });
 
