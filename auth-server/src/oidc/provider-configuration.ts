@@ -3,6 +3,7 @@ import type { Adapter, Configuration, FindAccount, JWK } from 'oidc-provider';
 import type { AuthServerConfig } from '../config.ts';
 import type { PageRenderer } from '../pages/renderer.ts';
 import { loadExistingGrant } from './load-existing-grant.ts';
+import { registrationFeatures } from './registration-features.ts';
 import { createResourceServers } from './resource-servers.ts';
 
 export interface ProviderConfigurationDeps {
@@ -53,6 +54,7 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       introspection: { enabled: true },
       revocation: { enabled: true },
       resourceIndicators: { enabled: true, ...resources },
+      ...registrationFeatures(),
       rpInitiatedLogout: {
         enabled: true,
         logoutSource(ctx, form) {
