@@ -16,6 +16,7 @@ import { createAccountRepository } from './accounts/account-repository.ts';
 import { createEmailTokens } from './accounts/email-tokens.ts';
 import { createPasswordHasher } from './accounts/password-hasher.ts';
 import { createClientRoutes } from './admin/client-routes.ts';
+import { createInitialAccessTokenRoutes } from './admin/initial-access-token-routes.ts';
 import { createKeyRoutes } from './admin/key-routes.ts';
 import { createRevocationRoutes } from './admin/revocation-routes.ts';
 import { createUserRoutes } from './admin/user-routes.ts';
@@ -31,6 +32,7 @@ import { createAccountSessions } from './oidc/account-sessions.ts';
 import { createFindAccount } from './oidc/find-account.ts';
 import { createPostgresAdapter, sweepExpiredModels } from './oidc/postgres-adapter.ts';
 import { buildProviderConfiguration } from './oidc/provider-configuration.ts';
+import { installRegistrationHooks } from './oidc/registration-hooks.ts';
 import { installRevocationHooks } from './oidc/revocation-hooks.ts';
 import { createCsrf } from './pages/csrf.ts';
 import { createPageRouter } from './pages/page-router.ts';
@@ -114,7 +116,10 @@ export async function startAuthServer(
     logger,
   });
   await ensureAccountClient(adapter, config.ISSUER);
+  const clients = createClientRegistry({ provider, orm, adapter, revocations });
+  installRegistrationHooks({ provider, clients });
   const pageRouter = createPageRouter({
+    clients,
     provider,
     flows,
     accounts,
@@ -143,7 +148,8 @@ export async function startAuthServer(
     maxBodyBytes: config.ADMIN_MAX_BODY_BYTES,
     metrics,
     routers: [
-      createClientRoutes(createClientRegistry({ provider, orm, adapter, revocations })),
+      createClientRoutes(clients),
+      createInitialAccessTokenRoutes(() => provider),
       createKeyRoutes(keys),
       createUserRoutes({
         accounts,

@@ -3,6 +3,9 @@ import type { Adapter, ClientMetadata } from 'oidc-provider';
 
 export const ACCOUNT_CLIENT_ID = 'account';
 
+/** The pages a person signs in to through the account client. */
+export const ACCOUNT_PAGES = ['/account', '/developers'] as const;
+
 /** The built-in first-party client through which people sign in to their account page. */
 export function accountClientMetadata(issuer: string): ClientMetadata {
   return {
@@ -11,7 +14,7 @@ export function accountClientMetadata(issuer: string): ClientMetadata {
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code'],
     response_types: ['code'],
-    redirect_uris: [`${issuer}/account`],
+    redirect_uris: ACCOUNT_PAGES.map((page) => `${issuer}${page}`),
     first_party: true,
   };
 }
@@ -28,13 +31,13 @@ export async function ensureAccountClient(
  * An authorization request whose only purpose is to sign the person in (the resulting code is
  * never redeemed and expires); afterwards the provider session identifies them on /account.
  */
-export function accountSignInUrl(issuer: string): string {
+export function accountSignInUrl(issuer: string, page: (typeof ACCOUNT_PAGES)[number] = '/account'): string {
   const verifier = randomBytes(32).toString('base64url');
   const params = new URLSearchParams({
     client_id: ACCOUNT_CLIENT_ID,
     response_type: 'code',
     scope: 'openid',
-    redirect_uri: `${issuer}/account`,
+    redirect_uri: `${issuer}${page}`,
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
     state: randomBytes(16).toString('base64url'),

@@ -8,7 +8,10 @@ export const REGISTRATION_POLICY = 'vectorauth-default';
  * RFC 7591 registration (initial access tokens required, every token carries our policy) and
  * RFC 7592 management (registration access tokens rotate on every update).
  */
-export function registrationFeatures(): Pick<NonNullable<Configuration['features']>, 'registration' | 'registrationManagement'> {
+export function registrationFeatures(): Pick<
+  NonNullable<Configuration['features']>,
+  'registration' | 'registrationManagement'
+> {
   return {
     registration: {
       enabled: true,

@@ -8,6 +8,7 @@ import type { AccountSessions } from '../oidc/account-sessions.ts';
 import type { Csrf } from './csrf.ts';
 import { formOf } from './page-form.ts';
 import type { PageRenderer } from './renderer.ts';
+import { createSignedInAccount } from './signed-in-account.ts';
 
 /**
  * `/account`: the signed-in person's profile, connected apps (each revocable), password change
@@ -26,11 +27,7 @@ export function createAccountRoutes(deps: {
   const { provider, flows, accounts, sessions, pages, csrf, issuer } = deps;
   const router = new Router({ prefix: '/account' });
 
-  async function signedIn(ctx: Context) {
-    const session = await provider.Session.get(ctx as never);
-    const account = session.accountId ? await accounts.findById(session.accountId) : undefined;
-    return account && !account.disabled ? account : undefined;
-  }
+  const signedIn = createSignedInAccount({ provider, accounts });
 
   const renderAccount = async (
     ctx: Context,

@@ -3,9 +3,11 @@ import Router from '@koa/router';
 import type { Provider } from 'oidc-provider';
 import type { AccountFlows } from '../accounts/account-flows.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { ClientRegistry } from '../clients/client-registry.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 import { createAccountRoutes } from './account-routes.ts';
 import type { Csrf } from './csrf.ts';
+import { createDeveloperRoutes } from './developer-routes.ts';
 import { createInteractionRoutes } from './interaction-routes.ts';
 import { createPageForm } from './page-form.ts';
 import { createPasswordRoutes } from './password-routes.ts';
@@ -23,6 +25,7 @@ export function createPageRouter(deps: {
   pages: PageRenderer;
   csrf: Csrf;
   issuer: string;
+  clients: ClientRegistry;
 }): Router {
   const router = new Router();
   router.get('/static/style.css', (ctx) => {
@@ -36,6 +39,7 @@ export function createPageRouter(deps: {
     createPasswordRoutes(deps),
     createInteractionRoutes(deps),
     createAccountRoutes(deps),
+    createDeveloperRoutes(deps),
   ]) {
     router.use(child.routes());
   }
