@@ -14,6 +14,10 @@ const USAGE = `usage: npm run admin -- <command> [options]
   clients get <client_id>
   clients delete <client_id>
   keys list
+  keys rotate [--alg ES256|RS256|PS256|EdDSA]   stage a new next key (published, not signing)
+  keys promote <kid>      next -> current (the current key becomes retired)
+  keys retire <kid>       withdraw a staged next key
+  keys revoke <kid>       emergency: unpublish at once, resource servers refuse its tokens
   revocations replay      rebuild Redis's revocation list from Postgres
 
 --format env prints CLIENT_ID=... and CLIENT_SECRET=... lines for eval.`;
@@ -28,6 +32,7 @@ const { values, positionals } = parseArgs({
     public: { type: 'boolean' },
     'first-party': { type: 'boolean' },
     format: { type: 'string', default: 'json' },
+    alg: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -113,6 +118,15 @@ switch (`${group} ${command ?? ''}`.trim()) {
     break;
   case 'keys list':
     print(await call('GET', '/admin/keys'));
+    break;
+  case 'keys rotate':
+    print(await call('POST', '/admin/keys/rotate', values.alg ? { alg: values.alg } : {}));
+    break;
+  case 'keys promote':
+  case 'keys retire':
+  case 'keys revoke':
+    if (!arg) fail('a kid is required (see `keys list`)');
+    print(await call('POST', `/admin/keys/${encodeURIComponent(arg)}/${command}`, {}));
     break;
   default:
     fail(`unknown command "${positionals.join(' ')}"\n${USAGE}`);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { decodeJwt } from './bench/access-token.ts';
 import { randomVectors } from './bench/dataset.ts';
 import { createHttpClient } from './bench/http-client.ts';
 import type { LoadOptions } from './bench/load.ts';
@@ -10,10 +11,12 @@ import {
   type ClientCredentials,
   requestToken,
 } from './bench/scenarios/client-credentials.ts';
+import { benchColdLoad, type ColdLoadResult } from './bench/scenarios/cold-load.ts';
+import { benchUpserts, startPlaintextVectorApi } from './bench/scenarios/encryption.ts';
 import { createFaissBaseline } from './bench/scenarios/faiss-search.ts';
 import { benchVectorSearch, fillCollection, searchOnce } from './bench/scenarios/vector-search.ts';
 import { startBenchStack } from './bench/stack.ts';
-import { type Comparison, formatRatios, formatResults, type Row } from './bench/table.ts';
+import { type Comparison, formatRatios, formatResults, formatTable, type Row } from './bench/table.ts';
 
 /**
  * `npm run bench [-- --tokens 5000 --searches 2000 --concurrency 16 ...]`: starts the whole stack
@@ -31,11 +34,13 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '1000' },
     'warmup-tokens': { type: 'string', default: '500' },
     'warmup-searches': { type: 'string', default: '200' },
+    upserts: { type: 'string', default: '12000' },
+    'cold-vectors': { type: 'string', default: '100000' },
   },
 });
 const int = (name: keyof typeof args): number => {
   const n = Number(args[name]);
-  if (!Number.isInteger(n) || n < (name.startsWith('warmup') ? 0 : 1)) {
+  if (!Number.isInteger(n) || n < (name.startsWith('warmup') || name === 'cold-vectors' ? 0 : 1)) {
     console.error(`bench: --${name} must be a positive integer`);
     process.exit(2);
   }
@@ -51,6 +56,8 @@ const params = {
   batch: int('batch'),
   warmupTokens: int('warmup-tokens'),
   warmupSearches: int('warmup-searches'),
+  upserts: int('upserts'),
+  coldVectors: int('cold-vectors'),
 };
 const SCOPE = 'vectors:read vectors:write vectors:delete';
 
@@ -154,6 +161,61 @@ try {
     { name: `searches k=${params.k}, one at a time`, ours: oursSearchOne, bare: bareSearch },
   );
 
+  // Encryption at rest on (the stack's vector API) and off (a second process with the plaintext
+  // codec), same database, same run: batch upserts into fresh collections, and the same searches.
+  const encryption: Comparison[] = [];
+  const plain = await startPlaintextVectorApi(root, stack.env, resolve(root, '.data/bench/run/plaintext'));
+  stops.push(plain.stop);
+  const plainTarget = { ...target, vectorUrl: plain.vectorUrl, collection: 'bench-off' };
+  const upsertVectors = randomVectors(params.upserts, params.dimension, 4);
+  const upsertOptions = { dimension: params.dimension, batch: params.batch, warmupBatches: 2 };
+  log(`upserts: ${params.upserts} vectors in batches of ${params.batch}, encryption on, then off`);
+  const upsertsOn = await benchUpserts(
+    http,
+    { ...target, collection: 'upserts-on' },
+    upsertVectors,
+    upsertOptions,
+  );
+  const upsertsOff = await benchUpserts(
+    http,
+    { ...plainTarget, collection: 'upserts-off' },
+    upsertVectors,
+    upsertOptions,
+  );
+  log(`authenticated searches: encryption off (${params.searches} at concurrency ${params.concurrency})`);
+  await fillCollection(http, plainTarget, vectors, {
+    dimension: params.dimension,
+    metric: 'ip',
+    batch: params.batch,
+  });
+  const searchOff = await benchVectorSearch(http, plainTarget, queries, params.k, searchLoad);
+  await plain.stop();
+  const upsertName = `upserts, batches of ${params.batch} x ${params.dimension}`;
+  rows.push(
+    { name: `${upsertName} (encryption on)`, result: upsertsOn },
+    { name: `${upsertName} (encryption off)`, result: upsertsOff },
+    { name: `authenticated searches k=${params.k} (encryption off)`, result: searchOff },
+  );
+  encryption.push(
+    { name: upsertName, ours: upsertsOn, bare: upsertsOff },
+    { name: `searches k=${params.k}, concurrency ${params.concurrency}`, ours: oursSearch, bare: searchOff },
+  );
+
+  let cold: ColdLoadResult | undefined;
+  if (params.coldVectors > 0) {
+    cold = await benchColdLoad({
+      root,
+      env: stack.env,
+      dataDir: resolve(root, '.data/bench/run'),
+      http,
+      token: target.token,
+      principal: String(decodeJwt(target.token).payload.sub),
+      count: params.coldVectors,
+      dimension: params.dimension,
+      log,
+    });
+  }
+
   console.log(`
 ${machineFacts()}
 params:  tokens ${params.tokens} (+${params.warmupTokens} warm-up), searches ${params.searches} (+${params.warmupSearches} warm-up), concurrency ${params.concurrency}
@@ -164,7 +226,15 @@ params:  tokens ${params.tokens} (+${params.warmupTokens} warm-up), searches ${p
 ${formatResults(rows)}
 
 ${formatRatios(comparisons)}
-`);
+
+${formatRatios(encryption, 'encryption on / off')}
+${
+  cold
+    ? `
+${formatCold(cold)}
+`
+    : ''
+}`);
 } catch (err) {
   // After Ctrl-C the requests in flight fail as the servers stop: that is not the news.
   if (!stopping) log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -173,3 +243,19 @@ ${formatRatios(comparisons)}
   await stopAll();
 }
 process.exit(code);
+
+function formatCold(c: ColdLoadResult): string {
+  const ms = (n: number) => `${n.toFixed(0)} ms`;
+  return [
+    `cold load of ${c.count} x ${c.dimension} (ip, flat), encrypted; vectors written through the record repository, not HTTP (${c.writeSeconds.toFixed(1)} s)`,
+    formatTable(
+      ['fresh vector-api process, first search', 'time'],
+      [
+        ['from every row (no snapshot): fetch, decrypt, build, search', ms(c.fromRowsMs)],
+        [`from the snapshot + ${c.laterRows} later rows: open, replay, search`, ms(c.fromSnapshotMs)],
+        ['a search once loaded', ms(c.warmMs)],
+        ['snapshot on disk after the first load (incl. 2 s debounce)', `${c.snapshotSeconds.toFixed(1)} s`],
+      ],
+    ),
+  ].join('\n');
+}

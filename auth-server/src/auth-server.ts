@@ -5,6 +5,7 @@ import {
   createMetrics,
   createOrm,
   createRedis,
+  createRevocationStore,
   type Logger,
   listen,
   publishPrincipalDeleted,
@@ -24,14 +25,17 @@ import { createAdminApp } from './admin-app.ts';
 import { createClientRegistry } from './clients/client-registry.ts';
 import type { AuthServerConfig } from './config.ts';
 import { authServerEntities } from './entities.ts';
+import { startKeySync } from './keys/key-sync.ts';
 import { createSigningKeyStore } from './keys/signing-key-store.ts';
 import { createMailer } from './mail/mailer.ts';
 import { authServerMigrations } from './migrations/migrations.ts';
 import { ensureAccountClient } from './oidc/account-client.ts';
 import { createAccountSessions } from './oidc/account-sessions.ts';
 import { createFindAccount } from './oidc/find-account.ts';
+import { installJwksCacheControl } from './oidc/jwks-cache-control.ts';
 import { createPostgresAdapter, sweepExpiredModels } from './oidc/postgres-adapter.ts';
 import { buildProviderConfiguration } from './oidc/provider-configuration.ts';
+import { createProviderHolder } from './oidc/provider-holder.ts';
 import { installRegistrationHooks } from './oidc/registration-hooks.ts';
 import { installRevocationHooks } from './oidc/revocation-hooks.ts';
 import { createCsrf } from './pages/csrf.ts';
@@ -50,6 +54,24 @@ export interface RunningAuthServer {
 
 const SWEEP_EVERY_MS = 5 * 60_000;
 
+/**
+ * Key lifecycle timings from the configuration: a retired key stays published while any token it
+ * signed can be alive (longest token lifetime, plus the sync interval during which another
+ * instance may still sign with it, plus clock skew); a revoked key is denied at resource servers
+ * at least a day, well past any JWKS cache that may still hold it.
+ */
+function keyTimings(config: AuthServerConfig) {
+  const retentionSec =
+    Math.max(config.ACCESS_TOKEN_TTL, config.ID_TOKEN_TTL) +
+    config.KEY_SYNC_INTERVAL_SEC +
+    config.KEY_REMOVAL_GRACE_SEC;
+  return {
+    publishWaitSec: config.KEY_PUBLISH_WAIT_SEC,
+    retentionSec,
+    denySec: Math.max(retentionSec, 86_400),
+  };
+}
+
 /** Composition root: wires config, Postgres, Redis, keys, oidc-provider and the two apps. */
 export async function startAuthServer(
   config: AuthServerConfig,
@@ -63,7 +85,7 @@ export async function startAuthServer(
   });
   const redis = createRedis(config.REDIS_URL, 'auth-server', logger);
   const keyring = createMasterKeyring(config.MASTER_KEY);
-  const keys = createSigningKeyStore({ orm, keyring, alg: config.SIGNING_ALG });
+  const keys = createSigningKeyStore({ orm, keyring, alg: config.SIGNING_ALG, timings: keyTimings(config) });
   await keys.ensureCurrent();
 
   const revocations = createRevocations({ orm, redis, maxTokenTtlSec: config.ACCESS_TOKEN_TTL, logger });
@@ -74,30 +96,43 @@ export async function startAuthServer(
   });
   const accounts = createAccountRepository(orm);
   const pages = createPageRenderer({ cache: config.NODE_ENV === 'production' });
-  const provider = new Provider(
-    config.ISSUER,
-    buildProviderConfiguration({
-      config,
-      adapter,
-      jwks: await keys.loadPrivateJwks(),
-      findAccount: createFindAccount(accounts),
-      pages,
-    }),
-  );
-  provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server_error'));
-  const publicJwks = (await keys.loadPrivateJwks()).map(({ d, p, q, dp, dq, qi, ...pub }) => pub);
-  installRevocationHooks({
-    provider,
-    redis,
-    revocations,
-    ownTokens: createOwnAccessTokens({ issuer: config.ISSUER, publicJwks: () => ({ keys: publicJwks }) }),
+  const findAccount = createFindAccount(accounts);
+  // The Provider is rebuilt whenever the signing keys change; everything else sees the live one.
+  const holder = createProviderHolder((keySet) => {
+    const provider = new Provider(
+      config.ISSUER,
+      buildProviderConfiguration({ config, adapter, keySet, findAccount, pages }),
+    );
+    provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server_error'));
+    installRevocationHooks({ provider, redis, revocations, ownTokens });
+    installRegistrationHooks({ provider, clients });
+    installJwksCacheControl(provider, config.JWKS_MAX_AGE_SEC);
+    provider.on('grant.success', (ctx) => {
+      const grant = ctx.oidc.entities.Grant;
+      if (grant?.jti && grant.accountId) {
+        sessions.touchGrant(grant.jti, grant.accountId, grant.clientId ?? '').catch(() => undefined);
+      }
+    });
+    return provider;
+  });
+  const provider = holder.provider;
+  const ownTokens = createOwnAccessTokens({
+    issuer: config.ISSUER,
+    publicJwks: () => ({ keys: holder.live().keySet.publicJwks }),
   });
   const sessions = createAccountSessions({ orm, provider, revocations });
-  provider.on('grant.success', (ctx) => {
-    const grant = ctx.oidc.entities.Grant;
-    if (grant?.jti && grant.accountId) {
-      sessions.touchGrant(grant.jti, grant.accountId, grant.clientId ?? '').catch(() => undefined);
-    }
+  const clients = createClientRegistry({ provider, orm, adapter, revocations });
+  holder.swap(await keys.loadKeySet());
+  const keySync = startKeySync({
+    store: keys,
+    redis,
+    subscriber: createRedis(config.REDIS_URL, 'auth-server-keys', logger),
+    revocationStore: createRevocationStore(redis),
+    intervalMs: config.KEY_SYNC_INTERVAL_SEC * 1000,
+    rotationDays: config.KEY_ROTATION_DAYS,
+    currentVersion: () => holder.live().keySet.version,
+    apply: (keySet) => holder.swap(keySet),
+    logger,
   });
   const hasher = createPasswordHasher(config.BCRYPT_COST);
   const mailer = createMailer({
@@ -116,8 +151,6 @@ export async function startAuthServer(
     logger,
   });
   await ensureAccountClient(adapter, config.ISSUER);
-  const clients = createClientRegistry({ provider, orm, adapter, revocations });
-  installRegistrationHooks({ provider, clients });
   const pageRouter = createPageRouter({
     clients,
     provider,
@@ -136,7 +169,7 @@ export async function startAuthServer(
   ];
   const publicApp = createPublicApp({
     logger,
-    provider,
+    oidc: () => holder.live().callback,
     metrics,
     readiness,
     pageRouter,
@@ -149,8 +182,8 @@ export async function startAuthServer(
     metrics,
     routers: [
       createClientRoutes(clients),
-      createInitialAccessTokenRoutes(() => provider),
-      createKeyRoutes(keys),
+      createInitialAccessTokenRoutes(() => holder.live().provider),
+      createKeyRoutes({ keys, sync: keySync, revocationStore: createRevocationStore(redis) }),
       createUserRoutes({
         accounts,
         sessions,
@@ -184,6 +217,7 @@ export async function startAuthServer(
     async close() {
       clearInterval(sweeper);
       await Promise.all([publicServer.close(), adminServer.close()]);
+      await keySync.close();
       await mailer.idle();
       await hasher.close();
       await closeRedis(redis);

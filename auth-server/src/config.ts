@@ -44,7 +44,18 @@ const schema = z
       })
       .optional(),
     SIGNING_ALG: z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']).default('ES256'),
+    /** Signing keys: how often each instance reconciles its key set with Postgres (besides Redis notices). */
+    KEY_SYNC_INTERVAL_SEC: positiveInt(30),
+    /** `Cache-Control: max-age` of the JWKS response. */
+    JWKS_MAX_AGE_SEC: positiveInt(60),
+    /** Least time a `next` key is published before it may sign (promotion refuses earlier). */
+    KEY_PUBLISH_WAIT_SEC: positiveInt(300),
+    /** Extra time a retired key stays published after its last token expired (clock skew). */
+    KEY_REMOVAL_GRACE_SEC: positiveInt(60),
+    /** Automatic rotation: stage a `next` at half this age of the current key, promote at this age. */
+    KEY_ROTATION_DAYS: z.coerce.number().positive().optional(),
     ACCESS_TOKEN_TTL: positiveInt(600),
+    ID_TOKEN_TTL: positiveInt(3600),
     AUTHORIZATION_CODE_TTL: positiveInt(60),
     REFRESH_TOKEN_TTL: positiveInt(14 * 24 * 3600),
     SESSION_TTL: positiveInt(14 * 24 * 3600),
@@ -59,6 +70,17 @@ const schema = z
     MAIL_FROM: z.string().default('vectorauth <no-reply@localhost>'),
   })
   .superRefine((env, ctx) => {
+    // A `next` key must be in every JWKS a resource server can hold before it signs: every
+    // instance has loaded it (sync interval), HTTP caches expired (max-age), a verifier's refetch
+    // cooldown (5 s) has passed.
+    const leastWait = env.JWKS_MAX_AGE_SEC + env.KEY_SYNC_INTERVAL_SEC + 5;
+    if (env.KEY_PUBLISH_WAIT_SEC < leastWait) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KEY_PUBLISH_WAIT_SEC'],
+        message: `must be at least JWKS_MAX_AGE_SEC + KEY_SYNC_INTERVAL_SEC + 5 (${leastWait})`,
+      });
+    }
     if (env.NODE_ENV !== 'production') return;
     for (const key of ['ADMIN_TOKEN', 'MASTER_KEY', 'COOKIE_KEYS', 'ISSUER'] as const) {
       if (env[key] === undefined)

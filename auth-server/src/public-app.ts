@@ -10,15 +10,17 @@ import {
   type ReadinessCheck,
 } from '@vectorauth/shared';
 import Koa from 'koa';
-import type { Provider } from 'oidc-provider';
+import type { OidcCallback } from './oidc/provider-holder.ts';
 
 /**
  * The public surface: health endpoints, then oidc-provider (discovery, JWKS, authorization,
  * token, revocation, introspection). oidc-provider answers its own errors as RFC 6749 says.
+ * `oidc` gives the live Provider's handler: each request is served to its end by the Provider
+ * that was live when it arrived, even when the signing keys change meanwhile.
  */
 export function createPublicApp(deps: {
   logger: Logger;
-  provider: Provider;
+  oidc: () => OidcCallback;
   metrics: Metrics;
   readiness: ReadinessCheck[];
   pageRouter: Router;
@@ -27,7 +29,6 @@ export function createPublicApp(deps: {
   const app = new Koa();
   app.keys = [...deps.cookieKeys];
   const readyz = createReadyz(deps.readiness);
-  const oidc = deps.provider.callback();
   app.use(createErrorHandler(deps.logger));
   app.use(createRequestId());
   app.use(createAccessLog(deps.logger));
@@ -40,7 +41,7 @@ export function createPublicApp(deps: {
   app.use(deps.pageRouter.routes());
   app.use(async function openidProvider(ctx) {
     ctx.respond = false;
-    await oidc(ctx.req, ctx.res);
+    await deps.oidc()(ctx.req, ctx.res);
   });
   return app;
 }

@@ -16,3 +16,17 @@ export function randomVectors(count: number, dimension: number, seed: number): n
 
 /** The id the bench gives the i-th vector, in the vector API and when mapping FAISS labels. */
 export const vectorId = (i: number) => `v${i}`;
+
+/** The same generator into one row-major Float32Array (large collections, written without JSON). */
+export function randomVectorsF32(count: number, dimension: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  const out = new Float32Array(count * dimension);
+  for (let i = 0; i < out.length; i++) {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}

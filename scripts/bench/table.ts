@@ -34,10 +34,10 @@ export interface Comparison {
   bare: LoadResult;
 }
 
-/** "ours / bare" for throughput (higher is better) and p99 (lower is better). */
-export function formatRatios(comparisons: Comparison[]): string {
+/** "ours / bare" (or `header`) for throughput (higher is better) and p99 (lower is better). */
+export function formatRatios(comparisons: Comparison[], header = 'ours / bare'): string {
   return formatTable(
-    ['ours / bare', 'throughput', 'p99 latency'],
+    [header, 'throughput', 'p99 latency'],
     comparisons.map(({ name, ours, bare }) => [
       name,
       `${(ours.opsPerSec / bare.opsPerSec).toFixed(2)}x`,

@@ -14,13 +14,15 @@ import {
 } from '@vectorauth/shared';
 import Koa from 'koa';
 import type { VectorApiConfig } from './config.ts';
+import { registerIndexMetrics } from './index/index-metrics.ts';
 import type { VectorIndex } from './index/vector-index.ts';
 import { renderDocsPage } from './routes/docs-page.ts';
 import { createOpenApiDocument } from './routes/openapi-document.ts';
 import { createV1Router } from './routes/v1-router.ts';
 import { createV1Routes } from './routes/v1-routes.ts';
 import { createVectorSchemas } from './routes/vector-schemas.ts';
-import type { RecordCodec } from './store/record-codec.ts';
+import type { Encryption } from './store/encryption.ts';
+import type { PrincipalShredder } from './store/shred-principal.ts';
 
 export interface VectorAppDeps {
   config: VectorApiConfig;
@@ -29,7 +31,8 @@ export interface VectorAppDeps {
   redis: Redis;
   verifier: AccessTokenVerifier;
   index: VectorIndex;
-  codec: RecordCodec;
+  encryption: Encryption;
+  shredder: PrincipalShredder;
 }
 
 /** The vector API's Koa app: error handler first, then request id, access log, metrics, routes. */
@@ -37,8 +40,9 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
   const app = new Koa();
   app.proxy = false;
   const metrics = createMetrics('vector-api');
+  registerIndexMetrics(metrics.registry, deps.index);
   const schemas = createVectorSchemas(deps.config.limits);
-  const routes = createV1Routes(schemas, deps.index);
+  const routes = createV1Routes(schemas, deps.index, deps.shredder);
   const openapi = createOpenApiDocument({
     serverUrl: deps.config.apiUrl,
     issuer: deps.config.issuer,
@@ -73,7 +77,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
 
   const v1 = createV1Router({
     orm: deps.orm,
-    codec: deps.codec,
+    encryption: deps.encryption,
     verifier: deps.verifier,
     revocations: createRevocationStore(deps.redis),
     routes,

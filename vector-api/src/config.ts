@@ -55,6 +55,27 @@ export interface VectorApiConfig {
   tokenAlgorithms: readonly string[];
   tokenClockSkewSec: number;
   limits: VectorApiLimits;
+  index: VectorIndexSettings;
+  /** Unwrapped data keys kept in memory (least recently used out first). */
+  keyCacheSize: number;
+  /** Tombstones of deleted vectors older than this are purged (older snapshots then reload fully). */
+  tombstoneTtlSec: number;
+  events: VectorEventSettings;
+}
+
+export interface VectorIndexSettings {
+  /** Memory for cached FAISS indexes (VECTOR_CACHE_MB), in bytes. */
+  cacheBytes: number;
+  /** Records changed since the last snapshot that trigger a new one; 0 writes none. */
+  snapshotEvery: number;
+  snapshotDelayMs: number;
+}
+
+export interface VectorEventSettings {
+  /** Consumer group of the principal-events stream; every vector-api instance shares it. */
+  group: string;
+  /** Events another instance left unacknowledged this long are taken over. */
+  claimIdleMs: number;
 }
 
 const algorithms = () =>
@@ -91,6 +112,16 @@ function schemaFor(production: boolean) {
     VECTOR_MAX_DIMENSION: positiveInt(4096),
     VECTOR_MAX_K: positiveInt(1000),
     VECTOR_MAX_METADATA_BYTES: positiveInt(16384),
+    VECTOR_CACHE_MB: positiveInt(1024),
+    VECTOR_SNAPSHOT_EVERY: z.coerce.number().int().min(0).default(1000),
+    VECTOR_SNAPSHOT_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+    VECTOR_TOMBSTONE_TTL_SEC: positiveInt(86_400),
+    VECTOR_KEY_CACHE_SIZE: positiveInt(10_000),
+    VECTOR_EVENTS_GROUP: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+      .default('vector-api'),
+    VECTOR_EVENTS_CLAIM_IDLE_MS: positiveInt(30_000),
   });
 }
 
@@ -124,6 +155,14 @@ export function loadVectorApiConfig(env: Env): VectorApiConfig {
       maxK: raw.VECTOR_MAX_K,
       maxMetadataBytes: raw.VECTOR_MAX_METADATA_BYTES,
     },
+    index: {
+      cacheBytes: raw.VECTOR_CACHE_MB * 1024 * 1024,
+      snapshotEvery: raw.VECTOR_SNAPSHOT_EVERY,
+      snapshotDelayMs: raw.VECTOR_SNAPSHOT_DELAY_MS,
+    },
+    keyCacheSize: raw.VECTOR_KEY_CACHE_SIZE,
+    tombstoneTtlSec: raw.VECTOR_TOMBSTONE_TTL_SEC,
+    events: { group: raw.VECTOR_EVENTS_GROUP, claimIdleMs: raw.VECTOR_EVENTS_CLAIM_IDLE_MS },
   };
   return deepFreeze(config);
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   closeRedis,
   createAccessTokenVerifier,
@@ -6,20 +8,26 @@ import {
   createRedis,
   type Logger,
   listen,
+  type Redis,
+  startPrincipalEventConsumer,
 } from '@vectorauth/shared';
 import { createVectorApp } from './app.ts';
 import type { VectorApiConfig } from './config.ts';
+import { createShredBroadcast } from './events/shred-broadcast.ts';
+import { createIndexLoader } from './index/index-loader.ts';
 import { createIndexWorkerClient } from './index/index-worker-client.ts';
+import { createSnapshotStore } from './index/snapshot-store.ts';
 import { createVectorIndex } from './index/vector-index.ts';
 import { VECTOR_MIGRATIONS } from './migrations/vector-migrations.ts';
-import { createPlaintextRecordCodec } from './store/plaintext-record-codec.ts';
-import type { RecordCodec } from './store/record-codec.ts';
-import { createRecordRepository } from './store/record-repository.ts';
+import { createEncryption, type Encryption } from './store/encryption.ts';
+import { startMaintenance } from './store/maintenance.ts';
+import { createPrincipalShredder } from './store/shred-principal.ts';
 import { VECTOR_ENTITIES } from './store/vector-entities.ts';
 
 export interface VectorApiDeps {
   logger?: Logger;
-  codec?: RecordCodec;
+  /** Envelope encryption from MASTER_KEY unless given (the benchmark passes plaintext for comparison). */
+  encryption?: Encryption;
 }
 
 export interface RunningVectorApi {
@@ -29,27 +37,73 @@ export interface RunningVectorApi {
 }
 
 /**
- * Wires config, ORM, Redis, the FAISS worker and the Koa app, and listens. The schema must have
- * been migrated before (`runVectorApiMigrations`); the server never migrates at boot.
+ * Wires config, ORM, Redis, envelope encryption, the FAISS worker and its snapshots, the
+ * principal-events consumer and the Koa app, and listens. The schema must have been migrated
+ * before (`runVectorApiMigrations`); the server never migrates at boot.
  */
 export async function startVectorApi(
   config: VectorApiConfig,
   deps: VectorApiDeps = {},
 ): Promise<RunningVectorApi> {
   const logger = deps.logger ?? createLogger({ name: 'vector-api', level: config.logLevel });
-  const codec = deps.codec ?? createPlaintextRecordCodec();
+  const encryption = deps.encryption ?? createEncryption(config.masterKeys, config.keyCacheSize);
+  const worker = createIndexWorkerClient(logger, { dataDir: config.dataDir, ...config.index });
   const orm = await createOrm({
     url: config.databaseUrl,
     entities: VECTOR_ENTITIES,
     migrations: VECTOR_MIGRATIONS,
     poolMax: 10,
+  }).catch(async (err: unknown) => {
+    await worker.close();
+    throw err;
   });
   const redis = createRedis(config.redisUrl, 'vector-api', logger);
-  const worker = createIndexWorkerClient(logger);
+  const redisSettled = settled(redis, 2000);
+  const snapshots = createSnapshotStore(config.dataDir);
+  const loader = createIndexLoader({ orm, encryption, snapshots });
   const index = createVectorIndex({
     worker,
-    loadSnapshot: (collection) => createRecordRepository(orm.em.fork(), codec).snapshot(collection),
+    planLoad: loader.planLoad,
+    discardSnapshot: loader.discardSnapshot,
   });
+
+  /** Everything this process keeps of a principal outside Postgres. */
+  const forgetHere = async (principal: string) => {
+    encryption.keys?.forget(principal);
+    await index.dropPrincipal(principal).catch(() => undefined); // a restarted worker holds nothing
+    await snapshots.removePrincipal(principal);
+  };
+  const broadcast = createShredBroadcast({
+    publisher: redis,
+    subscriber: createRedis(config.redisUrl, 'vector-api-shred-broadcast', logger),
+    forget: forgetHere,
+    logger,
+  });
+  const shredder = createPrincipalShredder({
+    orm,
+    keys: encryption.keys,
+    forget: async (principal) => {
+      await forgetHere(principal);
+      await broadcast.announce(principal);
+    },
+  });
+  const consumer = startPrincipalEventConsumer({
+    redis: createRedis(config.redisUrl, 'vector-api-principal-events', logger),
+    group: config.events.group,
+    consumer: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    claimIdleMs: config.events.claimIdleMs,
+    logger,
+    handle: async (event, entryId) => {
+      const result = await shredder.shred({
+        principal: event.sub,
+        actor: 'auth-server',
+        via: 'principal_event',
+        requestId: entryId,
+      });
+      logger.info({ entryId, ...result }, 'principal deleted by the auth server: shredded');
+    },
+  });
+  const maintenance = startMaintenance({ orm, snapshots, tombstoneTtlSec: config.tombstoneTtlSec, logger });
   const verifier = createAccessTokenVerifier({
     issuer: config.issuer,
     audience: config.apiUrl,
@@ -57,14 +111,20 @@ export async function startVectorApi(
     algorithms: [...config.tokenAlgorithms],
     clockToleranceSec: config.tokenClockSkewSec,
   });
-  const app = createVectorApp({ config, logger, orm, redis, verifier, index, codec });
+  const app = createVectorApp({ config, logger, orm, redis, verifier, index, encryption, shredder });
   app.on('error', (err: unknown) => logger.warn({ err }, 'connection error'));
 
   const closeResources = async () => {
+    await maintenance.stop();
+    await consumer.close();
+    await broadcast.close();
     await worker.close();
     await closeRedis(redis);
     await orm.close(true);
   };
+  // Every request asks Redis (revocation): give the connection a moment, so the first requests
+  // after a start are not refused for want of it. When Redis is down, start anyway (fail closed).
+  await redisSettled;
   const listening = await listen(app, config.host, config.port).catch(async (err: unknown) => {
     await closeResources();
     throw err;
@@ -81,4 +141,20 @@ export async function startVectorApi(
       return closing;
     },
   };
+}
+
+/** Resolves when the connection is ready, has failed once, or after `ms`, whichever comes first. */
+function settled(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      redis.off('error', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+    redis.once('error', done);
+  });
 }

@@ -1,6 +1,7 @@
 import { VECTOR_SCOPE_NAMES } from '@vectorauth/shared';
-import type { Adapter, Configuration, FindAccount, JWK } from 'oidc-provider';
+import type { Adapter, AsymmetricSigningAlgorithm, Configuration, FindAccount, JWK } from 'oidc-provider';
 import type { AuthServerConfig } from '../config.ts';
+import type { KeySet } from '../keys/key-set.ts';
 import type { PageRenderer } from '../pages/renderer.ts';
 import { loadExistingGrant } from './load-existing-grant.ts';
 import { registrationFeatures } from './registration-features.ts';
@@ -9,22 +10,31 @@ import { createResourceServers } from './resource-servers.ts';
 export interface ProviderConfigurationDeps {
   config: AuthServerConfig;
   adapter: new (model: string) => Adapter;
-  jwks: JWK[];
+  /** The published signing keys; a change of key set builds a new configuration (and Provider). */
+  keySet: KeySet;
   findAccount: FindAccount;
   pages: PageRenderer;
 }
 
-/** The one place that builds oidc-provider's configuration. */
+/**
+ * The one place that builds oidc-provider's configuration. Signing follows the key set: access
+ * tokens are signed by the `current` key (pinned by kid), ID tokens by the first key of the
+ * client's algorithm (`current` comes first), and every published key's algorithm stays enabled
+ * so keys of an earlier algorithm remain valid while they are published.
+ */
 export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Configuration {
-  const { config, adapter, jwks, findAccount, pages } = deps;
+  const { config, adapter, keySet, findAccount, pages } = deps;
+  const signingAlg = keySet.current.alg as AsymmetricSigningAlgorithm;
+  const algs = keySet.algs as AsymmetricSigningAlgorithm[];
   const resources = createResourceServers({
     vectorApiUrl: config.VECTOR_API_URL,
     accessTokenTtl: config.ACCESS_TOKEN_TTL,
-    signingAlg: config.SIGNING_ALG,
+    signingAlg,
+    signingKid: keySet.current.kid,
   });
   return {
     adapter,
-    jwks: { keys: jwks },
+    jwks: { keys: keySet.privateJwks as JWK[] },
     cookies: { keys: [...config.COOKIE_KEYS] },
     scopes: ['openid', 'offline_access', 'email', ...VECTOR_SCOPE_NAMES],
     claims: { openid: ['sub'], email: ['email', 'email_verified'] },
@@ -40,11 +50,11 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: config.SIGNING_ALG,
+      id_token_signed_response_alg: signingAlg,
     },
     enabledJWA: {
-      idTokenSigningAlgValues: [config.SIGNING_ALG],
-      authorizationSigningAlgValues: [config.SIGNING_ALG],
+      idTokenSigningAlgValues: algs,
+      authorizationSigningAlgValues: algs,
     },
     responseTypes: ['code'],
     pkce: { required: () => true },
@@ -80,7 +90,7 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       Session: config.SESSION_TTL,
       Grant: config.REFRESH_TOKEN_TTL,
       Interaction: 3600,
-      IdToken: 3600,
+      IdToken: config.ID_TOKEN_TTL,
     },
     rotateRefreshToken: true,
     // RFC 9068 allows more claims: the grant (for grant-wide revocation) and a precise issue time.

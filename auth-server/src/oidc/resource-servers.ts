@@ -5,6 +5,8 @@ export interface ResourceServerOptions {
   vectorApiUrl: string;
   accessTokenTtl: number;
   signingAlg: AsymmetricSigningAlgorithm;
+  /** The `current` key: access tokens name it and only it signs them. */
+  signingKid: string;
 }
 
 /**
@@ -17,7 +19,7 @@ export function createResourceServers(options: ResourceServerOptions) {
     audience: options.vectorApiUrl,
     accessTokenTTL: options.accessTokenTtl,
     accessTokenFormat: 'jwt',
-    jwt: { sign: { alg: options.signingAlg } },
+    jwt: { sign: { alg: options.signingAlg, kid: options.signingKid } },
   };
   return {
     defaultResource: () => options.vectorApiUrl,

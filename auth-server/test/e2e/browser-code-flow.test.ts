@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
-import { type CallbackServer, startCallbackServer } from '../support/callback-server.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 import { type SpawnedStack, startSpawnedStack } from '../support/spawned-stack.ts';
@@ -15,18 +14,20 @@ describe('e2e in Chromium: sign up, verify, consent, tokens, vectors, refresh, r
   let stack: SpawnedStack;
   let browser: Browser;
   let page: Page;
-  let rp: CallbackServer;
+  const rpCallback = 'https://notes.example/callback';
 
   before(async () => {
     sink = await startSmtpSink();
     stack = await startSpawnedStack({ SMTP_URL: sink.url, BCRYPT_COST: '10' });
-    rp = await startCallbackServer();
     browser = await launchChromium();
     page = await browser.newPage();
+    // The relying party lives at an https URL; the browser's arrival there is caught here.
+    await page.route('https://notes.example/**', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>Back at the app</h1>' }),
+    );
   });
   after(async () => {
     await browser?.close();
-    await rp?.close();
     await stack?.stop();
     await sink?.close();
   });
@@ -38,7 +39,7 @@ describe('e2e in Chromium: sign up, verify, consent, tokens, vectors, refresh, r
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         client_name: 'Notes <Third Party>',
-        redirect_uris: [rp.url],
+        redirect_uris: [rpCallback],
         grant_types: ['authorization_code', 'refresh_token'],
         scope: 'openid offline_access vectors:read vectors:write',
       }),
@@ -72,7 +73,7 @@ describe('e2e in Chromium: sign up, verify, consent, tokens, vectors, refresh, r
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const authorizationUrl = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: rp.url,
+      redirect_uri: rpCallback,
       scope: 'openid offline_access vectors:read vectors:write',
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
@@ -85,9 +86,9 @@ describe('e2e in Chromium: sign up, verify, consent, tokens, vectors, refresh, r
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
     expect(await page.locator('main').innerText()).to.contain('Notes <Third Party>');
-    const callback = rp.next();
     await page.getByRole('button', { name: 'Allow' }).click();
-    const tokens = await oidc.authorizationCodeGrant(config, await callback, {
+    await page.waitForURL(/^https:\/\/notes\.example\/callback/);
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
       pkceCodeVerifier: verifier,
       expectedState: state,
     });

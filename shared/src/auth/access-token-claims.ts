@@ -11,4 +11,6 @@ export interface AccessTokenClaims {
   grantId?: string;
   /** Issue time in milliseconds (`iat_ms`), when the issuer provides it; revocation marks compare to it. */
   issuedAtMs?: number;
+  /** The signing key (`kid` of the JWS header): a revoked key's tokens are refused by it. */
+  kid?: string;
 }

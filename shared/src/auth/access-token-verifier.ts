@@ -11,6 +11,14 @@ export interface AccessTokenVerifierOptions {
   clockToleranceSec?: number;
   /** Realm used in WWW-Authenticate challenges. */
   realm?: string;
+  /**
+   * How long a fetched JWKS is trusted before it is fetched again (default 10 minutes). Keys that
+   * left the issuer's JWKS are dropped at that refetch; a revoked `kid` is refused at once through
+   * the revocation list, whatever this cache holds.
+   */
+  jwksCacheMaxAgeMs?: number;
+  /** Least time between two fetches of the JWKS (default 5 s): an unknown `kid` refetches after it. */
+  jwksCooldownMs?: number;
 }
 
 export interface AccessTokenVerifier {
@@ -22,14 +30,17 @@ const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
  * Verifies RFC 9068 JWT access tokens against the issuer's JWKS. Keys come only from the
- * configured JWKS URI (refetched when an unknown `kid` appears); `jku`, `jwk`, `x5u` and `x5c`
- * headers are never used. Checks alg allow-list, `typ: at+jwt`, `iss`, `aud`, `exp`, `nbf`.
+ * configured JWKS URI (refetched when an unknown `kid` appears, so a key the issuer published as
+ * `next` before it started signing verifies on first sight); `jku`, `jwk`, `x5u` and `x5c` headers
+ * are never used. Checks `kid` presence, alg allow-list, `typ: at+jwt`, `iss`, `aud`, `exp`, `nbf`.
+ * The `kid` is part of the claims so the revocation list can refuse every token of a revoked key.
  */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const realm = options.realm ?? 'vector-api';
   const algorithms = options.algorithms ?? ['ES256', 'RS256', 'PS256', 'EdDSA'];
   const jwks = createRemoteJWKSet(new URL(options.jwksUri), {
-    cooldownDuration: 5_000,
+    cooldownDuration: options.jwksCooldownMs ?? 5_000,
+    cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
     timeoutDuration: 3_000,
   });
   const invalid = (message: string) => new InvalidTokenError(message, realm);
@@ -39,8 +50,12 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       if (token.length > MAX_TOKEN_LENGTH) throw invalid('the access token is too large');
       if (!JWS_COMPACT.test(token)) throw invalid('the access token is not a signed JWT');
       let payload: JWTPayload;
+      let kid: string | undefined;
       try {
-        ({ payload } = await jwtVerify(token, jwks, {
+        ({
+          payload,
+          protectedHeader: { kid },
+        } = await jwtVerify(token, jwks, {
           issuer: options.issuer,
           audience: options.audience,
           algorithms,
@@ -51,7 +66,9 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       } catch (err) {
         throw translate(err, invalid);
       }
-      return accessTokenClaimsFrom(payload, realm);
+      // Without a kid, a revoked key still in the JWKS cache could not be told apart: refused.
+      if (typeof kid !== 'string' || kid === '') throw invalid('the access token names no signing key (kid)');
+      return accessTokenClaimsFrom(payload, realm, kid);
     },
   };
 }
@@ -80,7 +97,11 @@ function translate(err: unknown, invalid: (m: string) => InvalidTokenError): Err
 }
 
 /** The claims a resource server uses, from a verified RFC 9068 payload; 401 when one is missing. */
-export function accessTokenClaimsFrom(payload: JWTPayload, realm = 'vector-api'): AccessTokenClaims {
+export function accessTokenClaimsFrom(
+  payload: JWTPayload,
+  realm = 'vector-api',
+  kid?: string,
+): AccessTokenClaims {
   const invalid = (message: string) => new InvalidTokenError(message, realm);
   const { sub, jti, iat, exp } = payload;
   const clientId = payload.client_id;
@@ -103,5 +124,6 @@ export function accessTokenClaimsFrom(payload: JWTPayload, realm = 'vector-api')
     scopes: new Set(scope.split(' ').filter(Boolean)),
     grantId,
     issuedAtMs,
+    ...(kid ? { kid } : {}),
   };
 }

@@ -12,6 +12,11 @@ export interface RevocationStore {
    * `ttlSec` (the longest access-token lifetime): after that no token it could affect is alive.
    */
   revokeIssuedBefore(scope: RevocationScope, id: string, atMs: number, ttlSec: number): Promise<void>;
+  /**
+   * Denies every access token signed by the key `kid` (an emergency key revocation), until
+   * `untilMs`: choose it past the moment every resource server has dropped the key from its JWKS.
+   */
+  revokeKey(kid: string, untilMs: number): Promise<void>;
   /** One round trip: whether any denylist entry or mark covers the token. Throws 503 when Redis cannot answer. */
   isRevoked(token: AccessTokenClaims): Promise<boolean>;
 }
@@ -24,10 +29,11 @@ export interface RevocationStore {
  *   rv:grant:<grantId>    ms timestamp: tokens of the grant issued before it are revoked
  *   rv:sub:<sub>          same, per subject (user, or client for client-credentials tokens)
  *   rv:client:<clientId>  same, per client
+ *   rv:kid:<kid>          "1": every token signed by that key is revoked (read when the token has a kid)
  */
 export function createRevocationStore(redis: Redis, options: { skewSec?: number } = {}): RevocationStore {
   const skewMs = (options.skewSec ?? 60) * 1000;
-  const key = (scope: RevocationScope | 'jti', id: string) => `rv:${scope}:${id}`;
+  const key = (scope: RevocationScope | 'jti' | 'kid', id: string) => `rv:${scope}:${id}`;
   const unavailable = () =>
     new ServiceUnavailableError('the revocation list cannot be checked; try again shortly');
 
@@ -56,20 +62,27 @@ export function createRevocationStore(redis: Redis, options: { skewSec?: number 
       );
     },
 
+    async revokeKey(kid, untilMs) {
+      await redis.set(key('kid', kid), '1', 'PXAT', Math.max(untilMs, Date.now() + 1000));
+    },
+
     async isRevoked(token) {
-      const keys = [key('jti', token.jti), key('sub', token.sub), key('client', token.clientId)];
-      if (token.grantId) keys.push(key('grant', token.grantId));
+      // Denylist entries first (present = revoked), then the not-before marks.
+      const denied = [key('jti', token.jti)];
+      if (token.kid) denied.push(key('kid', token.kid));
+      const marks = [key('sub', token.sub), key('client', token.clientId)];
+      if (token.grantId) marks.push(key('grant', token.grantId));
       let values: (string | null)[];
       try {
-        values = await redis.mget(keys);
+        values = await redis.mget([...denied, ...marks]);
       } catch {
         throw unavailable();
       }
-      if (values[0] !== null) return true;
+      if (values.slice(0, denied.length).some((v) => v !== null)) return true;
       // iat has whole seconds: without iat_ms, assume the latest moment of that second (never too early).
       const latest = token.iat * 1000 + 999;
       const issuedAtMs = Math.min(token.issuedAtMs ?? latest, latest);
-      return values.slice(1).some((mark) => mark !== null && issuedAtMs <= Number(mark));
+      return values.slice(denied.length).some((mark) => mark !== null && issuedAtMs <= Number(mark));
     },
   };
 }

@@ -1,4 +1,4 @@
-import faiss from 'faiss-node';
+import faiss, { type Index } from 'faiss-node';
 
 /** The only module that touches faiss-node. Labels are insertion positions (no add_with_ids). */
 export interface FlatIndex {
@@ -9,13 +9,32 @@ export interface FlatIndex {
   remove(labels: readonly number[]): void;
   /** nq queries; per query up to k (label, distance) pairs, best first, missing slots dropped. */
   search(queries: Float32Array, k: number): { labels: number[]; distances: number[] }[];
+  /** FAISS's own serialization of the index (what `deserializeFlatIndex` reads back). */
+  serialize(): Buffer;
+  /** Writes the index to a file with FAISS's `write_index` (what `readFaissIndexFile` reads). */
+  writeFile(path: string): void;
 }
 
 /** `l2`: squared Euclidean distance; `ip`: inner product (cosine = ip over unit vectors). */
 export type IndexMetric = 'l2' | 'ip';
 
-export function createFlatIndex(metric: IndexMetric, dimension: number): FlatIndex {
-  const index = metric === 'l2' ? new faiss.IndexFlatL2(dimension) : new faiss.IndexFlatIP(dimension);
+/** What an index file holds, for importing it: vectors row-major, FAISS ids when it had an id map. */
+export interface FaissIndexContents {
+  metric: IndexMetric;
+  dimension: number;
+  count: number;
+  vectors: Float32Array;
+  /** From an IndexIDMap (`IxMp`/`IxM2`); null for a bare flat index, whose ids are positions. */
+  ids: bigint[] | null;
+}
+
+const METRIC_INNER_PRODUCT = 0;
+const METRIC_L2 = 1;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** fourcc, d (i32), ntotal (i64), two unused i64, is_trained (u8), metric_type (i32). */
+const HEADER_BYTES = 4 + 4 + 8 + 8 + 8 + 1 + 4;
+
+function wrap(index: Index, dimension: number): FlatIndex {
   return {
     dimension,
     size: () => index.ntotal(),
@@ -42,5 +61,111 @@ export function createFlatIndex(metric: IndexMetric, dimension: number): FlatInd
         return { labels, distances };
       });
     },
+    serialize: () => index.toBuffer(),
+    writeFile: (path) => index.write(path),
+  };
+}
+
+/**
+ * A flat (exact) index, holding `vectors` (row-major) from the start. Those are handed to FAISS
+ * as its own serialized form (`IxF2`/`IxFI`, FAISS 1.7 layout) rather than through `add`, which
+ * takes plain number arrays: 100k x 384 loads in ~0.3 s instead of ~6 s.
+ */
+export function createFlatIndex(metric: IndexMetric, dimension: number, vectors?: Float32Array): FlatIndex {
+  if (!vectors || vectors.length === 0) {
+    const index = metric === 'l2' ? new faiss.IndexFlatL2(dimension) : new faiss.IndexFlatIP(dimension);
+    return wrap(index, dimension);
+  }
+  if (vectors.length % dimension !== 0) throw new Error('vectors do not divide into the dimension');
+  const out = Buffer.allocUnsafe(HEADER_BYTES + 8 + vectors.byteLength);
+  out.write(metric === 'l2' ? 'IxF2' : 'IxFI', 0, 'latin1');
+  out.writeInt32LE(dimension, 4);
+  out.writeBigInt64LE(BigInt(vectors.length / dimension), 8);
+  out.writeBigInt64LE(1n << 20n, 16);
+  out.writeBigInt64LE(1n << 20n, 24);
+  out.writeUInt8(1, 32);
+  out.writeInt32LE(metric === 'l2' ? METRIC_L2 : METRIC_INNER_PRODUCT, 33);
+  out.writeBigUInt64LE(BigInt(vectors.length), 37);
+  if (LITTLE_ENDIAN) out.set(new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength), 45);
+  else for (const [i, x] of vectors.entries()) out.writeFloatLE(x, 45 + i * 4);
+  return wrap(faiss.Index.fromBuffer(out), dimension);
+}
+
+/** Reads back what `FlatIndex.serialize` wrote; refuses anything but a flat index of that shape. */
+export function deserializeFlatIndex(buffer: Buffer, metric: IndexMetric, dimension: number): FlatIndex {
+  const header = readHeader(buffer, 0);
+  const expected = metric === 'l2' ? 'IxF2' : 'IxFI';
+  if (header.fourcc !== expected || header.dimension !== dimension) {
+    throw new Error(`expected a ${expected} index of dimension ${dimension}`);
+  }
+  return wrap(faiss.Index.fromBuffer(buffer), dimension);
+}
+
+/**
+ * Reads a FAISS index file (`faiss.write_index` / faiss-node `write`) for importing it: a flat
+ * index (IndexFlatL2 / IndexFlatIP) or an IndexIDMap around one. Other kinds (HNSW, IVF, PQ) do not
+ * keep the original vectors, or keep them in a layout not read here, and are refused by name.
+ */
+export function readFaissIndexFile(path: string): FaissIndexContents {
+  let buffer: Buffer;
+  try {
+    buffer = faiss.Index.read(path).toBuffer();
+  } catch (err) {
+    throw new Error(`cannot read a FAISS index from ${path}: ${err instanceof Error ? err.message : err}`);
+  }
+  const outer = readHeader(buffer, 0);
+  if (outer.fourcc === 'IxMp' || outer.fourcc === 'IxM2') {
+    const inner = readFlat(buffer, outer.end);
+    const size = Number(buffer.readBigUInt64LE(inner.end));
+    if (size !== inner.count) throw new Error('the id map does not match the number of vectors');
+    const ids = Array.from({ length: size }, (_, i) => buffer.readBigInt64LE(inner.end + 8 + i * 8));
+    return { ...inner.contents, ids };
+  }
+  return readFlat(buffer, 0).contents;
+}
+
+interface Header {
+  fourcc: string;
+  dimension: number;
+  count: number;
+  metricType: number;
+  end: number;
+}
+
+function readHeader(buffer: Buffer, at: number): Header {
+  if (buffer.length < at + HEADER_BYTES) throw new Error('truncated FAISS index');
+  const metricType = buffer.readInt32LE(at + 33);
+  return {
+    fourcc: buffer.toString('latin1', at, at + 4),
+    dimension: buffer.readInt32LE(at + 4),
+    count: Number(buffer.readBigInt64LE(at + 8)),
+    metricType,
+    end: at + HEADER_BYTES + (metricType > 1 ? 4 : 0),
+  };
+}
+
+function readFlat(buffer: Buffer, at: number): { contents: FaissIndexContents; count: number; end: number } {
+  const header = readHeader(buffer, at);
+  if (header.fourcc !== 'IxF2' && header.fourcc !== 'IxFI' && header.fourcc !== 'IxFl') {
+    throw new Error(
+      `only flat indexes (IndexFlatL2, IndexFlatIP, optionally inside an IndexIDMap) can be imported; this one is "${header.fourcc}"`,
+    );
+  }
+  const metric =
+    header.metricType === METRIC_L2 ? 'l2' : header.metricType === METRIC_INNER_PRODUCT ? 'ip' : null;
+  if (!metric)
+    throw new Error(`unsupported FAISS metric type ${header.metricType} (only L2 and inner product)`);
+  const floats = Number(buffer.readBigUInt64LE(header.end));
+  const start = header.end + 8;
+  if (floats !== header.count * header.dimension || buffer.length < start + floats * 4) {
+    throw new Error('the flat index is truncated');
+  }
+  const vectors = new Float32Array(floats);
+  if (LITTLE_ENDIAN) new Uint8Array(vectors.buffer).set(buffer.subarray(start, start + floats * 4));
+  else for (let i = 0; i < floats; i++) vectors[i] = buffer.readFloatLE(start + i * 4);
+  return {
+    contents: { metric, dimension: header.dimension, count: header.count, vectors, ids: null },
+    count: header.count,
+    end: start + floats * 4,
   };
 }

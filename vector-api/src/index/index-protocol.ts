@@ -1,17 +1,43 @@
-import type { Metadata } from '../store/record-codec.ts';
+import type { CodecName, Metadata } from '../store/record-codec.ts';
+import type { PackedRows } from '../store/record-repository.ts';
 import type { IndexMetric } from './faiss.ts';
+
+/** Fixed at spawn (workerData). */
+export interface IndexWorkerOptions {
+  /** Snapshots go under `<dataDir>/snapshots`. */
+  dataDir: string;
+  /** Memory budget of every cached index together (vectors, ids, metadata, estimated). */
+  cacheBytes: number;
+  /** Write a snapshot once this many records changed since the last one (0: never). */
+  snapshotEvery: number;
+  /** Wait this long after the threshold is reached, so a burst of writes makes one snapshot. */
+  snapshotDelayMs: number;
+}
+
+/** What the worker knows about a collection it caches. */
+export interface IndexTarget {
+  key: string;
+  principal: string;
+  metric: IndexMetric;
+  dimension: number;
+}
 
 /** Messages between the main thread and the index worker (structured clone; typed arrays copied). */
 export type IndexRequest =
   | {
       op: 'load';
-      key: string;
+      target: IndexTarget;
+      /** The collection version the snapshot plus `rows` lead to. */
       version: number;
-      metric: IndexMetric;
-      dimension: number;
-      ids: string[];
-      vectors: Float32Array;
-      metadata: (Metadata | null)[];
+      codec: CodecName;
+      /** The principal's data key (a copy in its own memory; structured clone makes it a Uint8Array). */
+      dataKey: { id: string; key: Uint8Array } | null;
+      /** Start from this snapshot file (its version must be `snapshot.version`), or from nothing. */
+      snapshot: { path: string; version: number } | null;
+      /** Rows written after the snapshot (tombstones included), or every live row. */
+      rows: PackedRows;
+      /** Searched right after loading, in the same step, so no eviction can come in between. */
+      search?: { queries: Float32Array; k: number };
     }
   | {
       op: 'apply';
@@ -24,7 +50,9 @@ export type IndexRequest =
       metadata: (Metadata | null)[];
     }
   | { op: 'search'; key: string; minVersion: number; queries: Float32Array; k: number }
-  | { op: 'drop'; key: string };
+  | { op: 'drop'; key: string }
+  | { op: 'dropPrincipal'; principal: string }
+  | { op: 'stats' };
 
 export interface SearchHit {
   id: string;
@@ -32,15 +60,38 @@ export interface SearchHit {
   metadata: Metadata | null;
 }
 
+export interface IndexStats {
+  entries: number;
+  bytes: number;
+  evictions: number;
+  snapshotsWritten: number;
+}
+
 export type IndexReply =
-  | { op: 'load' | 'drop'; done: true }
+  | { op: 'load'; version: number; source: 'snapshot' | 'records' | 'cache'; hits?: SearchHit[][] }
+  | { op: 'drop' | 'dropPrincipal'; done: true }
   | { op: 'apply'; applied: boolean }
   | { op: 'search'; stale: true }
-  | { op: 'search'; stale: false; version: number; hits: SearchHit[][] };
+  | { op: 'search'; stale: false; version: number; hits: SearchHit[][] }
+  | { op: 'stats'; stats: IndexStats };
+
+/** Error codes the worker sends back so the main thread can react (or rebuild a typed error). */
+export type IndexErrorCode = 'snapshot_unusable' | 'snapshot_changed' | 'stored_data_unreadable';
 
 export interface WorkerEnvelope<T> {
   seq: number;
   ok: boolean;
   value?: T;
+  error?: string;
+  code?: IndexErrorCode;
+}
+
+/** Unsolicited news from the worker, for the log. */
+export interface WorkerEvent {
+  event: 'snapshot_written' | 'snapshot_failed' | 'evicted';
+  key: string;
+  version?: number;
+  bytes?: number;
+  ms?: number;
   error?: string;
 }

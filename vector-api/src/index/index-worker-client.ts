@@ -1,12 +1,32 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@vectorauth/shared';
 import { ServiceUnavailableError } from '@vectorauth/shared';
-import type { IndexReply, IndexRequest, WorkerEnvelope } from './index-protocol.ts';
+import type {
+  IndexErrorCode,
+  IndexReply,
+  IndexRequest,
+  IndexWorkerOptions,
+  WorkerEnvelope,
+  WorkerEvent,
+} from './index-protocol.ts';
 
 export interface IndexWorkerClient {
-  request<R extends IndexReply>(request: IndexRequest): Promise<R>;
+  request<R extends IndexReply>(request: IndexRequest, transfer?: ArrayBuffer[]): Promise<R>;
   close(): Promise<void>;
 }
+
+/** A failure reported by the worker, with its code when the main thread should react to it. */
+export class IndexWorkerError extends Error {
+  readonly code: IndexErrorCode | undefined;
+  constructor(message: string, code?: IndexErrorCode) {
+    super(`index worker: ${message}`);
+    this.name = 'IndexWorkerError';
+    this.code = code;
+  }
+}
+
+/** Clients alive in this process (see createIndexWorkerClient). */
+const live = new Set<object>();
 
 interface Pending {
   resolve: (value: IndexReply) => void;
@@ -16,9 +36,18 @@ interface Pending {
 /**
  * Owns the worker thread that holds every FAISS index, so searches never run on the event loop
  * that serves requests. A crashed worker is replaced on the next request (its cache is lost;
- * searches then reload from Postgres).
+ * searches then reload from the snapshot and Postgres).
+ *
+ * One per process: faiss-node keeps a single JavaScript constructor per index class for the
+ * whole process, re-pointed to the newest thread that loads it, so a second thread using FAISS
+ * at the same time crashes the process (`Index.fromBuffer`). Two vector APIs need two processes.
  */
-export function createIndexWorkerClient(logger: Logger): IndexWorkerClient {
+export function createIndexWorkerClient(logger: Logger, options: IndexWorkerOptions): IndexWorkerClient {
+  if (live.size > 0) {
+    throw new Error('only one vector API (index worker) can run per process: start another process instead');
+  }
+  const self = {};
+  live.add(self);
   let worker: Worker | undefined;
   let seq = 0;
   let closed = false;
@@ -29,14 +58,20 @@ export function createIndexWorkerClient(logger: Logger): IndexWorkerClient {
     pending.clear();
   }
 
+  function onEvent(event: WorkerEvent): void {
+    if (event.event === 'snapshot_failed') logger.warn(event, 'index snapshot failed');
+    else logger.debug(event, `index ${event.event}`);
+  }
+
   function spawn(): Worker {
-    const w = new Worker(new URL('./index-worker.ts', import.meta.url));
-    w.on('message', (envelope: WorkerEnvelope<IndexReply>) => {
+    const w = new Worker(new URL('./index-worker.ts', import.meta.url), { workerData: options });
+    w.on('message', (envelope: WorkerEnvelope<IndexReply> & { event?: WorkerEvent }) => {
+      if (envelope.event) return onEvent(envelope.event);
       const p = pending.get(envelope.seq);
       if (!p) return;
       pending.delete(envelope.seq);
       if (envelope.ok && envelope.value) p.resolve(envelope.value);
-      else p.reject(new Error(`index worker: ${envelope.error ?? 'unknown error'}`));
+      else p.reject(new IndexWorkerError(envelope.error ?? 'unknown error', envelope.code));
     });
     w.on('error', (err) => logger.error({ err }, 'index worker failed'));
     w.on('exit', (code) => {
@@ -48,14 +83,14 @@ export function createIndexWorkerClient(logger: Logger): IndexWorkerClient {
   }
 
   return {
-    request<R extends IndexReply>(request: IndexRequest): Promise<R> {
+    request<R extends IndexReply>(request: IndexRequest, transfer: ArrayBuffer[] = []): Promise<R> {
       if (closed) return Promise.reject(new ServiceUnavailableError('the vector API is shutting down'));
       worker ??= spawn();
       const id = ++seq;
       const target = worker;
       return new Promise<R>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (v: IndexReply) => void, reject });
-        target.postMessage({ seq: id, request });
+        target.postMessage({ seq: id, request }, transfer);
       });
     },
     async close() {
@@ -63,6 +98,7 @@ export function createIndexWorkerClient(logger: Logger): IndexWorkerClient {
       const w = worker;
       worker = undefined;
       if (w) await w.terminate();
+      live.delete(self);
       failAll(new ServiceUnavailableError('the vector API is shutting down'));
     },
   };

@@ -1,69 +1,389 @@
-import { parentPort } from 'node:worker_threads';
-import type { Metadata } from '../store/record-codec.ts';
-import { createFlatIndex, type FlatIndex } from './faiss.ts';
-import type { IndexReply, IndexRequest, WorkerEnvelope } from './index-protocol.ts';
+import { randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { codecByName } from '../store/codec-by-name.ts';
+import type { CodecName, DataKey, Metadata } from '../store/record-codec.ts';
+import type { PackedRows } from '../store/record-repository.ts';
+import { StoredDataUnreadableError } from '../store/stored-data-errors.ts';
+import { CacheBudget } from './cache-budget.ts';
+import { createFlatIndex, deserializeFlatIndex, type FlatIndex } from './faiss.ts';
+import type {
+  IndexErrorCode,
+  IndexReply,
+  IndexRequest,
+  IndexStats,
+  IndexTarget,
+  IndexWorkerOptions,
+  SearchHit,
+  WorkerEnvelope,
+  WorkerEvent,
+} from './index-protocol.ts';
+import {
+  decodeSnapshot,
+  decodeSnapshotHeader,
+  encodeSnapshot,
+  snapshotPath,
+  TEMP_SUFFIX,
+} from './snapshot-file.ts';
 
-/** One cached index: FAISS positions map to `ids[label]` / `metadata[label]`. */
+/**
+ * The index worker: holds every cached FAISS index (searches never run on the request thread),
+ * loads them from an encrypted snapshot plus the rows written after it, keeps them within the
+ * memory budget (least recently used out first), and writes snapshots in the background.
+ */
+const options = workerData as IndexWorkerOptions;
+
+/** One cached index: FAISS positions map to `ids[label]`, `metadata[label]`, `sizes[label]`. */
 interface Entry {
+  target: IndexTarget;
   version: number;
   index: FlatIndex;
   ids: string[];
   metadata: (Metadata | null)[];
+  /** Estimated bytes of each record besides its vector (id, metadata, bookkeeping). */
+  sizes: number[];
+  extraBytes: number;
+  codec: CodecName;
+  dataKey: DataKey | null;
+  /** Records changed since the snapshot on disk (all of them when there is none). */
+  changes: number;
+  timer?: NodeJS.Timeout;
+  writing: boolean;
 }
 
 const entries = new Map<string, Entry>();
+const budget = new CacheBudget(options.cacheBytes);
+const stats: IndexStats = { entries: 0, bytes: 0, evictions: 0, snapshotsWritten: 0 };
+const RECORD_OVERHEAD = 64;
+
+class CodedError extends Error {
+  readonly code: IndexErrorCode;
+  constructor(code: IndexErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+function post(event: WorkerEvent): void {
+  parentPort?.postMessage({ seq: 0, event });
+}
+
+const bytesOf = (e: Entry) => e.ids.length * e.target.dimension * 4 + e.extraBytes;
+const sizeOf = (id: string, metadataBytes: number) => RECORD_OVERHEAD + id.length * 2 + metadataBytes;
+
+function remember(entry: Entry): void {
+  const key = entry.target.key;
+  entries.set(key, entry);
+  for (const old of budget.touch(key, bytesOf(entry))) {
+    forget(old);
+    stats.evictions++;
+    post({ event: 'evicted', key: old });
+  }
+}
+
+function forget(key: string): void {
+  const entry = entries.get(key);
+  if (entry?.timer) clearTimeout(entry.timer);
+  entries.delete(key);
+  budget.forget(key);
+}
+
+/** Removes every id in `replaced`, then appends the given records (one FAISS call each way). */
+function applyChanges(
+  entry: Entry,
+  replaced: ReadonlySet<string>,
+  add: { ids: string[]; vectors: Float32Array; metadata: (Metadata | null)[]; sizes: number[] },
+): void {
+  const labels: number[] = [];
+  entry.ids.forEach((id, label) => {
+    if (replaced.has(id)) labels.push(label);
+  });
+  if (labels.length > 0) {
+    entry.index.remove(labels);
+    const keep = (_: unknown, label: number) => !replaced.has(entry.ids[label] as string);
+    for (const label of labels) entry.extraBytes -= entry.sizes[label] ?? 0;
+    entry.metadata = entry.metadata.filter(keep);
+    entry.sizes = entry.sizes.filter(keep);
+    entry.ids = entry.ids.filter(keep);
+  }
+  entry.index.add(add.vectors);
+  entry.ids.push(...add.ids);
+  entry.metadata.push(...add.metadata);
+  entry.sizes.push(...add.sizes);
+  for (const s of add.sizes) entry.extraBytes += s;
+}
+
+/** Decrypts and decodes packed rows: the live records, and the ids of every row (tombstones too). */
+function decodeRows(
+  request: Extract<IndexRequest, { op: 'load' }>,
+  dataKey: DataKey | null,
+): {
+  touched: Set<string>;
+  ids: string[];
+  vectors: Float32Array;
+  metadata: (Metadata | null)[];
+  sizes: number[];
+} {
+  const { rows, target } = request;
+  const codec = codecByName(request.codec);
+  const d = target.dimension;
+  const live = countLive(rows);
+  const vectors = new Float32Array(live * d);
+  const ids: string[] = [];
+  const metadata: (Metadata | null)[] = [];
+  const sizes: number[] = [];
+  const payloads = Buffer.from(rows.payloads.buffer, rows.payloads.byteOffset, rows.payloads.byteLength);
+  for (let i = 0; i < rows.ids.length; i++) {
+    const start = rows.offsets[i] as number;
+    const end = rows.offsets[i + 1] as number;
+    if (end === start) continue; // tombstone
+    const id = rows.ids[i] as string;
+    const record = codec.decode(dataKey, payloads.subarray(start, end), {
+      principal: target.principal,
+      collectionId: target.key,
+      recordId: id,
+      seq: rows.seqs[i] as number,
+    });
+    if (record.vector.length !== d) {
+      throw new StoredDataUnreadableError(
+        `stored vector "${id}" has ${record.vector.length} values, not ${d}`,
+      );
+    }
+    vectors.set(record.vector, ids.length * d);
+    ids.push(id);
+    metadata.push(record.metadata);
+    sizes.push(sizeOf(id, Math.max(0, end - start - d * 4)));
+  }
+  return { touched: new Set(rows.ids), ids, vectors, metadata, sizes };
+}
+
+function countLive(rows: PackedRows): number {
+  let n = 0;
+  for (let i = 0; i < rows.ids.length; i++) if (rows.offsets[i + 1] !== rows.offsets[i]) n++;
+  return n;
+}
+
+function openSnapshotEntry(request: Extract<IndexRequest, { op: 'load' }>, dataKey: DataKey | null): Entry {
+  const { target, snapshot } = request;
+  if (!snapshot) throw new Error('no snapshot');
+  let file: Buffer;
+  try {
+    file = readFileSync(snapshot.path);
+  } catch {
+    throw new CodedError('snapshot_changed', 'the snapshot file went away');
+  }
+  const head = decodeSnapshotHeader(file)?.header;
+  if (head && head.version !== snapshot.version) {
+    throw new CodedError('snapshot_changed', 'the snapshot file was replaced');
+  }
+  if (
+    !head ||
+    head.collectionId !== target.key ||
+    head.metric !== target.metric ||
+    head.dimension !== target.dimension ||
+    head.codec !== request.codec ||
+    head.dataKeyId !== (dataKey?.id ?? null)
+  ) {
+    throw new CodedError('snapshot_unusable', 'the snapshot belongs to another collection, key or format');
+  }
+  try {
+    const { body } = decodeSnapshot(codecByName(request.codec), dataKey, target.principal, file);
+    const index = deserializeFlatIndex(body.index, target.metric, target.dimension);
+    if (index.size() !== body.ids.length) throw new Error('snapshot index size does not match its ids');
+    const perRecord = body.ids.length > 0 ? (file.length - body.index.length) / body.ids.length : 0;
+    const sizes = body.ids.map((id) => sizeOf(id, perRecord));
+    return {
+      target,
+      version: snapshot.version,
+      index,
+      ids: body.ids,
+      metadata: body.metadata,
+      sizes,
+      extraBytes: sizes.reduce((a, b) => a + b, 0),
+      codec: request.codec,
+      dataKey,
+      changes: 0,
+      writing: false,
+    };
+  } catch (err) {
+    throw new CodedError(
+      'snapshot_unusable',
+      `the snapshot does not open: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+function load(request: Extract<IndexRequest, { op: 'load' }>): Extract<IndexReply, { op: 'load' }> {
+  const { target } = request;
+  const k = request.dataKey?.key;
+  const dataKey =
+    request.dataKey && k
+      ? { id: request.dataKey.id, key: Buffer.from(k.buffer, k.byteOffset, k.byteLength) }
+      : null;
+  const existing = entries.get(target.key);
+  let source: 'snapshot' | 'records' | 'cache' = 'cache';
+  let entry: Entry;
+  if (existing && existing.version >= request.version) {
+    entry = existing; // already as new (a write applied meanwhile)
+  } else if (request.snapshot) {
+    entry = openSnapshotEntry(request, dataKey);
+    const rows = decodeRows(request, dataKey);
+    applyChanges(entry, rows.touched, rows);
+    entry.version = request.version;
+    entry.changes = rows.touched.size;
+    source = 'snapshot';
+  } else {
+    const rows = decodeRows(request, dataKey);
+    entry = {
+      target,
+      version: request.version,
+      index: createFlatIndex(target.metric, target.dimension, rows.vectors),
+      ids: rows.ids,
+      metadata: rows.metadata,
+      sizes: rows.sizes,
+      extraBytes: rows.sizes.reduce((a, b) => a + b, 0),
+      codec: request.codec,
+      dataKey,
+      changes: rows.ids.length,
+      writing: false,
+    };
+    source = 'records';
+  }
+  if (existing && existing !== entry) forget(target.key);
+  remember(entry);
+  schedule(entry);
+  const hits = request.search ? search(entry, request.search.queries, request.search.k) : undefined;
+  return { op: 'load', version: entry.version, source, ...(hits ? { hits } : {}) };
+}
+
+function search(entry: Entry, queries: Float32Array, k: number): SearchHit[][] {
+  return entry.index.search(queries, k).map(({ labels, distances }) =>
+    labels.map((label, j) => ({
+      id: entry.ids[label] as string,
+      distance: distances[j] as number,
+      metadata: entry.metadata[label] ?? null,
+    })),
+  );
+}
+
+function schedule(entry: Entry): void {
+  if (options.snapshotEvery <= 0 || entry.timer || entry.writing) return;
+  if (entry.changes < options.snapshotEvery) return;
+  if (codecByName(entry.codec).keyed && !entry.dataKey) return;
+  entry.timer = setTimeout(() => void writeSnapshot(entry), options.snapshotDelayMs);
+}
+
+/**
+ * Serialises the entry as of its current version (synchronously, so no write can slip in), then
+ * writes it to a temporary file, fsyncs it, and renames it over the previous snapshot: a reader
+ * (or a restart after kill -9) finds the old file or the new one, never half of one.
+ */
+async function writeSnapshot(entry: Entry): Promise<void> {
+  entry.timer = undefined;
+  const key = entry.target.key;
+  if (entries.get(key) !== entry || entry.writing) return;
+  entry.writing = true;
+  const started = performance.now();
+  const version = entry.version;
+  const changesAtStart = entry.changes;
+  const path = snapshotPath(options.dataDir, entry.target.principal, key);
+  const temp = `${path}.${process.pid}.${randomUUID()}${TEMP_SUFFIX}`;
+  try {
+    const parts = encodeSnapshot(
+      codecByName(entry.codec),
+      entry.dataKey,
+      entry.target.principal,
+      {
+        format: 1,
+        collectionId: key,
+        version,
+        count: entry.ids.length,
+        dimension: entry.target.dimension,
+        metric: entry.target.metric,
+        codec: entry.codec,
+        dataKeyId: entry.dataKey?.id ?? null,
+      },
+      { ids: entry.ids, metadata: entry.metadata, index: entry.index.serialize() },
+    );
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writev(parts);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (entries.get(key) !== entry) {
+      await rm(temp, { force: true }); // dropped meanwhile (collection or principal deleted)
+      return;
+    }
+    renameSync(temp, path); // synchronous: no drop can be handled between the check and the rename
+    syncDirectory(dirname(path));
+    entry.changes -= changesAtStart;
+    stats.snapshotsWritten++;
+    const bytes = parts.reduce((n, p) => n + p.length, 0);
+    post({ event: 'snapshot_written', key, version, bytes, ms: performance.now() - started });
+  } catch (err) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    post({ event: 'snapshot_failed', key, version, error: err instanceof Error ? err.message : String(err) });
+  } finally {
+    entry.writing = false;
+    if (entries.get(key) === entry) schedule(entry);
+  }
+}
+
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function handle(request: IndexRequest): IndexReply {
   switch (request.op) {
-    case 'load': {
-      const index = createFlatIndex(request.metric, request.dimension);
-      index.add(request.vectors);
-      entries.set(request.key, {
-        version: request.version,
-        index,
-        ids: request.ids,
-        metadata: request.metadata,
-      });
-      return { op: 'load', done: true };
-    }
+    case 'load':
+      return load(request);
     case 'apply': {
       const entry = entries.get(request.key);
+      if (entry && entry.version >= request.toVersion) return { op: 'apply', applied: true };
       if (!entry || entry.version !== request.fromVersion) {
-        entries.delete(request.key);
+        if (entry) forget(request.key); // a write from elsewhere came in between: reload when searched
         return { op: 'apply', applied: false };
       }
-      const replaced = new Set([...request.deletes, ...request.ids]);
-      const labels: number[] = [];
-      entry.ids.forEach((id, label) => {
-        if (replaced.has(id)) labels.push(label);
+      const sizes = request.ids.map((id, i) => {
+        const m = request.metadata[i];
+        return sizeOf(id, m ? JSON.stringify(m).length : 0);
       });
-      if (labels.length > 0) {
-        entry.index.remove(labels);
-        const keep = (_: unknown, label: number) => !replaced.has(entry.ids[label] as string);
-        entry.metadata = entry.metadata.filter(keep);
-        entry.ids = entry.ids.filter(keep);
-      }
-      entry.index.add(request.vectors);
-      entry.ids.push(...request.ids);
-      entry.metadata.push(...request.metadata);
+      applyChanges(entry, new Set([...request.deletes, ...request.ids]), { ...request, sizes });
       entry.version = request.toVersion;
+      entry.changes += request.ids.length + request.deletes.length;
+      remember(entry);
+      schedule(entry);
       return { op: 'apply', applied: true };
     }
     case 'search': {
       const entry = entries.get(request.key);
       if (!entry || entry.version < request.minVersion) return { op: 'search', stale: true };
-      const hits = entry.index.search(request.queries, request.k).map(({ labels, distances }) =>
-        labels.map((label, j) => ({
-          id: entry.ids[label] as string,
-          distance: distances[j] as number,
-          metadata: entry.metadata[label] ?? null,
-        })),
-      );
-      return { op: 'search', stale: false, version: entry.version, hits };
+      remember(entry);
+      return {
+        op: 'search',
+        stale: false,
+        version: entry.version,
+        hits: search(entry, request.queries, request.k),
+      };
     }
     case 'drop':
-      entries.delete(request.key);
+      forget(request.key);
       return { op: 'drop', done: true };
+    case 'dropPrincipal':
+      for (const [key, entry] of entries) if (entry.target.principal === request.principal) forget(key);
+      return { op: 'dropPrincipal', done: true };
+    case 'stats':
+      return { op: 'stats', stats: { ...stats, entries: entries.size, bytes: budget.totalBytes } };
   }
 }
 
@@ -72,8 +392,20 @@ parentPort?.on('message', (message: { seq: number; request: IndexRequest }) => {
   try {
     envelope = { seq: message.seq, ok: true, value: handle(message.request) };
   } catch (err) {
-    entries.delete(message.request.key); // never leave a half-updated index behind
-    envelope = { seq: message.seq, ok: false, error: err instanceof Error ? err.message : String(err) };
+    const request = message.request;
+    if (request.op === 'apply') forget(request.key); // never leave a half-updated index behind
+    const code =
+      err instanceof CodedError
+        ? err.code
+        : err instanceof StoredDataUnreadableError
+          ? 'stored_data_unreadable'
+          : undefined;
+    envelope = {
+      seq: message.seq,
+      ok: false,
+      error: err instanceof Error ? err.message : String(err),
+      ...(code ? { code } : {}),
+    };
   }
   parentPort?.postMessage(envelope);
 });

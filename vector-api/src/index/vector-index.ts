@@ -1,8 +1,9 @@
 import type { Collection } from '../store/collection.ts';
-import type { Metadata } from '../store/record-codec.ts';
-import type { CollectionSnapshot } from '../store/record-repository.ts';
-import type { IndexReply, SearchHit } from './index-protocol.ts';
-import type { IndexWorkerClient } from './index-worker-client.ts';
+import type { CodecName, DataKey, Metadata } from '../store/record-codec.ts';
+import type { PackedRows } from '../store/record-repository.ts';
+import { StoredDataUnreadableError } from '../store/stored-data-errors.ts';
+import type { IndexReply, IndexStats, IndexTarget, SearchHit } from './index-protocol.ts';
+import { type IndexWorkerClient, IndexWorkerError } from './index-worker-client.ts';
 
 export interface IndexWrite {
   deletes: string[];
@@ -10,6 +11,17 @@ export interface IndexWrite {
   vectors: Float32Array;
   metadata: (Metadata | null)[];
 }
+
+/** What a collection's index is (re)built from: a snapshot file, then the rows written after it. */
+export interface LoadPlan {
+  version: number;
+  codec: CodecName;
+  dataKey: DataKey | null;
+  snapshot: { path: string; version: number } | null;
+  rows: PackedRows;
+}
+
+export type LoadSource = 'snapshot' | 'records' | 'cache';
 
 export interface VectorIndex {
   /**
@@ -20,12 +32,24 @@ export interface VectorIndex {
   /** Applies a committed write (version - 1 -> version) to the cached index, if it is that fresh. */
   applyWrite(collection: Collection, version: number, write: IndexWrite): Promise<void>;
   drop(collection: Collection): Promise<void>;
+  /** Drops every cached index of the principal (crypto-shredding). */
+  dropPrincipal(principal: string): Promise<void>;
+  stats(): Promise<VectorIndexStats>;
+}
+
+export interface VectorIndexStats extends IndexStats {
+  /** Loads since start, by what they were built from. */
+  loads: Record<LoadSource, number>;
 }
 
 export interface VectorIndexOptions {
   worker: IndexWorkerClient;
-  /** Reads every record of the collection from Postgres at its current version. */
-  loadSnapshot(collection: Collection): Promise<CollectionSnapshot>;
+  /** Reads what the collection's index is built from; without `useSnapshot`, every row. */
+  planLoad(collection: Collection, useSnapshot: boolean): Promise<LoadPlan>;
+  /** Deletes a snapshot the worker could not open, so the next load does not trip on it. */
+  discardSnapshot(collection: Collection): Promise<void>;
+  /** Told about every load (for metrics). */
+  onLoad?(source: LoadSource, seconds: number): void;
   /** The most queries sent to FAISS in one call. */
   maxBatch?: number;
 }
@@ -38,37 +62,74 @@ interface Waiting {
   reject: (err: unknown) => void;
 }
 
+const LOAD_ATTEMPTS = 3;
+
+export const indexTarget = (collection: Collection): IndexTarget => ({
+  key: collection.id,
+  principal: collection.principal,
+  metric: collection.metric === 'l2' ? 'l2' : 'ip',
+  dimension: collection.dimension,
+});
+
+/** Hands the packed rows' memory to the worker when they own it, instead of copying it. */
+function transferable(rows: PackedRows): ArrayBuffer[] {
+  const { buffer, byteOffset, byteLength } = rows.payloads;
+  return buffer instanceof ArrayBuffer &&
+    byteOffset === 0 &&
+    byteLength === buffer.byteLength &&
+    byteLength > 0
+    ? [buffer]
+    : [];
+}
+
 /**
  * The index cache, keyed by collection id and versioned by `collection.version`: a search that
- * needs a newer version than the worker holds reloads from Postgres first, so several instances
- * stay coherent and a restart loses nothing. One batch per collection is in flight at a time;
- * searches arriving meanwhile wait and go together in the next call.
+ * needs a newer version than the worker holds has the worker load it (snapshot + the rows after
+ * it) and search in the same step, so several instances stay coherent, a restart or an eviction
+ * loses nothing, and a search never sees half a write. One batch per collection is in flight at
+ * a time; searches arriving meanwhile wait and go together in the next call.
  */
 export function createVectorIndex(options: VectorIndexOptions): VectorIndex {
   const { worker } = options;
   const maxBatch = options.maxBatch ?? 64;
   const queues = new Map<string, Waiting[]>();
-  const loads = new Map<string, Promise<void>>();
+  const loads: Record<LoadSource, number> = { snapshot: 0, records: 0, cache: 0 };
 
-  function load(collection: Collection): Promise<void> {
-    let loading = loads.get(collection.id);
-    if (!loading) {
-      loading = (async () => {
-        const snapshot = await options.loadSnapshot(collection);
-        await worker.request({
-          op: 'load',
-          key: collection.id,
-          version: snapshot.version,
-          metric: collection.metric === 'l2' ? 'l2' : 'ip',
-          dimension: collection.dimension,
-          ids: snapshot.ids,
-          vectors: snapshot.vectors,
-          metadata: snapshot.metadata,
-        });
-      })().finally(() => loads.delete(collection.id));
-      loads.set(collection.id, loading);
+  async function loadAndSearch(
+    collection: Collection,
+    queries: Float32Array,
+    k: number,
+  ): Promise<Extract<IndexReply, { op: 'load' }>> {
+    for (let attempt = 1; ; attempt++) {
+      const plan = await options.planLoad(collection, attempt < LOAD_ATTEMPTS);
+      const started = performance.now();
+      try {
+        const reply = await worker.request<Extract<IndexReply, { op: 'load' }>>(
+          {
+            op: 'load',
+            target: indexTarget(collection),
+            version: plan.version,
+            codec: plan.codec,
+            dataKey: plan.dataKey && { id: plan.dataKey.id, key: new Uint8Array(plan.dataKey.key) },
+            snapshot: plan.snapshot,
+            rows: plan.rows,
+            search: { queries, k },
+          },
+          transferable(plan.rows),
+        );
+        loads[reply.source]++;
+        options.onLoad?.(reply.source, (performance.now() - started) / 1000);
+        return reply;
+      } catch (err) {
+        if (!(err instanceof IndexWorkerError)) throw err;
+        if (err.code === 'stored_data_unreadable') {
+          throw new StoredDataUnreadableError(err.message.replace(/^index worker: /, ''));
+        }
+        if (attempt >= LOAD_ATTEMPTS) throw err;
+        if (err.code === 'snapshot_unusable') await options.discardSnapshot(collection);
+        else if (err.code !== 'snapshot_changed') throw err;
+      }
     }
-    return loading;
   }
 
   async function runBatch(batch: Waiting[]): Promise<void> {
@@ -78,21 +139,23 @@ export function createVectorIndex(options: VectorIndexOptions): VectorIndex {
     const k = Math.max(...batch.map((w) => w.k));
     const queries = new Float32Array(batch.length * d);
     for (const [i, w] of batch.entries()) queries.set(w.query, i * d);
-    const ask = () =>
-      worker.request<Extract<IndexReply, { op: 'search' }>>({
-        op: 'search',
-        key: first.collection.id,
-        minVersion,
-        queries,
-        k,
-      });
-    let reply = await ask();
-    for (let attempt = 0; reply.stale && attempt < 3; attempt++) {
-      await load(first.collection);
-      reply = await ask();
+    const reply = await worker.request<Extract<IndexReply, { op: 'search' }>>({
+      op: 'search',
+      key: first.collection.id,
+      minVersion,
+      queries,
+      k,
+    });
+    let hits: SearchHit[][];
+    if (reply.stale) {
+      const loaded = await loadAndSearch(first.collection, queries, k);
+      if (loaded.version < minVersion || !loaded.hits)
+        throw new Error('the index could not be brought up to date');
+      hits = loaded.hits;
+    } else {
+      hits = reply.hits;
     }
-    if (reply.stale) throw new Error('the index could not be brought up to date');
-    for (const [i, w] of batch.entries()) w.resolve((reply.hits[i] ?? []).slice(0, w.k));
+    for (const [i, w] of batch.entries()) w.resolve((hits[i] ?? []).slice(0, w.k));
   }
 
   async function drain(key: string): Promise<void> {
@@ -132,6 +195,14 @@ export function createVectorIndex(options: VectorIndexOptions): VectorIndex {
     },
     async drop(collection) {
       await worker.request({ op: 'drop', key: collection.id });
+      await options.discardSnapshot(collection);
+    },
+    async dropPrincipal(principal) {
+      await worker.request({ op: 'dropPrincipal', principal });
+    },
+    async stats() {
+      const reply = await worker.request<Extract<IndexReply, { op: 'stats' }>>({ op: 'stats' });
+      return { ...reply.stats, loads: { ...loads } };
     },
   };
 }

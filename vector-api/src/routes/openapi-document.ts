@@ -13,7 +13,8 @@ const ERROR_RESPONSES: Record<string, string> = {
     'Missing, malformed, expired or otherwise invalid access token (WWW-Authenticate: Bearer error="invalid_token")',
   '403': 'The token lacks the scope (WWW-Authenticate: Bearer error="insufficient_scope")',
   '404': "No such collection or vector for this principal (another principal's is a 404 too)",
-  '503': 'A dependency (Postgres, Redis, the authorization server) is unavailable; retry',
+  '503':
+    "A dependency (Postgres, Redis, the authorization server) is unavailable (service_unavailable; retry), or the principal's data key cannot be unwrapped because its master key is not configured (data_key_unavailable; an operator must fix MASTER_KEY)",
 };
 
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
@@ -79,6 +80,13 @@ export function createOpenApiDocument(options: {
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
       };
     }
+    if (route.operationId === 'getVector' || route.operationId === 'searchCollection') {
+      responses['409'] = {
+        description:
+          'stored_data_unreadable: a stored vector does not authenticate under your data key and its address (tampered with, or copied from another record or principal); it is never answered with other data. Overwrite or delete the vector named in the message.',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
+    }
     paths[path] ??= {};
     paths[path][route.method] = {
       operationId: route.operationId,
@@ -110,6 +118,9 @@ export function createOpenApiDocument(options: {
         'Search `score` by metric: `l2` is the squared Euclidean distance (lower is better); `ip` is the inner',
         'product (higher is better); `cosine` is the cosine similarity in [-1, 1] (higher is better; vectors',
         'are normalized on insert and query, and a zero vector is refused).',
+        '',
+        'Vectors, metadata and index snapshots are stored encrypted (AES-256-GCM) under a data key of your own,',
+        'wrapped by the service master key; deleting a principal destroys that key first (crypto-shredding).',
         '',
         'Errors are `{"error": "<machine_code>", "message": "<human sentence>"}`.',
       ].join('\n'),

@@ -9,14 +9,14 @@ import {
 } from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
 import { createCollectionRepository } from '../store/collection-repository.ts';
-import type { RecordCodec } from '../store/record-codec.ts';
+import type { Encryption } from '../store/encryption.ts';
 import { createRecordRepository } from '../store/record-repository.ts';
 import type { V1Context, V1Route } from './v1-routes.ts';
 import type { VectorState } from './vector-state.ts';
 
 export interface V1RouterDeps {
   orm: MikroORM;
-  codec: RecordCodec;
+  encryption: Encryption;
   verifier: AccessTokenVerifier;
   revocations: RevocationStore;
   routes: readonly V1Route[];
@@ -37,7 +37,7 @@ export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
   async function repositories(ctx: Context, next: Next): Promise<void> {
     const em = deps.orm.em.fork();
     ctx.state.collections = createCollectionRepository(em);
-    ctx.state.records = createRecordRepository(em, deps.codec);
+    ctx.state.records = createRecordRepository(em, deps.encryption);
     await next();
   }
 

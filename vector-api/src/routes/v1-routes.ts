@@ -2,6 +2,8 @@ import type { VectorScope } from '@vectorauth/shared';
 import type { ParameterizedContext } from 'koa';
 import type { z } from 'zod';
 import type { VectorIndex } from '../index/vector-index.ts';
+import type { PrincipalShredder } from '../store/shred-principal.ts';
+import { createAdminHandlers } from './admin-handlers.ts';
 import { createCollectionHandlers } from './collection-handlers.ts';
 import { createSearchHandler } from './search-handler.ts';
 import { createVectorHandlers } from './vector-handlers.ts';
@@ -24,9 +26,14 @@ export interface V1Route {
   handler: (ctx: V1Context) => Promise<void>;
 }
 
-export function createV1Routes(schemas: VectorSchemas, index: VectorIndex): V1Route[] {
+export function createV1Routes(
+  schemas: VectorSchemas,
+  index: VectorIndex,
+  shredder: PrincipalShredder,
+): V1Route[] {
   const c = createCollectionHandlers(schemas, index);
   const v = createVectorHandlers(schemas, index);
+  const a = createAdminHandlers(schemas, shredder);
   const collection = '/v1/collections/:name';
   return [
     {
@@ -115,6 +122,17 @@ export function createV1Routes(schemas: VectorSchemas, index: VectorIndex): V1Ro
       params: schemas.vectorParams,
       status: 204,
       handler: v.deleteVector,
+    },
+    {
+      method: 'delete',
+      path: '/v1/admin/principals/:sub',
+      operationId: 'shredPrincipal',
+      summary:
+        'Crypto-shred a principal: destroy its data key, then its collections, vectors and snapshots (idempotent, audited)',
+      scope: 'admin',
+      params: schemas.principalParams,
+      status: 204,
+      handler: a.shredPrincipal,
     },
   ];
 }

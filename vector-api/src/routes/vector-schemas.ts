@@ -80,6 +80,15 @@ export function createVectorSchemas(limits: VectorApiLimits) {
 
   const collectionParams = z.object({ name: collectionName }).strict();
   const vectorParams = z.object({ name: collectionName, id: vectorId }).strict();
+  const principalParams = z
+    .object({
+      sub: z
+        .string()
+        .min(1, { message: 'must not be empty' })
+        .max(255, { message: 'must be at most 255 characters' })
+        .describe('The principal (the `sub` of its access tokens), URL-encoded.'),
+    })
+    .strict();
 
   const collection = z.object({
     name: collectionName,
@@ -122,6 +131,7 @@ export function createVectorSchemas(limits: VectorApiLimits) {
     search,
     collectionParams,
     vectorParams,
+    principalParams,
     collection,
     collectionList,
     upsertResult,

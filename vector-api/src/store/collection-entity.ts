@@ -14,6 +14,8 @@ export const CollectionEntity = defineEntity({
     dimension: p.integer(),
     metric: p.text(),
     version: p.bigint('number').default(0),
+    /** Tombstones with seq <= purgedSeq may be gone: older snapshots cannot be replayed forward. */
+    purgedSeq: p.bigint('number').default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()),
   },

@@ -19,7 +19,7 @@ export interface CollectionRepository {
   /** The principal's collection of that name; another principal's is simply not found. */
   find(principal: string, name: string): Promise<Collection | null>;
   count(collectionId: string): Promise<number>;
-  /** Deletes the collection and (by cascade) its records; the removed collection, or null. */
+  /** Deletes the collection and (by cascade) its records and tombstones; the removed collection, or null. */
   remove(principal: string, name: string): Promise<Collection | null>;
 }
 
@@ -47,7 +47,7 @@ export function createCollectionRepository(em: EntityManager): CollectionReposit
     list: (principal) =>
       withDbErrors(async () => {
         const rows = await em.execute<(CollectionRow & { count: string })[]>(
-          `select ${COLUMNS}, (select count(*) from vector_record r where r.collection_id = c.id) as count
+          `select ${COLUMNS}, (select count(*) from vector_record r where r.collection_id = c.id and r.payload is not null) as count
            from collection c where principal = ? order by name`,
           [principal],
         );
@@ -64,7 +64,7 @@ export function createCollectionRepository(em: EntityManager): CollectionReposit
     count: (collectionId) =>
       withDbErrors(async () => {
         const rows = await em.execute<{ count: string }[]>(
-          'select count(*) as count from vector_record where collection_id = ?',
+          'select count(*) as count from vector_record where collection_id = ? and payload is not null',
           [collectionId],
         );
         return Number(rows[0]?.count ?? 0);

@@ -8,7 +8,7 @@ export interface PlainRecord {
 }
 
 /**
- * Where a payload belongs. An encrypting codec binds its ciphertext to these through AAD, so a
+ * Where a payload belongs. The encrypting codec binds its ciphertext to these through AAD, so a
  * payload copied to another principal, collection, record or version no longer opens.
  */
 export interface RecordAddress {
@@ -18,17 +18,35 @@ export interface RecordAddress {
   seq: number;
 }
 
-/** Encodes and decodes the records of one principal (an encrypting codec holds its data key). */
-export interface PrincipalCodec {
-  encode(record: PlainRecord, address: RecordAddress): Uint8Array;
-  decode(payload: Uint8Array, address: RecordAddress): PlainRecord;
+/** Where a snapshot belongs: its owner, collection and the collection version it holds. */
+export interface SnapshotAddress {
+  principal: string;
+  collectionId: string;
+  version: number;
+  /** The snapshot file's plaintext header, bound too so it cannot be edited. */
+  header: string;
 }
 
+/** A principal's data key in the clear, with the id that names it (unchanged by rewrapping). */
+export interface DataKey {
+  id: string;
+  key: Buffer;
+}
+
+export type CodecName = 'aes-256-gcm-v1' | 'plain-v1';
+
 /**
- * Turns records into the bytes stored in `vector_record.payload` and back. `name` is stored
- * with each row so that rows written by an older codec can still be read during a migration.
+ * Turns records into the bytes stored in `vector_record.payload` and back, and seals index
+ * snapshots. Pure functions of (data key, bytes, address), so the request thread and the index
+ * worker run the same code. `name` is stored with each row. Failures throw
+ * StoredDataUnreadableError (never another record's data).
  */
 export interface RecordCodec {
-  readonly name: string;
-  forPrincipal(principal: string): Promise<PrincipalCodec>;
+  readonly name: CodecName;
+  /** Whether the codec needs the principal's data key (false only for the plaintext codec). */
+  readonly keyed: boolean;
+  encode(key: DataKey | null, record: PlainRecord, address: RecordAddress): Buffer;
+  decode(key: DataKey | null, payload: Uint8Array, address: RecordAddress): PlainRecord;
+  sealSnapshot(key: DataKey | null, plaintext: Buffer, address: SnapshotAddress): Buffer;
+  openSnapshot(key: DataKey | null, sealed: Buffer, address: SnapshotAddress): Buffer;
 }

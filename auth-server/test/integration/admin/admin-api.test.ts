@@ -100,6 +100,10 @@ describe('admin API', () => {
         'createdAt',
         'activatedAt',
         'retiredAt',
+        'revokedAt',
+        'promotableAt',
+        'removeAfter',
+        'denyUntil',
       ]);
   });
 });

@@ -47,6 +47,23 @@ describe('revocation store (real Redis)', () => {
     });
   }
 
+  it("denies every token signed by a revoked kid, in the same round trip, and no other key's", async () => {
+    const store = createRevocationStore(redis);
+    const kid = `kid-${randomUUID()}`;
+    const signed = claims({ kid });
+    const other = claims({ kid: `kid-${randomUUID()}` });
+    expect(await store.isRevoked(signed)).to.equal(false);
+    await store.revokeKey(kid, Date.now() + 60_000);
+    expect(await store.isRevoked(signed)).to.equal(true);
+    expect(await store.isRevoked({ ...signed, jti: randomUUID(), sub: `sub-${randomUUID()}` })).to.equal(
+      true,
+    );
+    expect(await store.isRevoked(other)).to.equal(false);
+    expect(await redis.pttl(`rv:kid:${kid}`))
+      .to.be.greaterThan(50_000)
+      .and.at.most(60_000);
+  });
+
   it('never moves a mark backwards', async () => {
     const store = createRevocationStore(redis);
     const sub = `sub-${randomUUID()}`;

@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import {
+  ConfigError,
+  createMasterKeyring,
+  createOrm,
+  masterKeyId,
+  type RewrapStep,
+  runRewrapSteps,
+} from '@vectorauth/shared';
+import {
+  createRewrapDataKeysStep,
+  loadVectorApiConfig,
+  VECTOR_ENTITIES,
+  VECTOR_MIGRATIONS,
+} from '@vectorauth/vector-api';
+import cliProgress from 'cli-progress';
+
+/**
+ * `npm run rotate-master-key [-- --batch N]`: master-key rotation without re-encrypting data.
+ *
+ * 1. Every service runs with MASTER_KEY="<new>,<old>" (the first wraps, every one unwraps).
+ * 2. This command rewraps, under <new>, every secret still wrapped by another key: one step per
+ *    kind of secret, in batches that each commit, so it can be stopped and run again at any time.
+ * 3. When it reports nothing left, every service can run with MASTER_KEY="<new>" alone.
+ *
+ * Env: VECTOR_DATABASE_URL, MASTER_KEY (development default: DATA_DIR/secrets/master-key), DATA_DIR.
+ */
+const { values: args } = parseArgs({
+  options: { batch: { type: 'string', default: '200' }, help: { type: 'boolean', short: 'h' } },
+});
+if (args.help) {
+  console.log('usage: MASTER_KEY="<new>,<old>" npm run rotate-master-key [-- --batch 200]');
+  process.exit(0);
+}
+const batchSize = Number(args.batch);
+if (!Number.isInteger(batchSize) || batchSize < 1) fail('--batch must be a positive integer');
+
+function fail(message: string): never {
+  console.error(`rotate-master-key: ${message}`);
+  process.exit(1);
+}
+
+let config: ReturnType<typeof loadVectorApiConfig>;
+try {
+  config = loadVectorApiConfig(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.message);
+  throw err;
+}
+const keyring = createMasterKeyring(config.masterKeys);
+const ids = config.masterKeys.map((k) => masterKeyId(Buffer.from(k, 'base64')));
+console.log(`master keys: ${ids.join(', ')} (${keyring.primaryId} wraps)`);
+if (ids.length < 2) {
+  console.log('only one master key is listed: anything not already wrapped by it must be rewrapped by it.');
+}
+
+const orm = await createOrm({
+  url: config.databaseUrl,
+  entities: VECTOR_ENTITIES,
+  migrations: VECTOR_MIGRATIONS,
+  poolMax: 2,
+});
+/** Each kind of secret sealed under the master key; other services add their step here. */
+const steps: RewrapStep[] = [createRewrapDataKeysStep({ orm, keyring, batchSize })];
+
+const tty = Boolean(process.stderr.isTTY);
+let bar: cliProgress.SingleBar | undefined;
+let code = 0;
+try {
+  await runRewrapSteps(steps, {
+    onStart(step, remaining) {
+      if (tty) {
+        bar = new cliProgress.SingleBar(
+          {
+            format: `${step.name} [{bar}] {value}/{total} {eta_formatted}`,
+            hideCursor: true,
+            stream: process.stderr,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(remaining, 0);
+      } else {
+        console.log(`${step.name}: ${remaining} to rewrap`);
+      }
+    },
+    onProgress(step, done) {
+      if (bar) bar.update(Math.min(done, bar.getTotal()));
+      else console.log(`${step.name}: ${done} rewrapped`);
+    },
+    onFinish(step, done) {
+      bar?.update(bar.getTotal());
+      bar?.stop();
+      bar = undefined;
+      console.log(`${step.name}: done, ${done} rewrapped`);
+    },
+  });
+  const left = await Promise.all(steps.map(async (s) => [s.name, await s.count()] as const));
+  const unfinished = left.filter(([, n]) => n > 0);
+  if (unfinished.length > 0) {
+    code = 1;
+    console.error(
+      `still wrapped by an older key: ${unfinished.map(([n, c]) => `${n} ${c}`).join(', ')}; run again`,
+    );
+  } else {
+    const old = ids.slice(1);
+    console.log(
+      old.length
+        ? `everything is wrapped by ${keyring.primaryId}. Once every service runs with MASTER_KEY listing it first, ${old.join(', ')} can be removed from MASTER_KEY.`
+        : `everything is wrapped by ${keyring.primaryId}.`,
+    );
+  }
+} catch (err) {
+  bar?.stop();
+  console.error(`rotate-master-key: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(
+    'nothing is lost: what was rewrapped stays rewrapped; fix the cause and run the command again.',
+  );
+  code = 1;
+} finally {
+  await orm.close(true);
+}
+process.exit(code);

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { createAccessTokenVerifier } from '../../../src/auth/access-token-verifier.ts';
+import { InvalidTokenError } from '../../../src/errors/errors.ts';
+
+interface TestKey {
+  kid: string;
+  privateKey: CryptoKey;
+  jwk: JWK;
+}
+
+/** A JWKS endpoint whose key set the test changes, counting fetches. */
+describe('access-token verifier: key rotation at the issuer', () => {
+  let server: Server;
+  let jwksUri: string;
+  let published: JWK[] = [];
+  let fetches = 0;
+  const issuer = 'https://issuer.example';
+  const audience = 'https://vectors.example';
+
+  before(async () => {
+    server = createServer((_req, res) => {
+      fetches++;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: published }));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    jwksUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
+  });
+  after(() => new Promise<void>((done) => server.close(() => done())));
+
+  const newKey = async (): Promise<TestKey> => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const kid = randomUUID();
+    return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
+  };
+  const sign = (key: TestKey, header: { kid?: string } = { kid: key.kid }) =>
+    new SignJWT({ client_id: 'c', scope: 'vectors:read', jti: randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', ...header })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setSubject('s')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(key.privateKey);
+  const verifier = (options: { jwksCacheMaxAgeMs?: number; jwksCooldownMs?: number } = {}) =>
+    createAccessTokenVerifier({ issuer, audience, jwksUri, ...options });
+  const refused = async (promise: Promise<unknown>) => {
+    try {
+      await promise;
+    } catch (err) {
+      return err instanceof InvalidTokenError;
+    }
+    return false;
+  };
+
+  it('verifies a promoted key that was published as next, with no failure and no extra fetch', async () => {
+    const current = await newKey();
+    const next = await newKey();
+    published = [current.jwk, next.jwk];
+    const v = verifier();
+    fetches = 0;
+    expect((await v.verify(await sign(current))).sub).to.equal('s');
+    expect((await v.verify(await sign(next))).sub).to.equal('s');
+    expect(fetches).to.equal(1);
+  });
+
+  it('puts the kid in the claims (the revocation list refuses a revoked key by it)', async () => {
+    const key = await newKey();
+    published = [key.jwk];
+    expect((await verifier().verify(await sign(key))).kid).to.equal(key.kid);
+  });
+
+  it('refetches the JWKS for an unknown kid once the cooldown has passed', async () => {
+    const first = await newKey();
+    published = [first.jwk];
+    const v = verifier({ jwksCooldownMs: 50 });
+    await v.verify(await sign(first));
+    const late = await newKey();
+    published = [first.jwk, late.jwk];
+    await sleep(60);
+    expect((await v.verify(await sign(late))).kid).to.equal(late.kid);
+  });
+
+  it('drops a key that left the JWKS at the next fetch', async () => {
+    const leaving = await newKey();
+    const staying = await newKey();
+    published = [leaving.jwk, staying.jwk];
+    const v = verifier({ jwksCacheMaxAgeMs: 50, jwksCooldownMs: 10 });
+    const token = await sign(leaving);
+    await v.verify(token);
+    published = [staying.jwk];
+    await sleep(60);
+    expect(await refused(v.verify(token))).to.equal(true);
+    expect((await v.verify(await sign(staying))).kid).to.equal(staying.kid);
+  });
+
+  it('refuses a token whose header names no kid, even when one key would fit', async () => {
+    const key = await newKey();
+    published = [key.jwk];
+    expect(await refused(verifier().verify(await sign(key, {})))).to.equal(true);
+  });
+});

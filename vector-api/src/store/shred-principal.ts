@@ -1,0 +1,76 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { recordAuditEvent } from './audit-log.ts';
+import type { DataKeyStore } from './data-key-store.ts';
+import { withDbErrors } from './translate-db-error.ts';
+
+export interface ShredRequest {
+  principal: string;
+  /** Who asked: the admin token's principal, or `auth-server` for a user-deleted event. */
+  actor: string;
+  /** How: `admin_api` or `principal_event`. */
+  via: string;
+  requestId?: string | null;
+}
+
+export interface ShredResult {
+  keyDestroyed: boolean;
+  collections: number;
+  records: number;
+}
+
+export interface PrincipalShredder {
+  /** Idempotent: shredding a principal with nothing left destroys nothing and is still audited. */
+  shred(request: ShredRequest): Promise<ShredResult>;
+}
+
+export interface ShredderDeps {
+  orm: MikroORM;
+  keys: DataKeyStore | null;
+  /**
+   * Forgets the principal everywhere outside Postgres: cached indexes and keys, snapshot files
+   * (here and, through the broadcast, on every other instance).
+   */
+  forget(principal: string): Promise<void>;
+}
+
+/**
+ * Crypto-shredding, in this order: (1) the data key row is deleted and committed, so from then
+ * on nothing of the principal can be decrypted, wherever copies of its ciphertext live (backups,
+ * WAL, snapshots); (2) its collections, records and tombstones are deleted, with the audit event,
+ * in one transaction; (3) caches and snapshot files are removed. A crash in between leaves
+ * undecryptable rows that the next call (retry, or the redelivered event) removes.
+ */
+export function createPrincipalShredder(deps: ShredderDeps): PrincipalShredder {
+  return {
+    shred: (request) =>
+      withDbErrors(async () => {
+        const { principal } = request;
+        const keyDestroyed = deps.keys
+          ? await deps.orm.em.fork().transactional((tem) => deps.keys!.destroy(tem, principal))
+          : false;
+        const { collections, records } = await deps.orm.em.fork().transactional(async (tem) => {
+          const counted = await tem.execute<{ collections: string; records: string }[]>(
+            `select count(*) as collections,
+                    coalesce(sum((select count(*) from vector_record r where r.collection_id = c.id and r.payload is not null)), 0) as records
+             from collection c where principal = ?`,
+            [principal],
+          );
+          await tem.execute('delete from collection where principal = ?', [principal], 'run');
+          const result = {
+            collections: Number(counted[0]?.collections ?? 0),
+            records: Number(counted[0]?.records ?? 0),
+          };
+          await recordAuditEvent(tem, {
+            actor: request.actor,
+            action: 'principal.shredded',
+            subject: principal,
+            requestId: request.requestId ?? null,
+            detail: { via: request.via, key_destroyed: keyDestroyed, ...result },
+          });
+          return result;
+        });
+        await deps.forget(principal);
+        return { keyDestroyed, collections, records };
+      }),
+  };
+}

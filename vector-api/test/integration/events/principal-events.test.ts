@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import {
+  closeRedis,
+  createLogger,
+  createRedis,
+  PRINCIPAL_EVENTS_STREAM,
+  type PrincipalEvent,
+  type PrincipalEventConsumer,
+  publishPrincipalDeleted,
+  type Redis,
+  startPrincipalEventConsumer,
+} from '@vectorauth/shared';
+import { expect } from 'chai';
+import { requireTestEnv } from '../../support/test-env.ts';
+import { waitFor } from '../../support/wait-for.ts';
+
+const logger = createLogger({ name: 'events-test', level: 'silent' });
+
+describe('principal events over a Redis stream (shared contract, real Redis)', function () {
+  this.timeout(30_000);
+  const { redisUrl } = requireTestEnv();
+  let redis: Redis;
+  const consumers: PrincipalEventConsumer[] = [];
+
+  /** A consumer in `group` that records the subs it handled (and may fail on some). */
+  function consume(group: string, name: string, seen: string[], fail?: (sub: string) => boolean) {
+    const consumer = startPrincipalEventConsumer({
+      redis: createRedis(redisUrl, `test-${name}`, logger),
+      group,
+      consumer: name,
+      logger,
+      claimIdleMs: 300,
+      retryDelayMs: 50,
+      blockMs: 200,
+      handle: async (event: PrincipalEvent) => {
+        if (fail?.(event.sub)) throw new Error('handler failed');
+        seen.push(event.sub);
+      },
+    });
+    consumers.push(consumer);
+    return consumer;
+  }
+
+  const pending = async (group: string) =>
+    ((await redis.xpending(PRINCIPAL_EVENTS_STREAM, group)) as [number])[0];
+
+  before(async () => {
+    redis = createRedis(redisUrl, 'events-test', logger);
+    await waitFor('redis', () => redis.status === 'ready');
+  });
+  afterEach(async () => {
+    await Promise.all(consumers.splice(0).map((c) => c.close()));
+  });
+  after(async () => {
+    await closeRedis(redis);
+  });
+
+  it('appends entries of the documented shape', async () => {
+    const sub = `user-${randomUUID()}`;
+    const at = new Date('2026-11-22T10:00:00.000Z');
+    const id = await publishPrincipalDeleted(redis, sub, at);
+    const [[entryId, fields]] = (await redis.xrange(PRINCIPAL_EVENTS_STREAM, id, id)) as [[string, string[]]];
+    expect(entryId).to.equal(id);
+    expect(fields).to.deep.equal(['type', 'principal.deleted', 'sub', sub, 'at', at.toISOString()]);
+  });
+
+  it('delivers events published before the group existed, each once across the group', async () => {
+    const group = `g-${randomUUID()}`;
+    const subs = Array.from({ length: 12 }, () => `user-${randomUUID()}`);
+    for (const sub of subs.slice(0, 6)) await publishPrincipalDeleted(redis, sub);
+    const one: string[] = [];
+    const two: string[] = [];
+    consume(group, 'one', one);
+    consume(group, 'two', two);
+    for (const sub of subs.slice(6)) await publishPrincipalDeleted(redis, sub);
+    await waitFor('all twelve', () => subs.every((s) => one.includes(s) || two.includes(s)));
+    const mine = [...one, ...two].filter((s) => subs.includes(s));
+    expect(mine).to.have.length(12); // none twice
+    await waitFor('all acknowledged', async () => (await pending(group)) === 0);
+  });
+
+  it('retries an event whose handler failed, and acknowledges it only once handled', async () => {
+    const group = `g-${randomUUID()}`;
+    const sub = `user-${randomUUID()}`;
+    let attempts = 0;
+    const seen: string[] = [];
+    consume(group, 'flaky', seen, (s) => s === sub && ++attempts <= 2);
+    await publishPrincipalDeleted(redis, sub);
+    await waitFor('handled after two failures', () => seen.includes(sub));
+    expect(attempts).to.equal(3);
+    await waitFor('acknowledged', async () => (await pending(group)) === 0);
+  });
+
+  it('takes over what a dead consumer left unacknowledged, and survives a restart', async () => {
+    const group = `g-${randomUUID()}`;
+    const seen: string[] = [];
+    // the group exists and is up to date
+    const first = consume(group, 'first', seen);
+    const warmup = `user-${randomUUID()}`;
+    await publishPrincipalDeleted(redis, warmup);
+    await waitFor('warm-up', () => seen.includes(warmup));
+    await first.close();
+    // a consumer that took an entry and died before acknowledging it
+    const orphan = `user-${randomUUID()}`;
+    await publishPrincipalDeleted(redis, orphan);
+    await redis.xreadgroup(
+      'GROUP',
+      group,
+      'dead-instance',
+      'COUNT',
+      10,
+      'STREAMS',
+      PRINCIPAL_EVENTS_STREAM,
+      '>',
+    );
+    // published while nobody runs
+    const whileDown = `user-${randomUUID()}`;
+    await publishPrincipalDeleted(redis, whileDown);
+    consume(group, 'restarted', seen);
+    await waitFor('both handled', () => seen.includes(orphan) && seen.includes(whileDown));
+    await waitFor('acknowledged', async () => (await pending(group)) === 0);
+  });
+
+  it('closes while blocked in XREADGROUP (the connection is dropped, not waited out)', async () => {
+    const consumer = startPrincipalEventConsumer({
+      redis: createRedis(redisUrl, 'test-idle', logger),
+      group: `g-${randomUUID()}`,
+      consumer: 'idle',
+      logger,
+      blockMs: 1500,
+      handle: async () => undefined,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    await consumer.close();
+  });
+});
