@@ -13,6 +13,12 @@ const USAGE = `usage: npm run admin -- <command> [options]
   clients list
   clients get <client_id>
   clients delete <client_id>
+  clients first-party <client_id> [--off]       mark (or unmark) a client first-party: no consent screen
+  clients rotate-secret <client_id> [--revoke-tokens]
+  initial-access-tokens create [--expires-in <seconds>]   for RFC 7591 registration at /reg
+  users list [--offset N] [--limit N]
+  users disable <user_id>
+  users delete <user_id>
   keys list
   keys rotate [--alg ES256|RS256|PS256|EdDSA]   stage a new next key (published, not signing)
   keys promote <kid>      next -> current (the current key becomes retired)
@@ -33,6 +39,11 @@ const { values, positionals } = parseArgs({
     'first-party': { type: 'boolean' },
     format: { type: 'string', default: 'json' },
     alg: { type: 'string' },
+    off: { type: 'boolean' },
+    'revoke-tokens': { type: 'boolean' },
+    'expires-in': { type: 'string' },
+    offset: { type: 'string' },
+    limit: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -111,6 +122,42 @@ switch (`${group} ${command ?? ''}`.trim()) {
   case 'clients delete':
     if (!arg) fail('a client_id is required');
     await call('DELETE', `/admin/clients/${encodeURIComponent(arg)}`);
+    console.log(`deleted ${arg}`);
+    break;
+  case 'clients first-party':
+    if (!arg) fail('a client_id is required');
+    print(await call('PATCH', `/admin/clients/${encodeURIComponent(arg)}`, { first_party: !values.off }));
+    break;
+  case 'clients rotate-secret':
+    if (!arg) fail('a client_id is required');
+    print(
+      await call('POST', `/admin/clients/${encodeURIComponent(arg)}/secret`, {
+        revoke_tokens: values['revoke-tokens'] ?? false,
+      }),
+    );
+    break;
+  case 'initial-access-tokens create':
+    print(
+      await call(
+        'POST',
+        '/admin/initial-access-tokens',
+        values['expires-in'] ? { expires_in: Number(values['expires-in']) } : {},
+      ),
+    );
+    break;
+  case 'users list': {
+    const query = new URLSearchParams({ offset: values.offset ?? '0', limit: values.limit ?? '50' });
+    print(await call('GET', `/admin/users?${query}`));
+    break;
+  }
+  case 'users disable':
+    if (!arg) fail('a user id is required');
+    await call('POST', `/admin/users/${encodeURIComponent(arg)}/disable`);
+    console.log(`disabled ${arg}`);
+    break;
+  case 'users delete':
+    if (!arg) fail('a user id is required');
+    await call('DELETE', `/admin/users/${encodeURIComponent(arg)}`);
     console.log(`deleted ${arg}`);
     break;
   case 'revocations replay':

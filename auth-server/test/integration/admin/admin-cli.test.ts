@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { expect } from 'chai';
+import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+
+const CLI = resolve(import.meta.dirname, '../../../../scripts/admin-cli.ts');
+
+describe('operator CLI: clients, initial access tokens, users', () => {
+  let server: TestAuthServer;
+  before(async () => {
+    server = await startTestAuthServer();
+  });
+  after(() => server?.close());
+
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+      execFile(
+        process.execPath,
+        [CLI, ...args],
+        { env: { ...process.env, ADMIN_URL: server.adminUrl, ADMIN_TOKEN: server.config.ADMIN_TOKEN } },
+        (err, stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  it('creates a client for eval, marks it first-party, rotates its secret and deletes it', async () => {
+    const created = await cli(
+      'clients',
+      'create',
+      '--name',
+      'cli app',
+      '--grant',
+      'client_credentials',
+      '--scope',
+      'vectors:read',
+      '--format',
+      'env',
+    );
+    expect(created.code, created.stderr).to.equal(0);
+    const id = /^CLIENT_ID='([^']+)'$/m.exec(created.stdout)?.[1];
+    const secret = /^CLIENT_SECRET='([^']+)'$/m.exec(created.stdout)?.[1];
+    expect(id).to.be.a('string');
+    expect((await server.clientCredentialsToken({ client_id: id!, client_secret: secret! })).status).to.equal(
+      200,
+    );
+
+    const marked = await cli('clients', 'first-party', id!);
+    expect(JSON.parse(marked.stdout).first_party).to.equal(true);
+    const unmarked = await cli('clients', 'first-party', id!, '--off');
+    expect(JSON.parse(unmarked.stdout).first_party).to.equal(false);
+
+    const rotated = await cli('clients', 'rotate-secret', id!, '--revoke-tokens');
+    const fresh = JSON.parse(rotated.stdout).client_secret as string;
+    expect(fresh).to.be.a('string').and.not.equal(secret);
+    expect((await server.clientCredentialsToken({ client_id: id!, client_secret: secret! })).status).to.equal(
+      401,
+    );
+    expect((await server.clientCredentialsToken({ client_id: id!, client_secret: fresh })).status).to.equal(
+      200,
+    );
+
+    expect((await cli('clients', 'delete', id!)).code).to.equal(0);
+    const again = await cli('clients', 'get', id!);
+    expect(again.code).to.equal(2);
+    expect(again.stderr).to.contain('404');
+  });
+
+  it('makes initial access tokens that register clients', async () => {
+    const made = await cli('initial-access-tokens', 'create', '--expires-in', '600');
+    const { initial_access_token, expires_in } = JSON.parse(made.stdout) as {
+      initial_access_token: string;
+      expires_in: number;
+    };
+    expect(expires_in).to.equal(600);
+    const reg = await fetch(`${server.issuer}/reg`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${initial_access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ client_name: 'dcr', grant_types: ['client_credentials'] }),
+    });
+    expect(reg.status).to.equal(201);
+  });
+
+  it('lists users and explains errors plainly', async () => {
+    const listed = await cli('users', 'list', '--limit', '5');
+    expect(JSON.parse(listed.stdout)).to.include.keys('users', 'total');
+    const missing = await cli('users', 'disable', '00000000-0000-4000-8000-000000000000');
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.contain('no such user');
+    const unknown = await cli('frobnicate');
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr).to.contain('unknown command');
+  });
+});
