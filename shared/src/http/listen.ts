@@ -9,10 +9,27 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+export interface ListenLimits {
+  /** The whole request (headers and body) must arrive within this (slow bodies). */
+  requestTimeoutMs?: number;
+  /** The headers must arrive within this (slowloris). */
+  headersTimeoutMs?: number;
+}
+
 /** Serves `app` with request, header and keep-alive limits; `close` ends open connections too. */
-export async function listen(app: Koa, host: string, port: number): Promise<Listening> {
+export async function listen(
+  app: Koa,
+  host: string,
+  port: number,
+  limits: ListenLimits = {},
+): Promise<Listening> {
   const server = createServer(
-    { maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000 },
+    {
+      maxHeaderSize: 16 * 1024,
+      requestTimeout: limits.requestTimeoutMs ?? 30_000,
+      headersTimeout: limits.headersTimeoutMs ?? 10_000,
+      connectionsCheckingInterval: 1_000,
+    },
     app.callback(),
   );
   server.keepAliveTimeout = 5_000;
