@@ -25,6 +25,9 @@ const USAGE = `usage: npm run admin -- <command> [options]
   keys retire <kid>       withdraw a staged next key
   keys revoke <kid>       emergency: unpublish at once, resource servers refuse its tokens
   revocations replay      rebuild Redis's revocation list from Postgres
+  audit list [--action <action>] [--subject <id>] [--actor <id>] [--client <client_id>]
+             [--outcome success|failure] [--since <ISO 8601>] [--until <ISO 8601>]
+             [--limit N] [--before <event id>]   the audit trail, newest first
 
 --format env prints CLIENT_ID=... and CLIENT_SECRET=... lines for eval.`;
 
@@ -44,6 +47,14 @@ const { values, positionals } = parseArgs({
     'expires-in': { type: 'string' },
     offset: { type: 'string' },
     limit: { type: 'string' },
+    action: { type: 'string' },
+    subject: { type: 'string' },
+    actor: { type: 'string' },
+    client: { type: 'string' },
+    outcome: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    before: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -160,6 +171,24 @@ switch (`${group} ${command ?? ''}`.trim()) {
     await call('DELETE', `/admin/users/${encodeURIComponent(arg)}`);
     console.log(`deleted ${arg}`);
     break;
+  case 'audit list': {
+    const filters = {
+      action: values.action,
+      subject_id: values.subject,
+      actor_id: values.actor,
+      client_id: values.client,
+      outcome: values.outcome,
+      since: values.since,
+      until: values.until,
+      before: values.before,
+      limit: values.limit,
+    };
+    const query = new URLSearchParams(
+      Object.entries(filters).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
+    print(await call('GET', `/admin/audit?${query}`));
+    break;
+  }
   case 'revocations replay':
     print(await call('POST', '/admin/revocations/replay'));
     break;

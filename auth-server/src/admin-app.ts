@@ -4,6 +4,7 @@ import {
   createErrorHandler,
   createJsonBody,
   createRequestId,
+  createSecurityHeaders,
   healthz,
   type Logger,
   type Metrics,
@@ -25,6 +26,7 @@ export function createAdminApp(deps: {
   const app = new Koa();
   app.proxy = false;
   app.use(createErrorHandler(deps.logger));
+  app.use(createSecurityHeaders());
   app.use(createRequestId());
   app.use(createAccessLog(deps.logger));
   app.use(async (ctx, next) => {

@@ -4,6 +4,7 @@ import {
   createMasterKeyring,
   createMetrics,
   createOrm,
+  createRateLimiter,
   createRedis,
   createRevocationStore,
   type Logger,
@@ -12,6 +13,8 @@ import {
   ServiceUnavailableError,
 } from '@vectorauth/shared';
 import { Provider } from 'oidc-provider';
+import { createAuthRateLimits } from './abuse/auth-rate-limits.ts';
+import { createSignInThrottle } from './abuse/sign-in-throttle.ts';
 import { createAccountFlows } from './accounts/account-flows.ts';
 import { createAccountRepository } from './accounts/account-repository.ts';
 import { createEmailTokens } from './accounts/email-tokens.ts';
@@ -22,6 +25,9 @@ import { createKeyRoutes } from './admin/key-routes.ts';
 import { createRevocationRoutes } from './admin/revocation-routes.ts';
 import { createUserRoutes } from './admin/user-routes.ts';
 import { createAdminApp } from './admin-app.ts';
+import { createAuditLog } from './audit/audit-log.ts';
+import { auditRequest } from './audit/audit-request.ts';
+import { createAuditRoutes } from './audit/audit-routes.ts';
 import { createClientRegistry } from './clients/client-registry.ts';
 import type { AuthServerConfig } from './config.ts';
 import { authServerEntities } from './entities.ts';
@@ -84,6 +90,7 @@ export async function startAuthServer(
     migrations: authServerMigrations,
   });
   const redis = createRedis(config.REDIS_URL, 'auth-server', logger);
+  const audit = createAuditLog({ orm, logger });
   const keyring = createMasterKeyring(config.MASTER_KEY);
   const keys = createSigningKeyStore({ orm, keyring, alg: config.SIGNING_ALG, timings: keyTimings(config) });
   await keys.ensureCurrent();
@@ -104,8 +111,8 @@ export async function startAuthServer(
       buildProviderConfiguration({ config, adapter, keySet, findAccount, pages }),
     );
     provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server_error'));
-    installRevocationHooks({ provider, redis, revocations, ownTokens });
-    installRegistrationHooks({ provider, clients });
+    installRevocationHooks({ provider, redis, revocations, ownTokens, audit });
+    installRegistrationHooks({ provider, clients, audit });
     installJwksCacheControl(provider, config.JWKS_MAX_AGE_SEC);
     provider.on('grant.success', (ctx) => {
       const grant = ctx.oidc.entities.Grant;
@@ -133,6 +140,7 @@ export async function startAuthServer(
     currentVersion: () => holder.live().keySet.version,
     apply: (keySet) => holder.swap(keySet),
     logger,
+    audit,
   });
   const hasher = createPasswordHasher(config.BCRYPT_COST);
   const mailer = createMailer({
@@ -149,9 +157,40 @@ export async function startAuthServer(
     sessions,
     issuer: config.ISSUER,
     logger,
+    audit,
   });
   await ensureAccountClient(adapter, config.ISSUER);
+  const rateLimits = createAuthRateLimits({
+    limiter: createRateLimiter(redis, { windowMs: config.RATE_LIMIT_WINDOW_SEC * 1000 }),
+    throttle: createSignInThrottle(redis),
+    pages,
+    limits: {
+      oauthPerClient: config.RATE_LIMIT_OAUTH_PER_CLIENT,
+      registrationPerIp: config.RATE_LIMIT_REGISTRATION_PER_IP,
+      formsPerIp: config.RATE_LIMIT_FORMS_PER_IP,
+      mailsPerAccount: config.RATE_LIMIT_MAILS_PER_ACCOUNT,
+    },
+    onLimited: (ctx, bucket) => {
+      // One audit row per bucket and window, however hard a flood pushes.
+      redis
+        .set(`rl:audited:${bucket}:${ctx.ip}`, '1', 'EX', config.RATE_LIMIT_WINDOW_SEC, 'NX')
+        .then((first) =>
+          first
+            ? audit.record({
+                action: 'rate_limit.hit',
+                outcome: 'failure',
+                actor: { type: 'anonymous' },
+                subject: { type: 'ip', id: ctx.ip },
+                request: auditRequest(ctx),
+                detail: { bucket },
+              })
+            : undefined,
+        )
+        .catch(() => undefined);
+    },
+  });
   const pageRouter = createPageRouter({
+    formLimits: rateLimits.forms,
     clients,
     provider,
     flows,
@@ -160,6 +199,7 @@ export async function startAuthServer(
     pages,
     csrf: createCsrf(config.COOKIE_KEYS),
     issuer: config.ISSUER,
+    audit,
   });
 
   const metrics = createMetrics('auth-server');
@@ -174,6 +214,8 @@ export async function startAuthServer(
     readiness,
     pageRouter,
     cookieKeys: config.COOKIE_KEYS,
+    oauthLimits: rateLimits.oauth,
+    trustProxy: config.TRUST_PROXY,
   });
   const adminApp = createAdminApp({
     logger,
@@ -181,12 +223,13 @@ export async function startAuthServer(
     maxBodyBytes: config.ADMIN_MAX_BODY_BYTES,
     metrics,
     routers: [
-      createClientRoutes(clients),
+      createClientRoutes(clients, audit),
       createInitialAccessTokenRoutes(() => holder.live().provider),
-      createKeyRoutes({ keys, sync: keySync, revocationStore: createRevocationStore(redis) }),
+      createKeyRoutes({ keys, sync: keySync, revocationStore: createRevocationStore(redis), audit }),
       createUserRoutes({
         accounts,
         sessions,
+        audit,
         onDeleted: async (id) => {
           await publishPrincipalDeleted(redis, id).catch(() => {
             throw new ServiceUnavailableError(
@@ -196,6 +239,7 @@ export async function startAuthServer(
         },
       }),
       createRevocationRoutes(revocations),
+      createAuditRoutes(audit),
     ],
   });
 

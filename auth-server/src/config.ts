@@ -68,6 +68,15 @@ const schema = z
       })
       .optional(),
     MAIL_FROM: z.string().default('vectorauth <no-reply@localhost>'),
+    TRUST_PROXY: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    RATE_LIMIT_WINDOW_SEC: positiveInt(60),
+    RATE_LIMIT_OAUTH_PER_CLIENT: positiveInt(1200),
+    RATE_LIMIT_REGISTRATION_PER_IP: positiveInt(30),
+    RATE_LIMIT_FORMS_PER_IP: positiveInt(60),
+    RATE_LIMIT_MAILS_PER_ACCOUNT: positiveInt(3),
   })
   .superRefine((env, ctx) => {
     // A `next` key must be in every JWKS a resource server can hold before it signs: every

@@ -4,12 +4,14 @@ import {
   createErrorHandler,
   createReadyz,
   createRequestId,
+  createSecurityHeaders,
   healthz,
   type Logger,
   type Metrics,
+  PAGE_CSP,
   type ReadinessCheck,
 } from '@vectorauth/shared';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import type { OidcCallback } from './oidc/provider-holder.ts';
 
 /**
@@ -25,11 +27,17 @@ export function createPublicApp(deps: {
   readiness: ReadinessCheck[];
   pageRouter: Router;
   cookieKeys: readonly string[];
+  /** Rate limits of the OAuth endpoints and registration, before oidc-provider sees the request. */
+  oauthLimits: Middleware;
+  /** Trust X-Forwarded-* (only behind a TLS-terminating proxy that sets them). */
+  trustProxy: boolean;
 }): Koa {
   const app = new Koa();
   app.keys = [...deps.cookieKeys];
+  app.proxy = deps.trustProxy;
   const readyz = createReadyz(deps.readiness);
   app.use(createErrorHandler(deps.logger));
+  app.use(createSecurityHeaders({ csp: PAGE_CSP }));
   app.use(createRequestId());
   app.use(createAccessLog(deps.logger));
   app.use(deps.metrics.middleware);
@@ -39,6 +47,7 @@ export function createPublicApp(deps: {
     await next();
   });
   app.use(deps.pageRouter.routes());
+  app.use(deps.oauthLimits);
   app.use(async function openidProvider(ctx) {
     ctx.respond = false;
     await deps.oidc()(ctx.req, ctx.res);

@@ -16,6 +16,8 @@ export interface LoadResult {
   opsPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** Every measured latency, ms (for merging runs). */
+  latencies: Float64Array;
 }
 
 /**
@@ -37,7 +39,43 @@ export async function runLoad(
     seconds,
     opsPerSec: options.count / seconds,
     ...summarise(latencies),
+    latencies,
   };
+}
+
+/** Several runs of the same operation as one result (throughput over their total time). */
+export function mergeResults(results: readonly LoadResult[]): LoadResult {
+  const count = results.reduce((n, r) => n + r.count, 0);
+  const seconds = results.reduce((n, r) => n + r.seconds, 0);
+  const latencies = new Float64Array(count);
+  let at = 0;
+  for (const r of results) {
+    latencies.set(r.latencies, at);
+    at += r.latencies.length;
+  }
+  return {
+    count,
+    concurrency: results[0]?.concurrency ?? 1,
+    seconds,
+    opsPerSec: count / seconds,
+    ...summarise(latencies),
+    latencies,
+  };
+}
+
+/**
+ * Runs `a` and `b` in the order a, b, b, a and merges each side's two runs, so that a drift in
+ * the machine's load (other processes, caches warming) weighs on both sides alike.
+ */
+export async function abba(
+  a: (run: number) => Promise<LoadResult>,
+  b: (run: number) => Promise<LoadResult>,
+): Promise<{ a: LoadResult; b: LoadResult }> {
+  const a1 = await a(1);
+  const b1 = await b(1);
+  const b2 = await b(2);
+  const a2 = await a(2);
+  return { a: mergeResults([a1, a2]), b: mergeResults([b1, b2]) };
 }
 
 async function drive(

@@ -2,6 +2,8 @@ import Router from '@koa/router';
 import { NotFoundError, parseInput } from '@vectorauth/shared';
 import { z } from 'zod';
 import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { auditRequest } from '../audit/audit-request.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 
 const pageQuery = z.object({
@@ -18,8 +20,9 @@ export function createUserRoutes(deps: {
   accounts: AccountRepository;
   sessions: AccountSessions;
   onDeleted: (accountId: string) => Promise<void>;
+  audit: AuditLog;
 }): Router {
-  const { accounts, sessions } = deps;
+  const { accounts, sessions, audit } = deps;
   const router = new Router({ prefix: '/admin/users' });
 
   router.get('/', async (ctx) => {
@@ -43,6 +46,12 @@ export function createUserRoutes(deps: {
   router.post('/:id/disable', async (ctx) => {
     if (!(await accounts.setDisabled(ctx.params.id!, true))) throw new NotFoundError('no such user');
     await sessions.endEverything(ctx.params.id!);
+    await audit.record({
+      action: 'user.disabled',
+      actor: { type: 'admin' },
+      subject: { type: 'user', id: ctx.params.id! },
+      request: auditRequest(ctx),
+    });
     ctx.status = 204;
   });
 
@@ -54,6 +63,12 @@ export function createUserRoutes(deps: {
     // announcement is harmless (resource servers shred idempotently).
     await deps.onDeleted(id);
     await accounts.delete(id);
+    await audit.record({
+      action: 'user.deleted',
+      actor: { type: 'admin' },
+      subject: { type: 'user', id },
+      request: auditRequest(ctx),
+    });
     ctx.status = 204;
   });
 

@@ -1,4 +1,5 @@
 import type { Logger, Redis, RevocationStore } from '@vectorauth/shared';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { KeySet } from './key-set.ts';
 import { publishKeySetChanged, subscribeKeySetChanged } from './key-set-notices.ts';
 import type { SigningKeyStore } from './signing-key-store.ts';
@@ -28,8 +29,10 @@ export function startKeySync(deps: {
   currentVersion: () => string;
   apply: (keySet: KeySet) => void;
   logger: Logger;
+  audit: AuditLog;
 }): KeySync {
-  const { store, redis, revocationStore, logger } = deps;
+  const { store, redis, revocationStore, logger, audit } = deps;
+  const system = { type: 'system' as const };
   let running: Promise<void> | undefined;
   let again = false;
   let closed = false;
@@ -38,11 +41,23 @@ export function startKeySync(deps: {
     let changed = false;
     if (deps.rotationDays) {
       const step = await store.rotateOnSchedule(deps.rotationDays);
-      if (step) logger.info({ step }, `signing keys: scheduled rotation ${step} a key`);
+      if (step) {
+        logger.info({ step }, `signing keys: scheduled rotation ${step} a key`);
+        const key = (await store.list()).find((k) => k.status === (step === 'staged' ? 'next' : 'current'));
+        await audit.record({
+          action: step === 'staged' ? 'key.rotated' : 'key.promoted',
+          actor: system,
+          subject: key && { type: 'key', id: key.kid },
+          detail: { scheduled: true },
+        });
+      }
       changed ||= Boolean(step);
     }
     const removed = await store.removeExpired();
     if (removed.length) logger.info({ kids: removed }, 'signing keys: removed retired keys');
+    for (const kid of removed) {
+      await audit.record({ action: 'key.removed', actor: system, subject: { type: 'key', id: kid } });
+    }
     changed ||= removed.length > 0;
     if (redis.status === 'ready') {
       for (const { kid, denyUntil } of await store.revokedKeys()) {

@@ -15,8 +15,11 @@ export interface ConnectedApp {
 export interface AccountSessions {
   /** The apps the account has granted access to, newest first (the account page itself is not one). */
   connectedApps(accountId: string): Promise<ConnectedApp[]>;
-  /** Revokes one grant of this account (never another account's): the grant and every token of it. */
-  revokeGrant(accountId: string, grantId: string): Promise<boolean>;
+  /**
+   * Revokes one grant of this account (never another account's): the grant and every token of it.
+   * Answers the grant's client id, or undefined when the account has no such grant.
+   */
+  revokeGrant(accountId: string, grantId: string): Promise<string | undefined>;
   /** Ends every session and revokes every grant of the account ("sign out everywhere", reset, disable). */
   endEverything(accountId: string): Promise<void>;
   /** Remembers when a grant was last used at the token endpoint. */
@@ -78,13 +81,13 @@ export function createAccountSessions(deps: {
     },
 
     async revokeGrant(accountId, grantId) {
-      const rows = await db().execute<unknown[]>(
-        "select 1 from oidc_model where model = 'Grant' and id = ? and payload->>'accountId' = ?",
+      const [row] = await db().execute<{ client_id: string }[]>(
+        "select payload->>'clientId' as client_id from oidc_model where model = 'Grant' and id = ? and payload->>'accountId' = ?",
         [grantId, accountId],
       );
-      if (rows.length === 0) return false;
+      if (!row) return undefined;
       await revoke(grantId);
-      return true;
+      return row.client_id;
     },
 
     async endEverything(accountId) {

@@ -82,6 +82,12 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       },
     },
     loadExistingGrant,
+    // CORS on the OAuth endpoints: only public clients (single-page apps) from the origins of their
+    // own redirect URIs; a confidential client never calls from a browser. Never `*`.
+    clientBasedCORS: (ctx, origin, client) =>
+      origin !== 'null' &&
+      (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') &&
+      (client.redirectUris ?? []).some((uri) => URL.canParse(uri) && new URL(uri).origin === origin),
     ttl: {
       AccessToken: config.ACCESS_TOKEN_TTL,
       ClientCredentials: config.ACCESS_TOKEN_TTL,

@@ -1,5 +1,7 @@
 import type { Redis } from '@vectorauth/shared';
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { grantRevoked, jwtAccessTokenRevoked, opaqueTokenRevoked } from '../audit/oidc-events.ts';
 import type { OwnAccessTokens } from '../revocation/own-access-tokens.ts';
 import type { Revocations } from '../revocation/revocations.ts';
 
@@ -9,15 +11,17 @@ import type { Revocations } from '../revocation/revocations.ts';
  * - every grant oidc-provider revokes (refresh-token or code reuse, RFC 7009 on a refresh token)
  *   is marked before the response leaves;
  * - RFC 7009 revocation and RFC 7662 introspection understand JWT access tokens, for the
- *   authenticated client's own tokens only (a foreign or unknown token is simply inactive).
+ *   authenticated client's own tokens only (a foreign or unknown token is simply inactive);
+ * - each revocation goes to the audit trail (RFC 7009 as `token.revoked`, the rest as `grant.revoked`).
  */
 export function installRevocationHooks(deps: {
   provider: Provider;
   redis: Redis;
   revocations: Revocations;
   ownTokens: OwnAccessTokens;
+  audit: AuditLog;
 }): void {
-  const { provider, redis, revocations, ownTokens } = deps;
+  const { provider, redis, revocations, ownTokens, audit } = deps;
   const pending = new WeakMap<object, Promise<void>[]>();
 
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
@@ -25,6 +29,7 @@ export function installRevocationHooks(deps: {
     const list = ctx ? pending.get(ctx) : undefined;
     if (list) list.push(work);
     else work.catch(() => undefined);
+    if (ctx?.oidc?.route !== 'revocation') list?.push(audit.record(grantRevoked(ctx, grantId)));
   });
 
   provider.use(async function revocationProtocol(ctx, next) {
@@ -48,6 +53,9 @@ export function installRevocationHooks(deps: {
     const token = oidc.params?.token;
     const client = oidc.client;
     if (typeof token !== 'string' || !client) return;
+    const revokedHere =
+      route === 'revocation' && ctx.status === 200 && opaqueTokenRevoked(ctx as KoaContextWithOIDC);
+    if (revokedHere) await audit.record(revokedHere);
     // oidc-provider refuses structured tokens at both endpoints ("cannot be revoked/introspected"): we can.
     const refusedJwt = (ctx.body as { error?: string } | undefined)?.error === 'unsupported_token_type';
     if (ctx.status !== 200 && !refusedJwt) return;
@@ -62,6 +70,7 @@ export function installRevocationHooks(deps: {
     if (route === 'revocation') {
       try {
         await revocations.revokeToken(String(payload.jti), Number(payload.exp));
+        await audit.record(jwtAccessTokenRevoked(ctx as KoaContextWithOIDC, payload));
       } catch {
         ctx.status = 503;
         ctx.set('Retry-After', '1');

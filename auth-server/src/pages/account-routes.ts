@@ -3,6 +3,8 @@ import type { Context } from 'koa';
 import type { Provider } from 'oidc-provider';
 import type { AccountFlows } from '../accounts/account-flows.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { auditRequest } from '../audit/audit-request.ts';
 import { accountSignInUrl } from '../oidc/account-client.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 import type { Csrf } from './csrf.ts';
@@ -23,8 +25,9 @@ export function createAccountRoutes(deps: {
   pages: PageRenderer;
   csrf: Csrf;
   issuer: string;
+  audit: AuditLog;
 }): Router {
-  const { provider, flows, accounts, sessions, pages, csrf, issuer } = deps;
+  const { provider, flows, accounts, sessions, pages, csrf, issuer, audit } = deps;
   const router = new Router({ prefix: '/account' });
 
   const signedIn = createSignedInAccount({ provider, accounts });
@@ -61,7 +64,17 @@ export function createAccountRoutes(deps: {
   router.post('/apps/revoke', async (ctx) => {
     const account = await signedIn(ctx);
     if (!account) return signIn(ctx);
-    await sessions.revokeGrant(account.id, formOf(ctx).grant ?? '');
+    const grantId = formOf(ctx).grant ?? '';
+    const clientId = await sessions.revokeGrant(account.id, grantId);
+    await audit.record({
+      action: 'consent.withdrawn',
+      outcome: clientId ? 'success' : 'failure',
+      actor: { type: 'user', id: account.id },
+      subject: { type: 'user', id: account.id },
+      clientId,
+      request: auditRequest(ctx),
+      detail: clientId ? { grant_id: grantId } : { grant_id: grantId, reason: 'no_such_grant' },
+    });
     ctx.status = 303;
     ctx.redirect('/account?notice=revoked');
   });
@@ -70,7 +83,12 @@ export function createAccountRoutes(deps: {
     const account = await signedIn(ctx);
     if (!account) return signIn(ctx);
     const form = formOf(ctx);
-    const result = await flows.changePassword(account.id, form.current ?? '', form.password ?? '');
+    const result = await flows.changePassword(
+      account.id,
+      form.current ?? '',
+      form.password ?? '',
+      auditRequest(ctx),
+    );
     if (!result.ok)
       return renderAccount(ctx, account.id, { errors: { [result.field]: result.message } }, 400);
     ctx.status = 303;
@@ -81,6 +99,12 @@ export function createAccountRoutes(deps: {
     const account = await signedIn(ctx);
     if (!account) return signIn(ctx);
     await sessions.endEverything(account.id);
+    await audit.record({
+      action: 'user.signed_out_everywhere',
+      actor: { type: 'user', id: account.id },
+      subject: { type: 'user', id: account.id },
+      request: auditRequest(ctx),
+    });
     pages.render(ctx, 'message', {
       title: 'Signed out everywhere',
       message: 'Every session was ended and every app lost its access.',

@@ -3,6 +3,9 @@ import { AppError, VECTOR_SCOPES } from '@vectorauth/shared';
 import type { Context } from 'koa';
 import type { Provider } from 'oidc-provider';
 import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { AuditAction } from '../audit/audit-actions.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { auditRequest } from '../audit/audit-request.ts';
 import type { ClientRegistry, RegisteredClient } from '../clients/client-registry.ts';
 import { accountSignInUrl } from '../oidc/account-client.ts';
 import type { Csrf } from './csrf.ts';
@@ -88,8 +91,19 @@ export function createDeveloperRoutes(deps: {
   pages: PageRenderer;
   csrf: Csrf;
   issuer: string;
+  audit: AuditLog;
 }): Router {
-  const { clients, pages, csrf, issuer } = deps;
+  const { clients, pages, csrf, issuer, audit } = deps;
+  /** A console change to one of the signed-in person's apps, for the audit trail. */
+  const audited = (ctx: Context, accountId: string, action: AuditAction, clientId: string, detail = {}) =>
+    audit.record({
+      action,
+      actor: { type: 'user', id: accountId },
+      subject: { type: 'client', id: clientId },
+      clientId,
+      request: auditRequest(ctx),
+      detail: { via: 'console', ...detail },
+    });
   const signedIn = createSignedInAccount(deps);
   const router = new Router({ prefix: '/developers' });
 
@@ -151,6 +165,7 @@ export function createDeveloperRoutes(deps: {
     const metadata = metadataFor(kind, name, lines(form.redirect_uris), chosenScopes(form));
     try {
       const created = await clients.create(metadata, { owner: account.id });
+      await audited(ctx, account.id, 'client.registered', created.client_id, { kind });
       renderApp(ctx, created, created.client_secret);
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 400) throw err;
@@ -171,9 +186,9 @@ export function createDeveloperRoutes(deps: {
     if (!account) return toSignIn(ctx);
     const app = await ownedApp(ctx, account.id);
     if (!app) return;
-    const rotated = await clients.rotateSecret(app.client_id, {
-      revokeTokens: formOf(ctx).revoke_tokens === 'on',
-    });
+    const revokeTokens = formOf(ctx).revoke_tokens === 'on';
+    const rotated = await clients.rotateSecret(app.client_id, { revokeTokens });
+    await audited(ctx, account.id, 'client.secret_rotated', app.client_id, { revoked_access: revokeTokens });
     renderApp(ctx, app, rotated.client_secret);
   });
 
@@ -183,6 +198,7 @@ export function createDeveloperRoutes(deps: {
     const app = await ownedApp(ctx, account.id);
     if (!app) return;
     await clients.delete(app.client_id);
+    await audited(ctx, account.id, 'client.deleted', app.client_id);
     ctx.status = 303;
     ctx.redirect('/developers?notice=deleted');
   });

@@ -4,6 +4,8 @@ import { errors, type InteractionResults, type Provider } from 'oidc-provider';
 import type { AccountFlows } from '../accounts/account-flows.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
 import { normaliseEmail } from '../accounts/email-address.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { auditRequest } from '../audit/audit-request.ts';
 import type { Csrf } from './csrf.ts';
 import { formOf } from './page-form.ts';
 import type { PageRenderer } from './renderer.ts';
@@ -22,8 +24,14 @@ export function createInteractionRoutes(deps: {
   accounts: AccountRepository;
   pages: PageRenderer;
   csrf: Csrf;
+  audit: AuditLog;
 }): Router {
-  const { provider, flows, accounts, pages, csrf } = deps;
+  const { provider, flows, accounts, pages, csrf, audit } = deps;
+  /** The request, for the audit trail, with the client the authorization request is for. */
+  const requestOf = (ctx: Context, d: Details) => ({
+    ...auditRequest(ctx),
+    clientId: String(d.params.client_id),
+  });
   const router = new Router({ prefix: '/interaction/:uid' });
 
   async function details(ctx: Context): Promise<Details | undefined> {
@@ -52,7 +60,7 @@ export function createInteractionRoutes(deps: {
   }
 
   /** Adds what the consent prompt found missing to the request's grant (or a new one), and goes on. */
-  async function allow(ctx: Context, d: Details, accountId: string): Promise<void> {
+  async function allow(ctx: Context, d: Details, accountId: string, automatic = false): Promise<void> {
     const missing = d.prompt.details as {
       missingOIDCScope?: string[];
       missingOIDCClaims?: string[];
@@ -69,6 +77,20 @@ export function createInteractionRoutes(deps: {
       grant.addResourceScope(indicator, scopes.join(' '));
     }
     const grantId = await grant.save();
+    await audit.record({
+      action: 'consent.granted',
+      actor: { type: 'user', id: accountId },
+      subject: { type: 'user', id: accountId },
+      request: requestOf(ctx, d),
+      detail: {
+        grant_id: grantId,
+        scopes: [
+          ...(missing.missingOIDCScope ?? []),
+          ...Object.values(missing.missingResourceScopes ?? {}).flat(),
+        ],
+        first_party: automatic,
+      },
+    });
     await finish(ctx, { consent: d.grantId ? {} : { grantId } });
   }
 
@@ -103,7 +125,7 @@ export function createInteractionRoutes(deps: {
     // A first-party app is ours: what it asks for is granted without a question, including more
     // scopes than its grant holds and `prompt=consent` (which `offline_access` requires).
     if (d.prompt.name === 'consent' && d.session?.accountId && (await isFirstParty(d.params.client_id))) {
-      return allow(ctx, d, d.session.accountId);
+      return allow(ctx, d, d.session.accountId, true);
     }
     const account = await accounts.findById(String(d.session?.accountId ?? ''));
     const missing = d.prompt.details as {
@@ -129,7 +151,7 @@ export function createInteractionRoutes(deps: {
     if (d.prompt.name !== 'login') return ctx.redirect(`/interaction/${d.uid}`);
     const form = formOf(ctx);
     const email = normaliseEmail(form.email ?? '');
-    const result = await flows.signIn(email, form.password ?? '');
+    const result = await flows.signIn(email, form.password ?? '', requestOf(ctx, d));
     if (!result.ok) {
       return renderSignIn(
         ctx,
@@ -150,6 +172,13 @@ export function createInteractionRoutes(deps: {
     if (!d) return;
     if (d.prompt.name !== 'consent' || !d.session?.accountId) return ctx.redirect(`/interaction/${d.uid}`);
     if (formOf(ctx).decision !== 'allow') {
+      await audit.record({
+        action: 'consent.denied',
+        outcome: 'failure',
+        actor: { type: 'user', id: d.session.accountId },
+        subject: { type: 'user', id: d.session.accountId },
+        request: requestOf(ctx, d),
+      });
       return finish(ctx, { error: 'access_denied', error_description: 'the user denied access' });
     }
     await allow(ctx, d, d.session.accountId);

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import Router from '@koa/router';
+import type { Middleware } from 'koa';
 import type { Provider } from 'oidc-provider';
 import type { AccountFlows } from '../accounts/account-flows.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 import { createAccountRoutes } from './account-routes.ts';
@@ -26,6 +28,9 @@ export function createPageRouter(deps: {
   csrf: Csrf;
   issuer: string;
   clients: ClientRegistry;
+  audit: AuditLog;
+  /** Rate limits of form posts (after parsing: they need the e-mail field). */
+  formLimits: Middleware;
 }): Router {
   const router = new Router();
   router.get('/static/style.css', (ctx) => {
@@ -34,6 +39,7 @@ export function createPageRouter(deps: {
     ctx.body = STYLESHEET;
   });
   router.use(createPageForm(deps));
+  router.use(deps.formLimits);
   for (const child of [
     createSignupRoutes(deps),
     createPasswordRoutes(deps),

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { AccountFlows } from '../accounts/account-flows.ts';
 import { emailSchema } from '../accounts/email-address.ts';
+import { auditRequest } from '../audit/audit-request.ts';
 import type { Csrf } from './csrf.ts';
 import { formOf } from './page-form.ts';
 import type { PageRenderer } from './renderer.ts';
@@ -26,7 +27,7 @@ export function createPasswordRoutes(deps: { flows: AccountFlows; pages: PageRen
         400,
       );
     }
-    await flows.requestPasswordReset(email.data);
+    await flows.requestPasswordReset(email.data, auditRequest(ctx));
     pages.render(ctx, 'message', {
       title: 'Check your e-mail',
       message:
@@ -41,7 +42,7 @@ export function createPasswordRoutes(deps: { flows: AccountFlows; pages: PageRen
 
   router.post('/reset-password', async (ctx) => {
     const form = formOf(ctx);
-    const result = await flows.resetPassword(form.token ?? '', form.password ?? '');
+    const result = await flows.resetPassword(form.token ?? '', form.password ?? '', auditRequest(ctx));
     if (result.ok) {
       return pages.render(ctx, 'message', {
         title: 'Password changed',

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { AccountFlows } from '../accounts/account-flows.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
 import { emailSchema } from '../accounts/email-address.ts';
+import { auditRequest } from '../audit/audit-request.ts';
 import type { Csrf } from './csrf.ts';
 import { formOf } from './page-form.ts';
 import type { PageRenderer } from './renderer.ts';
@@ -35,7 +36,7 @@ export function createSignupRoutes(deps: {
         400,
       );
     }
-    const result = await flows.signUp(email.data, form.password ?? '');
+    const result = await flows.signUp(email.data, form.password ?? '', auditRequest(ctx));
     if (!result.ok) {
       return pages.render(
         ctx,
@@ -53,7 +54,7 @@ export function createSignupRoutes(deps: {
   });
 
   router.post('/verify-email', async (ctx) => {
-    const verified = await flows.verifyEmail(formOf(ctx).token ?? '');
+    const verified = await flows.verifyEmail(formOf(ctx).token ?? '', auditRequest(ctx));
     if (!verified) {
       return pages.render(
         ctx,

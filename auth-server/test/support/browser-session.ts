@@ -14,8 +14,12 @@ export class BrowserSession {
   readonly origin: string;
   readonly cookies = new Map<string, string>();
 
-  constructor(origin: string) {
+  /** Sent with every request (e.g. X-Forwarded-For to act from another address behind a trusted proxy). */
+  readonly headers: Record<string, string>;
+
+  constructor(origin: string, headers: Record<string, string> = {}) {
     this.origin = origin;
+    this.headers = headers;
   }
 
   get(path: string): Promise<Page> {
@@ -40,6 +44,7 @@ export class BrowserSession {
         method: currentMethod,
         redirect: 'manual',
         headers: {
+          ...this.headers,
           cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
           ...(currentBody ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },

@@ -7,6 +7,14 @@ import {
 } from '../../src/index.ts';
 import { testEnv } from './test-env.ts';
 
+/** Tests share 127.0.0.1 and one Redis: limits stay out of the way except where a test sets its own. */
+export const GENEROUS_LIMITS = {
+  RATE_LIMIT_OAUTH_PER_CLIENT: '1000000',
+  RATE_LIMIT_REGISTRATION_PER_IP: '1000000',
+  RATE_LIMIT_FORMS_PER_IP: '1000000',
+  RATE_LIMIT_MAILS_PER_ACCOUNT: '1000000',
+};
+
 export interface TestAuthServer extends RunningAuthServer {
   config: AuthServerConfig;
   admin(method: string, path: string, body?: unknown, token?: string): Promise<Response>;
@@ -30,6 +38,7 @@ export async function startTestAuthServer(overrides: Record<string, string> = {}
     ADMIN_PORT: String(await freePort()),
     VECTOR_API_URL: 'http://localhost:4999',
     BCRYPT_COST: '4',
+    ...GENEROUS_LIMITS,
     ...overrides,
   });
   const running = await startAuthServer(config, {

@@ -9,7 +9,7 @@ import {
 } from '@vectorauth/vector-api';
 import { createCollectionRepository } from '../../../vector-api/src/store/collection-repository.ts';
 import { createRecordRepository } from '../../../vector-api/src/store/record-repository.ts';
-import { spawnNode, waitUntilReady } from '../../lib/service-process.ts';
+import { type ServiceProcess, spawnNode, waitUntilReady } from '../../lib/service-process.ts';
 import { randomVectorsF32 } from '../dataset.ts';
 import type { HttpClient } from '../http-client.ts';
 
@@ -58,6 +58,7 @@ export async function benchColdLoad(options: {
   const encryption = createEncryption(config.masterKeys);
   const name = 'cold';
   const laterRows = 1000;
+  const started: ServiceProcess[] = [];
   try {
     const collection = await createCollectionRepository(orm.em.fork()).create(options.principal, {
       name,
@@ -90,7 +91,9 @@ export async function benchColdLoad(options: {
         ...options.env,
         VECTOR_PORT: String(port),
         DATA_DIR: dataDir,
+        MASTER_KEY: config.masterKeys.join(','), // the stack's (its development key lives in its DATA_DIR)
       });
+      started.push(service);
       const url = `http://127.0.0.1:${port}`;
       await waitUntilReady(`${url}/readyz`, service);
       const search = async () => {
@@ -146,6 +149,7 @@ export async function benchColdLoad(options: {
       warmMs: warm[2] ?? Number.NaN,
     };
   } finally {
+    await Promise.all(started.map((s) => s.stop()));
     await orm.close(true);
   }
 }

@@ -127,3 +127,12 @@ export class InvalidClientMetadataError extends AppError {
     super(code, 400, message);
   }
 }
+
+/** 429 with Retry-After (seconds). */
+export class RateLimitedError extends AppError {
+  readonly retryAfter: number;
+  constructor(retryAfter: number, message = `too many requests; retry in ${retryAfter} s`) {
+    super('rate_limited', 429, message, { 'Retry-After': String(retryAfter) });
+    this.retryAfter = retryAfter;
+  }
+}

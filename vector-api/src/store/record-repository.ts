@@ -172,16 +172,23 @@ export function createRecordRepository(em: EntityManager, encryption: Encryption
             const ids: string[] = [];
             const seqs: number[] = [];
             const parts: Buffer[] = [];
+            // A full load pages through the primary key (no sort); a replay pages in (seq, id) order.
+            const full = base === 0;
             let after: { seq: number; id: string } | undefined;
             for (;;) {
               const page = await tem.execute<
                 { id: string; seq: string; codec: string; payload: Buffer | null }[]
               >(
-                `select id, seq, codec, payload from vector_record
-                 where collection_id = ? and seq > ? ${base === 0 ? 'and payload is not null' : ''}
-                 ${after ? 'and (seq, id) > (?, ?)' : ''}
-                 order by seq, id limit ${ROWS_PER_PAGE}`,
-                after ? [collection.id, base, after.seq, after.id] : [collection.id, base],
+                full
+                  ? `select id, seq, codec, payload from vector_record
+                     where collection_id = ? and payload is not null ${after ? 'and id > ?' : ''}
+                     order by id limit ${ROWS_PER_PAGE}`
+                  : `select id, seq, codec, payload from vector_record
+                     where collection_id = ? and seq > ? ${after ? 'and (seq, id) > (?, ?)' : ''}
+                     order by seq, id limit ${ROWS_PER_PAGE}`,
+                full
+                  ? [collection.id, ...(after ? [after.id] : [])]
+                  : [collection.id, base, ...(after ? [after.seq, after.id] : [])],
               );
               for (const row of page) {
                 if (row.payload) checkCodec(row.id, row.codec);

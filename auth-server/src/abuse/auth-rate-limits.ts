@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import type { RateLimiter } from '@vectorauth/shared';
+import type { Context, Next } from 'koa';
+import { normaliseEmail } from '../accounts/email-address.ts';
+import type { PageRenderer } from '../pages/renderer.ts';
+import type { SignInThrottle } from './sign-in-throttle.ts';
+
+export interface AuthLimits {
+  /** Token, introspection and revocation requests per client (per address without client authentication). */
+  oauthPerClient: number;
+  /** Registration requests per address. */
+  registrationPerIp: number;
+  /** Form posts (sign-in, sign-up, reset, verification) per address. */
+  formsPerIp: number;
+  /** Mails one address can be sent through sign-up, reset and resend. */
+  mailsPerAccount: number;
+}
+
+const OAUTH_PATHS = new Set(['/token', '/token/introspection', '/token/revocation']);
+const MAIL_FORMS = new Set(['/signup', '/forgot-password', '/verify-email/resend']);
+const FORM_PATHS =
+  /^\/(signup|forgot-password|reset-password|verify-email(\/resend)?|interaction\/[^/]+\/login)$/;
+const SIGN_IN = /^\/interaction\/[^/]+\/login$/;
+
+const clientOf = (ctx: Context): string | undefined => {
+  const basic = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(ctx.get('authorization'))?.[1];
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic, 'base64').toString('utf8');
+  const id = decodeURIComponent(decoded.slice(0, Math.max(0, decoded.indexOf(':'))).replace(/\+/g, '%20'));
+  return id && id.length <= 128 ? id : undefined;
+};
+const hash = (v: string) => createHash('sha256').update(v).digest('base64url').slice(0, 22);
+
+/**
+ * The auth server's rate limits, shared by every instance through Redis: per client on the OAuth
+ * endpoints, per address on registration and on every form, per account on mails, and the
+ * progressive sign-in slowdown. A refused request is a 429 with Retry-After and RateLimit-* in
+ * the endpoint's own format (OAuth JSON, or a page).
+ */
+export function createAuthRateLimits(deps: {
+  limiter: RateLimiter;
+  throttle: SignInThrottle;
+  limits: AuthLimits;
+  pages: PageRenderer;
+  onLimited?: (ctx: Context, bucket: string) => void;
+}) {
+  const { limiter, throttle, limits, pages } = deps;
+
+  const refusePage = (ctx: Context, retryAfter: number, message?: string) => {
+    ctx.set('Retry-After', String(retryAfter));
+    pages.render(
+      ctx,
+      'error',
+      {
+        title: 'Too many attempts',
+        message: message ?? `Please wait ${retryAfter} seconds and try again.`,
+      },
+      429,
+    );
+  };
+
+  return {
+    /** Before oidc-provider: OAuth endpoints and registration. */
+    async oauth(ctx: Context, next: Next): Promise<void> {
+      if (ctx.method !== 'POST') return next();
+      let bucket: string | undefined;
+      let max = 0;
+      if (OAUTH_PATHS.has(ctx.path)) {
+        const client = clientOf(ctx);
+        bucket = client ? `oauth:client:${hash(client)}` : `oauth:ip:${ctx.ip}`;
+        max = limits.oauthPerClient;
+      } else if (ctx.path === '/reg') {
+        bucket = `reg:ip:${ctx.ip}`;
+        max = limits.registrationPerIp;
+      }
+      if (!bucket) return next();
+      let decision: Awaited<ReturnType<RateLimiter['check']>>;
+      try {
+        decision = await limiter.check(ctx, bucket, max);
+      } catch {
+        // RFC 6749 5.2 has no 503 code of its own; temporarily_unavailable is the usual answer.
+        ctx.status = 503;
+        ctx.set('Retry-After', '1');
+        ctx.body = {
+          error: 'temporarily_unavailable',
+          error_description: 'the server cannot take this request right now; retry shortly',
+        };
+        return;
+      }
+      if (decision.allowed) return next();
+      deps.onLimited?.(ctx, bucket);
+      ctx.status = 429;
+      ctx.body = {
+        error: 'rate_limited',
+        error_description: `too many requests; retry in ${decision.retryAfter} s`,
+      };
+    },
+
+    /** After the form parser (it needs the e-mail field): forms per address, mails per account, sign-in slowdown. */
+    async forms(ctx: Context, next: Next): Promise<void> {
+      if (ctx.method !== 'POST' || !FORM_PATHS.test(ctx.path)) return next();
+      const perIp = await limiter.check(ctx, `form:ip:${ctx.ip}`, limits.formsPerIp);
+      if (!perIp.allowed) {
+        deps.onLimited?.(ctx, 'form:ip');
+        return refusePage(ctx, perIp.retryAfter);
+      }
+      const email = normaliseEmail(
+        String((ctx.state.form as Record<string, string> | undefined)?.email ?? ''),
+      );
+      if (email && MAIL_FORMS.has(ctx.path)) {
+        const perAccount = await limiter.check(ctx, `mail:${hash(email)}`, limits.mailsPerAccount);
+        if (!perAccount.allowed) {
+          deps.onLimited?.(ctx, 'mail:account');
+          return refusePage(
+            ctx,
+            perAccount.retryAfter,
+            'Too many messages were asked for this address. Please try again later.',
+          );
+        }
+      }
+      if (!SIGN_IN.test(ctx.path) || !email) return next();
+      const wait = await throttle.waitFor(email, ctx.ip);
+      if (wait > 0) {
+        deps.onLimited?.(ctx, 'signin:throttle');
+        return refusePage(ctx, wait, `Too many failed sign-ins. Please wait ${wait} seconds and try again.`);
+      }
+      await next();
+      if (ctx.status === 400) await throttle.failed(email, ctx.ip);
+      else if (ctx.status === 303 || ctx.status === 302) await throttle.succeeded(email, ctx.ip);
+    },
+  };
+}

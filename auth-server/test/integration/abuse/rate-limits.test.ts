@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import { BrowserSession } from '../../support/browser-session.ts';
+import { authorizeUrl, newPkce, signIn, signUpVerified } from '../../support/code-flow.ts';
+import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
+import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+
+/** A fresh client address per test (behind a trusted proxy), so buckets never mix across tests. */
+const newIp = () =>
+  `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+
+describe('rate limits (shared through Redis)', function () {
+  this.timeout(60_000);
+  let sink: SmtpSink;
+  let server: TestAuthServer;
+
+  before(async () => {
+    sink = await startSmtpSink();
+    server = await startTestAuthServer({
+      SMTP_URL: sink.url,
+      TRUST_PROXY: 'true',
+      RATE_LIMIT_OAUTH_PER_CLIENT: '3',
+      RATE_LIMIT_REGISTRATION_PER_IP: '2',
+      RATE_LIMIT_FORMS_PER_IP: '30',
+      RATE_LIMIT_MAILS_PER_ACCOUNT: '2',
+    });
+  });
+  after(async () => {
+    await server?.close();
+    await sink?.close();
+  });
+
+  it('limits the token endpoint per client, with Retry-After and RateLimit-* headers', async () => {
+    const a = await server.createClient({
+      client_name: 'a',
+      grant_types: ['client_credentials'],
+      scope: 'vectors:read',
+    });
+    const b = await server.createClient({
+      client_name: 'b',
+      grant_types: ['client_credentials'],
+      scope: 'vectors:read',
+    });
+    for (let i = 0; i < 3; i++) {
+      const ok = await server.clientCredentialsToken(a);
+      expect(ok.status).to.equal(200);
+      expect(ok.headers.get('ratelimit-limit')).to.equal('3');
+      expect(ok.headers.get('ratelimit-remaining')).to.equal(String(2 - i));
+    }
+    const refused = await server.clientCredentialsToken(a);
+    expect(refused.status).to.equal(429);
+    expect(Number(refused.headers.get('retry-after'))).to.be.greaterThan(0);
+    expect(refused.headers.get('ratelimit-remaining')).to.equal('0');
+    expect(await refused.json()).to.include({ error: 'rate_limited' });
+    expect((await server.clientCredentialsToken(b)).status, 'another client is not affected').to.equal(200);
+    await server.clientCredentialsToken(a);
+    const audit = await server.admin('GET', '/admin/audit?action=rate_limit.hit&limit=50');
+    const { events } = (await audit.json()) as { events: { detail: { bucket: string } }[] };
+    const mine = events.filter((e) => e.detail.bucket.startsWith('oauth:client:'));
+    expect(mine.length, 'the hit is audited once per bucket and window, not per refused request').to.equal(1);
+  });
+
+  it('limits registration per address', async () => {
+    const ip = newIp();
+    const post = () =>
+      fetch(`${server.issuer}/reg`, {
+        method: 'POST',
+        headers: { 'x-forwarded-for': ip, 'content-type': 'application/json' },
+        body: '{}',
+      });
+    expect((await post()).status).to.equal(401);
+    expect((await post()).status).to.equal(401);
+    expect((await post()).status).to.equal(429);
+  });
+
+  it('limits mails per account without revealing whether the account exists', async () => {
+    const browser = new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() });
+    for (const email of [`nobody-${randomUUID()}@example.com`]) {
+      const form = await browser.get('/forgot-password');
+      expect((await browser.post('/forgot-password', { email }, form)).status).to.equal(200);
+      expect((await browser.post('/forgot-password', { email }, form)).status).to.equal(200);
+      const third = await browser.post('/forgot-password', { email }, form);
+      expect(third.status).to.equal(429);
+      expect(third.html).to.contain('Too many messages');
+      const other = await browser.post(
+        '/forgot-password',
+        { email: `other-${randomUUID()}@example.com` },
+        form,
+      );
+      expect(other.status).to.equal(200);
+    }
+  });
+
+  it('slows repeated failed sign-ins progressively, per address, without locking the owner out', async () => {
+    const email = `slow-${randomUUID()}@example.com`;
+    const password = 'the right passphrase';
+    const attacker = new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() });
+    await signUpVerified(attacker, sink, email, password);
+    const client = await server.createClient({
+      client_name: 'app',
+      redirect_uris: ['https://app.example/cb'],
+      scope: 'openid',
+    });
+    const start = async (browser: BrowserSession) => {
+      const pkce = newPkce();
+      return browser.get(
+        authorizeUrl({
+          client_id: client.client_id,
+          redirect_uri: 'https://app.example/cb',
+          scope: 'openid',
+          code_challenge: pkce.challenge,
+          code_challenge_method: 'S256',
+        }),
+      );
+    };
+    let page = await start(attacker);
+    for (let i = 0; i < 5; i++) {
+      const failed = await signIn(attacker, page, email, `wrong guess ${i}`);
+      expect(failed.status, `failure ${i}`).to.equal(400);
+      page = failed;
+    }
+    const slowed = await signIn(attacker, page, email, 'another guess');
+    expect(slowed.status).to.equal(429);
+    expect(slowed.html).to.contain('Too many failed sign-ins');
+
+    // The owner, from another address, is not slowed by the attacker's failures.
+    const owner = new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() });
+    const ownerDone = await signIn(owner, await start(owner), email, password);
+    expect(ownerDone.status).to.equal(200);
+    expect(ownerDone.html, 'signed in: the app asks for consent').to.contain('Allow access?');
+
+    // And the attacker's own wait is short and bounded: after it, the right password works.
+    await sleep(1100);
+    const after = await signIn(attacker, await start(attacker), email, password);
+    expect(after.html).to.contain('Allow access?');
+  });
+
+  it('limits form posts per address', async () => {
+    const browser = new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() });
+    const form = await browser.get('/signup');
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++)
+      statuses.push(
+        (await browser.post('/signup', { email: `f${i}-${randomUUID()}@example.com`, password: 'x' }, form))
+          .status,
+      );
+    expect(statuses.slice(0, 30).every((s) => s === 400)).to.equal(true);
+    expect(statuses.slice(30)).to.deep.equal([429, 429]);
+  });
+});

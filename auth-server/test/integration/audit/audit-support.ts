@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { createLogger, freePort } from '@vectorauth/shared';
+import { expect } from 'chai';
+import type pg from 'pg';
+import { loadAuthServerConfig, startAuthServer } from '../../../src/index.ts';
+import { GENEROUS_LIMITS, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { testEnv } from '../../support/test-env.ts';
+
+export interface AuditRow {
+  id: string;
+  at: Date;
+  action: string;
+  outcome: 'success' | 'failure';
+  actor_type: string;
+  actor_id: string | null;
+  subject_type: string | null;
+  subject_id: string | null;
+  client_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  user_agent: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** A test auth server whose JSON log lines are kept in `logs` (level info). */
+export interface AuditTestServer extends TestAuthServer {
+  logs: string[];
+}
+
+/** Like startTestAuthServer, with the log captured instead of silenced. */
+export async function startAuditTestServer(overrides: Record<string, string> = {}): Promise<AuditTestServer> {
+  const env = testEnv();
+  const config = loadAuthServerConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: env.databaseUrl,
+    REDIS_URL: env.redisUrl,
+    DATA_DIR: env.dataDir,
+    AUTH_PORT: String(await freePort()),
+    ADMIN_PORT: String(await freePort()),
+    VECTOR_API_URL: 'http://localhost:4999',
+    BCRYPT_COST: '4',
+    ...GENEROUS_LIMITS,
+    ...overrides,
+  });
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const running = await startAuthServer(config, {
+    logger: createLogger({ name: 'auth-server', level: 'info', destination }),
+  });
+  const admin = (method: string, path: string, body?: unknown, token = config.ADMIN_TOKEN) =>
+    fetch(`${running.adminUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'x-request-id': `admin-${randomUUID()}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const basic = (client: { client_id: string; client_secret: string }) =>
+    `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
+  return {
+    ...running,
+    config,
+    logs,
+    admin,
+    async createClient(metadata) {
+      const res = await admin('POST', '/admin/clients', metadata);
+      if (res.status !== 201) throw new Error(`client creation failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { client_id: string; client_secret: string };
+    },
+    clientCredentialsToken(client, params = {}) {
+      return fetch(`${running.issuer}/token`, {
+        method: 'POST',
+        headers: { authorization: basic(client), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', ...params }),
+      });
+    },
+  };
+}
+
+/** A request id of our own, to find in the rows a request left. */
+export const newRequestId = (tag: string) => `${tag}-${randomUUID()}`;
+
+/** The audit rows that request left, oldest first. */
+export async function rowsOf(db: pg.Pool, requestId: string): Promise<AuditRow[]> {
+  const { rows } = await db.query<AuditRow>(
+    'select id::text as id, at, action, outcome, actor_type, actor_id, subject_type, subject_id, client_id, host(ip) as ip, request_id, user_agent, detail from audit_event where request_id = $1 order by id',
+    [requestId],
+  );
+  return rows;
+}
+
+/** The one row of `action` that request left, checked for the request part every event carries. */
+export async function theEvent(db: pg.Pool, requestId: string, action: string): Promise<AuditRow> {
+  const rows = (await rowsOf(db, requestId)).filter((r) => r.action === action);
+  expect(rows, `one ${action} event for request ${requestId}`).to.have.length(1);
+  const row = rows[0]!;
+  expect(row.request_id).to.equal(requestId);
+  expect(row.ip, 'the client address').to.match(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+  expect(row.at).to.be.instanceOf(Date);
+  return row;
+}
+
+/** The subset of a row that says who did what to whom. */
+export const who = (row: AuditRow) => ({
+  outcome: row.outcome,
+  actor_type: row.actor_type,
+  actor_id: row.actor_id,
+  subject_type: row.subject_type,
+  subject_id: row.subject_id,
+});
+
+/** Whether the server logged the event as one JSON line (with the same request id). */
+export function loggedEvent(server: AuditTestServer, requestId: string, action: string): boolean {
+  return server.logs.some((line) => {
+    const parsed = JSON.parse(line) as { audit?: { action?: string; request_id?: string } };
+    return parsed.audit?.action === action && parsed.audit.request_id === requestId;
+  });
+}
