@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { newSignedInAccount } from '../../support/accounts.ts';
+import { BrowserSession } from '../../support/browser-session.ts';
+import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
+import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+
+describe('attack suite: open redirects and cross-site forms', () => {
+  let sink: SmtpSink;
+  let server: TestAuthServer;
+
+  before(async () => {
+    sink = await startSmtpSink();
+    server = await startTestAuthServer({ SMTP_URL: sink.url });
+  });
+  after(async () => {
+    await server?.close();
+    await sink?.close();
+  });
+
+  const raw = (path: string) => fetch(`${server.issuer}${path}`, { redirect: 'manual' });
+
+  it('never redirects to an unregistered post-logout URI', async () => {
+    const client = await server.createClient({
+      client_name: 'app',
+      redirect_uris: ['https://app.example/cb'],
+      post_logout_redirect_uris: ['https://app.example/bye'],
+    });
+    for (const target of [
+      'https://evil.example/',
+      'https://app.example/bye/../evil',
+      '//evil.example',
+      'javascript:alert(1)',
+    ]) {
+      const res = await raw(
+        `/session/end?client_id=${client.client_id}&post_logout_redirect_uri=${encodeURIComponent(target)}`,
+      );
+      expect(res.status, target).to.equal(400);
+      expect(res.headers.get('location'), target).to.equal(null);
+    }
+  });
+
+  it('never redirects an authorization request to an unregistered or hostile redirect_uri', async () => {
+    const client = await server.createClient({
+      client_name: 'app2',
+      redirect_uris: ['https://app.example/cb'],
+    });
+    for (const target of [
+      'https://evil.example/cb',
+      'https://app.example.evil.example/cb',
+      'https://app.example/cb/../../evil',
+      'https://app.example@evil.example/cb',
+    ]) {
+      const res = await raw(
+        `/auth?client_id=${client.client_id}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(target)}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`,
+      );
+      expect(res.status, target).to.equal(400);
+      expect(res.headers.get('location'), target).to.equal(null);
+    }
+    // Unknown clients are never a redirect either.
+    const unknown = await raw(
+      `/auth?client_id=nope&response_type=code&redirect_uri=${encodeURIComponent('https://evil.example/')}`,
+    );
+    expect(unknown.headers.get('location')).to.equal(null);
+  });
+
+  it('refuses every developer-console form posted from another site', async () => {
+    const browser = new BrowserSession(server.issuer);
+    await newSignedInAccount(browser, sink);
+    const console = await browser.get('/developers');
+    const created = await browser.post(
+      '/developers/apps',
+      { name: 'victim app', kind: 'm2m', 'scope:vectors:read': 'on' },
+      console,
+    );
+    const clientId = /<dt>Client ID<\/dt><dd><code>([^<]+)</.exec(created.html)![1]!;
+    const forged = [
+      ['/developers/apps', { name: 'planted', kind: 'm2m' }],
+      [`/developers/apps/${clientId}/secret`, { revoke_tokens: 'on' }],
+      [`/developers/apps/${clientId}/delete`, {}],
+    ] as const;
+    for (const [path, fields] of forged) {
+      const res = await browser.post(path, { ...fields }, null);
+      expect(res.status, path).to.equal(403);
+    }
+    const after = await browser.get('/developers');
+    expect(after.html).to.contain('victim app').and.not.contain('planted');
+  });
+
+  it('signs out only through the provider’s confirmation form (its own xsrf token)', async () => {
+    const browser = new BrowserSession(server.issuer);
+    await newSignedInAccount(browser, sink);
+    const forged = await browser.post('/session/end/confirm', { logout: 'yes', xsrf: 'forged' }, null);
+    expect(forged.status).to.equal(400);
+    const still = await browser.get('/account');
+    expect(still.html, 'still signed in').to.contain('Connected apps');
+  });
+});
