@@ -19,7 +19,7 @@ export function formatResults(rows: Row[]): string {
     ['measurement', 'ops/s', 'p50 ms', 'p99 ms', 'count', 'conc.'],
     rows.map(({ name, result }) => [
       name,
-      result.opsPerSec.toFixed(0),
+      result.opsPerSec.toFixed(result.opsPerSec < 100 ? 1 : 0),
       result.p50Ms.toFixed(2),
       result.p99Ms.toFixed(2),
       String(result.count),

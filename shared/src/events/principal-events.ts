@@ -69,6 +69,8 @@ export interface PrincipalEventConsumerOptions {
   blockMs?: number;
   /** Entries left unacknowledged this long by another consumer (a dead instance) are taken over. */
   claimIdleMs?: number;
+  /** Other consumers idle this long with nothing pending are removed from the group (default a day). */
+  forgetConsumersAfterMs?: number;
   /** Pause after a failure (Redis away, handler failed) before trying again. */
   retryDelayMs?: number;
   count?: number;
@@ -95,6 +97,7 @@ export function startPrincipalEventConsumer(options: PrincipalEventConsumerOptio
   const claimIdleMs = options.claimIdleMs ?? 30_000;
   const retryDelayMs = options.retryDelayMs ?? 1000;
   const count = options.count ?? 10;
+  const deadAfterMs = options.forgetConsumersAfterMs ?? 24 * 3600_000;
   let stopping = false;
   let reading = false;
   let wake: (() => void) | undefined;
@@ -171,10 +174,24 @@ export function startPrincipalEventConsumer(options: PrincipalEventConsumerOptio
     return entries;
   }
 
+  /** Consumers are named per process: forget those gone for a day with nothing pending. */
+  async function forgetDeadConsumers(): Promise<void> {
+    const rows = (await redis.xinfo('CONSUMERS', stream, group)) as (string | number)[][];
+    for (const row of rows) {
+      const info = new Map<string, string | number>();
+      for (let i = 0; i + 1 < row.length; i += 2) info.set(String(row[i]), row[i + 1] as string | number);
+      const name = String(info.get('name'));
+      if (name !== consumer && Number(info.get('pending')) === 0 && Number(info.get('idle')) > deadAfterMs) {
+        await redis.xgroup('DELCONSUMER', stream, group, name);
+      }
+    }
+  }
+
   async function run(): Promise<void> {
     let groupReady = false;
     let ownPending = true;
     let lastClaim = 0;
+    let lastCleanup = 0;
     while (!stopping) {
       try {
         if (redis.status !== 'ready') {
@@ -198,6 +215,10 @@ export function startPrincipalEventConsumer(options: PrincipalEventConsumerOptio
             if (!(await process(claimed))) ownPending = true;
             lastClaim = 0; // there may be more
             continue;
+          }
+          if (Date.now() - lastCleanup > Math.min(deadAfterMs, 3600_000)) {
+            lastCleanup = Date.now();
+            await forgetDeadConsumers();
           }
         }
         const fresh = await read(['BLOCK', blockMs, 'STREAMS', stream, '>']);

@@ -10,7 +10,6 @@ import { Migration } from '@mikro-orm/migrations';
  * - `collection.purged_seq`: tombstones with `seq <= purged_seq` may have been purged, so a
  *   snapshot older than that cannot be brought up to date and a full load is needed instead.
  * - `audit_event`: who did what to whom (crypto-shredding records here first).
- * - rows are read in (seq, id) pages when an index is loaded: indexed as such.
  */
 export class Migration20261201000000Encryption extends Migration {
   override up(): void {
@@ -25,9 +24,6 @@ export class Migration20261201000000Encryption extends Migration {
       )`);
     this.addSql('create index principal_key_master_key_idx on principal_key (master_key_id)');
     this.addSql('alter table vector_record alter column payload drop not null');
-    // Loads page through a collection's rows in (seq, id) order: keyset pagination on this index.
-    this.addSql('drop index vector_record_collection_seq_idx');
-    this.addSql('create index vector_record_collection_seq_id_idx on vector_record (collection_id, seq, id)');
     this.addSql('alter table collection add column purged_seq bigint not null default 0');
     this.addSql('create index collection_principal_idx on collection (principal)');
     this.addSql(`
@@ -47,8 +43,6 @@ export class Migration20261201000000Encryption extends Migration {
     this.addSql('drop table audit_event');
     this.addSql('drop index collection_principal_idx');
     this.addSql('alter table collection drop column purged_seq');
-    this.addSql('drop index vector_record_collection_seq_id_idx');
-    this.addSql('create index vector_record_collection_seq_idx on vector_record (collection_id, seq)');
     this.addSql('delete from vector_record where payload is null');
     this.addSql('alter table vector_record alter column payload set not null');
     this.addSql('drop table principal_key');

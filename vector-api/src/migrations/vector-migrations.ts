@@ -1,8 +1,10 @@
 import { Migration20261122000000Initial } from './migration-20261122000000-initial.ts';
 import { Migration20261201000000Encryption } from './migration-20261201000000-encryption.ts';
+import { Migration20261202000000RecordSeqIndex } from './migration-20261202000000-record-seq-index.ts';
 
 /** Every committed migration of the vector database, oldest first. */
 export const VECTOR_MIGRATIONS = [
   { name: 'Migration20261122000000Initial', class: Migration20261122000000Initial },
   { name: 'Migration20261201000000Encryption', class: Migration20261201000000Encryption },
+  { name: 'Migration20261202000000RecordSeqIndex', class: Migration20261202000000RecordSeqIndex },
 ];

@@ -30,7 +30,39 @@ describe('loadVectorApiConfig', () => {
       maxK: 1000,
       maxMetadataBytes: 16384,
     });
-    expect(Object.isFrozen(c) && Object.isFrozen(c.limits)).to.equal(true);
+    expect(c.index).to.deep.equal({
+      cacheBytes: 1024 * 1024 * 1024,
+      snapshotEvery: 1000,
+      snapshotDelayMs: 2000,
+    });
+    expect(c.events).to.deep.equal({ group: 'vector-api', claimIdleMs: 30_000 });
+    expect(c.keyCacheSize).to.equal(10_000);
+    expect(c.tombstoneTtlSec).to.equal(86_400);
+    expect(Object.isFrozen(c) && Object.isFrozen(c.limits) && Object.isFrozen(c.index)).to.equal(true);
+  });
+
+  it('reads the cache, snapshot and event settings', () => {
+    const c = loadVectorApiConfig({
+      VECTOR_DATABASE_URL: DB,
+      MASTER_KEY: KEY,
+      VECTOR_CACHE_MB: '64',
+      VECTOR_SNAPSHOT_EVERY: '0',
+      VECTOR_SNAPSHOT_DELAY_MS: '10',
+      VECTOR_EVENTS_GROUP: 'vector-api-eu',
+    });
+    expect(c.index).to.deep.equal({ cacheBytes: 64 * 1024 * 1024, snapshotEvery: 0, snapshotDelayMs: 10 });
+    expect(c.events.group).to.equal('vector-api-eu');
+    expect(() =>
+      loadVectorApiConfig({
+        VECTOR_DATABASE_URL: DB,
+        MASTER_KEY: KEY,
+        VECTOR_CACHE_MB: '0',
+        VECTOR_EVENTS_GROUP: 'a b',
+      }),
+    ).to.throw(
+      ConfigError,
+      /VECTOR_CACHE_MB[\s\S]*VECTOR_EVENTS_GROUP|VECTOR_EVENTS_GROUP[\s\S]*VECTOR_CACHE_MB/,
+    );
   });
 
   it('derives the audience from the port and JWKS from the issuer', () => {

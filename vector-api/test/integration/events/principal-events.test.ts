@@ -121,6 +121,30 @@ describe('principal events over a Redis stream (shared contract, real Redis)', f
     await waitFor('acknowledged', async () => (await pending(group)) === 0);
   });
 
+  it('forgets consumers of dead instances once they have nothing pending', async () => {
+    const group = `g-${randomUUID()}`;
+    await redis.xgroup('CREATE', PRINCIPAL_EVENTS_STREAM, group, '$', 'MKSTREAM');
+    await redis.call('XGROUP', 'CREATECONSUMER', PRINCIPAL_EVENTS_STREAM, group, 'long-gone');
+    await new Promise((r) => setTimeout(r, 300));
+    const names = async () =>
+      ((await redis.xinfo('CONSUMERS', PRINCIPAL_EVENTS_STREAM, group)) as string[][]).map((row) => row[1]);
+    expect(await names()).to.include('long-gone');
+    consumers.push(
+      startPrincipalEventConsumer({
+        redis: createRedis(redisUrl, 'test-cleaner', logger),
+        group,
+        consumer: 'alive',
+        logger,
+        claimIdleMs: 100,
+        forgetConsumersAfterMs: 200,
+        blockMs: 100,
+        handle: async () => undefined,
+      }),
+    );
+    await waitFor('the dead consumer to be forgotten', async () => !(await names()).includes('long-gone'));
+    expect(await names()).to.include('alive');
+  });
+
   it('closes while blocked in XREADGROUP (the connection is dropped, not waited out)', async () => {
     const consumer = startPrincipalEventConsumer({
       redis: createRedis(redisUrl, 'test-idle', logger),
