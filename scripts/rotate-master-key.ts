@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
 import {
+  authServerEntities,
+  authServerMigrations,
+  createRewrapAuthSecretsSteps,
+} from '@vectorauth/auth-server';
+import {
   ConfigError,
   createMasterKeyring,
   createOrm,
@@ -23,7 +28,8 @@ import cliProgress from 'cli-progress';
  *    kind of secret, in batches that each commit, so it can be stopped and run again at any time.
  * 3. When it reports nothing left, every service can run with MASTER_KEY="<new>" alone.
  *
- * Env: VECTOR_DATABASE_URL, MASTER_KEY (development default: DATA_DIR/secrets/master-key), DATA_DIR.
+ * Env: VECTOR_DATABASE_URL, DATABASE_URL (the auth server's: signing keys and client secrets),
+ * MASTER_KEY (development default: DATA_DIR/secrets/master-key), DATA_DIR.
  */
 const { values: args } = parseArgs({
   options: { batch: { type: 'string', default: '200' }, help: { type: 'boolean', short: 'h' } },
@@ -60,8 +66,24 @@ const orm = await createOrm({
   migrations: VECTOR_MIGRATIONS,
   poolMax: 2,
 });
-/** Each kind of secret sealed under the master key; other services add their step here. */
-const steps: RewrapStep[] = [createRewrapDataKeysStep({ orm, keyring, batchSize })];
+// The auth server's signing keys and client secrets are sealed under the same master keys.
+const authOrm = process.env.DATABASE_URL
+  ? await createOrm({
+      url: process.env.DATABASE_URL,
+      entities: authServerEntities,
+      migrations: authServerMigrations,
+      poolMax: 2,
+    })
+  : undefined;
+if (!authOrm)
+  console.log(
+    'DATABASE_URL is not set: the auth server’s signing keys and client secrets are not rewrapped this time.',
+  );
+/** Each kind of secret sealed under the master key. */
+const steps: RewrapStep[] = [
+  createRewrapDataKeysStep({ orm, keyring, batchSize }),
+  ...(authOrm ? createRewrapAuthSecretsSteps({ orm: authOrm, keyring, batchSize }) : []),
+];
 
 const tty = Boolean(process.stderr.isTTY);
 let bar: cliProgress.SingleBar | undefined;
@@ -117,6 +139,7 @@ try {
   );
   code = 1;
 } finally {
+  await authOrm?.close(true);
   await orm.close(true);
 }
 process.exit(code);

@@ -72,7 +72,7 @@ interface Row {
   revoked_at: Date | null;
 }
 
-const aadFor = (kid: string) => `signing-key:${kid}`;
+export const aadFor = (kid: string) => `signing-key:${kid}`;
 const date = (v: Date | string | null | undefined): Date | null => (v == null ? null : new Date(v));
 /** Raw query results carry timestamps as strings: dates here, once. */
 const rowsOf = (raw: Row[]): Row[] =>

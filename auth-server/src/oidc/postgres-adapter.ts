@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { MasterKeyring } from '@vectorauth/shared';
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 
-const SECRET_AAD = (clientId: string) => `client-secret:${clientId}`;
+export const SECRET_AAD = (clientId: string) => `client-secret:${clientId}`;
 
 interface Row {
   id: string;
