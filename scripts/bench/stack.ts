@@ -67,6 +67,9 @@ export async function startBenchStack(options: {
       REDIS_URL: backing.redisUrl,
       // The bench asks one client for thousands of tokens a second on purpose: lift that limit only.
       RATE_LIMIT_OAUTH_PER_CLIENT: process.env.RATE_LIMIT_OAUTH_PER_CLIENT ?? '1000000',
+      // Likewise one principal searching thousands of times, and one address signing in many times.
+      VECTOR_RATE_LIMIT: process.env.VECTOR_RATE_LIMIT ?? '1000000',
+      RATE_LIMIT_FORMS_PER_IP: process.env.RATE_LIMIT_FORMS_PER_IP ?? '1000000',
     };
     log('migrating');
     await runNode(resolve(root, 'auth-server/src/migrate.ts'), env);

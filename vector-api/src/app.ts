@@ -1,3 +1,4 @@
+import cors from '@koa/cors';
 import { Router } from '@koa/router';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
@@ -5,14 +6,18 @@ import {
   createAccessLog,
   createErrorHandler,
   createMetrics,
+  createRateLimiter,
   createReadyz,
   createRequestId,
   createRevocationStore,
+  createSecurityHeaders,
   healthz,
   type Logger,
   type Redis,
 } from '@vectorauth/shared';
 import Koa from 'koa';
+import { createPermissionAudit } from './abuse/permission-audit.ts';
+import { createVectorRateLimit } from './abuse/vector-rate-limit.ts';
 import type { VectorApiConfig } from './config.ts';
 import { registerIndexMetrics } from './index/index-metrics.ts';
 import type { VectorIndex } from './index/vector-index.ts';
@@ -82,14 +87,39 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     revocations: createRevocationStore(deps.redis),
     routes,
     maxBodyBytes: deps.config.limits.maxBodyBytes,
+    rateLimit: createVectorRateLimit({
+      limiter: createRateLimiter(deps.redis, { windowMs: deps.config.rateLimits.windowMs }),
+      limits: deps.config.rateLimits,
+      onLimited: (ctx) =>
+        deps.logger.warn({ requestId: ctx.state.requestId, sub: ctx.state.token?.sub }, 'rate limit hit'),
+    }),
   });
 
   app.use(createErrorHandler(deps.logger));
+  app.use(createSecurityHeaders());
+  app.use(
+    cors({
+      // Only listed origins; bearer tokens, never cookies: no credentials, never `*`.
+      origin: (ctx) => (deps.config.corsOrigins.includes(ctx.get('origin')) ? ctx.get('origin') : ''),
+      allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposeHeaders: [
+        'WWW-Authenticate',
+        'Retry-After',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+        'X-Request-Id',
+      ],
+      maxAge: 600,
+    }),
+  );
   app.use(createRequestId());
   app.use(createAccessLog(deps.logger));
   app.use(metrics.middleware);
   app.use(open.routes());
   app.use(open.allowedMethods());
+  app.use(createPermissionAudit({ orm: deps.orm, logger: deps.logger }));
   app.use(v1.routes());
   app.use(v1.allowedMethods());
   return app;

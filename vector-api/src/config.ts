@@ -12,6 +12,7 @@ import {
   url,
 } from '@vectorauth/shared';
 import { z } from 'zod';
+import { parseOverrides, type VectorRateLimits } from './abuse/vector-rate-limit.ts';
 
 /** Algorithms a resource server may accept; `none` and the HMAC family are never allowed. */
 const SIGNING_ALGORITHMS = [
@@ -61,6 +62,9 @@ export interface VectorApiConfig {
   /** Tombstones of deleted vectors older than this are purged (older snapshots then reload fully). */
   tombstoneTtlSec: number;
   events: VectorEventSettings;
+  rateLimits: { windowMs: number } & VectorRateLimits;
+  /** Browser origins allowed to call the API (CORS); none by default. */
+  corsOrigins: readonly string[];
 }
 
 export interface VectorIndexSettings {
@@ -122,8 +126,31 @@ function schemaFor(production: boolean) {
       .regex(/^[A-Za-z0-9._:-]{1,64}$/)
       .default('vector-api'),
     VECTOR_EVENTS_CLAIM_IDLE_MS: positiveInt(30_000),
+    VECTOR_RATE_LIMIT: positiveInt(100),
+    VECTOR_RATE_LIMIT_WINDOW_SEC: positiveInt(60),
+    VECTOR_RATE_LIMIT_SCOPES: overrides(),
+    VECTOR_RATE_LIMIT_CLIENTS: overrides(),
+    CORS_ORIGINS: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .refine((list) => list.every((o) => o !== '*' && URL.canParse(o) && new URL(o).origin === o), {
+        message: 'must be comma-separated origins like https://app.example (no paths, no *)',
+      })
+      .default([]),
   });
 }
+
+/** `"name=limit,name=limit"`: per-scope or per-client rate limits. */
+const overrides = () =>
+  z
+    .string()
+    .regex(/^\s*[^=,\s]+\s*=\s*\d+\s*(,\s*[^=,\s]+\s*=\s*\d+\s*)*$/, 'must look like "name=100,other=20"')
+    .optional();
 
 /**
  * The vector API's configuration, parsed once from `env`: every bad key is reported together,
@@ -163,6 +190,13 @@ export function loadVectorApiConfig(env: Env): VectorApiConfig {
     keyCacheSize: raw.VECTOR_KEY_CACHE_SIZE,
     tombstoneTtlSec: raw.VECTOR_TOMBSTONE_TTL_SEC,
     events: { group: raw.VECTOR_EVENTS_GROUP, claimIdleMs: raw.VECTOR_EVENTS_CLAIM_IDLE_MS },
+    rateLimits: {
+      windowMs: raw.VECTOR_RATE_LIMIT_WINDOW_SEC * 1000,
+      perPrincipal: raw.VECTOR_RATE_LIMIT,
+      byScope: parseOverrides(raw.VECTOR_RATE_LIMIT_SCOPES),
+      byClient: parseOverrides(raw.VECTOR_RATE_LIMIT_CLIENTS),
+    },
+    corsOrigins: raw.CORS_ORIGINS,
   };
   return deepFreeze(config);
 }

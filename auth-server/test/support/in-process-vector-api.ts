@@ -19,6 +19,7 @@ export async function startVectorApiFor(
     VECTOR_DATABASE_URL: env.vectorDatabaseUrl,
     REDIS_URL: env.redisUrl,
     DATA_DIR: env.dataDir,
+    VECTOR_RATE_LIMIT: '1000000',
     ...overrides,
   });
   return startVectorApi(config, { logger: createLogger({ name: 'vector-api', level: 'silent' }) });

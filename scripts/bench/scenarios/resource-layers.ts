@@ -20,7 +20,13 @@ export async function benchResourceLayers(
   const results = new Map<ResourceMode, LoadResult>();
   for (const mode of modes) {
     const child = spawn(process.execPath, [resolve(import.meta.dirname, '../resource-server.ts')], {
-      env: { ...process.env, ISSUER: options.issuer, AUDIENCE: options.audience, REDIS_URL: options.redisUrl, MODE: mode },
+      env: {
+        ...process.env,
+        ISSUER: options.issuer,
+        AUDIENCE: options.audience,
+        REDIS_URL: options.redisUrl,
+        MODE: mode,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {

@@ -8,7 +8,10 @@ import { type LoadOptions, type LoadResult, runLoad } from '../load.ts';
  * authorization request to the sign-in form, posts the password (one bcrypt compare at the
  * server's BCRYPT_COST, in its worker pool) and lands on the account page.
  */
-export async function benchSignIns(options: { issuer: string; databaseUrl: string }, load: LoadOptions): Promise<LoadResult> {
+export async function benchSignIns(
+  options: { issuer: string; databaseUrl: string },
+  load: LoadOptions,
+): Promise<LoadResult> {
   const email = `bench-${randomUUID()}@example.com`;
   const password = 'bench passphrase for sign-ins';
   const setup = new BrowserSession(options.issuer);
@@ -26,6 +29,7 @@ export async function benchSignIns(options: { issuer: string; databaseUrl: strin
     const browser = new BrowserSession(options.issuer);
     const signInPage = await browser.get('/account');
     const done = await browser.post(formAction(signInPage.html, /\/login$/), { email, password }, signInPage);
-    if (done.status !== 200 || !done.html.includes('Connected apps')) throw new Error(`sign-in failed: ${done.status}`);
+    if (done.status !== 200 || !done.html.includes('Connected apps'))
+      throw new Error(`sign-in failed: ${done.status}`);
   });
 }

@@ -1,4 +1,4 @@
-import { type RateLimiter, RateLimitedError } from '@vectorauth/shared';
+import { RateLimitedError, type RateLimiter } from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
 
 export interface VectorRateLimits {

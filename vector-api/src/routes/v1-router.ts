@@ -7,7 +7,7 @@ import {
   type RevocationStore,
   requireScope,
 } from '@vectorauth/shared';
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import { createCollectionRepository } from '../store/collection-repository.ts';
 import type { Encryption } from '../store/encryption.ts';
 import { createRecordRepository } from '../store/record-repository.ts';
@@ -21,12 +21,14 @@ export interface V1RouterDeps {
   revocations: RevocationStore;
   routes: readonly V1Route[];
   maxBodyBytes: number;
+  /** The per-principal rate limit of a route's scope. */
+  rateLimit: (scope: string) => Middleware;
 }
 
 /**
  * Every v1 request reads top to bottom: verify the bearer token (the only source of the
  * principal) and check it is not revoked (one Redis round trip, 503 when Redis cannot answer),
- * check the route's scope, parse a bounded JSON body, open this request's
+ * check the route's scope and the principal's rate limit, parse a bounded JSON body, open this request's
  * EntityManager fork, run the handler.
  */
 export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
@@ -42,8 +44,14 @@ export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
   }
 
   for (const route of deps.routes) {
-    router[route.method](route.path, bearerAuth, requireScope(route.scope), jsonBody, repositories, (ctx) =>
-      route.handler(ctx as unknown as V1Context),
+    router[route.method](
+      route.path,
+      bearerAuth,
+      requireScope(route.scope),
+      deps.rateLimit(route.scope),
+      jsonBody,
+      repositories,
+      (ctx) => route.handler(ctx as unknown as V1Context),
     );
   }
   return router;

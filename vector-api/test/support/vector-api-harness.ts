@@ -78,6 +78,8 @@ export async function startHarness(
     REDIS_URL: redisUrl,
     MASTER_KEY: randomBytes(32).toString('base64'),
     DATA_DIR: join(process.env.DATA_DIR ?? tmpdir(), 'vector-api', randomUUID()),
+    // Tests share one Redis: the limit stays out of the way except in its own test.
+    VECTOR_RATE_LIMIT: '1000000',
     ...overrides,
   };
   let config = loadVectorApiConfig(env);

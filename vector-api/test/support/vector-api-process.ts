@@ -27,7 +27,13 @@ export async function spawnVectorApi(
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [resolve(REPO_ROOT, 'vector-api/src/main.ts')], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, ...env, VECTOR_HOST: '127.0.0.1', VECTOR_PORT: String(port) },
+    env: {
+      PATH: process.env.PATH,
+      VECTOR_RATE_LIMIT: '1000000',
+      ...env,
+      VECTOR_HOST: '127.0.0.1',
+      VECTOR_PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -150,7 +150,7 @@ describe('crypto-shredding a principal', function () {
       expect(await snapshotsOf(a, victim)).to.equal(false);
       await waitFor('the other instance to drop its snapshots', async () => !(await snapshotsOf(b, victim)));
       const audit = await db.query<{ actor: string; action: string; request_id: string; detail: object }>(
-        'select actor, action, request_id, detail from audit_event where subject = $1',
+        "select actor, action, request_id, detail from audit_event where subject = $1 and action = 'principal.shredded'",
         [victim.sub],
       );
       expect(audit).to.deep.equal([
