@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { decodeJwt } from './bench/access-token.ts';
 import { randomVectors } from './bench/dataset.ts';
 import { createHttpClient } from './bench/http-client.ts';
-import { abba, type LoadOptions } from './bench/load.ts';
+import { abba, type LoadOptions, type LoadResult, mergeResults } from './bench/load.ts';
 import { machineFacts } from './bench/machine.ts';
 import { startBareTokenServer } from './bench/scenarios/bare-token-server.ts';
 import {
@@ -14,6 +14,9 @@ import {
 import { benchColdLoad, type ColdLoadResult } from './bench/scenarios/cold-load.ts';
 import { benchUpserts, startPlaintextVectorApi } from './bench/scenarios/encryption.ts';
 import { createFaissBaseline } from './bench/scenarios/faiss-search.ts';
+import { benchResourceLayers } from './bench/scenarios/resource-layers.ts';
+import { benchSignIns } from './bench/scenarios/sign-ins.ts';
+import { benchSigningCost, signingCostRows } from './bench/scenarios/signing-cost.ts';
 import { benchVectorSearch, fillCollection, searchOnce } from './bench/scenarios/vector-search.ts';
 import { startBenchStack } from './bench/stack.ts';
 import { type Comparison, formatRatios, formatResults, formatTable, type Row } from './bench/table.ts';
@@ -36,6 +39,8 @@ const { values: args } = parseArgs({
     'warmup-searches': { type: 'string', default: '200' },
     upserts: { type: 'string', default: '6000' },
     'cold-vectors': { type: 'string', default: '100000' },
+    'sign-ins': { type: 'string', default: '40' },
+    resource: { type: 'string', default: '3000' },
   },
 });
 const int = (name: keyof typeof args): number => {
@@ -58,6 +63,8 @@ const params = {
   warmupSearches: int('warmup-searches'),
   upserts: int('upserts'),
   coldVectors: int('cold-vectors'),
+  signIns: int('sign-ins'),
+  resource: int('resource'),
 };
 const SCOPE = 'vectors:read vectors:write vectors:delete';
 
@@ -204,6 +211,67 @@ try {
     { name: `searches k=${params.k}, concurrency ${params.concurrency}`, ours: searches.a, bare: searches.b },
   );
 
+  // Sign-ins through the pages at the stack's BCRYPT_COST (12 unless set), and what a burst of
+  // them does to the token endpoint: its p99 while sign-ins run against its p99 idle.
+  log(`sign-ins: ${params.signIns} at concurrency 4 (bcrypt in the worker pool)`);
+  const probe: LoadOptions = { count: 100, concurrency: 2, warmup: 10 };
+  const idleTokens = mergeResults([
+    await benchClientCredentials(http, ours, probe),
+    await benchClientCredentials(http, ours, probe),
+    await benchClientCredentials(http, ours, probe),
+  ]);
+  const signInRun = benchSignIns(
+    { issuer: stack.issuer, databaseUrl: String(stack.env.DATABASE_URL) },
+    { count: params.signIns, concurrency: 4, warmup: 4 },
+  );
+  let signInsDone = false;
+  void signInRun.finally(() => {
+    signInsDone = true;
+  });
+  const busyRuns: LoadResult[] = [];
+  while (!signInsDone || busyRuns.length < 3)
+    busyRuns.push(await benchClientCredentials(http, ours, { ...probe, warmup: 0 }));
+  const signIns = await signInRun;
+  const busyTokens = mergeResults(busyRuns);
+  rows.push(
+    { name: `sign-ins through the pages (bcrypt cost ${stack.env.BCRYPT_COST ?? 12})`, result: signIns },
+    { name: 'client-credentials tokens, idle (conc. 2)', result: idleTokens },
+    { name: 'client-credentials tokens, during sign-ins', result: busyTokens },
+  );
+  const signInImpact: Comparison[] = [
+    { name: 'token endpoint during sign-ins', ours: busyTokens, bare: idleTokens },
+  ];
+
+  // What each layer of the resource-server library costs: verification only, + the revocation
+  // check (one Redis MGET), + the rate limit (one Redis script). Same token, same load.
+  log('resource-server layers: plain, + revocation check, + rate limit');
+  const layers = await benchResourceLayers(
+    http,
+    {
+      issuer: stack.issuer,
+      audience: stack.vectorApiUrl,
+      redisUrl: String(stack.env.REDIS_URL),
+      token: target.token,
+    },
+    ['plain', 'revocation', 'ratelimit'],
+    { count: params.resource, concurrency: params.concurrency, warmup: 300 },
+  );
+  const plainLayer = layers.get('plain')!;
+  const revocationLayer = layers.get('revocation')!;
+  const limitLayer = layers.get('ratelimit')!;
+  rows.push(
+    { name: 'authenticated requests: verify only', result: plainLayer },
+    { name: 'authenticated requests: + revocation check', result: revocationLayer },
+    { name: 'authenticated requests: + revocation + rate limit', result: limitLayer },
+  );
+  const layerCosts: Comparison[] = [
+    { name: 'with revocation check / without', ours: revocationLayer, bare: plainLayer },
+    { name: 'with rate limit / without', ours: limitLayer, bare: revocationLayer },
+  ];
+
+  log('signing cost by algorithm (jose, in-process)');
+  const signing = await benchSigningCost({ count: 2000, concurrency: 1, warmup: 200 });
+
   let cold: ColdLoadResult | undefined;
   if (params.coldVectors > 0) {
     cold = await benchColdLoad({
@@ -231,6 +299,13 @@ ${formatResults(rows)}
 ${formatRatios(comparisons)}
 
 ${formatRatios(encryption, 'encryption on / off')}
+
+${formatRatios(signInImpact, 'during sign-ins / idle')}
+
+${formatRatios(layerCosts, 'layer cost')}
+
+signing keys: cost of each algorithm (sign at the auth server, verify at every resource request)
+${formatResults(signingCostRows(signing))}
 ${
   cold
     ? `
