@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RateLimiter } from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
 import { normaliseEmail } from '../accounts/email-address.ts';
+import { answerOauthUnavailable } from '../oidc/oauth-unavailable.ts';
 import type { PageRenderer } from '../pages/renderer.ts';
 import type { SignInThrottle } from './sign-in-throttle.ts';
 
@@ -78,13 +79,7 @@ export function createAuthRateLimits(deps: {
       try {
         decision = await limiter.check(ctx, bucket, max);
       } catch {
-        // RFC 6749 5.2 has no 503 code of its own; temporarily_unavailable is the usual answer.
-        ctx.status = 503;
-        ctx.set('Retry-After', '1');
-        ctx.body = {
-          error: 'temporarily_unavailable',
-          error_description: 'the server cannot take this request right now; retry shortly',
-        };
+        answerOauthUnavailable(ctx, 'the server cannot take this request right now; retry shortly');
         return;
       }
       if (decision.allowed) return next();

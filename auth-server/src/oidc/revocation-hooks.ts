@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { grantRevoked, jwtAccessTokenRevoked, opaqueTokenRevoked } from '../audit/oidc-events.ts';
 import type { OwnAccessTokens } from '../revocation/own-access-tokens.ts';
 import type { Revocations } from '../revocation/revocations.ts';
+import { answerOauthUnavailable } from './oauth-unavailable.ts';
 
 /**
  * Wires oidc-provider to the revocation protocol:
@@ -34,12 +35,7 @@ export function installRevocationHooks(deps: {
 
   provider.use(async function revocationProtocol(ctx, next) {
     if (ctx.method === 'POST' && ctx.path === '/token' && redis.status !== 'ready') {
-      ctx.status = 503;
-      ctx.set('Retry-After', '1');
-      ctx.body = {
-        error: 'temporarily_unavailable',
-        error_description: 'tokens cannot be issued right now; try again shortly',
-      };
+      answerOauthUnavailable(ctx, 'tokens cannot be issued right now; try again shortly');
       return;
     }
     const work: Promise<void>[] = [];
@@ -72,12 +68,7 @@ export function installRevocationHooks(deps: {
         await revocations.revokeToken(String(payload.jti), Number(payload.exp));
         await audit.record(jwtAccessTokenRevoked(ctx as KoaContextWithOIDC, payload));
       } catch {
-        ctx.status = 503;
-        ctx.set('Retry-After', '1');
-        ctx.body = {
-          error: 'temporarily_unavailable',
-          error_description: 'the revocation could not be completed; retry',
-        };
+        answerOauthUnavailable(ctx, 'the revocation could not be completed; retry');
       }
       return;
     }

@@ -1,0 +1,11 @@
+import type { Context } from 'koa';
+
+/**
+ * The OAuth endpoints' answer when a dependency (Redis) cannot be asked: 503 with Retry-After
+ * and RFC 6749's `temporarily_unavailable` (5.2 has no code of its own for this; it is the usual one).
+ */
+export function answerOauthUnavailable(ctx: Context, description: string): void {
+  ctx.status = 503;
+  ctx.set('Retry-After', '1');
+  ctx.body = { error: 'temporarily_unavailable', error_description: description };
+}
