@@ -82,11 +82,24 @@ async function runMocha(args: string[], childEnv: NodeJS.ProcessEnv): Promise<nu
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let tail = '';
+  let leaked = false;
+  let watchdog: NodeJS.Timeout | undefined;
   child.stdout.on('data', (chunk: Buffer) => {
     process.stdout.write(chunk);
     tail = (tail + chunk.toString()).slice(-4000);
+    // Mocha has reported: it must now exit by itself. If a test leaked a handle (a server, a
+    // socket, a timer), say so and fail instead of hanging CI (we never run mocha with --exit).
+    if (!watchdog && /\d+ passing/.test(tail)) {
+      watchdog = setTimeout(() => {
+        leaked = true;
+        console.error('[test] mocha reported but did not exit within 60 s: a test leaked an open handle');
+        child.kill('SIGKILL');
+      }, 60_000);
+    }
   });
   const exitCode = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? 1)));
+  clearTimeout(watchdog);
+  if (leaked) return 1;
   const passed = Number(/(\d+) passing/.exec(tail)?.[1] ?? 0);
   const failed = Number(/(\d+) failing/.exec(tail)?.[1] ?? 0);
   const pending = Number(/(\d+) pending/.exec(tail)?.[1] ?? 0);

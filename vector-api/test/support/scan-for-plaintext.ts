@@ -31,14 +31,18 @@ export async function databaseCells(
   return cells;
 }
 
-/** Every regular file under `dir`, recursively. */
+/** Every regular file under `dir`, recursively (a temporary file renamed away mid-scan is skipped). */
 export async function directoryFiles(dir: string): Promise<{ where: string; bytes: Buffer }[]> {
   const out: { where: string; bytes: Buffer }[] = [];
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
   for (const entry of entries) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    out.push({ where: path, bytes: await readFile(path) });
+    const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined; // a snapshot's temp file, renamed meanwhile
+      throw err;
+    });
+    if (bytes) out.push({ where: path, bytes });
   }
   return out;
 }
