@@ -50,6 +50,20 @@ export function clientPolicyProblems(
   if (options.dynamic) {
     for (const key of DYNAMIC_FORBIDDEN) if (key in metadata) bad(`${key} cannot be chosen by the client`);
   }
+  // Lists must be flat lists of strings (never String() a hostile nested value: it recurses).
+  for (const key of [
+    'grant_types',
+    'response_types',
+    'redirect_uris',
+    'post_logout_redirect_uris',
+    'contacts',
+  ]) {
+    const value = metadata[key];
+    if (value !== undefined && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
+      (key.endsWith('redirect_uris') ? badUri : bad)(`${key} must be an array of strings`);
+      return problems;
+    }
+  }
   for (const key of UNSUPPORTED) if (key in metadata) bad(`${key} is not supported`);
 
   const grants = asStrings(metadata.grant_types) ?? ['authorization_code'];
@@ -120,5 +134,5 @@ function redirectProblem(uri: string, native: boolean): string | undefined {
     : `the ${url.protocol} scheme is not allowed`;
 }
 
-const asStrings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.map(String) : undefined);
+const asStrings = (v: unknown): string[] | undefined => (Array.isArray(v) ? (v as string[]) : undefined);
 const truncate = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}...` : s);

@@ -30,6 +30,12 @@ export function createVectorSchemas(limits: VectorApiLimits) {
     .describe("The vector's values; exactly the collection's dimension, finite float32 numbers.");
   const metadata = z
     .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
+    // Depth first, without recursion: anything recursive (JSON.stringify too) must never see a
+    // hostile nesting that would exhaust the stack.
+    .refine((m) => nestingWithin(m, MAX_METADATA_DEPTH), {
+      message: `must be nested at most ${MAX_METADATA_DEPTH} levels deep`,
+      abort: true,
+    })
     .refine((m) => Buffer.byteLength(JSON.stringify(m), 'utf8') <= limits.maxMetadataBytes, {
       message: `must be at most ${limits.maxMetadataBytes} bytes as JSON`,
     })
@@ -142,3 +148,17 @@ export function createVectorSchemas(limits: VectorApiLimits) {
 }
 
 export type VectorSchemas = ReturnType<typeof createVectorSchemas>;
+
+const MAX_METADATA_DEPTH = 32;
+
+/** Whether objects and arrays in `value` nest at most `max` levels (iterative: no stack to exhaust). */
+function nestingWithin(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > max) return false;
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return true;
+}

@@ -95,3 +95,61 @@ describe('attack suite: open redirects and cross-site forms', () => {
     expect(still.html, 'still signed in').to.contain('Connected apps');
   });
 });
+
+describe('attack suite: hostile bodies at the auth server', () => {
+  let server: TestAuthServer;
+  before(async () => {
+    server = await startTestAuthServer();
+  });
+  after(() => server?.close());
+
+  it('answers deeply nested and malformed bodies on every JSON and form endpoint without a 5xx', async () => {
+    const deep = `${'['.repeat(50_000)}1${']'.repeat(50_000)}`;
+    const deepObject = `{"client_name":"x","redirect_uris":${'['.repeat(5_000)}"https://a.example"${']'.repeat(5_000)}}`;
+    const { initial_access_token } = (await (
+      await server.admin('POST', '/admin/initial-access-tokens', {})
+    ).json()) as { initial_access_token: string };
+    const targets: [string, string, Record<string, string>][] = [
+      [
+        `${server.adminUrl}/admin/clients`,
+        deep,
+        { authorization: `Bearer ${server.config.ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      ],
+      [
+        `${server.adminUrl}/admin/clients`,
+        deepObject,
+        { authorization: `Bearer ${server.config.ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      ],
+      [
+        `${server.issuer}/reg`,
+        deep,
+        { authorization: `Bearer ${initial_access_token}`, 'content-type': 'application/json' },
+      ],
+      [
+        `${server.issuer}/reg`,
+        deepObject,
+        { authorization: `Bearer ${initial_access_token}`, 'content-type': 'application/json' },
+      ],
+      [
+        `${server.issuer}/token`,
+        `grant_type=${'a'.repeat(100_000)}`,
+        { 'content-type': 'application/x-www-form-urlencoded' },
+      ],
+      [
+        `${server.issuer}/token`,
+        `${'a[b]'.repeat(10_000)}=1`,
+        { 'content-type': 'application/x-www-form-urlencoded' },
+      ],
+      [
+        `${server.issuer}/signup`,
+        `email=${'%00'.repeat(1000)}&password=x`,
+        { 'content-type': 'application/x-www-form-urlencoded' },
+      ],
+    ];
+    for (const [url, body, headers] of targets) {
+      const res = await fetch(url, { method: 'POST', headers, body });
+      await res.arrayBuffer();
+      expect(res.status, `${url} ${body.slice(0, 20)}`).to.be.below(500);
+    }
+  });
+});
