@@ -10,6 +10,7 @@ const INJECTIONS = [
   '..%2F..%2Fetc%2Fpasswd',
   '\u0000',
   'a\u0000b',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a Log4Shell probe is the literal text
   '${jndi:ldap://127.0.0.1/x}',
   '{{7*7}}',
   '$where',
