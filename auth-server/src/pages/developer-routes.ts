@@ -8,6 +8,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import type { ClientRegistry, RegisteredClient } from '../clients/client-registry.ts';
 import { accountSignInUrl } from '../oidc/account-client.ts';
+import { REGISTRATION_POLICY } from '../oidc/registration-features.ts';
 import type { Csrf } from './csrf.ts';
 import { type FormFields, formOf } from './page-form.ts';
 import type { PageRenderer } from './renderer.ts';
@@ -190,6 +191,22 @@ export function createDeveloperRoutes(deps: {
     const rotated = await clients.rotateSecret(app.client_id, { revokeTokens });
     await audited(ctx, account.id, 'client.secret_rotated', app.client_id, { revoked_access: revokeTokens });
     renderApp(ctx, app, rotated.client_secret);
+  });
+
+  /** An RFC 7591 initial access token (24 h, our registration policy) for registering apps by API. */
+  router.post('/initial-access-tokens', async (ctx) => {
+    const account = await signedIn(ctx);
+    if (!account) return toSignIn(ctx);
+    const expiresIn = 24 * 3600;
+    const token = await new deps.provider.InitialAccessToken({
+      expiresIn,
+      policies: [REGISTRATION_POLICY],
+    }).save();
+    pages.render(ctx, 'message', {
+      title: 'Initial access token',
+      message: `Register apps over RFC 7591 at ${issuer}/reg with "Authorization: Bearer ${token}". It works for 24 hours and is shown only this once.`,
+      link: { href: '/developers', text: 'Back to your apps' },
+    });
   });
 
   router.post('/apps/:id/delete', async (ctx) => {

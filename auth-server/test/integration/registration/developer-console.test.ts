@@ -176,3 +176,45 @@ describe('developer console', () => {
     ).to.equal(400);
   });
 });
+
+describe('developer console: initial access tokens', () => {
+  let sink: SmtpSink;
+  let server: TestAuthServer;
+  before(async () => {
+    sink = await startSmtpSink();
+    server = await startTestAuthServer({ SMTP_URL: sink.url });
+  });
+  after(async () => {
+    await server?.close();
+    await sink?.close();
+  });
+
+  it('gives a signed-in developer an initial access token that registers clients under the policy', async () => {
+    const browser = new BrowserSession(server.issuer);
+    await newSignedInAccount(browser, sink);
+    const console = await browser.get('/developers');
+    const made = await browser.post('/developers/initial-access-tokens', {}, console);
+    const token = /Authorization: Bearer ([A-Za-z0-9_-]+)/.exec(made.html.replace(/&quot;/g, '"'))?.[1];
+    expect(token).to.be.a('string');
+    const register = (body: unknown) =>
+      fetch(`${server.issuer}/reg`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await register({ client_name: 'by api', grant_types: ['client_credentials'] })).status).to.equal(
+      201,
+    );
+    expect(
+      (await register({ client_name: 'trusted?', first_party: true, grant_types: ['client_credentials'] }))
+        .status,
+    ).to.equal(400);
+    const anonymous = new BrowserSession(server.issuer);
+    const refused = await anonymous.post(
+      '/developers/initial-access-tokens',
+      {},
+      await anonymous.get('/signup'),
+    );
+    expect(refused.html, 'signed-out visitors are sent to sign in').to.contain('action="/interaction/');
+  });
+});
