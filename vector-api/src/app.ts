@@ -26,6 +26,7 @@ import { createOpenApiDocument } from './routes/openapi-document.ts';
 import { createV1Router } from './routes/v1-router.ts';
 import { createV1Routes } from './routes/v1-routes.ts';
 import { createVectorSchemas } from './routes/vector-schemas.ts';
+import { createAuditQuery } from './store/audit-query.ts';
 import type { Encryption } from './store/encryption.ts';
 import type { PrincipalShredder } from './store/shred-principal.ts';
 
@@ -47,7 +48,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
   const metrics = createMetrics('vector-api');
   registerIndexMetrics(metrics.registry, deps.index);
   const schemas = createVectorSchemas(deps.config.limits);
-  const routes = createV1Routes(schemas, deps.index, deps.shredder);
+  const routes = createV1Routes(schemas, deps.index, deps.shredder, createAuditQuery(deps.orm));
   const openapi = createOpenApiDocument({
     serverUrl: deps.config.apiUrl,
     issuer: deps.config.issuer,

@@ -1,5 +1,7 @@
 import { parseInput } from '@vectorauth/shared';
 import type { ParameterizedContext } from 'koa';
+import { z } from 'zod';
+import type { createAuditQuery } from '../store/audit-query.ts';
 import type { PrincipalShredder } from '../store/shred-principal.ts';
 import type { VectorSchemas } from './vector-schemas.ts';
 import type { VectorState } from './vector-state.ts';
@@ -10,8 +12,34 @@ type Ctx = ParameterizedContext<VectorState> & { params: Record<string, string> 
  * DELETE /v1/admin/principals/:sub (scope `admin`). The caller, from its token, acts on the
  * principal named in the path: this is the one route whose subject is not the caller.
  */
-export function createAdminHandlers(schemas: VectorSchemas, shredder: PrincipalShredder) {
+const auditQuery = z
+  .object({
+    action: z.string().max(64).optional(),
+    subject: z.string().max(256).optional(),
+    actor: z.string().max(256).optional(),
+    since: z.iso
+      .datetime({ offset: true })
+      .transform((v) => new Date(v))
+      .optional(),
+    until: z.iso
+      .datetime({ offset: true })
+      .transform((v) => new Date(v))
+      .optional(),
+    before: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+
+export function createAdminHandlers(
+  schemas: VectorSchemas,
+  shredder: PrincipalShredder,
+  listAudit: ReturnType<typeof createAuditQuery>,
+) {
   return {
+    /** GET /v1/admin/audit (scope `admin`): crypto-shredding and permission-denied events, newest first. */
+    async listAudit(ctx: Ctx): Promise<void> {
+      ctx.body = await listAudit(parseInput(auditQuery, ctx.query, 'query'));
+    },
     async shredPrincipal(ctx: Ctx): Promise<void> {
       const { sub } = parseInput(schemas.principalParams, ctx.params, 'path');
       await shredder.shred({

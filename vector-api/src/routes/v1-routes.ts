@@ -2,6 +2,7 @@ import type { VectorScope } from '@vectorauth/shared';
 import type { ParameterizedContext } from 'koa';
 import type { z } from 'zod';
 import type { VectorIndex } from '../index/vector-index.ts';
+import type { createAuditQuery } from '../store/audit-query.ts';
 import type { PrincipalShredder } from '../store/shred-principal.ts';
 import { createAdminHandlers } from './admin-handlers.ts';
 import { createCollectionHandlers } from './collection-handlers.ts';
@@ -30,10 +31,11 @@ export function createV1Routes(
   schemas: VectorSchemas,
   index: VectorIndex,
   shredder: PrincipalShredder,
+  listAudit: ReturnType<typeof createAuditQuery>,
 ): V1Route[] {
   const c = createCollectionHandlers(schemas, index);
   const v = createVectorHandlers(schemas, index);
-  const a = createAdminHandlers(schemas, shredder);
+  const a = createAdminHandlers(schemas, shredder, listAudit);
   const collection = '/v1/collections/:name';
   return [
     {
@@ -133,6 +135,16 @@ export function createV1Routes(
       params: schemas.principalParams,
       status: 204,
       handler: a.shredPrincipal,
+    },
+    {
+      method: 'get',
+      path: '/v1/admin/audit',
+      operationId: 'listAudit',
+      summary:
+        'Audit events of the vector API (principal.shredded, permission.denied), newest first; filters action, subject, actor, since, until; paging limit and before',
+      scope: 'admin',
+      status: 200,
+      handler: a.listAudit,
     },
   ];
 }

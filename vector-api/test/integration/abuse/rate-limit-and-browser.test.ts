@@ -99,5 +99,16 @@ describe('vector-api: permission denied is audited', () => {
     } finally {
       await db.end();
     }
+    const admin = await h.token({ scope: 'admin' });
+    const listed = await h.call(
+      'GET',
+      `/v1/admin/audit?action=permission.denied&subject=${encodeURIComponent(token ? JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub : '')}&limit=5`,
+      { token: admin },
+    );
+    expect(listed.status).to.equal(200);
+    expect(listed.body.events.map((e: { action: string }) => e.action)).to.deep.equal(['permission.denied']);
+    expect((await h.call('GET', '/v1/admin/audit?limit=9999', { token: admin })).status).to.equal(400);
+    expect((await h.call('GET', '/v1/admin/audit?surprise=1', { token: admin })).status).to.equal(400);
+    expect((await h.call('GET', '/v1/admin/audit', { token })).status, 'needs the admin scope').to.equal(403);
   });
 });
