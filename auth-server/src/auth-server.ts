@@ -31,6 +31,10 @@ import { createAuditRoutes } from './audit/audit-routes.ts';
 import { createClientRegistry } from './clients/client-registry.ts';
 import type { AuthServerConfig } from './config.ts';
 import { authServerEntities } from './entities.ts';
+import { createFederatedAccounts } from './federation/federated-accounts.ts';
+import { createFederatedIdentityRepository } from './federation/federated-identity-repository.ts';
+import { createFederationRoutes, federationPageData } from './federation/federation-routes.ts';
+import { createUpstreamProviders } from './federation/upstream-providers.ts';
 import { startKeySync } from './keys/key-sync.ts';
 import { createSigningKeyStore } from './keys/signing-key-store.ts';
 import { createMailer } from './mail/mailer.ts';
@@ -189,6 +193,9 @@ export async function startAuthServer(
         .catch(() => undefined);
     },
   });
+  const identities = createFederatedIdentityRepository(orm);
+  const upstreams = createUpstreamProviders(config);
+  const csrf = createCsrf(config.COOKIE_KEYS);
   const pageRouter = createPageRouter({
     formLimits: rateLimits.forms,
     clients,
@@ -197,9 +204,22 @@ export async function startAuthServer(
     accounts,
     sessions,
     pages,
-    csrf: createCsrf(config.COOKIE_KEYS),
+    csrf,
     issuer: config.ISSUER,
     audit,
+    federatedProviders: upstreams,
+    federationPageData: upstreams.length > 0 ? federationPageData({ identities, upstreams }) : undefined,
+    federationRoutes: createFederationRoutes({
+      provider,
+      accounts,
+      identities,
+      federatedAccounts: createFederatedAccounts({ accounts, identities }),
+      upstreams,
+      pages,
+      csrf,
+      issuer: config.ISSUER,
+      audit,
+    }),
   });
 
   const metrics = createMetrics('auth-server');

@@ -19,6 +19,10 @@ export const AUTH_SECRETS = [
   'COOKIE_KEYS',
   'DATABASE_URL',
   'REDIS_URL',
+  'GOOGLE_CLIENT_SECRET',
+  'MICROSOFT_CLIENT_SECRET',
+  'LINKEDIN_CLIENT_SECRET',
+  'GITHUB_CLIENT_SECRET',
 ] as const;
 
 const schema = z
@@ -77,8 +81,37 @@ const schema = z
     RATE_LIMIT_REGISTRATION_PER_IP: positiveInt(30),
     RATE_LIMIT_FORMS_PER_IP: positiveInt(60),
     RATE_LIMIT_MAILS_PER_ACCOUNT: positiveInt(3),
+    /** Upstream identity providers (see federation/upstream-providers.ts); one without credentials is hidden. */
+    GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+    GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+    GOOGLE_ISSUER: url().default('https://accounts.google.com'),
+    MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
+    MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
+    MICROSOFT_TENANT: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+$/, 'must be a tenant id or domain')
+      .refine((t) => !['common', 'organizations', 'consumers'].includes(t.toLowerCase()), {
+        message: 'must be one tenant (id or domain): multi-tenant issuers are not checked yet',
+      })
+      .optional(),
+    MICROSOFT_ISSUER: url().optional(),
+    LINKEDIN_CLIENT_ID: z.string().min(1).optional(),
+    LINKEDIN_CLIENT_SECRET: z.string().min(1).optional(),
+    LINKEDIN_ISSUER: url().default('https://www.linkedin.com/oauth'),
+    GITHUB_CLIENT_ID: z.string().min(1).optional(),
+    GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+    GITHUB_AUTHORIZE_URL: url().default('https://github.com/login/oauth/authorize'),
+    GITHUB_TOKEN_URL: url().default('https://github.com/login/oauth/access_token'),
+    GITHUB_API_URL: url().default('https://api.github.com'),
   })
   .superRefine((env, ctx) => {
+    if (env.MICROSOFT_CLIENT_ID && !env.MICROSOFT_TENANT && !env.MICROSOFT_ISSUER) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MICROSOFT_TENANT'],
+        message: 'is required with MICROSOFT_CLIENT_ID (one tenant id or domain)',
+      });
+    }
     // A `next` key must be in every JWKS a resource server can hold before it signs: every
     // instance has loaded it (sync interval), HTTP caches expired (max-age), a verifier's refetch
     // cooldown (5 s) has passed.

@@ -12,6 +12,8 @@ export const AUDIT_ACTIONS = [
   'user.signed_out_everywhere',
   'user.disabled',
   'user.deleted',
+  'federated_identity.linked',
+  'federated_identity.unlinked',
   'consent.granted',
   'consent.denied',
   'consent.withdrawn',

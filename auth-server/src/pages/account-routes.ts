@@ -26,6 +26,8 @@ export function createAccountRoutes(deps: {
   csrf: Csrf;
   issuer: string;
   audit: AuditLog;
+  /** What the account page shows about linked upstream providers (see federation-routes.ts). */
+  federationPageData?: (accountId: string) => Promise<Record<string, unknown>>;
 }): Router {
   const { provider, flows, accounts, sessions, pages, csrf, issuer, audit } = deps;
   const router = new Router({ prefix: '/account' });
@@ -43,7 +45,13 @@ export function createAccountRoutes(deps: {
     pages.render(
       ctx,
       'account',
-      { csrf: csrf.token(ctx), account, apps: await sessions.connectedApps(account.id), ...extra },
+      {
+        csrf: csrf.token(ctx),
+        account,
+        apps: await sessions.connectedApps(account.id),
+        ...(await deps.federationPageData?.(account.id)),
+        ...extra,
+      },
       status,
     );
   };
@@ -118,4 +126,7 @@ export function createAccountRoutes(deps: {
 const NOTICES: Record<string, string> = {
   revoked: 'The app no longer has access to your account.',
   password: 'Your password was changed.',
+  linked: 'The sign-in provider was linked to your account.',
+  unlinked: 'The sign-in provider was unlinked from your account.',
+  not_linked: 'That sign-in provider was not linked to your account.',
 };

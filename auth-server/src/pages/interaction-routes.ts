@@ -25,6 +25,8 @@ export function createInteractionRoutes(deps: {
   pages: PageRenderer;
   csrf: Csrf;
   audit: AuditLog;
+  /** Upstream providers offered as "Continue with ..." on the sign-in step. */
+  federatedProviders?: readonly { id: string; label: string }[];
 }): Router {
   const { provider, flows, accounts, pages, csrf, audit } = deps;
   /** The request, for the audit trail, with the client the authorization request is for. */
@@ -113,6 +115,10 @@ export function createInteractionRoutes(deps: {
         action: `/interaction/${d.uid}/login`,
         abortAction: `/interaction/${d.uid}/abort`,
         clientName: await clientName(d.params.client_id),
+        federated: (deps.federatedProviders ?? []).map((p) => ({
+          href: `/interaction/${d.uid}/federated/${p.id}`,
+          label: p.label,
+        })),
         ...extra,
       },
       status,

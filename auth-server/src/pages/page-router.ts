@@ -31,6 +31,10 @@ export function createPageRouter(deps: {
   audit: AuditLog;
   /** Rate limits of form posts (after parsing: they need the e-mail field). */
   formLimits: Middleware;
+  federatedProviders?: readonly { id: string; label: string }[];
+  federationPageData?: (accountId: string) => Promise<Record<string, unknown>>;
+  /** Sign-in through upstream providers (federation-routes.ts). */
+  federationRoutes?: Router;
 }): Router {
   const router = new Router();
   router.get('/static/style.css', (ctx) => {
@@ -46,6 +50,7 @@ export function createPageRouter(deps: {
     createInteractionRoutes(deps),
     createAccountRoutes(deps),
     createDeveloperRoutes(deps),
+    ...(deps.federationRoutes ? [deps.federationRoutes] : []),
   ]) {
     router.use(child.routes());
   }
