@@ -31,7 +31,11 @@ export async function ensureAccountClient(
  * An authorization request whose only purpose is to sign the person in (the resulting code is
  * never redeemed and expires); afterwards the provider session identifies them on /account.
  */
-export function accountSignInUrl(issuer: string, page: (typeof ACCOUNT_PAGES)[number] = '/account'): string {
+export function accountSignInUrl(
+  issuer: string,
+  page: (typeof ACCOUNT_PAGES)[number] = '/account',
+  upstream?: string,
+): string {
   const verifier = randomBytes(32).toString('base64url');
   const params = new URLSearchParams({
     client_id: ACCOUNT_CLIENT_ID,
@@ -41,6 +45,8 @@ export function accountSignInUrl(issuer: string, page: (typeof ACCOUNT_PAGES)[nu
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
     state: randomBytes(16).toString('base64url'),
+    // Sign in through this upstream provider straight away (see interaction-routes.ts).
+    ...(upstream ? { upstream } : {}),
   });
   return `${issuer}/auth?${params}`;
 }

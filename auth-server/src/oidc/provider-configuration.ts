@@ -57,6 +57,9 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       authorizationSigningAlgValues: algs,
     },
     responseTypes: ['code'],
+    // `upstream`: our own "Continue with <provider>" from the sign-up page (a provider id, nothing else).
+    // Only a configured provider's id is acted on (interaction-routes.ts); anything else is ignored.
+    extraParams: ['upstream'],
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },

@@ -127,7 +127,12 @@ export function createInteractionRoutes(deps: {
   router.get('/', async (ctx) => {
     const d = await details(ctx);
     if (!d) return;
-    if (d.prompt.name === 'login') return renderSignIn(ctx, d);
+    if (d.prompt.name === 'login') {
+      // A "Continue with …" from the sign-up page names its provider: go there at once.
+      const upstream = (deps.federatedProviders ?? []).find((p) => p.id === d.params.upstream);
+      if (upstream) return ctx.redirect(`/interaction/${d.uid}/federated/${upstream.id}`);
+      return renderSignIn(ctx, d);
+    }
     // A first-party app is ours: what it asks for is granted without a question, including more
     // scopes than its grant holds and `prompt=consent` (which `offline_access` requires).
     if (d.prompt.name === 'consent' && d.session?.accountId && (await isFirstParty(d.params.client_id))) {

@@ -3,6 +3,7 @@ import type { AccountFlows } from '../accounts/account-flows.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
 import { emailSchema } from '../accounts/email-address.ts';
 import { auditRequest } from '../audit/audit-request.ts';
+import { accountSignInUrl } from '../oidc/account-client.ts';
 import type { Csrf } from './csrf.ts';
 import { formOf } from './page-form.ts';
 import type { PageRenderer } from './renderer.ts';
@@ -15,11 +16,30 @@ export function createSignupRoutes(deps: {
   accounts: AccountRepository;
   pages: PageRenderer;
   csrf: Csrf;
+  issuer: string;
+  federatedProviders?: readonly { id: string; label: string }[];
 }): Router {
   const { flows, accounts, pages, csrf } = deps;
   const router = new Router();
+  const providers = deps.federatedProviders ?? [];
+  const federated = providers.map((p) => ({ href: `/federated/start/${p.id}`, label: p.label }));
 
-  router.get('/signup', (ctx) => pages.render(ctx, 'signup', { csrf: csrf.token(ctx) }));
+  router.get('/signup', (ctx) => pages.render(ctx, 'signup', { csrf: csrf.token(ctx), federated }));
+
+  /** "Continue with …" outside an app's request: sign in to the account page through that provider. */
+  router.get('/federated/start/:provider', (ctx) => {
+    const provider = providers.find((p) => p.id === ctx.params.provider);
+    if (!provider) {
+      return pages.render(
+        ctx,
+        'error',
+        { title: 'Unknown provider', message: 'That sign-in provider is not available.' },
+        404,
+      );
+    }
+    ctx.status = 303;
+    ctx.redirect(accountSignInUrl(deps.issuer, '/account', provider.id));
+  });
 
   router.post('/signup', async (ctx) => {
     const form = formOf(ctx);

@@ -168,6 +168,20 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     expect(main(existing.landed.html)).to.equal(main(refused.landed.html));
   });
 
+  it('offers "Continue with" on the sign-up page, which signs up straight through the provider', async () => {
+    const browser = new BrowserSession(stack.server.issuer);
+    const signup = await browser.get('/signup');
+    expect(signup.html).to.contain('href="/federated/start/google"').and.contain('Continue with Google');
+    const email = newEmail('from-signup');
+    const login = `g-${randomUUID()}`;
+    stack.oidc.users.set(login, { email, email_verified: true });
+    const atGoogle = upstreamUrl(await browser.get('/federated/start/google'));
+    const landed = await back(browser, await atOidcProvider(atGoogle, login));
+    expect(landed.html, 'signed in on the account page').to.contain('Connected apps');
+    expect(await accountRow(db, email)).to.include({ email_verified: true });
+    expect((await browser.get('/federated/start/myspace')).status).to.equal(404);
+  });
+
   it("uses Microsoft's tid and oid as the subject", async () => {
     const login = `ms-${randomUUID()}`;
     const email = newEmail('ms');
