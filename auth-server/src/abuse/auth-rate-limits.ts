@@ -11,7 +11,7 @@ export interface AuthLimits {
   oauthPerClient: number;
   /** Registration requests per address. */
   registrationPerIp: number;
-  /** Form posts (sign-in, sign-up, reset, verification) per address. */
+  /** Page form posts (sign-in, sign-up, reset, verification, account, developer console) per address. */
   formsPerIp: number;
   /** Mails one address can be sent through sign-up, reset and resend. */
   mailsPerAccount: number;
@@ -19,16 +19,25 @@ export interface AuthLimits {
 
 const OAUTH_PATHS = new Set(['/token', '/token/introspection', '/token/revocation']);
 const MAIL_FORMS = new Set(['/signup', '/forgot-password', '/verify-email/resend']);
-const FORM_PATHS =
-  /^\/(signup|forgot-password|reset-password|verify-email(\/resend)?|interaction\/[^/]+\/login)$/;
 const SIGN_IN = /^\/interaction\/[^/]+\/login$/;
 
+/**
+ * The client id of HTTP Basic client authentication (RFC 6749 2.3.1: form-urlencoded), for the
+ * bucket only: oidc-provider authenticates. Undecodable input is no client (the address counts).
+ */
 const clientOf = (ctx: Context): string | undefined => {
   const basic = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(ctx.get('authorization'))?.[1];
   if (!basic) return undefined;
   const decoded = Buffer.from(basic, 'base64').toString('utf8');
-  const id = decodeURIComponent(decoded.slice(0, Math.max(0, decoded.indexOf(':'))).replace(/\+/g, '%20'));
-  return id && id.length <= 128 ? id : undefined;
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  let id: string;
+  try {
+    id = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, '%20'));
+  } catch {
+    return undefined;
+  }
+  return id.length <= 128 ? id : undefined;
 };
 const hash = (v: string) => createHash('sha256').update(v).digest('base64url').slice(0, 22);
 
@@ -91,9 +100,12 @@ export function createAuthRateLimits(deps: {
       };
     },
 
-    /** After the form parser (it needs the e-mail field): forms per address, mails per account, sign-in slowdown. */
+    /**
+     * After the form parser (it needs the e-mail field), for every page form post: per address,
+     * then mails per account, then the sign-in slowdown. No list of forms to keep up to date.
+     */
     async forms(ctx: Context, next: Next): Promise<void> {
-      if (ctx.method !== 'POST' || !FORM_PATHS.test(ctx.path)) return next();
+      if (ctx.method !== 'POST') return next();
       const perIp = await limiter.check(ctx, `form:ip:${ctx.ip}`, limits.formsPerIp);
       if (!perIp.allowed) {
         deps.onLimited?.(ctx, 'form:ip');

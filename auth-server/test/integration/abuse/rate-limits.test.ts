@@ -61,6 +61,21 @@ describe('rate limits (shared through Redis)', function () {
     expect(mine.length, 'the hit is audited once per bucket and window, not per refused request').to.equal(1);
   });
 
+  it('answers malformed client credentials in the Basic header as OAuth errors, never a 5xx', async () => {
+    for (const raw of ['%E0%A4%A:x', '%:%', 'no-colon', ':', '\u0000:\u0000', `${'a'.repeat(500)}:x`]) {
+      const res = await fetch(`${server.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(raw).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      });
+      expect(res.status, raw.slice(0, 12)).to.be.oneOf([400, 401, 429]);
+      expect(await res.json()).to.have.property('error');
+    }
+  });
+
   it('limits registration per address', async () => {
     const ip = newIp();
     const post = () =>
@@ -134,6 +149,19 @@ describe('rate limits (shared through Redis)', function () {
     await sleep(1100);
     const after = await signIn(attacker, await start(attacker), email, password);
     expect(after.html).to.contain('Allow access?');
+  });
+
+  it('limits every page form per address, the developer console’s too', async () => {
+    const browser = new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() });
+    const page = await browser.get('/signup');
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++)
+      statuses.push((await browser.post('/developers/initial-access-tokens', {}, page)).status);
+    expect(
+      statuses.slice(0, 30).every((s) => s !== 429),
+      'under the limit',
+    ).to.equal(true);
+    expect(statuses[30]).to.equal(429);
   });
 
   it('limits form posts per address', async () => {

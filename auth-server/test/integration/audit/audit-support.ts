@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createLogger, freePort } from '@vectorauth/shared';
+import { createLogger } from '@vectorauth/shared';
 import { expect } from 'chai';
 import type pg from 'pg';
-import { loadAuthServerConfig, startAuthServer } from '../../../src/index.ts';
-import { GENEROUS_LIMITS, type TestAuthServer } from '../../support/test-auth-server.ts';
-import { testEnv } from '../../support/test-env.ts';
+import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 
 export interface AuditRow {
   id: string;
@@ -30,19 +28,6 @@ export interface AuditTestServer extends TestAuthServer {
 
 /** Like startTestAuthServer, with the log captured instead of silenced. */
 export async function startAuditTestServer(overrides: Record<string, string> = {}): Promise<AuditTestServer> {
-  const env = testEnv();
-  const config = loadAuthServerConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: env.databaseUrl,
-    REDIS_URL: env.redisUrl,
-    DATA_DIR: env.dataDir,
-    AUTH_PORT: String(await freePort()),
-    ADMIN_PORT: String(await freePort()),
-    VECTOR_API_URL: 'http://localhost:4999',
-    BCRYPT_COST: '4',
-    ...GENEROUS_LIMITS,
-    ...overrides,
-  });
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -50,39 +35,10 @@ export async function startAuditTestServer(overrides: Record<string, string> = {
       done();
     },
   });
-  const running = await startAuthServer(config, {
+  const server = await startTestAuthServer(overrides, {
     logger: createLogger({ name: 'auth-server', level: 'info', destination }),
   });
-  const admin = (method: string, path: string, body?: unknown, token = config.ADMIN_TOKEN) =>
-    fetch(`${running.adminUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        'x-request-id': `admin-${randomUUID()}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  const basic = (client: { client_id: string; client_secret: string }) =>
-    `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
-  return {
-    ...running,
-    config,
-    logs,
-    admin,
-    async createClient(metadata) {
-      const res = await admin('POST', '/admin/clients', metadata);
-      if (res.status !== 201) throw new Error(`client creation failed: ${res.status} ${await res.text()}`);
-      return (await res.json()) as { client_id: string; client_secret: string };
-    },
-    clientCredentialsToken(client, params = {}) {
-      return fetch(`${running.issuer}/token`, {
-        method: 'POST',
-        headers: { authorization: basic(client), 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', ...params }),
-      });
-    },
-  };
+  return { ...server, logs };
 }
 
 /** A request id of our own, to find in the rows a request left. */
