@@ -10,6 +10,7 @@ import {
   listen,
   type Redis,
   startPrincipalEventConsumer,
+  subscribeKeySetNotices,
 } from '@vectorauth/shared';
 import { createVectorApp } from './app.ts';
 import type { VectorApiConfig } from './config.ts';
@@ -111,6 +112,9 @@ export async function startVectorApi(
     algorithms: [...config.tokenAlgorithms],
     clockToleranceSec: config.tokenClockSkewSec,
   });
+  // The auth server names its published keys on every key change: a new one verifies on first sight.
+  const keyNotices = createRedis(config.redisUrl, 'vector-api-key-notices', logger);
+  subscribeKeySetNotices(keyNotices, (kids) => verifier.expectKeys(kids));
   const app = createVectorApp({ config, logger, orm, redis, verifier, index, encryption, shredder });
   app.on('error', (err: unknown) => logger.warn({ err }, 'connection error'));
 
@@ -118,6 +122,8 @@ export async function startVectorApi(
     await maintenance.stop();
     await consumer.close();
     await broadcast.close();
+    keyNotices.removeAllListeners('message');
+    await closeRedis(keyNotices);
     await worker.close();
     await closeRedis(redis);
     await orm.close(true);
