@@ -68,6 +68,7 @@ describe('access-token verifier: a huge JWKS answer', function () {
       audience,
       jwksUri,
       jwksMaxBytes: 256 * 1024,
+      jwksTimeoutMs: 60_000, // only the size cap may stop it here, however busy the machine
       onJwksFetched: (bytes) => {
         bytesRead = bytes;
       },

@@ -54,7 +54,9 @@ describe('capped fetch: every outbound answer is size- and time-capped', () => {
       pump();
     };
     let read = -1;
-    const err = await failure(createCappedFetch({ maxBytes: 100_000, onBytesRead: (n) => (read = n) })(url));
+    const err = await failure(
+      createCappedFetch({ maxBytes: 100_000, timeoutMs: 60_000, onBytesRead: (n) => (read = n) })(url),
+    );
     expect(err).to.be.instanceOf(OutboundFetchError);
     expect((err as OutboundFetchError).code).to.equal('ERR_OUTBOUND_TOO_LARGE');
     expect(read).to.be.greaterThan(100_000);
