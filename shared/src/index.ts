@@ -1,6 +1,7 @@
 export * from './auth/access-token-claims.ts';
 export * from './auth/access-token-verifier.ts';
 export * from './auth/bearer-auth.ts';
+export * from './auth/key-set-notices.ts';
 export * from './auth/revocation-store.ts';
 export * from './auth/scopes.ts';
 export * from './config/dev-secret.ts';
@@ -14,6 +15,7 @@ export * from './db/create-orm.ts';
 export * from './errors/errors.ts';
 export * from './events/principal-events.ts';
 export * from './http/access-log.ts';
+export * from './http/capped-fetch.ts';
 export * from './http/error-handler.ts';
 export * from './http/free-port.ts';
 export * from './http/health.ts';

@@ -13,6 +13,7 @@ import {
   createSecurityHeaders,
   healthz,
   type Logger,
+  type Metrics,
   type Redis,
 } from '@vectorauth/shared';
 import Koa from 'koa';
@@ -29,6 +30,7 @@ import { createVectorSchemas } from './routes/vector-schemas.ts';
 import { createAuditQuery } from './store/audit-query.ts';
 import type { Encryption } from './store/encryption.ts';
 import type { PrincipalShredder } from './store/shred-principal.ts';
+import type { TamperReport } from './store/tamper-report.ts';
 
 export interface VectorAppDeps {
   config: VectorApiConfig;
@@ -39,13 +41,17 @@ export interface VectorAppDeps {
   index: VectorIndex;
   encryption: Encryption;
   shredder: PrincipalShredder;
+  /** This app's metrics, when the caller registers counters of its own on them. */
+  metrics?: Metrics;
+  /** Reports stored data that fails authentication (log, metric, audit). */
+  tamper?: TamperReport;
 }
 
 /** The vector API's Koa app: error handler first, then request id, access log, metrics, routes. */
 export function createVectorApp(deps: VectorAppDeps): Koa {
   const app = new Koa();
   app.proxy = false;
-  const metrics = createMetrics('vector-api');
+  const metrics = deps.metrics ?? createMetrics('vector-api');
   registerIndexMetrics(metrics.registry, deps.index);
   const schemas = createVectorSchemas(deps.config.limits);
   const routes = createV1Routes(schemas, deps.index, deps.shredder, createAuditQuery(deps.orm));
@@ -121,6 +127,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
   app.use(open.routes());
   app.use(open.allowedMethods());
   app.use(createPermissionAudit({ orm: deps.orm, logger: deps.logger }));
+  if (deps.tamper) app.use(deps.tamper.middleware);
   app.use(v1.routes());
   app.use(v1.allowedMethods());
   return app;

@@ -4,12 +4,14 @@ import {
   closeRedis,
   createAccessTokenVerifier,
   createLogger,
+  createMetrics,
   createOrm,
   createRedis,
   type Logger,
   listen,
   type Redis,
   startPrincipalEventConsumer,
+  subscribeKeySetNotices,
 } from '@vectorauth/shared';
 import { createVectorApp } from './app.ts';
 import type { VectorApiConfig } from './config.ts';
@@ -22,6 +24,7 @@ import { VECTOR_MIGRATIONS } from './migrations/vector-migrations.ts';
 import { createEncryption, type Encryption } from './store/encryption.ts';
 import { startMaintenance } from './store/maintenance.ts';
 import { createPrincipalShredder } from './store/shred-principal.ts';
+import { createTamperReport } from './store/tamper-report.ts';
 import { VECTOR_ENTITIES } from './store/vector-entities.ts';
 
 export interface VectorApiDeps {
@@ -61,10 +64,26 @@ export async function startVectorApi(
   const redisSettled = settled(redis, 2000);
   const snapshots = createSnapshotStore(config.dataDir);
   const loader = createIndexLoader({ orm, encryption, snapshots });
+  const metrics = createMetrics('vector-api');
+  const tampered = metrics.counter(
+    'vector_stored_data_tampered_total',
+    'Stored data that failed authentication and was refused, by kind (snapshot file, encrypted row)',
+    ['kind'],
+  );
+  for (const kind of ['snapshot', 'record'] as const) tampered.inc({ kind }, 0);
+  const tamper = createTamperReport({ orm, logger, count: (kind) => tampered.inc({ kind }) });
   const index = createVectorIndex({
     worker,
     planLoad: loader.planLoad,
     discardSnapshot: loader.discardSnapshot,
+    onSnapshotRefused: (collection, reason) =>
+      void tamper.report({
+        kind: 'snapshot',
+        principal: collection.principal,
+        collection: collection.name,
+        collectionId: collection.id,
+        reason,
+      }),
   });
 
   /** Everything this process keeps of a principal outside Postgres. */
@@ -111,13 +130,29 @@ export async function startVectorApi(
     algorithms: [...config.tokenAlgorithms],
     clockToleranceSec: config.tokenClockSkewSec,
   });
-  const app = createVectorApp({ config, logger, orm, redis, verifier, index, encryption, shredder });
+  // The auth server names its published keys on every key change: a new one verifies on first sight.
+  const keyNotices = createRedis(config.redisUrl, 'vector-api-key-notices', logger);
+  subscribeKeySetNotices(keyNotices, (kids) => verifier.expectKeys(kids));
+  const app = createVectorApp({
+    config,
+    logger,
+    orm,
+    redis,
+    verifier,
+    index,
+    encryption,
+    shredder,
+    metrics,
+    tamper,
+  });
   app.on('error', (err: unknown) => logger.warn({ err }, 'connection error'));
 
   const closeResources = async () => {
     await maintenance.stop();
     await consumer.close();
     await broadcast.close();
+    keyNotices.removeAllListeners('message');
+    await closeRedis(keyNotices);
     await worker.close();
     await closeRedis(redis);
     await orm.close(true);

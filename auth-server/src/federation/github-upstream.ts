@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import { isLoopbackHttp } from './oidc-upstream.ts';
+import { isLoopbackHttp, upstreamFetch } from './oidc-upstream.ts';
 import { type UpstreamChecks, UpstreamError, type UpstreamProvider } from './upstream-provider.ts';
 
 interface GitHubEmail {
@@ -32,14 +32,14 @@ export function createGitHubUpstream(options: {
   );
   if (isLoopbackHttp(authorize) || isLoopbackHttp(new URL(options.tokenUrl)))
     oidc.allowInsecureRequests(config);
+  config[oidc.customFetch] = upstreamFetch;
   const api = async <T>(path: string, accessToken: string): Promise<T> => {
-    const res = await fetch(`${options.apiUrl.replace(/\/$/, '')}${path}`, {
+    const res = await upstreamFetch(`${options.apiUrl.replace(/\/$/, '')}${path}`, {
       headers: {
         authorization: `Bearer ${accessToken}`,
         accept: 'application/vnd.github+json',
         'user-agent': 'vectorauth',
       },
-      signal: AbortSignal.timeout(10_000),
     }).catch((err: unknown) => {
       throw new UpstreamError('api_unreachable', { cause: err });
     });

@@ -1,3 +1,4 @@
+import { createCappedFetch } from '@vectorauth/shared';
 import * as oidc from 'openid-client';
 import {
   type UpstreamChecks,
@@ -10,6 +11,9 @@ import {
 /** Plain http is allowed only for a loopback stand-in (tests, local development). */
 export const isLoopbackHttp = (url: URL) =>
   url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+
+/** Every request to an upstream provider (discovery, JWKS, token, API): at most 1 MiB, 10 s. */
+export const upstreamFetch = createCappedFetch({ maxBytes: 1024 * 1024, timeoutMs: 10_000 });
 
 /**
  * An OpenID Connect provider through openid-client: discovery (once, retried after a failure),
@@ -31,6 +35,7 @@ export function createOidcUpstream(options: {
     configuration ??= oidc
       .discovery(issuer, options.clientId, options.clientSecret, undefined, {
         execute: isLoopbackHttp(issuer) ? [oidc.allowInsecureRequests] : [],
+        [oidc.customFetch]: upstreamFetch,
       })
       .catch((err: unknown) => {
         configuration = undefined;

@@ -7,7 +7,11 @@ import type { SigningKeyStore } from './signing-key-store.ts';
 export interface KeySync {
   /** Reconciles now (coalesced with one already running); resolves when this instance is up to date. */
   reconcile(): Promise<void>;
-  /** After a change made here: reconcile, then tell the other instances. */
+  /**
+   * After a change made here (committed): tell the other instances and the resource servers
+   * which keys are published now, then reconcile. Telling first means a resource server already
+   * expects a new key when the first token it signed arrives.
+   */
   announce(): Promise<void>;
   close(): Promise<void>;
 }
@@ -69,7 +73,11 @@ export function startKeySync(deps: {
       deps.apply(keySet);
       logger.info({ version: keySet.version, current: keySet.current.kid }, 'signing keys: key set loaded');
     }
-    if (changed) await publishKeySetChanged(redis).catch(() => undefined);
+    if (changed) await publishKeySetChanged(redis, await publishedKids()).catch(() => undefined);
+  }
+
+  async function publishedKids(): Promise<string[]> {
+    return (await store.list()).filter((k) => k.status !== 'revoked').map((k) => k.kid);
   }
 
   function reconcile(): Promise<void> {
@@ -100,10 +108,10 @@ export function startKeySync(deps: {
   return {
     reconcile,
     async announce() {
-      await reconcile();
-      await publishKeySetChanged(redis).catch((err) =>
+      await publishKeySetChanged(redis, await publishedKids()).catch((err) =>
         logger.warn({ err }, 'signing keys: other instances not notified; they reconcile periodically'),
       );
+      await reconcile();
     },
     async close() {
       closed = true;

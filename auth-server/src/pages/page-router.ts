@@ -42,6 +42,12 @@ export function createPageRouter(deps: {
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = STYLESHEET;
   });
+  // Pages carry forms and CSRF tokens, and their redirects lead to codes: no answer is ever cached
+  // (set first, so redirects and refusals carry it too).
+  router.use(async function noStore(ctx, next) {
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
   router.use(createPageForm(deps));
   router.use(deps.formLimits);
   for (const child of [

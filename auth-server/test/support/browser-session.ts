@@ -17,6 +17,9 @@ export class BrowserSession {
   /** Sent with every request (e.g. X-Forwarded-For to act from another address behind a trusted proxy). */
   readonly headers: Record<string, string>;
 
+  /** Every response received on `origin`, redirects included, in order. */
+  readonly responses: { method: string; url: string; status: number; headers: Headers }[] = [];
+
   constructor(origin: string, headers: Record<string, string> = {}) {
     this.origin = origin;
     this.headers = headers;
@@ -49,6 +52,12 @@ export class BrowserSession {
           ...(currentBody ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },
         body: currentBody,
+      });
+      this.responses.push({
+        method: currentMethod,
+        url: current.href,
+        status: res.status,
+        headers: res.headers,
       });
       this.store(res.headers.getSetCookie());
       const location = res.headers.get('location');

@@ -1,6 +1,15 @@
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
-import { InvalidTokenError, ServiceUnavailableError } from '../errors/errors.ts';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  type JWTHeaderParameters,
+  type JWTPayload,
+  jwtVerify,
+} from 'jose';
+import { InvalidTokenError, OutboundFetchError, ServiceUnavailableError } from '../errors/errors.ts';
+import { createCappedFetch } from '../http/capped-fetch.ts';
 import type { AccessTokenClaims } from './access-token-claims.ts';
+import { hasDuplicateJsonKeys } from './duplicate-json-keys.ts';
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
@@ -19,14 +28,30 @@ export interface AccessTokenVerifierOptions {
   jwksCacheMaxAgeMs?: number;
   /** Least time between two fetches of the JWKS (default 5 s): an unknown `kid` refetches after it. */
   jwksCooldownMs?: number;
+  /** Largest JWKS answer accepted, in bytes (default 256 KiB); a larger one is a 503, never a memory spike. */
+  jwksMaxBytes?: number;
+  /** Longest wait for the JWKS answer, body included (default 3 s). */
+  jwksTimeoutMs?: number;
+  /** Called with the body bytes of every JWKS fetch (tests, metrics). */
+  onJwksFetched?: (bytes: number) => void;
 }
 
 export interface AccessTokenVerifier {
   verify(token: string): Promise<AccessTokenClaims>;
+  /**
+   * The issuer announced (a key-set notice through Redis) that it publishes these keys. A token
+   * naming one of them that the cached JWKS lacks refetches the JWKS at once, past the cooldown
+   * (a few times at most per announcement); an unannounced `kid` still waits for the cooldown.
+   */
+  expectKeys(kids: readonly string[]): void;
 }
 
 const MAX_TOKEN_LENGTH = 8192;
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** How long an announced kid lets a token skip the JWKS cooldown, and how many refetches it may cause. */
+const EXPECT_KEY_MS = 60_000;
+const EXPECT_KEY_FETCHES = 5;
+const MAX_EXPECTED_KEYS = 64;
 
 /**
  * Verifies RFC 9068 JWT access tokens against the issuer's JWKS. Keys come only from the
@@ -34,33 +59,68 @@ const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  * `next` before it started signing verifies on first sight); `jku`, `jwk`, `x5u` and `x5c` headers
  * are never used. Checks `kid` presence, alg allow-list, `typ: at+jwt`, `iss`, `aud`, `exp`, `nbf`.
  * The `kid` is part of the claims so the revocation list can refuse every token of a revoked key.
+ * Also refused: a header or payload with a member twice (ambiguous), an `iat` in the future
+ * beyond the clock tolerance. The JWKS fetch is size- and time-capped.
  */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const realm = options.realm ?? 'vector-api';
   const algorithms = options.algorithms ?? ['ES256', 'RS256', 'PS256', 'EdDSA'];
+  const clockToleranceSec = options.clockToleranceSec ?? 5;
+  const timeoutMs = options.jwksTimeoutMs ?? 3_000;
   const jwks = createRemoteJWKSet(new URL(options.jwksUri), {
     cooldownDuration: options.jwksCooldownMs ?? 5_000,
     cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
-    timeoutDuration: 3_000,
+    timeoutDuration: timeoutMs,
+    [customFetch]: createCappedFetch({
+      maxBytes: options.jwksMaxBytes ?? 256 * 1024,
+      timeoutMs,
+      onBytesRead: options.onJwksFetched,
+    }),
   });
+  /** Announced kids: until when they may skip the cooldown, and how many refetches they have left. */
+  const expected = new Map<string, { untilMs: number; fetchesLeft: number }>();
+  const keyFor = async (header: JWTHeaderParameters, token: Parameters<typeof jwks>[1]) => {
+    try {
+      const key = await jwks(header, token);
+      if (header.kid) expected.delete(header.kid);
+      return key;
+    } catch (err) {
+      const hope = header.kid === undefined ? undefined : expected.get(header.kid);
+      if (
+        !(err instanceof errors.JWKSNoMatchingKey) ||
+        !hope ||
+        hope.untilMs < Date.now() ||
+        hope.fetchesLeft < 1
+      )
+        throw err;
+      hope.fetchesLeft--;
+      await jwks.reload();
+      return jwks(header, token);
+    }
+  };
   const invalid = (message: string) => new InvalidTokenError(message, realm);
 
   return {
     async verify(token) {
       if (token.length > MAX_TOKEN_LENGTH) throw invalid('the access token is too large');
       if (!JWS_COMPACT.test(token)) throw invalid('the access token is not a signed JWT');
+      const [header = '', body = ''] = token.split('.');
+      if (
+        [header, body].some((part) => hasDuplicateJsonKeys(Buffer.from(part, 'base64url').toString('utf8')))
+      )
+        throw invalid('the access token is ambiguous (a member appears twice)');
       let payload: JWTPayload;
       let kid: string | undefined;
       try {
         ({
           payload,
           protectedHeader: { kid },
-        } = await jwtVerify(token, jwks, {
+        } = await jwtVerify(token, keyFor, {
           issuer: options.issuer,
           audience: options.audience,
           algorithms,
           typ: 'at+jwt',
-          clockTolerance: options.clockToleranceSec ?? 5,
+          clockTolerance: clockToleranceSec,
           requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
         }));
       } catch (err) {
@@ -68,7 +128,20 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       }
       // Without a kid, a revoked key still in the JWKS cache could not be told apart: refused.
       if (typeof kid !== 'string' || kid === '') throw invalid('the access token names no signing key (kid)');
+      // jose checks iat only against a maximum age: a token "issued" in the future is refused here.
+      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + clockToleranceSec)
+        throw invalid('the access token is not valid yet');
       return accessTokenClaimsFrom(payload, realm, kid);
+    },
+
+    expectKeys(kids) {
+      const now = Date.now();
+      for (const [kid, hope] of expected) if (hope.untilMs < now) expected.delete(kid);
+      for (const kid of kids) {
+        if (expected.size >= MAX_EXPECTED_KEYS) break;
+        if (!expected.has(kid))
+          expected.set(kid, { untilMs: now + EXPECT_KEY_MS, fetchesLeft: EXPECT_KEY_FETCHES });
+      }
     },
   };
 }
@@ -86,7 +159,11 @@ function translate(err: unknown, invalid: (m: string) => InvalidTokenError): Err
   if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
     return invalid('the access token is signed by an unknown key');
   }
-  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
+  if (
+    err instanceof errors.JWKSTimeout ||
+    err instanceof errors.JWKSInvalid ||
+    err instanceof OutboundFetchError
+  ) {
     return new ServiceUnavailableError('the authorization server cannot be reached to verify tokens');
   }
   if (err instanceof errors.JOSEError) return invalid('the access token is malformed');

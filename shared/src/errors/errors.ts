@@ -136,3 +136,25 @@ export class RateLimitedError extends AppError {
     this.retryAfter = retryAfter;
   }
 }
+
+/**
+ * An outbound HTTP request of ours (JWKS, upstream identity providers) gave up: the answer was
+ * larger than we accept (`ERR_OUTBOUND_TOO_LARGE`) or did not complete in time
+ * (`ERR_OUTBOUND_TIMEOUT`). Internal: callers translate it into their own answer.
+ */
+export class OutboundFetchError extends Error {
+  readonly code: 'ERR_OUTBOUND_TOO_LARGE' | 'ERR_OUTBOUND_TIMEOUT';
+  /** Body bytes read before giving up. */
+  readonly bytesRead: number;
+  constructor(
+    code: 'ERR_OUTBOUND_TOO_LARGE' | 'ERR_OUTBOUND_TIMEOUT',
+    message: string,
+    bytesRead: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'OutboundFetchError';
+    this.code = code;
+    this.bytesRead = bytesRead;
+  }
+}

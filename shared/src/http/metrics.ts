@@ -5,6 +5,8 @@ export interface Metrics {
   registry: Registry;
   middleware: (ctx: Context, next: Next) => Promise<void>;
   handler: (ctx: Context) => Promise<void>;
+  /** A counter of the service's own events on this registry (e.g. `vector_stored_data_tampered_total`). */
+  counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L>;
 }
 
 /**
@@ -45,6 +47,7 @@ export function createMetrics(service: string): Metrics {
       ctx.type = registry.contentType;
       ctx.body = await registry.metrics();
     },
+    counter: (name, help, labelNames) => new Counter({ name, help, labelNames, registers: [registry] }),
   };
 }
 

@@ -50,6 +50,8 @@ export interface VectorIndexOptions {
   discardSnapshot(collection: Collection): Promise<void>;
   /** Told about every load (for metrics). */
   onLoad?(source: LoadSource, seconds: number): void;
+  /** Told when a snapshot file did not authenticate or belongs elsewhere (refused; the rows rebuild it). */
+  onSnapshotRefused?(collection: Collection, reason: string): void;
   /** The most queries sent to FAISS in one call. */
   maxBatch?: number;
 }
@@ -126,8 +128,10 @@ export function createVectorIndex(options: VectorIndexOptions): VectorIndex {
           throw new StoredDataUnreadableError(err.message.replace(/^index worker: /, ''));
         }
         if (attempt >= LOAD_ATTEMPTS) throw err;
-        if (err.code === 'snapshot_unusable') await options.discardSnapshot(collection);
-        else if (err.code !== 'snapshot_changed') throw err;
+        if (err.code === 'snapshot_unusable') {
+          options.onSnapshotRefused?.(collection, err.message.replace(/^index worker: /, ''));
+          await options.discardSnapshot(collection);
+        } else if (err.code !== 'snapshot_changed') throw err;
       }
     }
   }

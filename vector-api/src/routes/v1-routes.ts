@@ -141,7 +141,7 @@ export function createV1Routes(
       path: '/v1/admin/audit',
       operationId: 'listAudit',
       summary:
-        'Audit events of the vector API (principal.shredded, permission.denied), newest first; filters action, subject, actor, since, until; paging limit and before',
+        'Audit events of the vector API (principal.shredded, permission.denied, stored_data.tampered), newest first; filters action, subject, actor, since, until; paging limit and before',
       scope: 'admin',
       status: 200,
       handler: a.listAudit,

@@ -25,6 +25,10 @@ export interface TestIssuer {
   sign(options?: TokenOptions): Promise<string>;
   /** An unsigned token (`alg: none`) with otherwise valid claims. */
   unsigned(options?: TokenOptions): string;
+  /** The published key's kid. */
+  kid: string;
+  /** Signs exactly these JSON texts (header and payload written by hand) with the published key. */
+  signRaw(header: string, payload: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -70,6 +74,16 @@ export async function startTestIssuer(audience: string): Promise<TestIssuer> {
       return new SignJWT(claims(o))
         .setProtectedHeader({ alg: 'ES256', typ: o.typ ?? 'at+jwt', kid })
         .sign(o.foreignKey ? foreign.privateKey : privateKey);
+    },
+    kid,
+    async signRaw(header, payload) {
+      const input = `${Buffer.from(header).toString('base64url')}.${Buffer.from(payload).toString('base64url')}`;
+      const sig = await crypto.subtle.sign(
+        { name: 'ECDSA', hash: 'SHA-256' },
+        privateKey,
+        Buffer.from(input),
+      );
+      return `${input}.${Buffer.from(sig).toString('base64url')}`;
     },
     unsigned(o = {}) {
       const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from '@vectorauth/shared';
 import { loadVectorApiConfig, runVectorApiMigrations, startVectorApi } from '../../src/index.ts';
 import { requireTestEnv } from './test-env.ts';
 import { startTestIssuer, type TestIssuer, type TokenOptions } from './test-issuer.ts';
@@ -62,7 +63,7 @@ export async function apiCall(
 /** A real vector API on 127.0.0.1:0 against the runner's Postgres and Redis, plus a test issuer. */
 export async function startHarness(
   overrides: Record<string, string> = {},
-  options: { issuer?: TestIssuer } = {},
+  options: { issuer?: TestIssuer; logger?: Logger } = {},
 ): Promise<Harness> {
   const { databaseUrl, redisUrl } = requireTestEnv();
   const issuer = options.issuer ?? (await startTestIssuer(AUDIENCE));
@@ -84,7 +85,7 @@ export async function startHarness(
   };
   let config = loadVectorApiConfig(env);
   await runVectorApiMigrations(config);
-  let running = await startVectorApi(config);
+  let running = await startVectorApi(config, { logger: options.logger });
   const harness: Harness = {
     issuer,
     url: running.url,
@@ -97,7 +98,7 @@ export async function startHarness(
       env = { ...env, ...changes };
       config = loadVectorApiConfig(env);
       harness.env = env;
-      running = await startVectorApi(config);
+      running = await startVectorApi(config, { logger: options.logger });
       harness.url = running.url;
     },
     async close() {

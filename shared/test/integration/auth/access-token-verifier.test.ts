@@ -99,6 +99,37 @@ describe('access-token verifier: key rotation at the issuer', () => {
     expect((await v.verify(await sign(staying))).kid).to.equal(staying.kid);
   });
 
+  it('verifies an announced kid on first sight while the refetch cooldown runs', async () => {
+    const first = await newKey();
+    published = [first.jwk];
+    const v = verifier({ jwksCooldownMs: 600_000 });
+    fetches = 0;
+    await v.verify(await sign(first));
+    const replacement = await newKey();
+    published = [replacement.jwk];
+    v.expectKeys([replacement.kid]);
+    expect((await v.verify(await sign(replacement))).kid).to.equal(replacement.kid);
+    expect(fetches).to.equal(2);
+  });
+
+  it('never refetches for kids nobody announced, and a bounded number of times for an announced one', async () => {
+    const key = await newKey();
+    published = [key.jwk];
+    const v = verifier({ jwksCooldownMs: 600_000 });
+    fetches = 0;
+    await v.verify(await sign(key));
+    v.expectKeys(['announced-but-never-published']);
+    const stranger = await newKey();
+    for (let i = 0; i < 20; i++) {
+      expect(await refused(v.verify(await sign(stranger, { kid: randomUUID() })))).to.equal(true);
+      expect(
+        await refused(v.verify(await sign(stranger, { kid: 'announced-but-never-published' }))),
+      ).to.equal(true);
+    }
+    expect(fetches).to.be.at.least(2);
+    expect(fetches).to.be.at.most(1 + 5);
+  });
+
   it('refuses a token whose header names no kid, even when one key would fit', async () => {
     const key = await newKey();
     published = [key.jwk];

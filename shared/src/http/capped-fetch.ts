@@ -1,0 +1,73 @@
+import { OutboundFetchError } from '../errors/errors.ts';
+
+export interface CappedFetchOptions {
+  /** Largest response body accepted, in bytes (default 1 MiB). */
+  maxBytes?: number;
+  /** Longest time for the whole exchange, body included (default 10 s). */
+  timeoutMs?: number;
+  /** Called with the body bytes read by each exchange, accepted or not (for tests and metrics). */
+  onBytesRead?: (bytes: number) => void;
+}
+
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * A `fetch` for every outbound request of ours: the body is read as a stream and the exchange
+ * aborts with `OutboundFetchError` as soon as it passes `maxBytes` (a declared Content-Length
+ * over the cap is refused before reading) or `timeoutMs`. The answer is a complete, buffered
+ * `Response`, so a hostile or broken server costs at most `maxBytes` of memory. An abort from the
+ * caller's own `signal` keeps its original error (libraries such as jose recognise it).
+ */
+export function createCappedFetch(options: CappedFetchOptions = {}): typeof fetch {
+  const maxBytes = options.maxBytes ?? 1024 * 1024;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+
+  return async function cappedFetch(input, init = {}) {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
+    let read = 0;
+    const timedOut = (err: unknown) =>
+      deadline.aborted && !init.signal?.aborted
+        ? new OutboundFetchError('ERR_OUTBOUND_TIMEOUT', `no complete answer within ${timeoutMs} ms`, read, {
+            cause: err,
+          })
+        : err;
+    const tooLarge = () =>
+      new OutboundFetchError('ERR_OUTBOUND_TOO_LARGE', `the answer is larger than ${maxBytes} bytes`, read);
+
+    try {
+      const res = await fetch(input, { ...init, signal });
+      const declared = Number(res.headers.get('content-length'));
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        await res.body?.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      const chunks: Uint8Array[] = [];
+      if (res.body) {
+        const reader = res.body.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          read += value.byteLength;
+          if (read > maxBytes) {
+            await reader.cancel().catch(() => undefined);
+            throw tooLarge();
+          }
+          chunks.push(value);
+        }
+      }
+      const body = NULL_BODY.has(res.status) ? null : Buffer.concat(chunks);
+      const copy = new Response(body, {
+        status: res.status,
+        statusText: res.statusText,
+        headers: res.headers,
+      });
+      Object.defineProperty(copy, 'url', { value: res.url });
+      return copy;
+    } catch (err) {
+      throw err instanceof OutboundFetchError ? err : timedOut(err);
+    } finally {
+      options.onBytesRead?.(read);
+    }
+  };
+}
