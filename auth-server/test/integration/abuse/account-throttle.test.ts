@@ -5,9 +5,12 @@ import { authorizeUrl, newPkce, signIn, signUpVerified } from '../../support/cod
 import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 
-let lastOctet = 0;
+let addresses = 0;
 /** A fresh client address (behind a trusted proxy) for every browser. */
-const newIp = () => `10.77.${Math.floor(Math.random() * 250)}.${(lastOctet = (lastOctet % 250) + 1)}`;
+const newIp = () => {
+  addresses += 1;
+  return `10.77.${addresses >> 8}.${addresses & 255}`;
+};
 
 describe('guessing one account from rotating addresses (per-account throttle, shared through Redis)', () => {
   let sink: SmtpSink;
