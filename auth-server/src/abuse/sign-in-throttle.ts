@@ -100,14 +100,16 @@ export function createSignInThrottle(redis: Redis): SignInThrottle {
     },
     async succeeded(email, ip) {
       const k = keys(email, ip);
-      await redis
-        .multi()
-        .del(k.source)
-        .zadd(k.known, Date.now(), ip)
-        .zremrangebyrank(k.known, 0, -(KNOWN.max + 1))
-        .expire(k.known, KNOWN.ttlSec)
-        .exec()
-        .catch(() => undefined);
+      // One key per transaction (keys of one account may live on different cluster slots).
+      await Promise.all([
+        redis.del(k.source),
+        redis
+          .multi()
+          .zadd(k.known, Date.now(), ip)
+          .zremrangebyrank(k.known, 0, -(KNOWN.max + 1))
+          .expire(k.known, KNOWN.ttlSec)
+          .exec(),
+      ]).catch(() => undefined);
     },
   };
 }
