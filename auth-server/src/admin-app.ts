@@ -1,4 +1,4 @@
-import type Router from '@koa/router';
+import Router from '@koa/router';
 import {
   createAccessLog,
   createErrorHandler,
@@ -11,10 +11,12 @@ import {
 } from '@vectorauth/shared';
 import Koa from 'koa';
 import { createAdminAuth } from './admin/admin-auth.ts';
+import { type AdminOpenApiDocument, createAdminOpenApiDocument } from './admin/admin-openapi-document.ts';
 
 /**
  * The admin surface: its own Koa app, bound to ADMIN_HOST:ADMIN_PORT (loopback by default), never
- * mounted on the public port. Everything but `/healthz` and `/metrics` needs the admin token.
+ * mounted on the public port. Everything but `/healthz`, `/metrics` and `/admin/openapi.json` (the
+ * OpenAPI 3.1 document of every route here) needs the admin token.
  */
 export function createAdminApp(deps: {
   logger: Logger;
@@ -29,11 +31,15 @@ export function createAdminApp(deps: {
   app.use(createSecurityHeaders());
   app.use(createRequestId());
   app.use(createAccessLog(deps.logger));
-  app.use(async (ctx, next) => {
-    if (ctx.method === 'GET' && ctx.path === '/healthz') return healthz(ctx);
-    if (ctx.method === 'GET' && ctx.path === '/metrics') return deps.metrics.handler(ctx);
-    await next();
+  let document: AdminOpenApiDocument | undefined;
+  const open = new Router();
+  open.get('/healthz', healthz);
+  open.get('/metrics', (ctx) => deps.metrics.handler(ctx));
+  open.get('/admin/openapi.json', (ctx) => {
+    ctx.body = document;
   });
+  document = createAdminOpenApiDocument([open, ...deps.routers]);
+  app.use(open.routes());
   app.use(createAdminAuth(deps.adminToken));
   app.use(createJsonBody(deps.maxBodyBytes));
   for (const router of deps.routers) {

@@ -22,6 +22,7 @@ export * from './http/health.ts';
 export * from './http/json-body.ts';
 export * from './http/listen.ts';
 export * from './http/metrics.ts';
+export * from './http/openapi.ts';
 export * from './http/parse-input.ts';
 export * from './http/rate-limiter.ts';
 export * from './http/request-id.ts';

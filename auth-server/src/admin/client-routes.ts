@@ -8,8 +8,8 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
 
-const patchSchema = z.object({ first_party: z.boolean() }).strict();
-const rotateSchema = z.object({ revoke_tokens: z.boolean().default(false) }).strict();
+export const patchSchema = z.object({ first_party: z.boolean() }).strict();
+export const rotateSchema = z.object({ revoke_tokens: z.boolean().default(false) }).strict();
 
 /** `/admin/clients`: create (secret returned once), list, read, mark first-party, rotate the secret, delete. */
 export function createClientRoutes(clients: ClientRegistry, audit: AuditLog): Router {

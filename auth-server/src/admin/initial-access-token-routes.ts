@@ -4,7 +4,7 @@ import type { Provider } from 'oidc-provider';
 import { z } from 'zod';
 import { REGISTRATION_POLICY } from '../oidc/registration-features.ts';
 
-const createSchema = z
+export const createSchema = z
   .object({
     expires_in: z
       .number()

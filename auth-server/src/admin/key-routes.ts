@@ -9,7 +9,9 @@ import { auditRequest } from '../audit/audit-request.ts';
 import type { KeySync } from '../keys/key-sync.ts';
 import type { SigningKeyStore } from '../keys/signing-key-store.ts';
 
-const rotateSchema = z.object({ alg: z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']).optional() }).strict();
+export const rotateSchema = z
+  .object({ alg: z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']).optional() })
+  .strict();
 
 /**
  * `/admin/keys`: the signing keys and their lifecycle (never private parts). Every change is

@@ -6,7 +6,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 
-const pageQuery = z.object({
+export const pageQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -9,7 +9,7 @@ const instant = z
   .transform((value) => new Date(value));
 const id = z.string().min(1).max(256);
 
-const querySchema = z
+export const querySchema = z
   .object({
     action: z.enum(AUDIT_ACTIONS).optional(),
     actor_type: z.enum(AUDIT_ACTOR_TYPES).optional(),

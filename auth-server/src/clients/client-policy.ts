@@ -1,4 +1,5 @@
 import { VECTOR_SCOPE_NAMES } from '@vectorauth/shared';
+import { clientMetadataSchema } from './client-metadata-schema.ts';
 
 export interface PolicyProblem {
   code: 'invalid_redirect_uri' | 'invalid_client_metadata';
@@ -28,6 +29,15 @@ const DYNAMIC_FORBIDDEN = [
   'client_id_issued_at',
   'client_secret_expires_at',
 ];
+/** The metadata we take (the admin API's schema); everything else is refused, never silently dropped. */
+const ACCEPTED = new Set(Object.keys(clientMetadataSchema.shape));
+/** Metadata RFC 7591 / OpenID Connect define that we do not implement, with why. */
+const NOT_IMPLEMENTED: Record<string, string> = {
+  software_statement: 'software statements are not accepted',
+  software_id: 'software identifiers are not recorded',
+  software_version: 'software versions are not recorded',
+};
+const MAX_NAMED_UNKNOWN = 5;
 const INFO_URIS = ['client_uri', 'logo_uri', 'policy_uri', 'tos_uri'];
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 const SCRIPT_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:', 'blob:', 'about:']);
@@ -47,9 +57,7 @@ export function clientPolicyProblems(
   const bad = (message: string) => problems.push({ code: 'invalid_client_metadata', message });
   const badUri = (message: string) => problems.push({ code: 'invalid_redirect_uri', message });
 
-  if (options.dynamic) {
-    for (const key of DYNAMIC_FORBIDDEN) if (key in metadata) bad(`${key} cannot be chosen by the client`);
-  }
+  problems.push(...unsupportedMetadataProblems(metadata, options));
   // Lists must be flat lists of strings (never String() a hostile nested value: it recurses).
   for (const key of [
     'grant_types',
@@ -64,7 +72,6 @@ export function clientPolicyProblems(
       return problems;
     }
   }
-  for (const key of UNSUPPORTED) if (key in metadata) bad(`${key} is not supported`);
 
   const grants = asStrings(metadata.grant_types) ?? ['authorization_code'];
   for (const g of grants)
@@ -112,6 +119,33 @@ export function clientPolicyProblems(
       for (const s of metadata.scope.split(' '))
         if (!allowed.has(s)) bad(`scope "${truncate(s)}" is not available`);
   }
+  return problems;
+}
+
+/**
+ * Metadata we do not take: fields the server chooses (never the caller; `first_party` only through
+ * the admin API), metadata URIs the server would fetch, and every field we do not implement
+ * (`software_statement`, OpenID Connect extras, made-up names). Refused, never silently dropped.
+ */
+export function unsupportedMetadataProblems(
+  metadata: Record<string, unknown>,
+  options: PolicyOptions,
+): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const bad = (message: string) => problems.push({ code: 'invalid_client_metadata', message });
+  for (const key of DYNAMIC_FORBIDDEN)
+    if (Object.hasOwn(metadata, key) && (options.dynamic || key !== 'first_party'))
+      bad(`${key} cannot be chosen by the client`);
+  for (const key of UNSUPPORTED) if (Object.hasOwn(metadata, key)) bad(`${key} is not supported`);
+  const unknown = Object.keys(metadata).filter(
+    (key) => !ACCEPTED.has(key) && !UNSUPPORTED.includes(key) && !DYNAMIC_FORBIDDEN.includes(key),
+  );
+  for (const key of unknown.slice(0, MAX_NAMED_UNKNOWN)) {
+    const why = Object.hasOwn(NOT_IMPLEMENTED, key) ? ` (${NOT_IMPLEMENTED[key]})` : '';
+    bad(`${truncate(key)} is not supported${why}`);
+  }
+  if (unknown.length > MAX_NAMED_UNKNOWN)
+    bad(`and ${unknown.length - MAX_NAMED_UNKNOWN} more unsupported fields`);
   return problems;
 }
 

@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { InvalidClientMetadataError, NotFoundError, parseInput } from '@vectorauth/shared';
+import {
+  InvalidClientMetadataError,
+  InvalidRequestError,
+  NotFoundError,
+  parseInput,
+} from '@vectorauth/shared';
 import type { Adapter, AdapterPayload, ClientMetadata, Provider } from 'oidc-provider';
 import type { Revocations } from '../revocation/revocations.ts';
 import { clientMetadataSchema } from './client-metadata-schema.ts';
-import { clientPolicyProblems } from './client-policy.ts';
+import { clientPolicyProblems, type PolicyProblem, unsupportedMetadataProblems } from './client-policy.ts';
 
 export interface RegisteredClient {
   client_id: string;
@@ -15,7 +20,9 @@ export interface RegisteredClient {
 export interface ClientRegistry {
   /**
    * Validates metadata against the schema, our policy and oidc-provider; generates the id and (for
-   * confidential clients) a 256-bit secret, returned only here. `owner` records the console user.
+   * confidential clients) a 256-bit secret, returned only here. `owner` records the console user,
+   * who registers under the self-registration policy (no `first_party`, no `admin` scope).
+   * Every refusal is RFC 7591's `invalid_client_metadata` / `invalid_redirect_uri`.
    */
   create(input: unknown, options?: { owner?: string }): Promise<RegisteredClient>;
   list(): Promise<RegisteredClient[]>;
@@ -36,6 +43,8 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const withoutSecret = ({ client_secret: _, ...rest }: AdapterPayload): RegisteredClient =>
   rest as RegisteredClient;
 const newSecret = () => randomBytes(32).toString('base64url');
+const refuse = (problems: PolicyProblem[]) =>
+  new InvalidClientMetadataError(problems[0]!.code, problems.map((p) => p.message).join('; '));
 
 /** OAuth clients, stored through the same adapter oidc-provider reads them with (secrets sealed). */
 export function createClientRegistry(deps: {
@@ -76,11 +85,25 @@ export function createClientRegistry(deps: {
 
   return {
     async create(input, options = {}) {
-      const metadata = parseInput(clientMetadataSchema, input);
-      const problems = clientPolicyProblems(metadata, { dynamic: false });
-      if (problems[0]) {
-        throw new InvalidClientMetadataError(problems[0].code, problems.map((p) => p.message).join('; '));
+      const policy = { dynamic: options.owner !== undefined };
+      if (typeof input !== 'object' || input === null || Array.isArray(input))
+        throw new InvalidClientMetadataError(
+          'invalid_client_metadata',
+          'the client metadata must be an object',
+        );
+      const unsupported = unsupportedMetadataProblems(input as Record<string, unknown>, policy);
+      if (unsupported[0]) throw refuse(unsupported);
+      let metadata: ReturnType<typeof clientMetadataSchema.parse>;
+      try {
+        metadata = parseInput(clientMetadataSchema, input);
+      } catch (err) {
+        if (!(err instanceof InvalidRequestError)) throw err;
+        throw new InvalidClientMetadataError('invalid_client_metadata', err.message);
       }
+      // The schema defaults `first_party` to false; a self-registration only must not *send* it.
+      const { first_party: _, ...judged } = metadata;
+      const problems = clientPolicyProblems(policy.dynamic ? judged : metadata, policy);
+      if (problems[0]) throw refuse(problems);
       const grantTypes = metadata.grant_types ?? ['authorization_code'];
       const confidential = metadata.token_endpoint_auth_method !== 'none';
       const payload: AdapterPayload = {

@@ -18,7 +18,8 @@ export const upstreamFetch = createCappedFetch({ maxBytes: 1024 * 1024, timeoutM
 /**
  * An OpenID Connect provider through openid-client: discovery (once, retried after a failure),
  * PKCE (S256), `state`, `nonce`, and the ID token validated (issuer, audience, signature, expiry,
- * nonce). The identity is read from the ID token's claims; `subjectOf` picks the stable subject.
+ * nonce). The identity is read from the ID token's claims; `subjectOf` picks the stable subject,
+ * `emailVerifiedOf` decides whether the provider vouches for the e-mail.
  */
 export function createOidcUpstream(options: {
   id: UpstreamProviderId;
@@ -28,6 +29,8 @@ export function createOidcUpstream(options: {
   clientSecret: string;
   scope?: string;
   subjectOf?: (claims: oidc.IDToken) => string | undefined;
+  /** Whether the ID token proves its `email` (default: `email_verified: true`, as Google sends). */
+  emailVerifiedOf?: (claims: oidc.IDToken) => boolean;
 }): UpstreamProvider {
   const issuer = new URL(options.issuer);
   let configuration: Promise<oidc.Configuration> | undefined;
@@ -44,6 +47,7 @@ export function createOidcUpstream(options: {
     return configuration;
   };
   const subjectOf = options.subjectOf ?? ((claims) => claims.sub);
+  const emailVerifiedOf = options.emailVerifiedOf ?? ((claims) => claims.email_verified === true);
 
   return {
     id: options.id,
@@ -92,7 +96,7 @@ export function createOidcUpstream(options: {
         provider: options.id,
         subject,
         email,
-        emailVerified: email !== undefined && claims.email_verified === true,
+        emailVerified: email !== undefined && emailVerifiedOf(claims),
       };
     },
   };

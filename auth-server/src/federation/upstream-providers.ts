@@ -1,12 +1,14 @@
 import type { AuthServerConfig } from '../config.ts';
 import { createGitHubUpstream } from './github-upstream.ts';
+import { microsoftEmailVerified } from './microsoft-email-verified.ts';
 import { createOidcUpstream } from './oidc-upstream.ts';
 import type { UpstreamProvider } from './upstream-provider.ts';
 
 /**
  * The configured upstream providers, in the order their buttons show. A provider without both a
  * client id and a secret is left out. Microsoft's subject is `tid:oid` (tenant and object id,
- * stable and unique across tenants), never the mutable `email` or `preferred_username`.
+ * stable and unique across tenants), never the mutable `email` or `preferred_username`; its e-mail
+ * counts as verified only with Entra's `xms_edov` optional claim (see microsoft-email-verified.ts).
  */
 export function createUpstreamProviders(config: AuthServerConfig): UpstreamProvider[] {
   const providers: UpstreamProvider[] = [];
@@ -45,6 +47,7 @@ export function createUpstreamProviders(config: AuthServerConfig): UpstreamProvi
           typeof claims.tid === 'string' && typeof claims.oid === 'string'
             ? `${claims.tid}:${claims.oid}`
             : undefined,
+        emailVerifiedOf: microsoftEmailVerified,
       }),
     );
   }

@@ -74,6 +74,9 @@ function metadataFor(
   }
 }
 
+const CONSOLE_FIELDS = new Set(['_csrf', 'name', 'kind', 'redirect_uris']);
+const isConsoleField = (key: string) => CONSOLE_FIELDS.has(key) || key.startsWith('scope:');
+
 const kindOf = (app: RegisteredClient): string => {
   const grants = (app.grant_types as string[] | undefined) ?? [];
   if (grants.includes('client_credentials')) return KINDS[3][1];
@@ -163,7 +166,12 @@ export function createDeveloperRoutes(deps: {
     const name = (form.name ?? '').trim();
     if (!name)
       return renderConsole(ctx, account.id, { values: form, errors: { name: 'Give the app a name.' } }, 400);
-    const metadata = metadataFor(kind, name, lines(form.redirect_uris), chosenScopes(form));
+    const metadata = {
+      ...metadataFor(kind, name, lines(form.redirect_uris), chosenScopes(form)),
+      // Fields this form does not offer go to the registry as metadata, judged by the one client
+      // policy like any other door's (unknown or unsupported ones are refused, never dropped).
+      ...Object.fromEntries(Object.entries(form).filter(([key]) => !isConsoleField(key))),
+    };
     try {
       const created = await clients.create(metadata, { owner: account.id });
       await audited(ctx, account.id, 'client.registered', created.client_id, { kind });

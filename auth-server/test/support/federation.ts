@@ -27,6 +27,7 @@ export async function startFederationStack(): Promise<FederationStack> {
       client_secret: `${id}-client-secret`,
       redirect_uri: `${issuer}/federated/callback/${id}`,
     })),
+    { entraClients: ['microsoft-client'] },
   );
   const github = await startGitHubStandIn({
     client_id: 'github-client',

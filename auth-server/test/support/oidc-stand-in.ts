@@ -8,6 +8,11 @@ export interface StandInUser {
   email_verified?: boolean;
   tid?: string;
   oid?: string;
+  /** Entra's optional "email domain owner verified" claim. */
+  xms_edov?: boolean;
+  /** Entra's sign-in names (never e-mail proof). */
+  preferred_username?: string;
+  upn?: string;
 }
 
 export interface OidcStandIn {
@@ -19,13 +24,18 @@ export interface OidcStandIn {
 
 /**
  * A real OpenID Connect provider (another oidc-provider) on 127.0.0.1, standing in for Google,
- * Microsoft and LinkedIn: dev interactions (any login name signs in), ID tokens carrying `email`,
- * `email_verified` (and `tid`/`oid` for Microsoft) of the user set in `users`.
+ * Microsoft and LinkedIn: dev interactions (any login name signs in), ID tokens carrying the
+ * claims of the user set in `users`. To the clients listed in `entraClients` it answers as
+ * Microsoft Entra ID does: never an `email_verified` claim (whatever the user has), `email` and
+ * `xms_edov` only when the user has them (both optional claims), `tid`, `oid`,
+ * `preferred_username` and `upn` as set.
  */
 export async function startOidcStandIn(
   port: number,
   clients: { client_id: string; client_secret: string; redirect_uri: string }[],
+  options: { entraClients?: string[] } = {},
 ): Promise<OidcStandIn> {
+  const entra = new Set(options.entraClients ?? []);
   const issuer = `http://127.0.0.1:${port}`;
   const users = new Map<string, StandInUser>();
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -38,7 +48,11 @@ export async function startOidcStandIn(
       grant_types: ['authorization_code'],
       response_types: ['code'],
     })),
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['tid', 'oid'] },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified', 'xms_edov'],
+      profile: ['tid', 'oid', 'preferred_username', 'upn'],
+    },
     conformIdTokenClaims: false,
     jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'stand-in', alg: 'RS256', use: 'sig' }] },
     ttl: {
@@ -51,9 +65,14 @@ export async function startOidcStandIn(
     },
     features: { devInteractions: { enabled: true } },
     cookies: { keys: ['stand-in cookie key, not a secret, tests only'] },
-    findAccount: (_ctx, sub) => ({
+    findAccount: (ctx, sub) => ({
       accountId: sub,
-      claims: () => ({ sub, ...users.get(sub) }),
+      claims: () => {
+        const { email_verified, xms_edov, ...rest } = users.get(sub) ?? {};
+        return entra.has(ctx.oidc.client?.clientId ?? '')
+          ? { sub, ...rest, ...(xms_edov === undefined ? {} : { xms_edov }) }
+          : { sub, ...rest, ...(email_verified === undefined ? {} : { email_verified }) };
+      },
     }),
   });
   const server = createServer(provider.callback());

@@ -1,5 +1,4 @@
-import { VECTOR_SCOPES } from '@vectorauth/shared';
-import { z } from 'zod';
+import { openApiSchema as jsonSchema, toOpenApiPath, VECTOR_SCOPES } from '@vectorauth/shared';
 import type { V1Route } from './v1-routes.ts';
 import type { VectorSchemas } from './vector-schemas.ts';
 
@@ -16,18 +15,6 @@ const ERROR_RESPONSES: Record<string, string> = {
   '503':
     "A dependency (Postgres, Redis, the authorization server) is unavailable (service_unavailable; retry), or the principal's data key cannot be unwrapped because its master key is not configured (data_key_unavailable; an operator must fix MASTER_KEY)",
 };
-
-function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
-  return rest;
-}
-
-function toOpenApiPath(path: string): string {
-  return path.replace(/:([A-Za-z]+)/g, '{$1}');
-}
 
 /**
  * OpenAPI 3.1 for Vector API v1, generated from the same route table and zod schemas that route

@@ -185,7 +185,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
   it("uses Microsoft's tid and oid as the subject", async () => {
     const login = `ms-${randomUUID()}`;
     const email = newEmail('ms');
-    stack.oidc.users.set(login, { email, email_verified: true, tid: 'tenant-1', oid: 'object-1' });
+    stack.oidc.users.set(login, { email, xms_edov: true, tid: 'tenant-1', oid: 'object-1' });
     const { browser, landed, verifier } = await signInWithOidc('microsoft', login);
     const sub = await appGetsTokens(browser, landed, verifier);
     expect((await links(sub))[0]?.provider_subject).to.equal('tenant-1:object-1');
@@ -312,5 +312,86 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     const unlinked = await submit(browser, linked, /\/account\/federated\/unlink$/, { provider: 'github' });
     expect(unlinked.html).to.contain('The sign-in provider was unlinked');
     expect(await links(id)).to.deep.equal([]);
+  });
+  describe('Microsoft Entra ID as it really answers (no email_verified; optional email and xms_edov)', () => {
+    /** A Microsoft user; the stand-in never sends `email_verified` to the Microsoft client. */
+    const entraUser = (claims: { email?: string; xms_edov?: boolean; upn?: string }) => {
+      const login = `entra-${randomUUID()}`;
+      stack.oidc.users.set(login, {
+        tid: 'tenant-e',
+        oid: login,
+        preferred_username: claims.upn,
+        // Even a user marked verified upstream comes without email_verified to Microsoft's client.
+        email_verified: true,
+        ...claims,
+      });
+      return login;
+    };
+    const mainOf = (html: string) =>
+      /<main[^>]*>([\s\S]*)<\/main>/.exec(html)?.[1]?.replace(/\/interaction\/[^/"]+/g, '/interaction/UID');
+    const verifiedAccount = async (tag: string) => {
+      const email = newEmail(tag);
+      await signUpVerified(new BrowserSession(stack.server.issuer), stack.sink, email, PASSWORD);
+      return { email, id: (await accountRow(db, email))!.id };
+    };
+
+    it('signs up with email + xms_edov: true, and signs in again by tid:oid', async () => {
+      const email = newEmail('edov');
+      const login = entraUser({ email, xms_edov: true });
+      const first = await signInWithOidc('microsoft', login);
+      const sub = await appGetsTokens(first.browser, first.landed, first.verifier);
+      expect(await accountRow(db, email)).to.include({ id: sub, email_verified: true });
+      expect(await links(sub)).to.deep.equal([
+        { provider: 'microsoft', provider_subject: `tenant-e:${login}`, email, email_verified: true },
+      ]);
+      const again = await signInWithOidc('microsoft', login);
+      expect(await appGetsTokens(again.browser, again.landed, again.verifier)).to.equal(sub);
+    });
+
+    it('links to a verified account by e-mail with email + xms_edov: true', async () => {
+      const { email, id } = await verifiedAccount('edov-link');
+      const login = entraUser({ email, xms_edov: true });
+      const { browser, landed, verifier } = await signInWithOidc('microsoft', login);
+      expect(await appGetsTokens(browser, landed, verifier)).to.equal(id);
+      expect((await links(id)).map((l) => l.provider)).to.deep.equal(['microsoft']);
+    });
+
+    const unproven: [string, (email: string) => { email?: string; xms_edov?: boolean; upn?: string }][] = [
+      ['email without xms_edov', (email) => ({ email })],
+      ['email with xms_edov: false', (email) => ({ email, xms_edov: false })],
+      ['no email, the address only as preferred_username/upn', (email) => ({ upn: email })],
+      ['no email and no xms_edov', () => ({})],
+    ];
+    for (const [what, claimsFor] of unproven) {
+      it(`${what}: neither signs up nor links by e-mail; linking from the account page works`, async () => {
+        const fresh = newEmail('unproven');
+        const refused = await signInWithOidc('microsoft', entraUser(claimsFor(fresh)));
+        expect(refused.landed.status).to.equal(409);
+        expect(await accountRow(db, fresh), 'no account for an unproven address').to.equal(undefined);
+
+        const { email, id } = await verifiedAccount('unproven-owner');
+        const login = entraUser(claimsFor(email));
+        const notLinked = await signInWithOidc('microsoft', login);
+        expect(notLinked.landed.status).to.equal(409);
+        expect(mainOf(notLinked.landed.html), 'the same answer with or without an account').to.equal(
+          mainOf(refused.landed.html),
+        );
+        expect(await links(id)).to.deep.equal([]);
+
+        // The owner links Microsoft from the account page; then Microsoft signs in to that account.
+        const browser = new BrowserSession(stack.server.issuer);
+        const accountPage = await signInToAccount(browser, email);
+        const started = await browser.post('/account/federated/link', { provider: 'microsoft' }, accountPage);
+        const linked = await back(browser, await atOidcProvider(upstreamUrl(started), login));
+        expect(linked.html).to.contain('The sign-in provider was linked');
+        expect((await links(id)).map((l) => [l.provider, l.provider_subject])).to.deep.equal([
+          ['microsoft', `tenant-e:${login}`],
+        ]);
+        const viaMicrosoft = await signInWithOidc('microsoft', login);
+        expect(
+          await appGetsTokens(viaMicrosoft.browser, viaMicrosoft.landed, viaMicrosoft.verifier),
+        ).to.equal(id);
+      });
+    }
   });
 });

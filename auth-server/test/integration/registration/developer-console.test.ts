@@ -158,9 +158,15 @@ describe('developer console', () => {
 
   it('lets an admin mark a console app first-party (the console itself cannot)', async () => {
     const browser = await developer();
-    const created = await browser.post(
+    const asked = await browser.post(
       '/developers/apps',
       { name: 'ours', kind: 'web', redirect_uris: 'https://ours.example/cb', first_party: 'true' },
+      await browser.get('/developers'),
+    );
+    expect(asked.status, 'the console refuses first_party').to.equal(400);
+    const created = await browser.post(
+      '/developers/apps',
+      { name: 'ours', kind: 'web', redirect_uris: 'https://ours.example/cb' },
       await browser.get('/developers'),
     );
     const clientId = clientIdOn(created)!;

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { BrowserSession, type Page } from '../../support/browser-session.ts';
+import { authorizeUrl, newPkce, signIn, signUpVerified } from '../../support/code-flow.ts';
+import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
+import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+
+let addresses = 0;
+/** A fresh client address (behind a trusted proxy) for every browser. */
+const newIp = () => {
+  addresses += 1;
+  return `10.77.${addresses >> 8}.${addresses & 255}`;
+};
+
+describe('guessing one account from rotating addresses (per-account throttle, shared through Redis)', () => {
+  let sink: SmtpSink;
+  let server: TestAuthServer;
+  let clientId: string;
+
+  before(async () => {
+    sink = await startSmtpSink();
+    server = await startTestAuthServer({ SMTP_URL: sink.url, TRUST_PROXY: 'true' });
+    clientId = (
+      await server.createClient({
+        client_name: 'app',
+        redirect_uris: ['https://app.example/cb'],
+        scope: 'openid',
+      })
+    ).client_id;
+  });
+  after(async () => {
+    await server?.close();
+    await sink?.close();
+  });
+
+  /** A browser at a new address, on the sign-in form of an authorization request. */
+  async function fromNewAddress(ip = newIp()): Promise<{ browser: BrowserSession; page: Page }> {
+    const browser = new BrowserSession(server.issuer, { 'x-forwarded-for': ip });
+    const pkce = newPkce();
+    const page = await browser.get(
+      authorizeUrl({
+        client_id: clientId,
+        redirect_uri: 'https://app.example/cb',
+        scope: 'openid',
+        code_challenge: pkce.challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
+    return { browser, page };
+  }
+  const attempt = async (email: string, password: string, ip?: string) => {
+    const { browser, page } = await fromNewAddress(ip);
+    return signIn(browser, page, email, password);
+  };
+
+  it('slows the 11th failure from the 11th address, even with the right password, but never the owner at a known address', async () => {
+    const email = `guessed-${randomUUID()}@example.com`;
+    const password = 'the owner’s passphrase';
+    const ownerIp = newIp();
+    await signUpVerified(
+      new BrowserSession(server.issuer, { 'x-forwarded-for': ownerIp }),
+      sink,
+      email,
+      password,
+    );
+    const before = await attempt(email, password, ownerIp);
+    expect(before.html, 'the owner signs in from home').to.contain('Allow access?');
+
+    for (let i = 0; i < 10; i++) {
+      const failed = await attempt(email, `guess ${i}`);
+      expect(failed.status, `guess ${i}, each from its own address`).to.equal(400);
+    }
+    const slowed = await attempt(email, 'guess 10');
+    expect(slowed.status, 'an eleventh address is held by the account-wide throttle').to.equal(429);
+    expect(slowed.html).to.contain('Too many failed sign-ins');
+    const wait = Number(/Please wait (\d+) seconds/.exec(slowed.html)?.[1]);
+    expect(wait).to.be.within(1, 60);
+
+    const right = await attempt(email, password);
+    expect(right.status, 'the right password from a new address waits too (no oracle)').to.equal(429);
+
+    const owner = await attempt(email, password, ownerIp);
+    expect(owner.html, 'the owner at an address they signed in from is not held').to.contain('Allow access?');
+  });
+
+  it('holds one account only: another account is not slowed from the same addresses', async () => {
+    const victim = `victim-${randomUUID()}@example.com`;
+    const other = `other-${randomUUID()}@example.com`;
+    const password = 'a long enough passphrase';
+    await signUpVerified(
+      new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() }),
+      sink,
+      other,
+      password,
+    );
+    for (let i = 0; i < 10; i++) expect((await attempt(victim, `guess ${i}`)).status).to.equal(400);
+    expect((await attempt(victim, 'guess 10')).status).to.equal(429);
+    expect((await attempt(other, password)).html).to.contain('Allow access?');
+  });
+});
