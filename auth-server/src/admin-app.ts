@@ -4,6 +4,7 @@ import {
   createErrorHandler,
   createJsonBody,
   createRequestId,
+  createSafeInput,
   createSecurityHeaders,
   healthz,
   type Logger,
@@ -29,6 +30,7 @@ export function createAdminApp(deps: {
   app.use(createSecurityHeaders());
   app.use(createRequestId());
   app.use(createAccessLog(deps.logger));
+  app.use(createSafeInput());
   app.use(async (ctx, next) => {
     if (ctx.method === 'GET' && ctx.path === '/healthz') return healthz(ctx);
     if (ctx.method === 'GET' && ctx.path === '/metrics') return deps.metrics.handler(ctx);
