@@ -39,11 +39,11 @@ const hex = (c: number): number => {
 
 /**
  * Percent-decodes `raw` the way query-string parsers do (`+` as a space when `plusIsSpace`, a `%`
- * not followed by two hex digits kept as it is) into bytes. `raw` holds bytes as characters
- * (Node gives request lines and headers as latin1) or, above U+00FF, text taken as UTF-8.
+ * not followed by two hex digits kept as it is) into bytes. A string is taken as UTF-8 text (a
+ * request line is ASCII: Node refuses any other byte in it).
  */
 function percentDecode(raw: string | Uint8Array, plusIsSpace: boolean): Uint8Array {
-  const input = typeof raw === 'string' ? latin1Bytes(raw) : raw;
+  const input = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
   const out = new Uint8Array(input.length);
   let n = 0;
   for (let i = 0; i < input.length; i++) {
@@ -54,11 +54,6 @@ function percentDecode(raw: string | Uint8Array, plusIsSpace: boolean): Uint8Arr
     } else out[n++] = plusIsSpace && c === 0x2b ? 0x20 : c;
   }
   return out.subarray(0, n);
-}
-
-function latin1Bytes(raw: string): Uint8Array {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is for anything above latin1
-  return /^[\u0000-\u00ff]*$/.test(raw) ? Buffer.from(raw, 'latin1') : Buffer.from(raw, 'utf8');
 }
 
 /** One form-urlencoded component (a query or form name or value, a Basic credential part). */
@@ -84,7 +79,7 @@ export function formProblem(
   where: string,
   maxChars = MAX_INPUT_CHARS,
 ): string | undefined {
-  const bytes = typeof raw === 'string' ? latin1Bytes(raw) : raw;
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
   let start = 0;
   for (let i = 0; i <= bytes.length; i++) {
     if (i < bytes.length && bytes[i] !== 0x26) continue;

@@ -9,6 +9,7 @@ import { createUserRoutes } from '../../../src/admin/user-routes.ts';
 import { createAuditRoutes } from '../../../src/audit/audit-routes.ts';
 import { createFederationRoutes } from '../../../src/federation/federation-routes.ts';
 import { createPageRouter } from '../../../src/pages/page-router.ts';
+import { BrowserSession } from '../../support/browser-session.ts';
 import { startVectorApiFor } from '../../support/in-process-vector-api.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 import { attacksOn, type Endpoint, expectRefused, routesOf } from '../../support/unusable-input.ts';
@@ -213,6 +214,11 @@ describe('attack suite: strings Postgres refuses are a 400 on every endpoint', f
     expect(res.status, await res.clone().text()).to.equal(200);
     const page = await fetch(`${server.issuer}/signup?next=%C3%A9t%C3%A9`);
     expect(page.status).to.equal(200);
+    const browser = new BrowserSession(server.issuer);
+    const form = await browser.get('/forgot-password');
+    const sent = await browser.post('/forgot-password', { email: 'josé.müller@東京.example' }, form);
+    expect(sent.status, sent.html).to.be.oneOf([200, 400]);
+    expect(sent.html).not.to.match(/was refused/);
     const listed = (await (await server.admin('GET', `/admin/clients/${client.client_id}`)).json()) as {
       client_name: string;
     };

@@ -45,6 +45,8 @@ describe('input problems (what Postgres refuses)', () => {
     );
     expect(formProblem(`x=${'a'.repeat(MAX_INPUT_CHARS + 1)}`, 'the body')).to.match(/"x" is longer/);
     expect(formProblem(Buffer.from('token=%00'), 'the body')).to.match(/"token" contains a NUL/);
+    // A body already decoded to text (a page form's raw body) keeps its non-ASCII characters.
+    expect(formProblem('name=Café ☕&city=東京', 'the form')).to.equal(undefined);
   });
 
   it('checks each path segment, decoded', () => {
