@@ -56,7 +56,7 @@ export function createPublicApp(deps: {
   });
   app.use(deps.pageRouter.routes());
   app.use(deps.oauthLimits);
-  // oidc-provider parses its own bodies (at most 56 KiB): read and checked here, handed on as req.body.
+  // oidc-provider parses its own bodies (at most 56 KiB): read and checked here, then replayed to it.
   app.use(createSafeRawBody({ limit: 56 * 1024, refuse }));
   app.use(async function openidProvider(ctx) {
     ctx.respond = false;

@@ -8,7 +8,8 @@ export type FormFields = Record<string, string>;
 
 /**
  * For every page POST: an url-encoded body of at most 16 KiB whose every field is text Postgres
- * takes (input-problem.ts), reduced to single string fields of bounded length, and a valid CSRF token; otherwise a 400/403 page and nothing else happens.
+ * takes (input-problem.ts), reduced to single string fields of bounded length, and a valid CSRF
+ * token; otherwise a 400/403 page and nothing else happens.
  */
 export function createPageForm(deps: { csrf: Csrf; pages: PageRenderer }) {
   const parse = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' });

@@ -43,8 +43,8 @@ function headerProblem(ctx: Context, cookies: boolean): string | undefined {
 /**
  * Refuses, before any route runs, a request whose path, query, credentials or (with `cookies`, on
  * a surface that reads them) cookies carry a string Postgres would refuse (a NUL, text that is not
- * Unicode) or an over-long value: a 400 through `refuse` (the surface's own error format). Bodies are checked where they are parsed
- * (createJsonBody, createSafeRawBody, the page forms).
+ * Unicode) or an over-long value: a 400 through `refuse` (the surface's own error format). Bodies
+ * are checked where they are parsed (createJsonBody, createSafeRawBody, the page forms).
  */
 export function createSafeInput(options: { refuse?: RefuseInput; cookies?: boolean } = {}) {
   const refuse = options.refuse ?? throwInvalidRequest;
