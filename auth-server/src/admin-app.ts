@@ -4,6 +4,7 @@ import {
   createErrorHandler,
   createJsonBody,
   createRequestId,
+  createSafeInput,
   createSecurityHeaders,
   healthz,
   type Logger,
@@ -31,6 +32,7 @@ export function createAdminApp(deps: {
   app.use(createSecurityHeaders());
   app.use(createRequestId());
   app.use(createAccessLog(deps.logger));
+  app.use(createSafeInput());
   let document: AdminOpenApiDocument | undefined;
   const open = new Router();
   open.get('/healthz', healthz);

@@ -233,6 +233,7 @@ export async function startAuthServer(
     metrics,
     readiness,
     pageRouter,
+    pages,
     cookieKeys: config.COOKIE_KEYS,
     oauthLimits: rateLimits.oauth,
     trustProxy: config.TRUST_PROXY,

@@ -4,6 +4,8 @@ import {
   createErrorHandler,
   createReadyz,
   createRequestId,
+  createSafeInput,
+  createSafeRawBody,
   createSecurityHeaders,
   healthz,
   type Logger,
@@ -13,6 +15,8 @@ import {
 } from '@vectorauth/shared';
 import Koa, { type Middleware } from 'koa';
 import type { OidcCallback } from './oidc/provider-holder.ts';
+import { createRefuseInput } from './pages/refuse-input.ts';
+import type { PageRenderer } from './pages/renderer.ts';
 
 /**
  * The public surface: health endpoints, then oidc-provider (discovery, JWKS, authorization,
@@ -26,6 +30,8 @@ export function createPublicApp(deps: {
   metrics: Metrics;
   readiness: ReadinessCheck[];
   pageRouter: Router;
+  /** Renders the error page of a refused browser request. */
+  pages: PageRenderer;
   cookieKeys: readonly string[];
   /** Rate limits of the OAuth endpoints and registration, before oidc-provider sees the request. */
   oauthLimits: Middleware;
@@ -36,11 +42,13 @@ export function createPublicApp(deps: {
   app.keys = [...deps.cookieKeys];
   app.proxy = deps.trustProxy;
   const readyz = createReadyz(deps.readiness);
+  const refuse = createRefuseInput(deps);
   app.use(createErrorHandler(deps.logger));
   app.use(createSecurityHeaders({ csp: PAGE_CSP }));
   app.use(createRequestId());
   app.use(createAccessLog(deps.logger));
   app.use(deps.metrics.middleware);
+  app.use(createSafeInput({ refuse, cookies: true }));
   app.use(async function routes(ctx, next) {
     if (ctx.method === 'GET' && ctx.path === '/healthz') return healthz(ctx);
     if (ctx.method === 'GET' && ctx.path === '/readyz') return readyz(ctx);
@@ -48,6 +56,8 @@ export function createPublicApp(deps: {
   });
   app.use(deps.pageRouter.routes());
   app.use(deps.oauthLimits);
+  // oidc-provider parses its own bodies (at most 56 KiB): read and checked here, then replayed to it.
+  app.use(createSafeRawBody({ limit: 56 * 1024, refuse }));
   app.use(async function openidProvider(ctx) {
     ctx.respond = false;
     await deps.oidc()(ctx.req, ctx.res);

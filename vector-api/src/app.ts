@@ -10,6 +10,7 @@ import {
   createReadyz,
   createRequestId,
   createRevocationStore,
+  createSafeInput,
   createSecurityHeaders,
   healthz,
   type Logger,
@@ -124,6 +125,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
   app.use(createRequestId());
   app.use(createAccessLog(deps.logger));
   app.use(metrics.middleware);
+  app.use(createSafeInput());
   app.use(open.routes());
   app.use(open.allowedMethods());
   app.use(createPermissionAudit({ orm: deps.orm, logger: deps.logger }));

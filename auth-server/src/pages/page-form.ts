@@ -1,4 +1,5 @@
 import { bodyParser } from '@koa/bodyparser';
+import { formProblem } from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
 import type { Csrf } from './csrf.ts';
 import type { PageRenderer } from './renderer.ts';
@@ -6,8 +7,9 @@ import type { PageRenderer } from './renderer.ts';
 export type FormFields = Record<string, string>;
 
 /**
- * For every page POST: an url-encoded body of at most 16 KiB, reduced to single string fields
- * of bounded length, and a valid CSRF token; otherwise a 400/403 page and nothing else happens.
+ * For every page POST: an url-encoded body of at most 16 KiB whose every field is text Postgres
+ * takes (input-problem.ts), reduced to single string fields of bounded length, and a valid CSRF
+ * token; otherwise a 400/403 page and nothing else happens.
  */
 export function createPageForm(deps: { csrf: Csrf; pages: PageRenderer }) {
   const parse = bodyParser({ enableTypes: ['form'], formLimit: '16kb', encoding: 'utf-8' });
@@ -30,6 +32,11 @@ export function createPageForm(deps: { csrf: Csrf; pages: PageRenderer }) {
         { title: 'Form too large', message: 'The form could not be read.' },
         413,
       );
+    }
+    const problem = formProblem(ctx.request.rawBody ?? '', 'the form');
+    if (problem) {
+      const message = `The form was refused: ${problem}.`;
+      return deps.pages.render(ctx, 'error', { title: 'This form cannot be used', message }, 400);
     }
     const raw = (ctx.request.body ?? {}) as Record<string, unknown>;
     const fields: FormFields = {};

@@ -1,0 +1,75 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import type { Context, Next } from 'koa';
+import { bytesProblem, formProblem, valueProblem } from './input-problem.ts';
+import type { RefuseInput } from './safe-input.ts';
+
+const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+
+/** The body's bytes, at most `limit`; `undefined` when it is larger or was cut short. */
+async function readBytes(ctx: Context, limit: number): Promise<Buffer | undefined> {
+  const declared = ctx.request.length;
+  if (declared !== undefined && declared > limit) return undefined;
+  const chunks: Buffer[] = [];
+  let received = 0;
+  try {
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > limit) return undefined;
+      chunks.push(chunk);
+    }
+  } catch {
+    return undefined;
+  }
+  if (declared !== undefined && received !== declared) return undefined;
+  return Buffer.concat(chunks, received);
+}
+
+/**
+ * `req` with its body readable again from `bytes` by async iteration (how oidc-provider reads it);
+ * everything else (headers, socket, url, events) is the original request's.
+ */
+function replaying(req: IncomingMessage, bytes: Buffer): IncomingMessage {
+  const body = Readable.from([bytes]);
+  return Object.create(req, {
+    readable: { get: () => body.readable },
+    readableEncoding: { value: null },
+    iterator: { value: (options?: { destroyOnReturn?: boolean }) => body.iterator(options) },
+    [Symbol.asyncIterator]: { value: () => body[Symbol.asyncIterator]() },
+  }) as IncomingMessage;
+}
+
+function bodyProblem(bytes: Buffer, form: boolean): string | undefined {
+  if (form) return formProblem(bytes, 'the body');
+  const text = bytesProblem(bytes, Number.POSITIVE_INFINITY);
+  if (text) return `the body ${text}`;
+  try {
+    return valueProblem(JSON.parse(bytes.toString('utf8')));
+  } catch {
+    return undefined; // not JSON: the handler answers that in its own words
+  }
+}
+
+/**
+ * For a handler that parses its own bodies from `req` (oidc-provider): reads a form or JSON body
+ * of at most `limit` bytes, refuses it through `refuse` when a string in it is one Postgres would
+ * refuse (see input-problem.ts), and otherwise hands the handler `ctx.req` with the unchanged
+ * bytes to read again (oidc-provider warns about, and re-parses, bodies handed over as `req.body`).
+ */
+export function createSafeRawBody(options: { limit: number; refuse: RefuseInput }) {
+  return async function safeRawBody(ctx: Context, next: Next): Promise<void> {
+    const form = Boolean(ctx.is(FORM));
+    if (!form && !ctx.is(JSON_TYPE)) return next();
+    const charset = ctx.request.charset;
+    if (charset && !/^utf-?8$/i.test(charset)) {
+      return options.refuse(ctx, 'The request was refused: the body must be UTF-8.');
+    }
+    const bytes = await readBytes(ctx, options.limit);
+    if (!bytes) return options.refuse(ctx, 'The request was refused: the body is too large or incomplete.');
+    const problem = bodyProblem(bytes, form);
+    if (problem) return options.refuse(ctx, `The request was refused: ${problem}.`);
+    ctx.req = replaying(ctx.req, bytes);
+    await next();
+  };
+}
