@@ -3,6 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startBackingServices } from './lib/backing-services.ts';
 import { claimDir } from './lib/claim-dir.ts';
+import { checkLogSink, describeLine } from './lib/log-sink-check.ts';
 import { runNode } from './lib/service-process.ts';
 
 /**
@@ -25,12 +26,15 @@ const backing = await startBackingServices({
   log,
 });
 const runDir = resolve(dataDir, 'run');
+const sinkDir = resolve(runDir, 'logs');
 rmSync(runDir, { recursive: true, force: true });
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   NODE_ENV: 'test',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
   DATA_DIR: runDir,
+  // Every process the tests start appends its warn+ lines here, whatever LOG_LEVEL says.
+  LOG_SINK_DIR: sinkDir,
   DATABASE_URL: backing.databaseUrl,
   VECTOR_DATABASE_URL: backing.vectorDatabaseUrl,
   REDIS_URL: backing.redisUrl,
@@ -66,6 +70,9 @@ try {
     ...options,
   ];
   code = await runMocha(args, env);
+  // With --grep, a suite may run only those of its tests that do not provoke its lines.
+  const partial = options.some((o) => /^(-g|--grep|-f|--fgrep|-i|--invert)(=|$)/.test(o));
+  if (!checkLogs(partial) && code === 0) code = 1;
 } catch (err) {
   log(err instanceof Error ? err.message : String(err));
 } finally {
@@ -73,6 +80,26 @@ try {
   claim.release();
 }
 process.exit(code);
+
+/**
+ * Fails on warn/error lines that no test declared (`expectLogLines` in
+ * shared/test/support/expected-log-lines.ts) and, on a full run, on declared lines never logged.
+ */
+function checkLogs(partial: boolean): boolean {
+  const { unexpected, unmet } = checkLogSink(sinkDir);
+  if (unexpected.length) {
+    log(
+      `${unexpected.length} warn/error line(s) nobody expected (a bug, or declare them with expectLogLines):`,
+    );
+    for (const line of unexpected.slice(0, 50)) log(`  ${describeLine(line)}`);
+    if (unexpected.length > 50) log(`  ... and ${unexpected.length - 50} more in ${sinkDir}`);
+  }
+  if (unmet.length && !partial) {
+    log(`${unmet.length} expected log line(s) never logged (remove or correct the declaration):`);
+    for (const line of unmet) log(`  ${line}`);
+  }
+  return unexpected.length === 0 && (partial || unmet.length === 0);
+}
 
 /** Runs mocha, echoing its output, and ends with the plain "N passed, N failed" line. */
 async function runMocha(args: string[], childEnv: NodeJS.ProcessEnv): Promise<number> {
