@@ -30,7 +30,7 @@ export function createSignInThrottle(redis: Redis): SignInThrottle {
     account: `signin:${id(email)}`,
   });
   const unavailable = () =>
-    new ServiceUnavailableError('sign-in cannot be checked right now; try again shortly');
+    new ServiceUnavailableError('sign-in cannot be checked right now; try again shortly', 'redis');
 
   async function bump(key: string): Promise<void> {
     await redis.multi().hincrby(key, 'n', 1).hset(key, 'at', Date.now()).expire(key, WINDOW_SEC).exec();
