@@ -3,7 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startBackingServices } from './lib/backing-services.ts';
 import { claimDir } from './lib/claim-dir.ts';
-import { checkLogSink, describeLine } from './lib/log-sink-check.ts';
+import { attributeLines, checkLogSink, describeLine } from './lib/log-sink-check.ts';
 import { runNode } from './lib/service-process.ts';
 
 /**
@@ -65,6 +65,8 @@ try {
     .map((dir) => `${dir}/**/*.test.ts`);
   const args = [
     resolve(root, 'node_modules/mocha/bin/mocha.js'),
+    '--require',
+    resolve(root, 'scripts/lib/test-windows.ts'),
     ...(process.env.CI ? ['--forbid-only'] : []),
     ...(chosen.length ? chosen : specs),
     ...options,
@@ -91,8 +93,18 @@ function checkLogs(partial: boolean): boolean {
     log(
       `${unexpected.length} warn/error line(s) nobody expected (a bug, or declare them with expectLogLines):`,
     );
-    for (const line of unexpected.slice(0, 50)) log(`  ${describeLine(line)}`);
-    if (unexpected.length > 50) log(`  ... and ${unexpected.length - 50} more in ${sinkDir}`);
+    // Grouped by the test that was running, so each can be fixed or declared where it belongs.
+    const during = attributeLines(sinkDir, unexpected);
+    const byTest = Map.groupBy(unexpected, (line) => during.get(line) ?? '');
+    let shown = 0;
+    for (const [test, lines] of byTest) {
+      if (shown >= 60) break;
+      log(`  during ${test}`);
+      for (const line of lines.slice(0, 5)) log(`    ${describeLine(line)}`);
+      if (lines.length > 5) log(`    ... and ${lines.length - 5} more`);
+      shown += Math.min(lines.length, 5) + 1;
+    }
+    if (shown >= 60) log(`  ... more in ${sinkDir}`);
   }
   if (unmet.length && !partial) {
     log(`${unmet.length} expected log line(s) never logged (remove or correct the declaration):`);

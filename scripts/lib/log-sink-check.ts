@@ -131,6 +131,31 @@ export function checkLogSink(sinkDir: string): SinkReport {
   return { unexpected, unmet };
 }
 
+/**
+ * Which test was running (had started last) when each line was logged, from the runner's
+ * `tests.jsonl` (scripts/lib/test-windows.ts): `<file>: <full title>`.
+ */
+export function attributeLines(sinkDir: string, lines: SinkLine[]): Map<SinkLine, string> {
+  const path = join(sinkDir, 'tests.jsonl');
+  const starts = existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { at: number; file: string; title: string })
+        .sort((a, b) => a.at - b.at)
+    : [];
+  const during = new Map<SinkLine, string>();
+  for (const line of lines) {
+    let current: (typeof starts)[number] | undefined;
+    for (const s of starts) {
+      if (s.at > line.time) break;
+      current = s;
+    }
+    during.set(line, current ? `${current.file}: ${current.title}` : 'before the first test');
+  }
+  return during;
+}
+
 /** One line for the report: service, level, message, the error's message if any, file and time. */
 export function describeLine(line: SinkLine): string {
   let err = '';

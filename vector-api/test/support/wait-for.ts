@@ -1,0 +1,1 @@
+export { metricValue, waitFor } from '../../../shared/test/support/wait-for.ts';
