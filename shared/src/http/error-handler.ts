@@ -1,7 +1,5 @@
 import type { Context, Next } from 'koa';
-import { ServiceUnavailableError } from '../errors/errors.ts';
 import type { Logger } from '../logger/logger.ts';
-import { markUnavailable } from './metrics.ts';
 import { toAppError } from './to-app-error.ts';
 
 /**
@@ -21,8 +19,6 @@ export function createErrorHandler(logger: Logger) {
       if (appError.status >= 500) {
         logger.error({ err, requestId: ctx.state.requestId, path: ctx.path }, 'request failed');
       }
-      if (appError instanceof ServiceUnavailableError && appError.dependency)
-        markUnavailable(ctx.req, appError.dependency);
       ctx.status = appError.status;
       for (const [k, v] of Object.entries(appError.headers)) ctx.set(k, v);
       ctx.body = { error: appError.code, message: appError.message };

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { ServiceUnavailableError } from '../errors/errors.ts';
+import { toAppError } from './to-app-error.ts';
 
 export interface LabelledCounter<L extends string> {
   inc(labels: Record<L, string>): void;
@@ -35,7 +37,7 @@ export function markUnavailable(req: IncomingMessage, dependency: string): void 
  * Prometheus metrics for one app: request counts and latency histograms labelled by method,
  * route (the router's matched pattern or an endpoint name given with `labelRoute`, never the raw
  * path: ids would explode the label set) and status; and `dependency_unavailable_total` by
- * dependency, the 503s an outage caused (marked with `markUnavailable` or a
+ * dependency, the 503s an outage caused (marked with `markUnavailable` or thrown as a
  * `ServiceUnavailableError` naming its dependency).
  */
 export function createMetrics(service: string): Metrics {
@@ -70,15 +72,24 @@ export function createMetrics(service: string): Metrics {
     },
     async middleware(ctx, next) {
       const end = duration.startTimer();
+      let failure: unknown;
       try {
         await next();
+      } catch (err) {
+        failure = err;
+        throw err;
       } finally {
+        // A thrown error has no status on ctx yet (the error handler, outside, sets it): count the
+        // status it will get.
+        const error = failure === undefined ? undefined : toAppError(failure);
+        const status = error ? error.status : ctx.status;
         const marked = labels.get(ctx.req);
-        const status = ctx.status;
+        const dependency =
+          marked?.unavailable ?? (error instanceof ServiceUnavailableError ? error.dependency : undefined);
         const values = { method: ctx.method, route: routeOf(ctx, marked?.route), status: String(status) };
         end(values);
         requests.inc(values);
-        if (status === 503 && marked?.unavailable) unavailable.inc({ dependency: marked.unavailable });
+        if (status === 503 && dependency) unavailable.inc({ dependency });
       }
     },
     async handler(ctx) {
