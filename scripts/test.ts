@@ -3,6 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startBackingServices } from './lib/backing-services.ts';
 import { claimDir } from './lib/claim-dir.ts';
+import { attributeLines, checkLogSink, describeLine } from './lib/log-sink-check.ts';
 import { runNode } from './lib/service-process.ts';
 
 /**
@@ -25,12 +26,15 @@ const backing = await startBackingServices({
   log,
 });
 const runDir = resolve(dataDir, 'run');
+const sinkDir = resolve(runDir, 'logs');
 rmSync(runDir, { recursive: true, force: true });
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   NODE_ENV: 'test',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
   DATA_DIR: runDir,
+  // Every process the tests start appends its warn+ lines here, whatever LOG_LEVEL says.
+  LOG_SINK_DIR: sinkDir,
   DATABASE_URL: backing.databaseUrl,
   VECTOR_DATABASE_URL: backing.vectorDatabaseUrl,
   REDIS_URL: backing.redisUrl,
@@ -61,11 +65,16 @@ try {
     .map((dir) => `${dir}/**/*.test.ts`);
   const args = [
     resolve(root, 'node_modules/mocha/bin/mocha.js'),
+    '--require',
+    resolve(root, 'scripts/lib/test-windows.ts'),
     ...(process.env.CI ? ['--forbid-only'] : []),
     ...(chosen.length ? chosen : specs),
     ...options,
   ];
   code = await runMocha(args, env);
+  // With --grep, a suite may run only those of its tests that do not provoke its lines.
+  const partial = options.some((o) => /^(-g|--grep|-f|--fgrep|-i|--invert)(=|$)/.test(o));
+  if (!checkLogs(partial) && code === 0) code = 1;
 } catch (err) {
   log(err instanceof Error ? err.message : String(err));
 } finally {
@@ -73,6 +82,36 @@ try {
   claim.release();
 }
 process.exit(code);
+
+/**
+ * Fails on warn/error lines that no test declared (`expectLogLines` in
+ * shared/test/support/expected-log-lines.ts) and, on a full run, on declared lines never logged.
+ */
+function checkLogs(partial: boolean): boolean {
+  const { unexpected, unmet } = checkLogSink(sinkDir);
+  if (unexpected.length) {
+    log(
+      `${unexpected.length} warn/error line(s) nobody expected (a bug, or declare them with expectLogLines):`,
+    );
+    // Grouped by the test that was running, so each can be fixed or declared where it belongs.
+    const during = attributeLines(sinkDir, unexpected);
+    const byTest = Map.groupBy(unexpected, (line) => during.get(line) ?? '');
+    let shown = 0;
+    for (const [test, lines] of byTest) {
+      if (shown >= 60) break;
+      log(`  during ${test}`);
+      for (const line of lines.slice(0, 5)) log(`    ${describeLine(line)}`);
+      if (lines.length > 5) log(`    ... and ${lines.length - 5} more`);
+      shown += Math.min(lines.length, 5) + 1;
+    }
+    if (shown >= 60) log(`  ... more in ${sinkDir}`);
+  }
+  if (unmet.length && !partial) {
+    log(`${unmet.length} expected log line(s) never logged (remove or correct the declaration):`);
+    for (const line of unmet) log(`  ${line}`);
+  }
+  return unexpected.length === 0 && (partial || unmet.length === 0);
+}
 
 /** Runs mocha, echoing its output, and ends with the plain "N passed, N failed" line. */
 async function runMocha(args: string[], childEnv: NodeJS.ProcessEnv): Promise<number> {

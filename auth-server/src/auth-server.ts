@@ -43,6 +43,7 @@ import { ensureAccountClient } from './oidc/account-client.ts';
 import { createAccountSessions } from './oidc/account-sessions.ts';
 import { createFindAccount } from './oidc/find-account.ts';
 import { installJwksCacheControl } from './oidc/jwks-cache-control.ts';
+import { createOauthMetrics } from './oidc/oauth-metrics.ts';
 import { createPostgresAdapter, sweepExpiredModels } from './oidc/postgres-adapter.ts';
 import { buildProviderConfiguration } from './oidc/provider-configuration.ts';
 import { createProviderHolder } from './oidc/provider-holder.ts';
@@ -99,7 +100,11 @@ export async function startAuthServer(
   const keys = createSigningKeyStore({ orm, keyring, alg: config.SIGNING_ALG, timings: keyTimings(config) });
   await keys.ensureCurrent();
 
-  const revocations = createRevocations({ orm, redis, maxTokenTtlSec: config.ACCESS_TOKEN_TTL, logger });
+  const metrics = createMetrics('auth-server');
+  const oauthMetrics = createOauthMetrics(metrics);
+  const revocations = oauthMetrics.countRevocations(
+    createRevocations({ orm, redis, maxTokenTtlSec: config.ACCESS_TOKEN_TTL, logger }),
+  );
   const adapter = createPostgresAdapter({
     orm,
     keyring,
@@ -115,6 +120,7 @@ export async function startAuthServer(
       buildProviderConfiguration({ config, adapter, keySet, findAccount, pages }),
     );
     provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server_error'));
+    oauthMetrics.install(provider);
     installRevocationHooks({ provider, redis, revocations, ownTokens, audit });
     installRegistrationHooks({ provider, clients, audit });
     installJwksCacheControl(provider, config.JWKS_MAX_AGE_SEC);
@@ -175,6 +181,7 @@ export async function startAuthServer(
       mailsPerAccount: config.RATE_LIMIT_MAILS_PER_ACCOUNT,
     },
     onLimited: (ctx, bucket) => {
+      oauthMetrics.rateLimited(bucket);
       // One audit row per bucket and window, however hard a flood pushes.
       redis
         .set(`rl:audited:${bucket}:${ctx.ip}`, '1', 'EX', config.RATE_LIMIT_WINDOW_SEC, 'NX')
@@ -222,7 +229,6 @@ export async function startAuthServer(
     }),
   });
 
-  const metrics = createMetrics('auth-server');
   const readiness = [
     { name: 'postgres', check: () => orm.em.getConnection().execute('select 1') },
     { name: 'redis', check: () => redis.ping() },

@@ -66,7 +66,7 @@ export function createSignInThrottle(redis: Redis): SignInThrottle {
     known: `signin:${id(email)}:known`,
   });
   const unavailable = () =>
-    new ServiceUnavailableError('sign-in cannot be checked right now; try again shortly');
+    new ServiceUnavailableError('sign-in cannot be checked right now; try again shortly', 'redis');
   const recordOf = (row: Record<string, string>): FailureRecord | undefined =>
     row.n === undefined ? undefined : { n: Number(row.n), at: Number(row.at ?? 0) };
 

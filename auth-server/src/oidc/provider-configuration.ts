@@ -6,6 +6,7 @@ import type { PageRenderer } from '../pages/renderer.ts';
 import { loadExistingGrant } from './load-existing-grant.ts';
 import { registrationFeatures } from './registration-features.ts';
 import { createResourceServers } from './resource-servers.ts';
+import { introspectionAllowedPolicy, revocationAllowedPolicy } from './token-access-policies.ts';
 
 export interface ProviderConfigurationDeps {
   config: AuthServerConfig;
@@ -64,8 +65,8 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: introspectionAllowedPolicy },
+      revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy },
       resourceIndicators: { enabled: true, ...resources },
       ...registrationFeatures(),
       rpInitiatedLogout: {

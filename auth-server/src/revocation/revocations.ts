@@ -58,6 +58,7 @@ export function createRevocations(deps: {
     } catch {
       throw new ServiceUnavailableError(
         'the revocation could not be published; it is recorded and will be retried',
+        'redis',
       );
     }
   }

@@ -3,11 +3,13 @@ import type { RunningVectorApi } from '@vectorauth/vector-api';
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
+import { expectLogLines } from '../../../shared/test/support/expected-log-lines.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { type FederationStack, startFederationStack } from '../support/federation.ts';
 import { startVectorApiFor } from '../support/in-process-vector-api.ts';
 
 describe('e2e in Chromium: sign up with Google (stand-in), consent, tokens for the vector API', function () {
+  expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit federated_identity.unlinked' }]);
   this.timeout(120_000);
   let stack: FederationStack;
   let api: RunningVectorApi;

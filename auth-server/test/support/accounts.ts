@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import pg from 'pg';
+import { waitFor } from '../../../shared/test/support/wait-for.ts';
 import { type BrowserSession, formAction, type Page } from './browser-session.ts';
 import { authorizeUrl, consent, newPkce, redeem, signIn, signUpVerified } from './code-flow.ts';
 import type { SmtpSink } from './smtp-sink.ts';
@@ -48,12 +48,11 @@ export async function countModels(
 
 /** Polls `check` (up to ~10 s) for work the server does just after answering. */
 export async function eventually<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
+  const found = await waitFor(what, async () => {
     const value = await check();
-    if (value !== undefined) return value;
-    await sleep(50);
-  }
-  throw new Error(`${what} did not happen within 10 s`);
+    return value === undefined ? undefined : { value };
+  });
+  return (found as { value: T }).value;
 }
 
 export interface TestClient {

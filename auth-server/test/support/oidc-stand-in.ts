@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import { Provider } from 'oidc-provider';
 import { BrowserSession, type Page } from './browser-session.ts';
+import { createMemoryAdapter } from './memory-adapter.ts';
 
 export interface StandInUser {
   email?: string;
@@ -40,6 +41,7 @@ export async function startOidcStandIn(
   const users = new Map<string, StandInUser>();
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const provider = new Provider(issuer, {
+    adapter: createMemoryAdapter(),
     clients: clients.map((c) => ({
       client_id: c.client_id,
       client_secret: c.client_secret,

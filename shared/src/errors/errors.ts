@@ -99,9 +99,13 @@ export class ConflictError extends AppError {
 }
 
 export class ServiceUnavailableError extends AppError {
-  constructor(message: string) {
+  /** The dependency that could not be asked (`postgres`, `redis`, ...), counted in `/metrics`. */
+  readonly dependency: string | undefined;
+
+  constructor(message: string, dependency?: string) {
     super('service_unavailable', 503, message, { 'Retry-After': '1' });
     Object.assign(this, { expose: true });
+    this.dependency = dependency;
   }
 }
 

@@ -50,7 +50,10 @@ export function createRateLimiter(
           allowed = true;
         });
       } catch {
-        throw new ServiceUnavailableError('rate limits cannot be checked right now; try again shortly');
+        throw new ServiceUnavailableError(
+          'rate limits cannot be checked right now; try again shortly',
+          'redis',
+        );
       }
       // koa-ratelimit gives an epoch for Reset; the RateLimit header fields carry seconds from now.
       const resetIn = Math.max(0, Math.ceil(Number(headers['RateLimit-Reset']) - Date.now() / 1000));

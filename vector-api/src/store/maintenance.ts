@@ -3,6 +3,8 @@ import type { Logger } from '@vectorauth/shared';
 import type { SnapshotStore } from '../index/snapshot-store.ts';
 import { purgeTombstones } from './purge-tombstones.ts';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export interface Maintenance {
   /** One pass now: purge old tombstones, sweep orphaned snapshot and temporary files. */
   runOnce(): Promise<void>;
@@ -28,11 +30,15 @@ export function startMaintenance(deps: {
   let stopped = false;
 
   const existing = async (ids: string[]) => {
-    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/.test(id));
+    const valid = ids.filter((id) => UUID.test(id));
     if (valid.length === 0) return new Set<string>();
+    // One parameter holding a Postgres array literal: MikroORM expands a bound JS array into a
+    // list of parameters, which `any(?::uuid[])` refuses ("malformed array literal").
     const rows = await orm.em
       .fork()
-      .execute<{ id: string }[]>('select id from collection where id = any(?::uuid[])', [valid]);
+      .execute<{ id: string }[]>('select id from collection where id = any(?::uuid[])', [
+        `{${valid.join(',')}}`,
+      ]);
     return new Set(rows.map((r) => r.id));
   };
 

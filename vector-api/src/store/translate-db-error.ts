@@ -33,10 +33,10 @@ function codeOf(err: unknown): string | undefined {
 export function translateDbError(err: unknown): unknown {
   if (err instanceof AppError) return err;
   if (err instanceof ConnectionException || codeOf(err)) {
-    return new ServiceUnavailableError('the vector database is unavailable');
+    return new ServiceUnavailableError('the vector database is unavailable', 'postgres');
   }
   if (err instanceof DriverException && /timeout|terminat|connect/i.test(err.message)) {
-    return new ServiceUnavailableError('the vector database is unavailable');
+    return new ServiceUnavailableError('the vector database is unavailable', 'postgres');
   }
   return err;
 }

@@ -29,6 +29,7 @@ export async function spawnVectorApi(
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH,
+      LOG_SINK_DIR: process.env.LOG_SINK_DIR,
       VECTOR_RATE_LIMIT: '1000000',
       ...env,
       VECTOR_HOST: '127.0.0.1',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
+import { waitFor } from '../../../../shared/test/support/wait-for.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
 import { authorizeUrl, newPkce, signIn, signUpVerified } from '../../support/code-flow.ts';
 import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
@@ -11,6 +12,11 @@ const newIp = () =>
   `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
 
 describe('rate limits (shared through Redis)', function () {
+  expectLogLines([
+    { service: 'auth-server', level: 'warn', msg: 'audit rate_limit.hit' },
+    { service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' },
+    { service: 'auth-server', level: 'warn', msg: 'audit user.sign_up' },
+  ]);
   this.timeout(60_000);
   let sink: SmtpSink;
   let server: TestAuthServer;
@@ -55,10 +61,17 @@ describe('rate limits (shared through Redis)', function () {
     expect(await refused.json()).to.include({ error: 'rate_limited' });
     expect((await server.clientCredentialsToken(b)).status, 'another client is not affected').to.equal(200);
     await server.clientCredentialsToken(a);
-    const audit = await server.admin('GET', '/admin/audit?action=rate_limit.hit&limit=50');
-    const { events } = (await audit.json()) as { events: { detail: { bucket: string } }[] };
-    const mine = events.filter((e) => e.detail.bucket.startsWith('oauth:client:'));
-    expect(mine.length, 'the hit is audited once per bucket and window, not per refused request').to.equal(1);
+    // The audit row is written after the answer: wait for it, then for nothing more.
+    const hits = async () => {
+      const audit = await server.admin('GET', '/admin/audit?action=rate_limit.hit&limit=50');
+      const { events } = (await audit.json()) as { events: { detail: { bucket: string } }[] };
+      return events.filter((e) => e.detail.bucket.startsWith('oauth:client:'));
+    };
+    await waitFor('the rate-limit hit to be audited', async () => (await hits()).length > 0);
+    expect(
+      (await hits()).length,
+      'the hit is audited once per bucket and window, not per refused request',
+    ).to.equal(1);
   });
 
   it('answers malformed client credentials in the Basic header as OAuth errors, never a 5xx', async () => {
@@ -145,10 +158,14 @@ describe('rate limits (shared through Redis)', function () {
     expect(ownerDone.status).to.equal(200);
     expect(ownerDone.html, 'signed in: the app asks for consent').to.contain('Allow access?');
 
-    // And the attacker's own wait is short and bounded: after it, the right password works.
-    await sleep(1100);
-    const after = await signIn(attacker, await start(attacker), email, password);
-    expect(after.html).to.contain('Allow access?');
+    // And the attacker's own wait is short and bounded: after it, the right password works (an
+    // attempt refused while waiting does not count as a failure, so trying again is harmless).
+    await waitFor(
+      'the right password to work again from the slowed address',
+      async () =>
+        (await signIn(attacker, await start(attacker), email, password)).html.includes('Allow access?'),
+      10_000,
+    );
   });
 
   it('limits every page form per address, the developer console’s too', async () => {

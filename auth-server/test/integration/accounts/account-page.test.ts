@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type pg from 'pg';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import {
   accountRow,
   countModels,
@@ -19,6 +20,10 @@ import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 
 describe('account page: connected apps, revoke, sign out everywhere, change password', () => {
+  expectLogLines([
+    { service: 'auth-server', level: 'warn', msg: 'audit consent.withdrawn' },
+    { service: 'auth-server', level: 'warn', msg: 'audit user.password_changed' },
+  ]);
   let sink: SmtpSink;
   let server: TestAuthServer;
   let db: pg.Pool;

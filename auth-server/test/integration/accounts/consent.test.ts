@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type pg from 'pg';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import {
   accountRow,
   authorize,
@@ -17,6 +18,7 @@ import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 
 describe('consent: denied, remembered per grant, asked again for more, never for first-party apps', () => {
+  expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit consent.denied' }]);
   let sink: SmtpSink;
   let server: TestAuthServer;
   let db: pg.Pool;

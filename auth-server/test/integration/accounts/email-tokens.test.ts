@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type pg from 'pg';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import {
   accountRow,
   countModels,
@@ -83,6 +84,7 @@ describe('e-mail link tokens: verification and password reset', () => {
   const verified = async (email: string) => (await accountRow(db, email))!.email_verified;
 
   describe('verification', () => {
+    expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit user.email_verified' }]);
     it('GET /verify-email never spends the token; POST does, once', async () => {
       const email = newEmail('verify');
       const token = await signUpUnverified(email);
@@ -156,6 +158,7 @@ describe('e-mail link tokens: verification and password reset', () => {
   });
 
   describe('password reset', () => {
+    expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit user.password_reset' }]);
     it('refuses an expired reset token and keeps the old password', async () => {
       const browser = new BrowserSession(server.issuer);
       const { email } = await newSignedInAccount(browser, sink);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type pg from 'pg';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import {
   accountRow,
   newEmail,
@@ -13,6 +14,7 @@ import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 
 describe('enumeration: sign-up, forgot-password and resend answer alike for known and unknown addresses', () => {
+  expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit user.sign_up' }]);
   let sink: SmtpSink;
   let server: TestAuthServer;
   let db: pg.Pool;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import {
   authorize,
   createAppClient,
@@ -25,6 +26,7 @@ function expectInert(page: Page) {
 }
 
 describe('escaping: client names, e-mail addresses and echoed input are shown as text', () => {
+  expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' }]);
   let sink: SmtpSink;
   let server: TestAuthServer;
   let hostile: TestClient;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type pg from 'pg';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import {
   accountRow,
   eventually,
@@ -14,6 +15,11 @@ import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 
 describe('password policy and bcrypt limits', () => {
+  expectLogLines([
+    { service: 'auth-server', level: 'warn', msg: 'audit user.sign_up' },
+    { service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' },
+    { service: 'auth-server', level: 'warn', msg: 'audit user.password_changed' },
+  ]);
   let sink: SmtpSink;
   let server: TestAuthServer;
   let db: pg.Pool;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type pg from 'pg';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import {
   accountRow,
   createAppClient,
@@ -17,6 +18,7 @@ import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 
 describe('sign-in: wrong password, unknown address, disabled and unverified accounts', () => {
+  expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' }]);
   let sink: SmtpSink;
   let server: TestAuthServer;
   let db: pg.Pool;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type pg from 'pg';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import {
   accountRow,
   createAppClient,
@@ -24,6 +25,10 @@ import {
 } from '../../support/federation.ts';
 
 describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub stand-ins)', () => {
+  expectLogLines([
+    { service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' },
+    { service: 'auth-server', level: 'warn', msg: 'audit federated_identity.unlinked' },
+  ]);
   let stack: FederationStack;
   let client: TestClient;
   let db: pg.Pool;

@@ -30,7 +30,7 @@ describe('operator CLI: npm run admin -- keys ...', () => {
 
   it('lists, stages and withdraws keys through the admin API', async () => {
     const listed = await cli('keys', 'list');
-    expect(listed.code).to.equal(0);
+    expect(listed.code, listed.stderr).to.equal(0);
     expect(JSON.parse(listed.stdout).keys.some((k: { status: string }) => k.status === 'current')).to.equal(
       true,
     );
@@ -41,7 +41,7 @@ describe('operator CLI: npm run admin -- keys ...', () => {
     expect(key.status).to.equal('next');
 
     const early = await cli('keys', 'promote', key.kid);
-    expect(early.code).to.equal(2);
+    expect(early.code, early.stderr).to.equal(2);
     expect(early.stderr).to.match(/409 conflict: .*KEY_PUBLISH_WAIT_SEC/);
 
     const retired = await cli('keys', 'retire', key.kid);
@@ -52,15 +52,15 @@ describe('operator CLI: npm run admin -- keys ...', () => {
   it('reports the admin API errors: unknown kid 404, wrong state 409, missing kid', async () => {
     for (const action of ['promote', 'retire', 'revoke']) {
       const res = await cli('keys', action, 'no-such-kid');
-      expect(res.code, action).to.equal(2);
+      expect(res.code, `${action}: ${res.stderr}`).to.equal(2);
       expect(res.stderr).to.match(/404 not_found: no signing key has kid "no-such-kid"/);
     }
     const current = (await listKeys(server)).find((k) => k.status === 'current')!;
     const res = await cli('keys', 'promote', current.kid);
-    expect(res.code).to.equal(2);
+    expect(res.code, res.stderr).to.equal(2);
     expect(res.stderr).to.match(/409 conflict: .*only a next key can be promoted/);
     const missing = await cli('keys', 'revoke');
-    expect(missing.code).to.equal(2);
+    expect(missing.code, missing.stderr).to.equal(2);
     expect(missing.stderr).to.match(/a kid is required/);
   });
 });

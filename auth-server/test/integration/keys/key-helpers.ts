@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeProtectedHeader } from 'jose';
 import pg from 'pg';
+import { waitFor } from '../../../../shared/test/support/wait-for.ts';
 import type { TestAuthServer } from '../../support/test-auth-server.ts';
 import { testEnv } from '../../support/test-env.ts';
 
@@ -14,18 +14,13 @@ export interface KeyInfo {
 
 type Client = { client_id: string; client_secret: string };
 
-/** Polls `check` (at most `tries` times, 100 ms apart) until it returns a truthy value. */
+/** Polls `check` until it returns a truthy value (`waitFor` with a deadline of `tries` tenths of a second). */
 export async function eventually<T>(
   what: string,
   check: () => Promise<T> | T,
   tries = 100,
 ): Promise<NonNullable<T>> {
-  for (let i = 0; i < tries; i++) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    await sleep(100);
-  }
-  throw new Error(`never happened: ${what}`);
+  return (await waitFor(what, check, tries * 100)) as NonNullable<T>;
 }
 
 export async function listKeys(server: TestAuthServer): Promise<KeyInfo[]> {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
 
 describe('vector-api: per-principal rate limits and browser defences', () => {
+  expectLogLines([{ service: 'vector-api', level: 'warn', msg: 'rate limit hit' }]);
   let h: Harness;
   let heavyClient: string;
 
@@ -72,6 +74,7 @@ describe('vector-api: per-principal rate limits and browser defences', () => {
 });
 
 describe('vector-api: permission denied is audited', () => {
+  expectLogLines([{ service: 'vector-api', level: 'warn', msg: 'permission denied' }]);
   let h: Harness;
   before(async () => {
     h = await startHarness();

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
 
 describe('vector-api bearer authentication', () => {
+  expectLogLines([{ service: 'vector-api', level: 'warn', msg: 'permission denied' }]);
   let h: Harness;
   before(async () => {
     h = await startHarness();

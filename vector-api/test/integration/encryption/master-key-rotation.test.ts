@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createMasterKeyring, createOrm } from '@vectorauth/shared';
 import { expect } from 'chai';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { VECTOR_MIGRATIONS } from '../../../src/migrations/vector-migrations.ts';
 import { createRewrapDataKeysStep } from '../../../src/store/rewrap-data-keys.ts';
 import { VECTOR_ENTITIES } from '../../../src/store/vector-entities.ts';
@@ -11,6 +12,8 @@ import { type Harness, startHarness } from '../../support/vector-api-harness.ts'
 import { metricValue, waitFor } from '../../support/wait-for.ts';
 
 describe('master-key rotation rewraps data keys without re-encrypting data', function () {
+  // A data key wrapped by a master key that is no longer configured: refused with a 5xx, logged.
+  expectLogLines([{ service: 'vector-api', level: 'error', msg: 'request failed' }]);
   this.timeout(60_000);
   const oldKey = randomBytes(32).toString('base64');
   const newKey = randomBytes(32).toString('base64');

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { connectTestDatabase } from '../../support/scratch-database.ts';
 import { type ApiResponse, type Harness, startHarness } from '../../support/vector-api-harness.ts';
 
 type Db = Awaited<ReturnType<typeof connectTestDatabase>>;
 
 describe('encryption at rest: rows moved between principals or records fail to decrypt', () => {
+  // A swapped data key fails authentication: refused with a 5xx, logged.
+  expectLogLines([{ service: 'vector-api', level: 'error', msg: 'request failed' }]);
   let h: Harness;
   let db: Db;
   const alice = { sub: `alice-${randomUUID()}`, token: '', name: `a-${randomUUID().slice(0, 8)}`, id: '' };

@@ -11,12 +11,17 @@ import {
   startPrincipalEventConsumer,
 } from '@vectorauth/shared';
 import { expect } from 'chai';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { requireTestEnv } from '../../support/test-env.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 const logger = createLogger({ name: 'events-test', level: 'silent' });
 
 describe('principal events over a Redis stream (shared contract, real Redis)', function () {
+  // A handler fails on purpose to show the retry.
+  expectLogLines([
+    { service: 'events-test', level: 'error', msg: 'principal events: handling failed; will retry' },
+  ]);
   this.timeout(30_000);
   const { redisUrl } = requireTestEnv();
   let redis: Redis;
@@ -125,7 +130,6 @@ describe('principal events over a Redis stream (shared contract, real Redis)', f
     const group = `g-${randomUUID()}`;
     await redis.xgroup('CREATE', PRINCIPAL_EVENTS_STREAM, group, '$', 'MKSTREAM');
     await redis.call('XGROUP', 'CREATECONSUMER', PRINCIPAL_EVENTS_STREAM, group, 'long-gone');
-    await new Promise((r) => setTimeout(r, 300));
     const names = async () =>
       ((await redis.xinfo('CONSUMERS', PRINCIPAL_EVENTS_STREAM, group)) as string[][]).map((row) => row[1]);
     expect(await names()).to.include('long-gone');
@@ -146,15 +150,20 @@ describe('principal events over a Redis stream (shared contract, real Redis)', f
   });
 
   it('closes while blocked in XREADGROUP (the connection is dropped, not waited out)', async () => {
+    const name = `test-idle-${randomUUID()}`;
     const consumer = startPrincipalEventConsumer({
-      redis: createRedis(redisUrl, 'test-idle', logger),
+      redis: createRedis(redisUrl, name, logger),
       group: `g-${randomUUID()}`,
       consumer: 'idle',
       logger,
-      blockMs: 1500,
+      blockMs: 30_000,
       handle: async () => undefined,
     });
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('the consumer to block in XREADGROUP', async () =>
+      String(await redis.call('CLIENT', 'LIST'))
+        .split('\n')
+        .some((line) => line.includes(`name=${name} `) && line.includes('cmd=xreadgroup')),
+    );
     await consumer.close();
   });
 });

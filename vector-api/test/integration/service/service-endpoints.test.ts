@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
 
 describe('vector-api service endpoints', () => {
@@ -95,6 +96,7 @@ describe('vector-api service endpoints', () => {
 });
 
 describe('vector-api readiness when Redis is down', () => {
+  expectLogLines([{ service: 'vector-api', level: 'warn', msg: 'redis connection problem' }]);
   let h: Harness;
   before(async () => {
     // port 1 on loopback: nothing listens there, connections are refused at once

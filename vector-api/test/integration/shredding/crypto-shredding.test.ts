@@ -8,6 +8,7 @@ import {
   type Redis,
 } from '@vectorauth/shared';
 import { expect } from 'chai';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { principalSnapshotDir } from '../../../src/index/snapshot-file.ts';
 import { connectTestDatabase } from '../../support/scratch-database.ts';
 import { type SecondInstance, startSecondInstance } from '../../support/second-instance.ts';
@@ -19,6 +20,7 @@ type Db = Awaited<ReturnType<typeof connectTestDatabase>>;
 const SNAPSHOTS = { VECTOR_SNAPSHOT_EVERY: '1', VECTOR_SNAPSHOT_DELAY_MS: '0' };
 
 describe('crypto-shredding a principal', function () {
+  expectLogLines([{ service: 'vector-api', level: 'warn', msg: 'permission denied' }]);
   this.timeout(60_000);
   let issuer: TestIssuer;
   let a: Harness;
