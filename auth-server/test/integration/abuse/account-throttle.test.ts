@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { BrowserSession, type Page } from '../../support/browser-session.ts';
 import { authorizeUrl, newPkce, signIn, signUpVerified } from '../../support/code-flow.ts';
 import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
@@ -13,6 +14,10 @@ const newIp = () => {
 };
 
 describe('guessing one account from rotating addresses (per-account throttle, shared through Redis)', () => {
+  expectLogLines([
+    { service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' },
+    { service: 'auth-server', level: 'warn', msg: 'audit rate_limit.hit', optional: true },
+  ]);
   let sink: SmtpSink;
   let server: TestAuthServer;
   let clientId: string;

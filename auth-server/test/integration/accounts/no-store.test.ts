@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { createAppClient, newEmail, PASSWORD, type TestClient } from '../../support/accounts.ts';
 import { BrowserSession, formAction } from '../../support/browser-session.ts';
 import { authorizeUrl, consent, newPkce, redeem, signIn, signUpVerified } from '../../support/code-flow.ts';
@@ -12,6 +13,10 @@ import { startTestAuthServer, type TestAuthServer } from '../../support/test-aut
  * authorization redirect answer `Cache-Control: no-store`.
  */
 describe('Cache-Control: no-store on every answer carrying a code, a token or a form', function () {
+  expectLogLines([
+    { service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' },
+    { service: 'auth-server', level: 'warn', msg: 'audit user.sign_up' },
+  ]);
   this.timeout(60_000);
   let sink: SmtpSink;
   let server: TestAuthServer;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createOrm } from '@vectorauth/shared';
 import { expect } from 'chai';
+import { withLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { decodeSnapshotHeader, snapshotPath } from '../../../src/index/snapshot-file.ts';
 import { VECTOR_MIGRATIONS } from '../../../src/migrations/vector-migrations.ts';
 import { purgeTombstones } from '../../../src/store/purge-tombstones.ts';
@@ -186,8 +187,20 @@ describe('the index is a cache: restart, eviction and reload give identical resu
     const bytes = await readFile(path);
     bytes[bytes.length - 100]! ^= 0xff;
     await writeFile(path, bytes);
-    await h.restart({ VECTOR_SNAPSHOT_EVERY: '0' });
-    expect(await searchAll()).to.deep.equal(expected);
+    // Tampering is loud: the refused snapshot is a warning (and counted, and audited).
+    await withLogLines(
+      [
+        {
+          service: 'vector-api',
+          level: 'warn',
+          msg: 'stored data failed authentication: snapshot file refused',
+        },
+      ],
+      async () => {
+        await h.restart({ VECTOR_SNAPSHOT_EVERY: '0' });
+        expect(await searchAll()).to.deep.equal(expected);
+      },
+    );
     const text = await metrics();
     expect(metricValue(text, 'vector_index_loads_total{source="records"}')).to.equal(1);
     expect(metricValue(text, 'vector_index_loads_total{source="snapshot"}')).to.equal(2);

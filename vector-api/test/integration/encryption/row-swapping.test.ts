@@ -8,7 +8,10 @@ type Db = Awaited<ReturnType<typeof connectTestDatabase>>;
 
 describe('encryption at rest: rows moved between principals or records fail to decrypt', () => {
   // A swapped data key fails authentication: refused with a 5xx, logged.
-  expectLogLines([{ service: 'vector-api', level: 'error', msg: 'request failed' }]);
+  expectLogLines([
+    { service: 'vector-api', level: 'error', msg: 'request failed' },
+    { service: 'vector-api', level: 'warn', msg: 'stored data failed authentication: encrypted row refused' },
+  ]);
   let h: Harness;
   let db: Db;
   const alice = { sub: `alice-${randomUUID()}`, token: '', name: `a-${randomUUID().slice(0, 8)}`, id: '' };

@@ -90,6 +90,14 @@ describe('crypto-shredding a principal', function () {
   });
 
   describe('through DELETE /v1/admin/principals/:sub', () => {
+    // Restored rows of a shredded principal fail authentication: loud, by design.
+    expectLogLines([
+      {
+        service: 'vector-api',
+        level: 'warn',
+        msg: 'stored data failed authentication: encrypted row refused',
+      },
+    ]);
     let victim: Principal;
     let bystander: Principal;
     let saved: { collection: Record<string, unknown>; records: Record<string, unknown>[] };
