@@ -12,7 +12,10 @@ import {
   type ReadinessCheck,
 } from '@vectorauth/shared';
 import Koa, { type Middleware } from 'koa';
+import { createRefusePlainHttp } from './https/refuse-plain-http.ts';
+import { secureCookies } from './https/secure-cookies.ts';
 import type { OidcCallback } from './oidc/provider-holder.ts';
+import type { PageRenderer } from './pages/renderer.ts';
 
 /**
  * The public surface: health endpoints, then oidc-provider (discovery, JWKS, authorization,
@@ -31,6 +34,10 @@ export function createPublicApp(deps: {
   oauthLimits: Middleware;
   /** Trust X-Forwarded-* (only behind a TLS-terminating proxy that sets them). */
   trustProxy: boolean;
+  /** Production: cookies always `Secure`; behind TRUST_PROXY, `X-Forwarded-Proto: http` refused. */
+  production?: boolean;
+  /** Renders the error page of a refused plain-http request. */
+  pages?: PageRenderer;
 }): Koa {
   const app = new Koa();
   app.keys = [...deps.cookieKeys];
@@ -46,6 +53,8 @@ export function createPublicApp(deps: {
     if (ctx.method === 'GET' && ctx.path === '/readyz') return readyz(ctx);
     await next();
   });
+  if (deps.production && deps.trustProxy && deps.pages) app.use(createRefusePlainHttp(deps.pages));
+  if (deps.production) app.use(secureCookies);
   app.use(deps.pageRouter.routes());
   app.use(deps.oauthLimits);
   app.use(async function openidProvider(ctx) {
