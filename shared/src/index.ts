@@ -23,6 +23,7 @@ export * from './http/listen.ts';
 export * from './http/metrics.ts';
 export * from './http/parse-input.ts';
 export * from './http/rate-limiter.ts';
+export * from './http/refuse-plain-http.ts';
 export * from './http/request-id.ts';
 export * from './http/security-headers.ts';
 export * from './http/stop-on-signals.ts';

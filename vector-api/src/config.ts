@@ -69,6 +69,8 @@ export interface VectorApiConfig {
   rateLimits: { windowMs: number } & VectorRateLimits;
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins: readonly string[];
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-*, and in production refuse what it marks http. */
+  trustProxy: boolean;
 }
 
 export interface VectorIndexSettings {
@@ -139,6 +141,10 @@ function schemaFor(production: boolean) {
     VECTOR_RATE_LIMIT_WINDOW_SEC: positiveInt(60),
     VECTOR_RATE_LIMIT_SCOPES: overrides(),
     VECTOR_RATE_LIMIT_CLIENTS: overrides(),
+    TRUST_PROXY: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     CORS_ORIGINS: z
       .string()
       .transform((v) =>
@@ -220,6 +226,7 @@ export function loadVectorApiConfig(env: Env): VectorApiConfig {
       byClient: parseOverrides(raw.VECTOR_RATE_LIMIT_CLIENTS),
     },
     corsOrigins: raw.CORS_ORIGINS,
+    trustProxy: raw.TRUST_PROXY,
   };
   return deepFreeze(config);
 }

@@ -1,3 +1,4 @@
+import { forwardedProto } from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
 import type { PageRenderer } from '../pages/renderer.ts';
 
@@ -12,7 +13,7 @@ const MESSAGE = 'This server is only served over https: the request reached the 
  */
 export function createRefusePlainHttp(pages: PageRenderer) {
   return async function refusePlainHttp(ctx: Context, next: Next): Promise<void> {
-    const forwarded = ctx.get('X-Forwarded-Proto').split(',')[0]?.trim().toLowerCase();
+    const forwarded = forwardedProto(ctx);
     if (!forwarded || forwarded === 'https') return next();
     ctx.set('Cache-Control', 'no-store');
     if (ctx.accepts('json', 'html') === 'html') {
