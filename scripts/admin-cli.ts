@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { joinOptionValues } from './lib/join-option-values.ts';
 
 /**
  * Operator CLI: `npm run admin -- <command>`. Talks to the admin API (never to the database).
@@ -31,32 +32,35 @@ const USAGE = `usage: npm run admin -- <command> [options]
 
 --format env prints CLIENT_ID=... and CLIENT_SECRET=... lines for eval.`;
 
+const OPTIONS = {
+  name: { type: 'string' },
+  grant: { type: 'string', multiple: true },
+  scope: { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  public: { type: 'boolean' },
+  'first-party': { type: 'boolean' },
+  format: { type: 'string', default: 'json' },
+  alg: { type: 'string' },
+  off: { type: 'boolean' },
+  'revoke-tokens': { type: 'boolean' },
+  'expires-in': { type: 'string' },
+  offset: { type: 'string' },
+  limit: { type: 'string' },
+  action: { type: 'string' },
+  subject: { type: 'string' },
+  actor: { type: 'string' },
+  client: { type: 'string' },
+  outcome: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  before: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 const { values, positionals } = parseArgs({
+  args: joinOptionValues(process.argv.slice(2), OPTIONS),
   allowPositionals: true,
-  options: {
-    name: { type: 'string' },
-    grant: { type: 'string', multiple: true },
-    scope: { type: 'string' },
-    'redirect-uri': { type: 'string', multiple: true },
-    public: { type: 'boolean' },
-    'first-party': { type: 'boolean' },
-    format: { type: 'string', default: 'json' },
-    alg: { type: 'string' },
-    off: { type: 'boolean' },
-    'revoke-tokens': { type: 'boolean' },
-    'expires-in': { type: 'string' },
-    offset: { type: 'string' },
-    limit: { type: 'string' },
-    action: { type: 'string' },
-    subject: { type: 'string' },
-    actor: { type: 'string' },
-    client: { type: 'string' },
-    outcome: { type: 'string' },
-    since: { type: 'string' },
-    until: { type: 'string' },
-    before: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
+  options: OPTIONS,
 });
 
 const adminUrl =

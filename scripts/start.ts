@@ -1,59 +1,86 @@
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startBackingServices } from './lib/backing-services.ts';
-import { runNode, spawnNode, waitUntilReady } from './lib/service-process.ts';
+import { type BackingServices, startBackingServices } from './lib/backing-services.ts';
+import { checkPortsFree } from './lib/check-ports.ts';
+import { runNode, type ServiceProcess, spawnNode, waitUntilReady } from './lib/service-process.ts';
+import { claimStartLock } from './lib/start-lock.ts';
+import { takeOverSignals } from './lib/take-over-signals.ts';
 import { walkthrough } from './lib/walkthrough.ts';
 
 /**
  * `npm start`: backing services (unless URLs are given), migrations, both services, a banner.
- * Ctrl-C stops everything this started.
+ * SIGINT or SIGTERM (Ctrl-C, a supervisor, a kill of the whole process group) stops everything
+ * this started, services first (they drain), then Redis and Postgres, and exits 0. Both services
+ * get the URLs the banner prints (ISSUER, VECTOR_API_URL), so they agree with it and each other.
  */
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(process.env.DATA_DIR ?? resolve(root, '.data'));
 const log = (line: string) => console.error(`[start] ${line}`);
 
-const backing = await startBackingServices({
-  dataDir,
-  env: process.env,
-  databases: { auth: 'auth', vector: 'vector' },
-  log,
-});
+const children = new Set<ServiceProcess>();
+let backing: Promise<BackingServices> | undefined;
+let releaseLock = () => {};
+let stopping: Promise<never> | undefined;
+function stopAll(code: number): Promise<never> {
+  stopping ??= (async () => {
+    if (children.size > 0 || backing) log('stopping');
+    await Promise.all([...children].map((s) => s.stop()));
+    const started = await backing?.catch(() => undefined);
+    await started?.stop();
+    releaseLock();
+    process.exit(code);
+  })();
+  return stopping;
+}
+takeOverSignals(() => void stopAll(0));
+
 const authPort = process.env.AUTH_PORT ?? '3000';
 const adminPort = process.env.ADMIN_PORT ?? '3001';
 const vectorPort = process.env.VECTOR_PORT ?? '4000';
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  DATA_DIR: dataDir,
-  DATABASE_URL: backing.databaseUrl,
-  VECTOR_DATABASE_URL: backing.vectorDatabaseUrl,
-  REDIS_URL: backing.redisUrl,
-};
-const issuer = env.ISSUER ?? `http://localhost:${authPort}`;
-const vectorUrl = env.VECTOR_API_URL ?? `http://localhost:${vectorPort}`;
-const adminUrl = `http://${env.ADMIN_HOST ?? '127.0.0.1'}:${adminPort}`;
-
-const services: ReturnType<typeof spawnNode>[] = [];
-let stopping = false;
-async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    log('stopping');
-    await Promise.all(services.map((s) => s.stop()));
-    await backing.stop();
-  }
-  process.exit(code);
-}
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
+const adminHost = process.env.ADMIN_HOST ?? '127.0.0.1';
+const issuer = process.env.ISSUER ?? `http://localhost:${authPort}`;
+const vectorUrl = process.env.VECTOR_API_URL ?? `http://localhost:${vectorPort}`;
+const adminUrl = `http://${adminHost}:${adminPort}`;
 
 try {
+  mkdirSync(dataDir, { recursive: true });
+  releaseLock = claimStartLock(dataDir).release;
+  await checkPortsFree([
+    { name: 'AUTH_PORT', host: process.env.AUTH_HOST ?? '127.0.0.1', port: Number(authPort) },
+    { name: 'ADMIN_PORT', host: adminHost, port: Number(adminPort) },
+    { name: 'VECTOR_PORT', host: process.env.VECTOR_HOST ?? '127.0.0.1', port: Number(vectorPort) },
+  ]);
+  backing = startBackingServices({
+    dataDir,
+    env: process.env,
+    databases: { auth: 'auth', vector: 'vector' },
+    log,
+  });
+  const { databaseUrl, vectorDatabaseUrl, redisUrl } = await backing;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    VECTOR_DATABASE_URL: vectorDatabaseUrl,
+    REDIS_URL: redisUrl,
+    ISSUER: issuer,
+    VECTOR_API_URL: vectorUrl,
+  };
   log('migrating');
-  await runNode(resolve(root, 'auth-server/src/migrate.ts'), env);
-  await runNode(resolve(root, 'vector-api/src/migrate.ts'), env);
+  const track = (p: ServiceProcess) => {
+    children.add(p);
+    void p.exited.then(() => children.delete(p));
+  };
+  for (const script of ['auth-server/src/migrate.ts', 'vector-api/src/migrate.ts']) {
+    if (stopping) await stopping;
+    await runNode(resolve(root, script), env, track);
+  }
+  if (stopping) await stopping;
   const auth = spawnNode('auth-server', resolve(root, 'auth-server/src/main.ts'), env);
   const vector = spawnNode('vector-api', resolve(root, 'vector-api/src/main.ts'), env);
-  services.push(auth, vector);
-  for (const s of services) {
-    s.exited.then((code) => {
+  for (const s of [auth, vector]) {
+    children.add(s);
+    void s.exited.then((code) => {
       if (!stopping) {
         log(`${s.name} exited with ${code}; stopping everything`);
         void stopAll(1);
@@ -63,9 +90,15 @@ try {
   await waitUntilReady(`${issuer}/readyz`, auth);
   await waitUntilReady(`${vectorUrl}/readyz`, vector);
 } catch (err) {
+  if (stopping) await stopping;
   log(err instanceof Error ? err.message : String(err));
   await stopAll(1);
 }
+
+// From another terminal the admin CLI knows neither ADMIN_PORT nor DATA_DIR: the banner says them.
+const cliEnv: Record<string, string> = {};
+if (adminUrl !== 'http://127.0.0.1:3001') cliEnv.ADMIN_URL = adminUrl;
+if (dataDir !== resolve(root, '.data') && !process.env.ADMIN_TOKEN) cliEnv.DATA_DIR = dataDir;
 
 console.log(`
   Ready.
@@ -75,10 +108,10 @@ console.log(`
     admin token   ${resolve(dataDir, 'secrets/admin-token')}${process.env.ADMIN_TOKEN ? ' (ADMIN_TOKEN is set: that one is used)' : ''}
 
   Try it (another terminal, from this directory):
-${walkthrough({ issuer, adminUrl, vectorUrl })
+${walkthrough({ issuer, adminUrl, vectorUrl, cliEnv })
   .split('\n')
   .map((l) => `    ${l}`)
   .join('\n')}
 
-  Ctrl-C stops everything.
+  Ctrl-C (or kill -TERM ${process.pid}) stops everything.
 `);

@@ -35,6 +35,7 @@ import { createFederatedAccounts } from './federation/federated-accounts.ts';
 import { createFederatedIdentityRepository } from './federation/federated-identity-repository.ts';
 import { createFederationRoutes, federationPageData } from './federation/federation-routes.ts';
 import { createUpstreamProviders } from './federation/upstream-providers.ts';
+import { secureCookies } from './https/secure-cookies.ts';
 import { startKeySync } from './keys/key-sync.ts';
 import { createSigningKeyStore } from './keys/signing-key-store.ts';
 import { createMailer } from './mail/mailer.ts';
@@ -124,6 +125,7 @@ export async function startAuthServer(
     installRevocationHooks({ provider, redis, revocations, ownTokens, audit });
     installRegistrationHooks({ provider, clients, audit });
     installJwksCacheControl(provider, config.JWKS_MAX_AGE_SEC);
+    if (config.NODE_ENV === 'production') provider.use(secureCookies);
     provider.on('grant.success', (ctx) => {
       const grant = ctx.oidc.entities.Grant;
       if (grant?.jti && grant.accountId) {
@@ -243,6 +245,7 @@ export async function startAuthServer(
     cookieKeys: config.COOKIE_KEYS,
     oauthLimits: rateLimits.oauth,
     trustProxy: config.TRUST_PROXY,
+    production: config.NODE_ENV === 'production',
   });
   const adminApp = createAdminApp({
     logger,

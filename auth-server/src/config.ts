@@ -2,13 +2,16 @@ import {
   devSecret,
   type Env,
   loadConfig,
+  localUrl,
   logLevel,
   masterKeys,
   nodeEnv,
   port,
   positiveInt,
   postgresUrl,
+  productionUrl,
   redisUrl,
+  requiredInProduction,
   url,
 } from '@vectorauth/shared';
 import { z } from 'zod';
@@ -35,7 +38,9 @@ const schema = z
     ADMIN_HOST: z.string().default('127.0.0.1'),
     ADMIN_PORT: port(3001),
     ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
-    VECTOR_API_URL: url().default('http://localhost:4000'),
+    /** Unset: `http://localhost:$VECTOR_PORT` (development only; production requires it). */
+    VECTOR_API_URL: url().optional(),
+    VECTOR_PORT: port(4000),
     DATABASE_URL: postgresUrl(),
     REDIS_URL: redisUrl().default('redis://127.0.0.1:6379'),
     DATA_DIR: z.string().default('./.data'),
@@ -123,20 +128,31 @@ const schema = z
         message: `must be at least JWKS_MAX_AGE_SEC + KEY_SYNC_INTERVAL_SEC + 5 (${leastWait})`,
       });
     }
-    if (env.NODE_ENV !== 'production') return;
-    for (const key of ['ADMIN_TOKEN', 'MASTER_KEY', 'COOKIE_KEYS', 'ISSUER'] as const) {
-      if (env[key] === undefined)
-        ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production' });
-    }
   });
+
+/**
+ * What production adds (checked beside the schema, so every bad key is listed at once): explicit
+ * secrets, explicit https URLs (plain http only to loopback), and real mail (reset and
+ * verification links never land in a log).
+ */
+const productionChecks = z.object({
+  ADMIN_TOKEN: requiredInProduction(),
+  MASTER_KEY: requiredInProduction(),
+  COOKIE_KEYS: requiredInProduction(),
+  ISSUER: productionUrl(),
+  VECTOR_API_URL: productionUrl(),
+  SMTP_URL: requiredInProduction(),
+});
 
 /** Validated, frozen auth-server configuration. Development fills secrets from DATA_DIR. */
 export function loadAuthServerConfig(env: Env) {
-  const parsed = loadConfig(schema, env, AUTH_SECRETS);
+  const production = env.NODE_ENV === 'production';
+  const parsed = loadConfig(schema, env, AUTH_SECRETS, production ? productionChecks : undefined);
   const dataDir = parsed.DATA_DIR;
   return Object.freeze({
     ...parsed,
-    ISSUER: parsed.ISSUER ?? `http://localhost:${parsed.AUTH_PORT}`,
+    ISSUER: parsed.ISSUER ?? localUrl(parsed.AUTH_PORT),
+    VECTOR_API_URL: parsed.VECTOR_API_URL ?? localUrl(parsed.VECTOR_PORT),
     ADMIN_TOKEN: parsed.ADMIN_TOKEN ?? devSecret(dataDir, 'admin-token'),
     MASTER_KEY: parsed.MASTER_KEY ?? [devSecret(dataDir, 'master-key')],
     COOKIE_KEYS: parsed.COOKIE_KEYS ?? [devSecret(dataDir, 'cookie-key')],

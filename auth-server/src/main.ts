@@ -1,29 +1,24 @@
-import { ConfigError, createLogger } from '@vectorauth/shared';
+import { CONFIG_EXIT_CODE, ConfigError, createLogger, stopOnSignals } from '@vectorauth/shared';
 import { startAuthServer } from './auth-server.ts';
 import { loadAuthServerConfig } from './config.ts';
 
-/** `node auth-server/src/main.ts`: configuration from the environment; migrations run beforehand. */
+/**
+ * `node auth-server/src/main.ts`: configuration from the environment (exit 78 naming every bad
+ * key); migrations run beforehand. SIGTERM/SIGINT drain requests in flight, then exit 0.
+ */
 let config: ReturnType<typeof loadAuthServerConfig>;
 try {
   config = loadAuthServerConfig(process.env);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   console.error(`auth-server: ${err.message}`);
-  process.exit(78);
+  process.exit(CONFIG_EXIT_CODE);
 }
 const logger = createLogger({ name: 'auth-server', level: config.LOG_LEVEL });
 const server = await startAuthServer(config, { logger }).catch((err: unknown) => {
-  logger.fatal({ err }, `auth-server cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  const reason = err instanceof Error ? err.message : String(err);
+  logger.fatal({ err }, `auth-server cannot start: ${reason}`);
+  console.error(`auth-server cannot start: ${reason}`);
   process.exit(1);
 });
-
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'auth-server stopping');
-    await server.close();
-    process.exit(0);
-  });
-}
+stopOnSignals({ name: 'auth-server', logger, close: () => server.close() });

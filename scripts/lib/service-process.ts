@@ -34,9 +34,14 @@ export function spawnNode(
   };
 }
 
-/** Runs `node <script>` to completion; rejects on a non-zero exit. */
-export async function runNode(script: string, env: NodeJS.ProcessEnv): Promise<void> {
+/** Runs `node <script>` to completion; rejects on a non-zero exit. `onSpawn` sees the child (to stop it). */
+export async function runNode(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  onSpawn?: (p: ServiceProcess) => void,
+): Promise<void> {
   const p = spawnNode(script, script, env);
+  onSpawn?.(p);
   const code = await p.exited;
   if (code !== 0) throw new Error(`${script} exited with ${code}`);
 }

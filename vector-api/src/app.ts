@@ -16,6 +16,7 @@ import {
   type Logger,
   type Metrics,
   type Redis,
+  refusePlainHttp,
 } from '@vectorauth/shared';
 import Koa from 'koa';
 import { createPermissionAudit } from './abuse/permission-audit.ts';
@@ -51,7 +52,7 @@ export interface VectorAppDeps {
 /** The vector API's Koa app: error handler first, then request id, access log, metrics, routes. */
 export function createVectorApp(deps: VectorAppDeps): Koa {
   const app = new Koa();
-  app.proxy = false;
+  app.proxy = deps.config.trustProxy;
   const metrics = deps.metrics ?? createMetrics('vector-api');
   registerIndexMetrics(metrics.registry, deps.index);
   const schemas = createVectorSchemas(deps.config.limits);
@@ -105,6 +106,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
 
   app.use(createErrorHandler(deps.logger));
   app.use(createSecurityHeaders());
+  if (deps.config.nodeEnv === 'production' && deps.config.trustProxy) app.use(refusePlainHttp);
   app.use(
     cors({
       // Only listed origins; bearer tokens, never cookies: no credentials, never `*`.

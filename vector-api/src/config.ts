@@ -1,13 +1,17 @@
 import {
   devSecret,
   type Env,
+  hostList,
   loadConfig,
+  localUrl,
   logLevel,
   masterKeys,
   nodeEnv,
+  parseHostList,
   port,
   positiveInt,
   postgresUrl,
+  productionUrl,
   redisUrl,
   url,
 } from '@vectorauth/shared';
@@ -65,6 +69,8 @@ export interface VectorApiConfig {
   rateLimits: { windowMs: number } & VectorRateLimits;
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins: readonly string[];
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-*, and in production refuse what it marks http. */
+  trustProxy: boolean;
 }
 
 export interface VectorIndexSettings {
@@ -102,9 +108,14 @@ function schemaFor(production: boolean) {
     LOG_LEVEL: logLevel(),
     VECTOR_HOST: z.string().min(1).optional(),
     VECTOR_PORT: port(4000),
+    /** Unset in development: `http://localhost:$VECTOR_PORT`; required in production. */
     VECTOR_API_URL: url().optional(),
-    ISSUER: url().default('http://localhost:3000'),
+    /** Unset in development: `http://localhost:$AUTH_PORT` (the port `npm start` gives the auth server). */
+    ISSUER: url().optional(),
+    AUTH_PORT: port(3000),
     JWKS_URI: url().optional(),
+    /** Private host names JWKS_URI may reach over plain http in production (e.g. `auth-server` in compose). */
+    JWKS_HTTP_HOSTS: hostList(),
     VECTOR_DATABASE_URL: postgresUrl(),
     REDIS_URL: redisUrl().default('redis://127.0.0.1:6379'),
     DATA_DIR: z.string().min(1).default('./.data'),
@@ -130,6 +141,10 @@ function schemaFor(production: boolean) {
     VECTOR_RATE_LIMIT_WINDOW_SEC: positiveInt(60),
     VECTOR_RATE_LIMIT_SCOPES: overrides(),
     VECTOR_RATE_LIMIT_CLIENTS: overrides(),
+    TRUST_PROXY: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     CORS_ORIGINS: z
       .string()
       .transform((v) =>
@@ -153,20 +168,34 @@ const overrides = () =>
     .optional();
 
 /**
+ * Production trusts only what the operator configured: the issuer and the vector API's own URL
+ * are explicit and https (http only to loopback); keys come over https too, or over plain http
+ * from a private host listed in JWKS_HTTP_HOSTS.
+ */
+function productionChecks(env: Env) {
+  return z.object({
+    ISSUER: productionUrl(),
+    VECTOR_API_URL: productionUrl(),
+    JWKS_URI: productionUrl(parseHostList(env.JWKS_HTTP_HOSTS), 'JWKS_HTTP_HOSTS').optional(),
+  });
+}
+
+/**
  * The vector API's configuration, parsed once from `env`: every bad key is reported together,
- * secrets never appear in messages, the result is frozen. Production requires MASTER_KEY.
+ * secrets never appear in messages, the result is frozen. Production requires MASTER_KEY,
+ * ISSUER and VECTOR_API_URL; development derives the URLs from AUTH_PORT and VECTOR_PORT.
  */
 export function loadVectorApiConfig(env: Env): VectorApiConfig {
   const production = env.NODE_ENV === 'production';
-  const raw = loadConfig(schemaFor(production), env, SECRETS);
+  const raw = loadConfig(schemaFor(production), env, SECRETS, production ? productionChecks(env) : undefined);
   const port = raw.VECTOR_PORT;
-  const issuer = raw.ISSUER.replace(/\/+$/, '');
+  const issuer = (raw.ISSUER ?? localUrl(raw.AUTH_PORT)).replace(/\/+$/, '');
   const config: VectorApiConfig = {
     nodeEnv: raw.NODE_ENV,
     logLevel: raw.LOG_LEVEL,
     host: raw.VECTOR_HOST ?? (raw.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
     port,
-    apiUrl: raw.VECTOR_API_URL ?? `http://localhost:${port}`,
+    apiUrl: raw.VECTOR_API_URL ?? localUrl(port),
     issuer,
     jwksUri: raw.JWKS_URI ?? `${issuer}/jwks`,
     databaseUrl: raw.VECTOR_DATABASE_URL,
@@ -197,6 +226,7 @@ export function loadVectorApiConfig(env: Env): VectorApiConfig {
       byClient: parseOverrides(raw.VECTOR_RATE_LIMIT_CLIENTS),
     },
     corsOrigins: raw.CORS_ORIGINS,
+    trustProxy: raw.TRUST_PROXY,
   };
   return deepFreeze(config);
 }

@@ -114,6 +114,8 @@ describe('loadVectorApiConfig', () => {
       NODE_ENV: 'production',
       VECTOR_DATABASE_URL: DB,
       MASTER_KEY: `${KEY},${KEY}`,
+      ISSUER: 'https://id.example',
+      VECTOR_API_URL: 'https://vectors.example',
     });
     expect(c.host).to.equal('0.0.0.0');
     expect(c.masterKeys).to.have.length(2);
@@ -125,5 +127,79 @@ describe('loadVectorApiConfig', () => {
     const b = loadVectorApiConfig({ VECTOR_DATABASE_URL: DB, DATA_DIR: dir });
     expect(Buffer.from(a.masterKeys[0]!, 'base64')).to.have.length(32);
     expect(b.masterKeys).to.deep.equal(a.masterKeys);
+  });
+
+  it('derives the issuer from AUTH_PORT and its own URL from VECTOR_PORT in development', () => {
+    const c = loadVectorApiConfig({
+      VECTOR_DATABASE_URL: DB,
+      MASTER_KEY: KEY,
+      AUTH_PORT: '33000',
+      VECTOR_PORT: '33002',
+    });
+    expect(c).to.deep.include({
+      issuer: 'http://localhost:33000',
+      jwksUri: 'http://localhost:33000/jwks',
+      apiUrl: 'http://localhost:33002',
+    });
+  });
+
+  describe('in production', () => {
+    const production = { NODE_ENV: 'production', VECTOR_DATABASE_URL: DB, MASTER_KEY: KEY };
+    const issuesOf = (env: Record<string, string>) => {
+      try {
+        loadVectorApiConfig(env);
+      } catch (err) {
+        expect(err).to.be.instanceOf(ConfigError);
+        return (err as ConfigError).issues;
+      }
+      return expect.fail('the configuration was accepted');
+    };
+
+    it('never trusts an issuer nobody configured: ISSUER and VECTOR_API_URL are required', () => {
+      expect(issuesOf({ ...production, VECTOR_PORT: 'x' })).to.have.members([
+        'VECTOR_PORT: Invalid input: expected number, received NaN',
+        'ISSUER: is required in production',
+        'VECTOR_API_URL: is required in production',
+      ]);
+    });
+
+    it('refuses plain http off loopback, for the issuer, its own URL and the JWKS', () => {
+      const http = 'must be an https URL in production (plain http only to a loopback host)';
+      expect(
+        issuesOf({
+          ...production,
+          ISSUER: 'http://id.example',
+          VECTOR_API_URL: 'http://vectors.example',
+          JWKS_URI: 'http://auth-server:3000/jwks',
+        }),
+      ).to.deep.equal([
+        `ISSUER: ${http}`,
+        `VECTOR_API_URL: ${http}`,
+        `JWKS_URI: ${http.replace(')', ' or a host listed in JWKS_HTTP_HOSTS)')}`,
+      ]);
+    });
+
+    it('fetches keys over plain http only from a host the operator lists in JWKS_HTTP_HOSTS', () => {
+      const c = loadVectorApiConfig({
+        ...production,
+        ISSUER: 'https://id.example',
+        VECTOR_API_URL: 'http://localhost:4000',
+        JWKS_URI: 'http://auth-server:3000/jwks',
+        JWKS_HTTP_HOSTS: 'auth-server',
+      });
+      expect(c.jwksUri).to.equal('http://auth-server:3000/jwks');
+      expect(
+        issuesOf({
+          ...production,
+          ISSUER: 'https://id.example',
+          VECTOR_API_URL: 'https://vectors.example',
+          JWKS_URI: 'http://elsewhere:3000/jwks',
+          JWKS_HTTP_HOSTS: 'auth-server',
+        }),
+      ).to.have.length(1);
+      expect(issuesOf({ ...production, JWKS_HTTP_HOSTS: 'http://auth-server' }).join('\n')).to.contain(
+        'JWKS_HTTP_HOSTS: must be comma-separated host names',
+      );
+    });
   });
 });

@@ -1,0 +1,89 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '@vectorauth/shared';
+import { expect } from 'chai';
+import { loadAuthServerConfig } from '../../../src/config.ts';
+
+const DB = 'postgres://auth:pw@127.0.0.1:5432/auth';
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  DATABASE_URL: DB,
+  ADMIN_TOKEN: 'a'.repeat(40),
+  MASTER_KEY: Buffer.alloc(32, 3).toString('base64'),
+  COOKIE_KEYS: 'c'.repeat(40),
+  ISSUER: 'https://id.example',
+  VECTOR_API_URL: 'https://vectors.example',
+  SMTP_URL: 'smtp://mail.internal:25',
+};
+
+function issuesOf(env: Record<string, string>): string[] {
+  try {
+    loadAuthServerConfig(env);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  }
+  expect.fail('the configuration was accepted');
+}
+
+describe('auth-server config: URLs follow the ports, production is explicit and https', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'auth-config-'));
+
+  it('derives ISSUER and VECTOR_API_URL from AUTH_PORT and VECTOR_PORT in development', () => {
+    const c = loadAuthServerConfig({
+      DATABASE_URL: DB,
+      DATA_DIR: dataDir,
+      AUTH_PORT: '33000',
+      VECTOR_PORT: '33002',
+    });
+    expect(c.ISSUER).to.equal('http://localhost:33000');
+    expect(c.VECTOR_API_URL).to.equal('http://localhost:33002');
+  });
+
+  it('accepts a complete production configuration, with http only to loopback', () => {
+    expect(loadAuthServerConfig(PRODUCTION).ISSUER).to.equal('https://id.example');
+    const local = loadAuthServerConfig({
+      ...PRODUCTION,
+      ISSUER: 'http://localhost:3000',
+      VECTOR_API_URL: 'http://127.0.0.1:4000',
+    });
+    expect(local.VECTOR_API_URL).to.equal('http://127.0.0.1:4000');
+  });
+
+  it('lists every missing production key in one message, beside any other bad key', () => {
+    const issues = issuesOf({ NODE_ENV: 'production', DATABASE_URL: DB, AUTH_PORT: '99999' });
+    const keys = issues.map((i) => i.split(':')[0]);
+    expect(keys).to.include.members([
+      'AUTH_PORT',
+      'ADMIN_TOKEN',
+      'MASTER_KEY',
+      'COOKIE_KEYS',
+      'ISSUER',
+      'VECTOR_API_URL',
+      'SMTP_URL',
+    ]);
+    // A missing secret is named as missing (no value to hide).
+    expect(issues).to.include('ADMIN_TOKEN: is required in production');
+    expect(issues).to.include('SMTP_URL: is required in production');
+  });
+
+  it('refuses plain http ISSUER or VECTOR_API_URL on a non-loopback host in production', () => {
+    const issues = issuesOf({
+      ...PRODUCTION,
+      ISSUER: 'http://id.example',
+      VECTOR_API_URL: 'http://10.0.0.5:4000',
+    });
+    expect(issues).to.deep.equal([
+      'ISSUER: must be an https URL in production (plain http only to a loopback host)',
+      'VECTOR_API_URL: must be an https URL in production (plain http only to a loopback host)',
+    ]);
+    // A look-alike of localhost is not loopback.
+    expect(issuesOf({ ...PRODUCTION, ISSUER: 'http://localhost.attacker.example' })).to.have.length(1);
+  });
+
+  it('never echoes a given secret', () => {
+    const issues = issuesOf({ ...PRODUCTION, ADMIN_TOKEN: 'short-secret' });
+    expect(issues).to.deep.equal(['ADMIN_TOKEN: invalid secret value']);
+  });
+});

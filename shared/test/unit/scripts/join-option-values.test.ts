@@ -1,0 +1,25 @@
+import { parseArgs } from 'node:util';
+import { expect } from 'chai';
+import { joinOptionValues } from '../../../../scripts/lib/join-option-values.ts';
+
+describe('admin CLI arguments: ids that start with a dash', () => {
+  const options = {
+    subject: { type: 'string' },
+    limit: { type: 'string' },
+    public: { type: 'boolean' },
+  } as const;
+
+  it('takes `--subject -Ab3` as the value -Ab3, leaving flags and positionals alone', () => {
+    const args = joinOptionValues(
+      ['audit', 'list', '--subject', '-Ab3', '--public', '--limit', '5'],
+      options,
+    );
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true });
+    expect(values).to.deep.equal({ subject: '-Ab3', public: true, limit: '5' });
+    expect(positionals).to.deep.equal(['audit', 'list']);
+  });
+
+  it('leaves `--name=value` and a trailing option as they are', () => {
+    expect(joinOptionValues(['--subject=-x', '--limit'], options)).to.deep.equal(['--subject=-x', '--limit']);
+  });
+});
