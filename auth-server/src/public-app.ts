@@ -5,6 +5,7 @@ import {
   createReadyz,
   createRequestId,
   createSecurityHeaders,
+  type ErrorPage,
   healthz,
   type Logger,
   type Metrics,
@@ -31,12 +32,14 @@ export function createPublicApp(deps: {
   oauthLimits: Middleware;
   /** Trust X-Forwarded-* (only behind a TLS-terminating proxy that sets them). */
   trustProxy: boolean;
+  /** Errors of the pages as an HTML page when the browser prefers HTML. */
+  errorPage?: ErrorPage;
 }): Koa {
   const app = new Koa();
   app.keys = [...deps.cookieKeys];
   app.proxy = deps.trustProxy;
   const readyz = createReadyz(deps.readiness);
-  app.use(createErrorHandler(deps.logger));
+  app.use(createErrorHandler(deps.logger, { page: deps.errorPage }));
   app.use(createSecurityHeaders({ csp: PAGE_CSP }));
   app.use(createRequestId());
   app.use(createAccessLog(deps.logger));

@@ -13,6 +13,7 @@ import {
   createSecurityHeaders,
   healthz,
   type Logger,
+  postgresReadiness,
   type Redis,
 } from '@vectorauth/shared';
 import Koa from 'koa';
@@ -62,12 +63,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
   open.get(
     '/readyz',
     createReadyz([
-      {
-        name: 'postgres',
-        check: async () => {
-          await deps.orm.em.fork().getConnection().execute('select 1');
-        },
-      },
+      postgresReadiness(deps.orm, ['collection', 'vector_record']),
       { name: 'redis', check: () => deps.redis.ping() },
     ]),
   );

@@ -1,4 +1,7 @@
 import {
+  type DatabaseTimeouts,
+  databaseTimeoutEnv,
+  databaseTimeouts,
   devSecret,
   type Env,
   loadConfig,
@@ -65,6 +68,8 @@ export interface VectorApiConfig {
   rateLimits: { windowMs: number } & VectorRateLimits;
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins: readonly string[];
+  /** Statement, lock and connect timeouts of the database pool (DB_*_MS). */
+  database: DatabaseTimeouts;
 }
 
 export interface VectorIndexSettings {
@@ -107,6 +112,7 @@ function schemaFor(production: boolean) {
     JWKS_URI: url().optional(),
     VECTOR_DATABASE_URL: postgresUrl(),
     REDIS_URL: redisUrl().default('redis://127.0.0.1:6379'),
+    ...databaseTimeoutEnv(),
     DATA_DIR: z.string().min(1).default('./.data'),
     MASTER_KEY: production ? masterKeys() : masterKeys().optional(),
     TOKEN_ALGORITHMS: algorithms(),
@@ -197,6 +203,7 @@ export function loadVectorApiConfig(env: Env): VectorApiConfig {
       byClient: parseOverrides(raw.VECTOR_RATE_LIMIT_CLIENTS),
     },
     corsOrigins: raw.CORS_ORIGINS,
+    database: databaseTimeouts(raw),
   };
   return deepFreeze(config);
 }

@@ -105,6 +105,17 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
+/** Postgres cannot be asked right now (down, unreachable, or stalled past our timeouts). */
+export class DatabaseUnavailableError extends ServiceUnavailableError {
+  /** Which dependency is away, for logs and metrics. */
+  readonly dependency = 'postgres';
+
+  constructor(message = 'the database is unavailable; retry shortly', options?: { cause?: unknown }) {
+    super(message);
+    if (options?.cause !== undefined) Object.assign(this, { cause: options.cause });
+  }
+}
+
 export class InternalError extends AppError {
   constructor(message = 'internal error') {
     super('internal_error', 500, message);
