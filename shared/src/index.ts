@@ -13,6 +13,7 @@ export * from './crypto/rewrap-step.ts';
 export * from './db/create-orm.ts';
 export * from './db/database-timeouts.ts';
 export * from './db/database-unavailable.ts';
+export * from './db/label-connection-errors.ts';
 export * from './db/postgres-readiness.ts';
 export * from './errors/errors.ts';
 export * from './events/principal-events.ts';

@@ -3,6 +3,7 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { type DatabaseTimeouts, pgTimeoutOptions } from './database-timeouts.ts';
+import { labelConnectionErrors } from './label-connection-errors.ts';
 
 export type { MikroORM };
 
@@ -28,7 +29,10 @@ export async function createOrm(options: OrmOptions): Promise<MikroORM> {
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: false },
     pool: { min: 0, max: options.poolMax ?? 10 },
-    ...(options.timeouts ? { driverOptions: pgTimeoutOptions(options.timeouts) } : {}),
+    driverOptions: {
+      ...(options.timeouts ? pgTimeoutOptions(options.timeouts) : {}),
+      onPoolCreated: labelConnectionErrors,
+    },
     debug: options.debug ?? false,
     allowGlobalContext: false,
     migrations: {

@@ -3,9 +3,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, type Logger } from '@vectorauth/shared';
 import { expect } from 'chai';
 import type pg from 'pg';
+import {
+  createAppClient,
+  newEmail,
+  newSignedInAccount,
+  obtainTokens,
+  refresh,
+  type TestClient,
+  type Tokens,
+} from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
 import { startVectorApiFor } from '../../support/in-process-vector-api.ts';
 import { type ScratchPostgres, startScratchPostgres } from '../../support/scratch-postgres.ts';
+import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 
 /** A request that must answer (10 s stands for "never a hang": the timeouts answer in seconds). */
@@ -40,11 +50,16 @@ describe('Postgres outage: 503 everywhere, in each endpoint’s format, and reco
   let vector: { url: string; close(): Promise<void> };
   let m2m: { client_id: string; client_secret: string };
   let accessToken: string;
+  let sink: SmtpSink;
   const log = keptLogger('auth-server');
 
   before(async () => {
+    sink = await startSmtpSink();
     pgServer = await startScratchPostgres('outage');
-    auth = await startTestAuthServer({ DATABASE_URL: pgServer.authUrl }, { logger: log.logger });
+    auth = await startTestAuthServer(
+      { DATABASE_URL: pgServer.authUrl, SMTP_URL: sink.url },
+      { logger: log.logger },
+    );
     vector = await startVectorApiFor(auth, { VECTOR_DATABASE_URL: pgServer.vectorUrl });
     m2m = await auth.createClient({
       client_name: 'outage m2m',
@@ -57,6 +72,7 @@ describe('Postgres outage: 503 everywhere, in each endpoint’s format, and reco
     await vector?.close();
     await auth?.close();
     await pgServer?.close();
+    await sink?.close();
   });
 
   async function tokenNow(): Promise<string> {
@@ -185,5 +201,35 @@ describe('Postgres outage: 503 everywhere, in each endpoint’s format, and reco
     // An outage is a warning with its code, never an error line with a stack.
     expect(log.lines.filter((l) => l.level >= 50)).to.deep.equal([]);
     expect(log.lines.some((l) => l.msg === 'database unavailable')).to.equal(true);
+  });
+
+  it('Postgres stopped while 30 refreshes are in flight: every family keeps a usable refresh token', async () => {
+    const browser = new BrowserSession(auth.issuer);
+    const { email } = await newSignedInAccount(browser, sink, newEmail('in-flight'));
+    const families: { client: TestClient; tokens: Tokens }[] = [];
+    for (let i = 0; i < 30; i++) {
+      const client = await createAppClient(auth);
+      families.push({ client, tokens: await obtainTokens(auth, browser, client, { email }) });
+    }
+
+    const answers = families.map(({ client, tokens }) =>
+      refresh(auth, client, tokens.refresh_token).then(async (res) => ({
+        status: res.status,
+        body: (await res.json()) as Partial<Tokens> & { error?: string },
+      })),
+    );
+    await pgServer.stop();
+    const settled = await Promise.all(answers);
+    await pgServer.start();
+    await expectRecovered();
+
+    for (const [i, { client, tokens }] of families.entries()) {
+      const answer = settled[i]!;
+      expect([200, 503], JSON.stringify(answer.body)).to.include(answer.status);
+      // Whoever got an answer goes on with the new token; whoever did not, with the old one.
+      const next = answer.status === 200 ? answer.body.refresh_token! : tokens.refresh_token;
+      const res = await refresh(auth, client, next);
+      expect(res.status, `family ${i} (${answer.status}): ${await res.clone().text()}`).to.equal(200);
+    }
   });
 });
