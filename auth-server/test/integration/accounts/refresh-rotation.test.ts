@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { createOrm } from '@vectorauth/shared';
 import { expect } from 'chai';
 import type pg from 'pg';
+import { authServerEntities, authServerMigrations } from '../../../src/index.ts';
+import { undoRotation } from '../../../src/oidc/postgres-adapter.ts';
 import {
   createAppClient,
   newEmail,
@@ -135,5 +138,27 @@ describe('refresh tokens: rotation all or nothing', function () {
     expect(await reuse.json()).to.include({ error: 'invalid_grant' });
     expect((await refresh(server, client, rotated.refresh_token)).status).to.equal(400);
     expect(await usable(grantId)).to.equal(0);
+  });
+
+  it('a rotation undone (its answer failed after the commit) leaves the old token usable and the successor gone', async () => {
+    const { tokens, grantId } = await family();
+    const rotated = await ok(await refresh(server, client, tokens.refresh_token));
+    const orm = await createOrm({
+      url: server.config.DATABASE_URL,
+      entities: authServerEntities,
+      migrations: authServerMigrations,
+      poolMax: 1,
+    });
+    try {
+      await undoRotation(orm, { oldId: tokens.refresh_token, newId: rotated.refresh_token });
+    } finally {
+      await orm.close();
+    }
+    expect(await usable(grantId)).to.equal(1);
+    const gone = await refresh(server, client, rotated.refresh_token);
+    expect(gone.status).to.equal(400);
+    const again = await ok(await refresh(server, client, tokens.refresh_token));
+    expect(again.refresh_token).not.to.equal(rotated.refresh_token);
+    await ok(await refresh(server, client, again.refresh_token));
   });
 });
