@@ -1,6 +1,6 @@
 import { isDatabaseUnavailable } from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
-import { errors } from 'oidc-provider';
+import { errors, Provider } from 'oidc-provider';
 
 const RETRY_AFTER_SEC = '1';
 
@@ -9,6 +9,7 @@ const RETRY_AFTER_SEC = '1';
  * and RFC 6749's `temporarily_unavailable` (5.2 has no code of its own for this; it is the usual one).
  */
 export function answerOauthUnavailable(ctx: Context, description: string): void {
+  ctx.state.unavailable = 'redis';
   ctx.status = 503;
   ctx.set('Retry-After', RETRY_AFTER_SEC);
   ctx.body = { error: 'temporarily_unavailable', error_description: description };
@@ -34,19 +35,25 @@ export async function oauthDb<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (err) {
-    throw isDatabaseUnavailable(err) && !(err instanceof OauthDatabaseUnavailable)
-      ? new OauthDatabaseUnavailable(err)
-      : err;
+    if (!isDatabaseUnavailable(err)) throw err;
+    markUnavailable(Provider.ctx);
+    throw err instanceof OauthDatabaseUnavailable ? err : new OauthDatabaseUnavailable(err);
   }
+}
+
+/** Which dependency made this request a 503 (`ctx.state.unavailable`), for logs and metrics. */
+function markUnavailable(ctx: { state?: Record<string, unknown> } | undefined): void {
+  if (ctx?.state) ctx.state.unavailable = 'postgres';
 }
 
 /**
  * oidc-provider middleware: every 503 it answers carries Retry-After, and a Postgres outage met
  * outside the adapter (finding the account, a hook) that oidc-provider could only call a
  * `server_error` becomes the same 503 `temporarily_unavailable`. `serverErrors` is fed from the
- * provider's `server_error` event (which hands over the original error).
+ * provider's `server_error` event (which hands over the original error). `onUnavailable` hears
+ * of every such 503 with the dependency that caused it (`postgres` or `redis`), e.g. for a counter.
  */
-export function createOauthOutageAnswers() {
+export function createOauthOutageAnswers(deps: { onUnavailable?: (dependency: string) => void } = {}) {
   const serverErrors = new WeakMap<object, unknown>();
   return {
     noteServerError(ctx: object, err: unknown): void {
@@ -56,6 +63,7 @@ export function createOauthOutageAnswers() {
       await next();
       const err = serverErrors.get(ctx);
       if (ctx.status === 500 && err !== undefined && isDatabaseUnavailable(err)) {
+        markUnavailable(ctx);
         ctx.status = 503;
         const body = ctx.body as { error?: string } | undefined;
         if (body && typeof body === 'object' && body.error === 'server_error') {
@@ -65,7 +73,10 @@ export function createOauthOutageAnswers() {
           };
         }
       }
-      if (ctx.status === 503 && !ctx.response.get('Retry-After')) ctx.set('Retry-After', RETRY_AFTER_SEC);
+      if (ctx.status !== 503) return;
+      if (!ctx.response.get('Retry-After')) ctx.set('Retry-After', RETRY_AFTER_SEC);
+      const dependency = ctx.state.unavailable;
+      if (typeof dependency === 'string') deps.onUnavailable?.(dependency);
     },
   };
 }

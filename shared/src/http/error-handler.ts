@@ -10,9 +10,13 @@ export type ErrorPage = (ctx: Context, error: AppError) => void;
  * The first middleware of every app: turns any thrown error into `{error, message}` with the
  * error's status and headers (or, given `page`, an HTML error page for a browser that prefers
  * HTML); logs every 5xx with the request id and never sends its details. Postgres being away is
- * a warning (`database unavailable`), not an error: the 503 says what happened.
+ * a warning (`database unavailable`), not an error: the 503 says what happened; `onUnavailable`
+ * hears of it (e.g. for a counter).
  */
-export function createErrorHandler(logger: Logger, options: { page?: ErrorPage } = {}) {
+export function createErrorHandler(
+  logger: Logger,
+  options: { page?: ErrorPage; onUnavailable?: (dependency: string) => void } = {},
+) {
   return async function errorHandler(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
@@ -23,6 +27,7 @@ export function createErrorHandler(logger: Logger, options: { page?: ErrorPage }
     } catch (err) {
       const appError = toAppError(err);
       if (appError instanceof DatabaseUnavailableError) {
+        options.onUnavailable?.(appError.dependency);
         logger.warn(
           { code: dbCode(err), requestId: ctx.state.requestId, path: ctx.path },
           'database unavailable',

@@ -161,4 +161,24 @@ describe('refresh tokens: rotation all or nothing', function () {
     expect(again.refresh_token).not.to.equal(rotated.refresh_token);
     await ok(await refresh(server, client, again.refresh_token));
   });
+
+  it('a stall met outside the adapter (the account table locked) is a 503 too, and the token stays usable', async () => {
+    const { tokens, grantId } = await family();
+    const holder = await db.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('lock table account in access exclusive mode');
+      // oidc-provider finds the account through our repository, not the adapter: its server_error
+      // is recognised as Postgres being away (lock timeout) and answered as such.
+      const stalled = await refresh(server, client, tokens.refresh_token);
+      expect(stalled.status).to.equal(503);
+      expect(stalled.headers.get('retry-after')).to.equal('1');
+      expect(await stalled.json()).to.include({ error: 'temporarily_unavailable' });
+    } finally {
+      await holder.query('rollback');
+      holder.release();
+    }
+    expect(await usable(grantId)).to.equal(1);
+    await ok(await refresh(server, client, tokens.refresh_token));
+  });
 });
