@@ -7,8 +7,11 @@ import {
   createRateLimiter,
   createRedis,
   createRevocationStore,
+  databaseTimeouts,
+  isDatabaseUnavailable,
   type Logger,
   listen,
+  postgresReadiness,
   publishPrincipalDeleted,
   ServiceUnavailableError,
 } from '@vectorauth/shared';
@@ -45,9 +48,11 @@ import { createAccountSessions } from './oidc/account-sessions.ts';
 import { createFindAccount } from './oidc/find-account.ts';
 import { installJwksCacheControl } from './oidc/jwks-cache-control.ts';
 import { createOauthMetrics } from './oidc/oauth-metrics.ts';
-import { createPostgresAdapter, sweepExpiredModels } from './oidc/postgres-adapter.ts';
+import { createOauthOutageAnswers } from './oidc/oauth-unavailable.ts';
+import { createPostgresAdapter, sweepExpiredModels, undoRotation } from './oidc/postgres-adapter.ts';
 import { buildProviderConfiguration } from './oidc/provider-configuration.ts';
 import { createProviderHolder } from './oidc/provider-holder.ts';
+import { createRefreshRotation } from './oidc/refresh-rotation.ts';
 import { installRegistrationHooks } from './oidc/registration-hooks.ts';
 import { installRevocationHooks } from './oidc/revocation-hooks.ts';
 import { createCsrf } from './pages/csrf.ts';
@@ -94,6 +99,7 @@ export async function startAuthServer(
     url: config.DATABASE_URL,
     entities: authServerEntities,
     migrations: authServerMigrations,
+    timeouts: databaseTimeouts(config),
   });
   const redis = createRedis(config.REDIS_URL, 'auth-server', logger);
   const audit = createAuditLog({ orm, logger });
@@ -106,10 +112,15 @@ export async function startAuthServer(
   const revocations = oauthMetrics.countRevocations(
     createRevocations({ orm, redis, maxTokenTtlSec: config.ACCESS_TOKEN_TTL, logger }),
   );
+  const rotation = createRefreshRotation({
+    graceSec: config.REFRESH_TOKEN_REUSE_GRACE_SEC,
+    undo: (rotated) => undoRotation(orm, rotated),
+  });
   const adapter = createPostgresAdapter({
     orm,
     keyring,
     onGrantRevoked: (grantId) => revocations.revokeGrant(grantId),
+    rotation,
   });
   const accounts = createAccountRepository(orm);
   const pages = createPageRenderer({ cache: config.NODE_ENV === 'production' });
@@ -120,8 +131,15 @@ export async function startAuthServer(
       config.ISSUER,
       buildProviderConfiguration({ config, adapter, keySet, findAccount, pages }),
     );
-    provider.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc-provider server_error'));
+    const outages = createOauthOutageAnswers();
+    provider.on('server_error', (ctx, err) => {
+      outages.noteServerError(ctx, err);
+      if (isDatabaseUnavailable(err)) logger.warn({ path: ctx.path }, 'database unavailable');
+      else logger.error({ err }, 'oidc-provider server_error');
+    });
     oauthMetrics.install(provider);
+    provider.use(outages.middleware);
+    provider.use(rotation.middleware);
     installRevocationHooks({ provider, redis, revocations, ownTokens, audit });
     installRegistrationHooks({ provider, clients, audit });
     installJwksCacheControl(provider, config.JWKS_MAX_AGE_SEC);
@@ -232,7 +250,7 @@ export async function startAuthServer(
   });
 
   const readiness = [
-    { name: 'postgres', check: () => orm.em.getConnection().execute('select 1') },
+    postgresReadiness(orm, ['oidc_model', 'account', 'signing_key']),
     { name: 'redis', check: () => redis.ping() },
   ];
   const publicApp = createPublicApp({
@@ -246,6 +264,13 @@ export async function startAuthServer(
     oauthLimits: rateLimits.oauth,
     trustProxy: config.TRUST_PROXY,
     production: config.NODE_ENV === 'production',
+    errorPage: (ctx, error) =>
+      pages.render(
+        ctx,
+        'error',
+        { title: 'This request cannot be completed', message: error.message },
+        error.status,
+      ),
   });
   const adminApp = createAdminApp({
     logger,

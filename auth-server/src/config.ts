@@ -1,4 +1,5 @@
 import {
+  databaseTimeoutEnv,
   devSecret,
   type Env,
   loadConfig,
@@ -67,6 +68,10 @@ const schema = z
     ID_TOKEN_TTL: positiveInt(3600),
     AUTHORIZATION_CODE_TTL: positiveInt(60),
     REFRESH_TOKEN_TTL: positiveInt(14 * 24 * 3600),
+    /** A rotated refresh token presented again within this many seconds, successor unused, gets that successor (0: off). */
+    REFRESH_TOKEN_REUSE_GRACE_SEC: z.coerce.number().int().min(0).max(300).default(30),
+    /** DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS: a stalled Postgres is a 503. */
+    ...databaseTimeoutEnv(),
     SESSION_TTL: positiveInt(14 * 24 * 3600),
     ADMIN_MAX_BODY_BYTES: positiveInt(64 * 1024),
     BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),

@@ -7,6 +7,7 @@ import {
   createSafeInput,
   createSafeRawBody,
   createSecurityHeaders,
+  type ErrorPage,
   healthz,
   type Logger,
   type Metrics,
@@ -41,13 +42,15 @@ export function createPublicApp(deps: {
   trustProxy: boolean;
   /** Production: cookies always `Secure`; behind TRUST_PROXY, `X-Forwarded-Proto: http` refused. */
   production?: boolean;
+  /** Errors of the pages as an HTML page when the browser prefers HTML. */
+  errorPage?: ErrorPage;
 }): Koa {
   const app = new Koa();
   app.keys = [...deps.cookieKeys];
   app.proxy = deps.trustProxy;
   const readyz = createReadyz(deps.readiness);
   const refuse = createRefuseInput(deps);
-  app.use(createErrorHandler(deps.logger));
+  app.use(createErrorHandler(deps.logger, { page: deps.errorPage }));
   app.use(createSecurityHeaders({ csp: PAGE_CSP }));
   app.use(createRequestId());
   app.use(createAccessLog(deps.logger));

@@ -15,6 +15,7 @@ import {
   healthz,
   type Logger,
   type Metrics,
+  postgresReadiness,
   type Redis,
   refusePlainHttp,
 } from '@vectorauth/shared';
@@ -70,12 +71,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
   open.get(
     '/readyz',
     createReadyz([
-      {
-        name: 'postgres',
-        check: async () => {
-          await deps.orm.em.fork().getConnection().execute('select 1');
-        },
-      },
+      postgresReadiness(deps.orm, ['collection', 'vector_record']),
       { name: 'redis', check: () => deps.redis.ping() },
     ]),
   );

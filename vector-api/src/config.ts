@@ -1,4 +1,7 @@
 import {
+  type DatabaseTimeouts,
+  databaseTimeoutEnv,
+  databaseTimeouts,
   devSecret,
   type Env,
   hostList,
@@ -71,6 +74,8 @@ export interface VectorApiConfig {
   corsOrigins: readonly string[];
   /** Behind a TLS-terminating proxy: trust X-Forwarded-*, and in production refuse what it marks http. */
   trustProxy: boolean;
+  /** Statement, lock and connect timeouts of the database pool (DB_*_MS). */
+  database: DatabaseTimeouts;
 }
 
 export interface VectorIndexSettings {
@@ -118,6 +123,7 @@ function schemaFor(production: boolean) {
     JWKS_HTTP_HOSTS: hostList(),
     VECTOR_DATABASE_URL: postgresUrl(),
     REDIS_URL: redisUrl().default('redis://127.0.0.1:6379'),
+    ...databaseTimeoutEnv(),
     DATA_DIR: z.string().min(1).default('./.data'),
     MASTER_KEY: production ? masterKeys() : masterKeys().optional(),
     TOKEN_ALGORITHMS: algorithms(),
@@ -227,6 +233,7 @@ export function loadVectorApiConfig(env: Env): VectorApiConfig {
     },
     corsOrigins: raw.CORS_ORIGINS,
     trustProxy: raw.TRUST_PROXY,
+    database: databaseTimeouts(raw),
   };
   return deepFreeze(config);
 }

@@ -56,6 +56,7 @@ export async function startVectorApi(
     entities: VECTOR_ENTITIES,
     migrations: VECTOR_MIGRATIONS,
     poolMax: 10,
+    timeouts: config.database,
   }).catch(async (err: unknown) => {
     await worker.close();
     throw err;

@@ -124,6 +124,9 @@ export function createSigningKeyStore(deps: {
   /** Runs `work` in a transaction holding the lifecycle lock. */
   const locked = <T>(work: (em: EntityManager) => Promise<T>): Promise<T> =>
     orm.em.fork().transactional(async (em) => {
+      // Waiting for another instance's lifecycle change (a key being generated) is expected:
+      // longer than DB_LOCK_TIMEOUT_MS, which is for requests.
+      await em.execute(`set local lock_timeout = '30s'`);
       await em.execute('select pg_advisory_xact_lock(?)', [LIFECYCLE_LOCK]);
       return work(em);
     });

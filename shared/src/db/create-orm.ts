@@ -2,6 +2,8 @@ import type { EntitySchema } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { type DatabaseTimeouts, pgTimeoutOptions } from './database-timeouts.ts';
+import { labelConnectionErrors } from './label-connection-errors.ts';
 
 export type { MikroORM };
 
@@ -12,6 +14,8 @@ export interface OrmOptions {
   /** Pool size; each service keeps it small (2 cores). */
   poolMax?: number;
   debug?: boolean;
+  /** Statement, lock and connect timeouts of every pooled connection (none for migrations). */
+  timeouts?: DatabaseTimeouts;
 }
 
 /**
@@ -25,6 +29,10 @@ export async function createOrm(options: OrmOptions): Promise<MikroORM> {
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: false },
     pool: { min: 0, max: options.poolMax ?? 10 },
+    driverOptions: {
+      ...(options.timeouts ? pgTimeoutOptions(options.timeouts) : {}),
+      onPoolCreated: labelConnectionErrors,
+    },
     debug: options.debug ?? false,
     allowGlobalContext: false,
     migrations: {

@@ -109,6 +109,14 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
+/** Postgres cannot be asked right now (down, unreachable, or stalled past our timeouts). */
+export class DatabaseUnavailableError extends ServiceUnavailableError {
+  constructor(message = 'the database is unavailable; retry shortly', options?: { cause?: unknown }) {
+    super(message, 'postgres');
+    if (options?.cause !== undefined) Object.assign(this, { cause: options.cause });
+  }
+}
+
 export class InternalError extends AppError {
   constructor(message = 'internal error') {
     super('internal_error', 500, message);

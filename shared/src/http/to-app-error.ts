@@ -1,5 +1,7 @@
+import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
 import {
   AppError,
+  DatabaseUnavailableError,
   InternalError,
   InvalidJsonError,
   InvalidRequestError,
@@ -20,10 +22,12 @@ interface HttpLike {
 
 /**
  * Translates what Koa and its body parser throw (http-errors with `status` and `type`) into our
- * typed errors. Anything else is an internal error whose message never reaches the client.
+ * typed errors, and a database that cannot be asked into a 503 (`isDatabaseUnavailable`). Anything
+ * else is an internal error whose message never reaches the client.
  */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (isDatabaseUnavailable(err)) return new DatabaseUnavailableError(undefined, { cause: err });
   const e = (err ?? {}) as HttpLike;
   const status = e.status ?? e.statusCode;
   if (status === 413 || e.type === 'entity.too.large') return new PayloadTooLargeError();

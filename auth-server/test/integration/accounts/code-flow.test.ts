@@ -14,7 +14,7 @@ describe('authorization code flow with PKCE for a third-party app', () => {
 
   before(async () => {
     sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
+    server = await startTestAuthServer({ SMTP_URL: sink.url, REFRESH_TOKEN_REUSE_GRACE_SEC: '0' });
     client = await server.createClient({
       client_name: '<b>Bold</b> & "Quoted" App',
       redirect_uris: [redirectUri],

@@ -17,6 +17,8 @@ import { redeem } from '../../support/code-flow.ts';
 import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 
+// Strict rotation (no grace window): any second presentation of a token is reuse. The grace
+// window for lost answers (the default) is covered by refresh-rotation.test.ts.
 describe('refresh tokens: rotation and reuse detection under concurrency', () => {
   let sink: SmtpSink;
   let server: TestAuthServer;
@@ -25,7 +27,7 @@ describe('refresh tokens: rotation and reuse detection under concurrency', () =>
 
   before(async () => {
     sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
+    server = await startTestAuthServer({ SMTP_URL: sink.url, REFRESH_TOKEN_REUSE_GRACE_SEC: '0' });
     db = openDatabase();
     client = await createAppClient(server);
   });

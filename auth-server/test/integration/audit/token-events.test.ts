@@ -32,7 +32,7 @@ describe('audit trail: token and grant revocation', () => {
 
   before(async () => {
     sink = await startSmtpSink();
-    server = await startAuditTestServer({ SMTP_URL: sink.url });
+    server = await startAuditTestServer({ SMTP_URL: sink.url, REFRESH_TOKEN_REUSE_GRACE_SEC: '0' });
     db = openDatabase();
     app = await createAppClient(server);
   });

@@ -20,7 +20,7 @@ describe('revocation reaches every resource server on the next request', () => {
 
   before(async () => {
     sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
+    server = await startTestAuthServer({ SMTP_URL: sink.url, REFRESH_TOKEN_REUSE_GRACE_SEC: '0' });
     const options = {
       issuer: server.issuer,
       audience: server.config.VECTOR_API_URL,

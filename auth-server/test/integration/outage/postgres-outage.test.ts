@@ -1,0 +1,235 @@
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger, type Logger } from '@vectorauth/shared';
+import { expect } from 'chai';
+import type pg from 'pg';
+import {
+  createAppClient,
+  newEmail,
+  newSignedInAccount,
+  obtainTokens,
+  refresh,
+  type TestClient,
+  type Tokens,
+} from '../../support/accounts.ts';
+import { BrowserSession } from '../../support/browser-session.ts';
+import { startVectorApiFor } from '../../support/in-process-vector-api.ts';
+import { type ScratchPostgres, startScratchPostgres } from '../../support/scratch-postgres.ts';
+import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
+import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+
+/** A request that must answer (10 s stands for "never a hang": the timeouts answer in seconds). */
+const call = (url: string, init: RequestInit = {}) =>
+  fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await check()) return;
+    await sleep(100);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/** A silent logger that keeps the lines, to check which warnings an outage logs. */
+function keptLogger(name: string): { logger: Logger; lines: { level: number; msg: string }[] } {
+  const lines: { level: number; msg: string }[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const l of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  const logger = createLogger({ name, level: 'warn', destination });
+  return { logger, lines };
+}
+
+describe('Postgres outage: 503 everywhere, in each endpoint’s format, and recovery', function () {
+  this.timeout(120_000);
+  let pgServer: ScratchPostgres;
+  let auth: TestAuthServer;
+  let vector: { url: string; close(): Promise<void> };
+  let m2m: { client_id: string; client_secret: string };
+  let accessToken: string;
+  let sink: SmtpSink;
+  const log = keptLogger('auth-server');
+
+  before(async () => {
+    sink = await startSmtpSink();
+    pgServer = await startScratchPostgres('outage');
+    auth = await startTestAuthServer(
+      { DATABASE_URL: pgServer.authUrl, SMTP_URL: sink.url },
+      { logger: log.logger },
+    );
+    vector = await startVectorApiFor(auth, { VECTOR_DATABASE_URL: pgServer.vectorUrl });
+    m2m = await auth.createClient({
+      client_name: 'outage m2m',
+      grant_types: ['client_credentials'],
+      scope: 'vectors:read vectors:write',
+    });
+    accessToken = await tokenNow();
+  });
+  after(async () => {
+    await vector?.close();
+    await auth?.close();
+    await pgServer?.close();
+    await sink?.close();
+  });
+
+  async function tokenNow(): Promise<string> {
+    const res = await auth.clientCredentialsToken(m2m, { scope: 'vectors:read vectors:write' });
+    expect(res.status, await res.clone().text()).to.equal(200);
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+  const authorizeUrl = () =>
+    `${auth.issuer}/auth?${new URLSearchParams({
+      client_id: m2m.client_id,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: 'https://app.example/cb',
+    })}`;
+  const collections = () =>
+    call(`${vector.url}/v1/collections`, { headers: { authorization: `Bearer ${accessToken}` } });
+
+  /** Every surface answers 503 with Retry-After, each in its own format (asked all at once). */
+  async function expectUnavailableEverywhere(signupForm: {
+    browser: BrowserSession;
+    page: Awaited<ReturnType<BrowserSession['get']>>;
+  }) {
+    const [token, authPage, signup, admin, vectors, ...readiness] = await Promise.all([
+      call(`${auth.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${m2m.client_id}:${m2m.client_secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'vectors:read' }),
+      }),
+      call(authorizeUrl(), { headers: { accept: 'text/html' } }),
+      signupForm.browser.post(
+        '/signup',
+        { email: `outage-${Date.now()}@example.com`, password: 'correct horse battery staple' },
+        signupForm.page,
+      ),
+      auth.admin('GET', '/admin/clients'),
+      collections(),
+      call(`${auth.issuer}/readyz`),
+      call(`${vector.url}/readyz`),
+    ]);
+
+    expect(token.status, '/token').to.equal(503);
+    expect(token.headers.get('retry-after')).to.equal('1');
+    expect(await token.json()).to.include({ error: 'temporarily_unavailable' });
+
+    // The client cannot be looked up, so there is no redirect_uri to trust: oidc-provider's error page.
+    expect(authPage.status, '/auth').to.equal(503);
+    expect(authPage.headers.get('retry-after')).to.equal('1');
+    expect(authPage.headers.get('content-type')).to.match(/^text\/html/);
+    expect(await authPage.text()).to.contain('temporarily_unavailable');
+
+    expect(signup.status, 'the sign-up page').to.equal(503);
+    expect(signup.html).to.contain('<html').and.to.contain('the database is unavailable');
+
+    expect(admin.status, 'admin API').to.equal(503);
+    expect(admin.headers.get('retry-after')).to.equal('1');
+    expect(await admin.json()).to.deep.equal({
+      error: 'service_unavailable',
+      message: 'the database is unavailable; retry shortly',
+    });
+
+    expect(vectors.status, 'vector API').to.equal(503);
+    expect(vectors.headers.get('retry-after')).to.equal('1');
+    expect(await vectors.json()).to.include({ error: 'service_unavailable' });
+
+    for (const ready of readiness) {
+      expect(ready.status, ready.url).to.equal(503);
+      expect(((await ready.json()) as { checks: Record<string, string> }).checks).to.include({
+        postgres: 'unavailable',
+      });
+    }
+  }
+
+  async function expectRecovered(): Promise<void> {
+    await until(
+      async () => (await auth.clientCredentialsToken(m2m, { scope: 'vectors:read' })).status === 200,
+      '/token',
+    );
+    await until(async () => (await collections()).status === 200, 'the vector API');
+    expect((await auth.admin('GET', '/admin/clients')).status).to.equal(200);
+    for (const base of [auth.issuer, vector.url]) {
+      await until(async () => (await call(`${base}/readyz`)).status === 200, `${base}/readyz`);
+    }
+  }
+
+  const signupPage = async () => {
+    const browser = new BrowserSession(auth.issuer, { accept: 'text/html' });
+    return { browser, page: await browser.get('/signup') };
+  };
+
+  it('Postgres stopped: 503 with Retry-After on /token, /auth, a page, the admin API and the vector API; back by itself', async () => {
+    expect((await collections()).status).to.equal(200);
+    const form = await signupPage();
+    await pgServer.stop();
+    try {
+      await expectUnavailableEverywhere(form);
+    } finally {
+      await pgServer.start();
+    }
+    await expectRecovered();
+  });
+
+  it('a table held by an exclusive lock: the same fast 503s and a not-ready /readyz, until it is released', async () => {
+    const form = await signupPage();
+    const holders: pg.Client[] = [];
+    for (const [url, tables] of [
+      [pgServer.authUrl, 'oidc_model, account, signing_key'],
+      [pgServer.vectorUrl, 'collection, vector_record'],
+    ] as const) {
+      const holder = await pgServer.connect(url);
+      await holder.query('begin');
+      await holder.query(`lock table ${tables} in access exclusive mode`);
+      holders.push(holder);
+    }
+    try {
+      await expectUnavailableEverywhere(form);
+    } finally {
+      for (const holder of holders) {
+        await holder.query('rollback');
+        await holder.end();
+      }
+    }
+    await expectRecovered();
+    // An outage is a warning with its code, never an error line with a stack.
+    expect(log.lines.filter((l) => l.level >= 50)).to.deep.equal([]);
+    expect(log.lines.some((l) => l.msg === 'database unavailable')).to.equal(true);
+  });
+
+  it('Postgres stopped while 30 refreshes are in flight: every family keeps a usable refresh token', async () => {
+    const browser = new BrowserSession(auth.issuer);
+    const { email } = await newSignedInAccount(browser, sink, newEmail('in-flight'));
+    const families: { client: TestClient; tokens: Tokens }[] = [];
+    for (let i = 0; i < 30; i++) {
+      const client = await createAppClient(auth);
+      families.push({ client, tokens: await obtainTokens(auth, browser, client, { email }) });
+    }
+
+    const answers = families.map(({ client, tokens }) =>
+      refresh(auth, client, tokens.refresh_token).then(async (res) => ({
+        status: res.status,
+        body: (await res.json()) as Partial<Tokens> & { error?: string },
+      })),
+    );
+    await pgServer.stop();
+    const settled = await Promise.all(answers);
+    await pgServer.start();
+    await expectRecovered();
+
+    for (const [i, { client, tokens }] of families.entries()) {
+      const answer = settled[i]!;
+      expect([200, 503], JSON.stringify(answer.body)).to.include(answer.status);
+      // Whoever got an answer goes on with the new token; whoever did not, with the old one.
+      const next = answer.status === 200 ? answer.body.refresh_token! : tokens.refresh_token;
+      const res = await refresh(auth, client, next);
+      expect(res.status, `family ${i} (${answer.status}): ${await res.clone().text()}`).to.equal(200);
+    }
+  });
+});
