@@ -13,10 +13,7 @@ export type ErrorPage = (ctx: Context, error: AppError) => void;
  * a warning (`database unavailable`), not an error: the 503 says what happened (and the metrics
  * middleware counts it in `dependency_unavailable_total`).
  */
-export function createErrorHandler(
-  logger: Logger,
-  options: { page?: ErrorPage } = {},
-) {
+export function createErrorHandler(logger: Logger, options: { page?: ErrorPage } = {}) {
   return async function errorHandler(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
