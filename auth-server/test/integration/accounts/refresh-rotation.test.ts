@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createOrm } from '@vectorauth/shared';
 import { expect } from 'chai';
 import type pg from 'pg';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { authServerEntities, authServerMigrations } from '../../../src/index.ts';
 import { undoRotation } from '../../../src/oidc/postgres-adapter.ts';
 import {
@@ -25,6 +26,8 @@ import { startTestAuthServer, type TestAuthServer } from '../../support/test-aut
  * the old token is reuse and the family goes. Never two usable tokens in one family.
  */
 describe('refresh tokens: rotation all or nothing', function () {
+  // The locked account table answers 503 and logs it once as a warning.
+  expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'database unavailable' }]);
   this.timeout(60_000);
   let sink: SmtpSink;
   let server: TestAuthServer;

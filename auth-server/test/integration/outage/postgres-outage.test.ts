@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, type Logger } from '@vectorauth/shared';
 import { expect } from 'chai';
 import type pg from 'pg';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import {
   createAppClient,
   newEmail,
@@ -44,6 +45,8 @@ function keptLogger(name: string): { logger: Logger; lines: { level: number; msg
 }
 
 describe('Postgres outage: 503 everywhere, in each endpoint’s format, and recovery', function () {
+  // The auth server here logs to the test's own logger (checked below); the vector API to the sink.
+  expectLogLines([{ service: 'vector-api', level: 'warn', msg: 'database unavailable' }]);
   this.timeout(120_000);
   let pgServer: ScratchPostgres;
   let auth: TestAuthServer;
