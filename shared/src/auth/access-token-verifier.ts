@@ -164,11 +164,11 @@ function translate(err: unknown, invalid: (m: string) => InvalidTokenError): Err
     err instanceof errors.JWKSInvalid ||
     err instanceof OutboundFetchError
   ) {
-    return new ServiceUnavailableError('the authorization server cannot be reached to verify tokens');
+    return new ServiceUnavailableError('the authorization server cannot be reached to verify tokens', 'jwks');
   }
   if (err instanceof errors.JOSEError) return invalid('the access token is malformed');
   if (err instanceof TypeError && /fetch/i.test(err.message)) {
-    return new ServiceUnavailableError('the authorization server cannot be reached to verify tokens');
+    return new ServiceUnavailableError('the authorization server cannot be reached to verify tokens', 'jwks');
   }
   return invalid('the access token is malformed');
 }

@@ -35,7 +35,7 @@ export function createRevocationStore(redis: Redis, options: { skewSec?: number 
   const skewMs = (options.skewSec ?? 60) * 1000;
   const key = (scope: RevocationScope | 'jti' | 'kid', id: string) => `rv:${scope}:${id}`;
   const unavailable = () =>
-    new ServiceUnavailableError('the revocation list cannot be checked; try again shortly');
+    new ServiceUnavailableError('the revocation list cannot be checked; try again shortly', 'redis');
 
   return {
     async revokeToken(jti, expiresAtSec) {

@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import { type AppError, DatabaseUnavailableError } from '../errors/errors.ts';
+import { type AppError, DatabaseUnavailableError, ServiceUnavailableError } from '../errors/errors.ts';
 import type { Logger } from '../logger/logger.ts';
 import { toAppError } from './to-app-error.ts';
 
@@ -9,9 +9,10 @@ export type ErrorPage = (ctx: Context, error: AppError) => void;
 /**
  * The first middleware of every app: turns any thrown error into `{error, message}` with the
  * error's status and headers (or, given `page`, an HTML error page for a browser that prefers
- * HTML); logs every 5xx with the request id and never sends its details. Postgres being away is
- * a warning (`database unavailable`), not an error: the 503 says what happened (and the metrics
- * middleware counts it in `dependency_unavailable_total`).
+ * HTML); logs every 5xx with the request id and never sends its details. A dependency being away
+ * is a warning without a stack (`database unavailable` for Postgres, `redis unavailable`,
+ * `jwks unavailable`), not an error: the 503 says what happened, and the metrics middleware
+ * counts it in `dependency_unavailable_total`.
  */
 export function createErrorHandler(logger: Logger, options: { page?: ErrorPage } = {}) {
   return async function errorHandler(ctx: Context, next: Next): Promise<void> {
@@ -23,10 +24,17 @@ export function createErrorHandler(logger: Logger, options: { page?: ErrorPage }
       }
     } catch (err) {
       const appError = toAppError(err);
-      if (appError instanceof DatabaseUnavailableError) {
+      if (appError instanceof ServiceUnavailableError && appError.dependency) {
         logger.warn(
-          { code: dbCode(err), requestId: ctx.state.requestId, path: ctx.path },
-          'database unavailable',
+          {
+            code: causeCode(err),
+            dependency: appError.dependency,
+            requestId: ctx.state.requestId,
+            path: ctx.path,
+          },
+          appError instanceof DatabaseUnavailableError
+            ? 'database unavailable'
+            : `${appError.dependency} unavailable`,
         );
       } else if (appError.status >= 500) {
         logger.error({ err, requestId: ctx.state.requestId, path: ctx.path }, 'request failed');
@@ -40,7 +48,7 @@ export function createErrorHandler(logger: Logger, options: { page?: ErrorPage }
 }
 
 /** The first error code along the cause chain (the log says which failure it was). */
-function dbCode(err: unknown): string | undefined {
+function causeCode(err: unknown): string | undefined {
   let e: unknown = err;
   for (let depth = 0; e && typeof e === 'object' && depth < 6; depth++) {
     const code = (e as { code?: unknown }).code;

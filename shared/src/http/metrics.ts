@@ -61,7 +61,7 @@ export function createMetrics(service: string): Metrics {
   });
   const unavailable = new Counter({
     name: 'dependency_unavailable_total',
-    help: 'Requests answered 503 because a dependency (postgres, redis) could not be asked',
+    help: 'Requests answered 503 because a dependency (postgres, redis, jwks) could not be asked',
     labelNames: ['dependency'] as const,
     registers: [registry],
   });
