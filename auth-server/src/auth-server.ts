@@ -119,7 +119,7 @@ export async function startAuthServer(
   const adapter = createPostgresAdapter({
     orm,
     keyring,
-    onGrantRevoked: (grantId) => revocations.revokeGrant(grantId),
+    onGrantRevoked: (grantId, source) => revocations.revokeGrant(grantId, source),
     rotation,
   });
   const accounts = createAccountRepository(orm);

@@ -181,7 +181,7 @@ export function createAccountFlows(deps: {
       await accounts.setPasswordHash(accountId, await hasher.hash(password));
       await tokens.spendAll(accountId, 'reset-password');
       await accounts.markEmailVerified(accountId);
-      await sessions.endEverything(accountId);
+      await sessions.endEverything(accountId, 'password_reset');
       await audit.record({
         action: 'user.password_reset',
         actor: user(accountId),

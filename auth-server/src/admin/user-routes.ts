@@ -45,7 +45,7 @@ export function createUserRoutes(deps: {
 
   router.post('/:id/disable', async (ctx) => {
     if (!(await accounts.setDisabled(ctx.params.id!, true))) throw new NotFoundError('no such user');
-    await sessions.endEverything(ctx.params.id!);
+    await sessions.endEverything(ctx.params.id!, 'user_disabled');
     await audit.record({
       action: 'user.disabled',
       actor: { type: 'admin' },
@@ -58,7 +58,7 @@ export function createUserRoutes(deps: {
   router.delete('/:id', async (ctx) => {
     const id = ctx.params.id!;
     if (!(await accounts.findById(id))) throw new NotFoundError('no such user');
-    await sessions.endEverything(id);
+    await sessions.endEverything(id, 'user_deleted');
     // Announce first: if that fails nothing is deleted and the operator retries; a repeated
     // announcement is harmless (resource servers shred idempotently).
     await deps.onDeleted(id);

@@ -175,7 +175,7 @@ export function createClientRegistry(deps: {
       await store.upsert(clientId, updated, 0);
       if (revokeTokens) {
         await dropGrantsAndTokens(clientId, false);
-        await revocations.revokeClient(clientId);
+        await revocations.revokeClient(clientId, 'client_secret_rotated');
       }
       return { client_id: clientId, client_secret: updated.client_secret as string };
     },
@@ -189,7 +189,7 @@ export function createClientRegistry(deps: {
     async forget(clientId) {
       await dropGrantsAndTokens(clientId, true);
       await db().execute('delete from client_owner where client_id = ?', [clientId]);
-      await revocations.revokeClient(clientId);
+      await revocations.revokeClient(clientId, 'client_deleted');
     },
   };
 }

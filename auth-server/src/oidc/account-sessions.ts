@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Provider } from 'oidc-provider';
+import type { AccountRevocationSource, RevocationSource } from '../revocation/revocation-source.ts';
 import type { Revocations } from '../revocation/revocations.ts';
 import { ACCOUNT_CLIENT_ID } from './account-client.ts';
 
@@ -16,12 +17,13 @@ export interface AccountSessions {
   /** The apps the account has granted access to, newest first (the account page itself is not one). */
   connectedApps(accountId: string): Promise<ConnectedApp[]>;
   /**
-   * Revokes one grant of this account (never another account's): the grant and every token of it.
-   * Answers the grant's client id, or undefined when the account has no such grant.
+   * Revokes one grant of this account (never another account's): the grant and every token of it
+   * (the person disconnected the app). Answers the grant's client id, or undefined when the
+   * account has no such grant.
    */
   revokeGrant(accountId: string, grantId: string): Promise<string | undefined>;
-  /** Ends every session and revokes every grant of the account ("sign out everywhere", reset, disable). */
-  endEverything(accountId: string): Promise<void>;
+  /** Ends every session and revokes every grant of the account (sign out everywhere, reset, disable, delete). */
+  endEverything(accountId: string, source: AccountRevocationSource): Promise<void>;
   /** Remembers when a grant was last used at the token endpoint. */
   touchGrant(grantId: string, accountId: string, clientId: string): Promise<void>;
 }
@@ -36,13 +38,13 @@ export function createAccountSessions(deps: {
   const db = () => orm.em.getConnection();
 
   /** The grant and its refresh tokens go from Postgres; its JWT access tokens die through the revocation list. */
-  async function revoke(grantId: string): Promise<void> {
+  async function revoke(grantId: string, source: RevocationSource): Promise<void> {
     await db().execute("delete from oidc_model where grant_id = ? or (model = 'Grant' and id = ?)", [
       grantId,
       grantId,
     ]);
     await db().execute('delete from grant_usage where grant_id = ?', [grantId]);
-    await revocations.revokeGrant(grantId);
+    await revocations.revokeGrant(grantId, source);
   }
 
   return {
@@ -86,20 +88,20 @@ export function createAccountSessions(deps: {
         [grantId, accountId],
       );
       if (!row) return undefined;
-      await revoke(grantId);
+      await revoke(grantId, 'app_disconnected');
       return row.client_id;
     },
 
-    async endEverything(accountId) {
+    async endEverything(accountId, source) {
       const grants = await db().execute<{ id: string }[]>(
         "select id from oidc_model where model = 'Grant' and payload->>'accountId' = ?",
         [accountId],
       );
-      for (const { id } of grants) await revoke(id);
+      for (const { id } of grants) await revoke(id, source);
       await db().execute("delete from oidc_model where model = 'Session' and payload->>'accountId' = ?", [
         accountId,
       ]);
-      await revocations.revokeSubject(accountId);
+      await revocations.revokeSubject(accountId, source);
     },
 
     async touchGrant(grantId, accountId, clientId) {

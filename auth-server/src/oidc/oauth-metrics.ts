@@ -1,5 +1,6 @@
 import { labelRoute, type Metrics } from '@vectorauth/shared';
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
+import type { RevocationSource } from '../revocation/revocation-source.ts';
 import type { Revocations } from '../revocation/revocations.ts';
 
 export interface OauthMetrics {
@@ -7,15 +8,16 @@ export interface OauthMetrics {
   install(provider: Provider): void;
   /** One request refused by a rate limit; `bucket` is `<kind>:<scope>:<id>`, only the kind and scope count. */
   rateLimited(bucket: string): void;
-  /** The revocation protocol, counting every revocation it publishes by scope. */
+  /** The revocation protocol, counting every revocation it publishes by scope and source (its cause). */
   countRevocations(revocations: Revocations): Revocations;
 }
 
 /**
  * The counters operators alert on, next to the HTTP metrics in the auth server's registry:
  * `oauth_tokens_issued_total{grant_type}`, `oauth_token_errors_total{error}`,
- * `oauth_revocations_total{scope}` and `rate_limit_hits_total{limit}`. Every label takes values
- * from a small fixed set (oidc-provider's grant types and error codes, our scopes and limits).
+ * `oauth_revocations_total{scope,source}` and `rate_limit_hits_total{limit}`. Every label takes values
+ * from a small fixed set (oidc-provider's grant types and error codes, our scopes, revocation
+ * sources and limits).
  */
 export function createOauthMetrics(metrics: Metrics): OauthMetrics {
   const issued = metrics.counter(
@@ -30,15 +32,15 @@ export function createOauthMetrics(metrics: Metrics): OauthMetrics {
   );
   const revoked = metrics.counter(
     'oauth_revocations_total',
-    'Revocations published to resource servers: token (one access token), grant, subject (a person), client',
-    ['scope'],
+    'Revocations published to resource servers, by scope (token, grant, subject, client) and source (the cause)',
+    ['scope', 'source'],
   );
   const limited = metrics.counter('rate_limit_hits_total', 'Requests refused by a rate limit, by limit', [
     'limit',
   ]);
-  const counted = async (scope: string, done: Promise<void>) => {
+  const counted = async (scope: string, source: RevocationSource, done: Promise<void>) => {
     await done;
-    revoked.inc({ scope });
+    revoked.inc({ scope, source });
   };
 
   return {
@@ -67,10 +69,11 @@ export function createOauthMetrics(metrics: Metrics): OauthMetrics {
     countRevocations(revocations) {
       return {
         ...revocations,
-        revokeToken: (jti, exp) => counted('token', revocations.revokeToken(jti, exp)),
-        revokeGrant: (id) => counted('grant', revocations.revokeGrant(id)),
-        revokeSubject: (id) => counted('subject', revocations.revokeSubject(id)),
-        revokeClient: (id) => counted('client', revocations.revokeClient(id)),
+        revokeToken: (jti, exp, source) =>
+          counted('token', source, revocations.revokeToken(jti, exp, source)),
+        revokeGrant: (id, source) => counted('grant', source, revocations.revokeGrant(id, source)),
+        revokeSubject: (id, source) => counted('subject', source, revocations.revokeSubject(id, source)),
+        revokeClient: (id, source) => counted('client', source, revocations.revokeClient(id, source)),
       };
     },
   };

@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { MasterKeyring } from '@vectorauth/shared';
 import { type Adapter, type AdapterPayload, errors, Provider } from 'oidc-provider';
+import type { RevocationSource } from '../revocation/revocation-source.ts';
 import { oauthDb } from './oauth-unavailable.ts';
 import type { RefreshRotation } from './refresh-rotation.ts';
 
@@ -46,7 +47,7 @@ const REPLAYABLE = `select s.id as successor from oidc_model o
 export function createPostgresAdapter(deps: {
   orm: MikroORM;
   keyring: MasterKeyring;
-  onGrantRevoked?: (grantId: string) => Promise<void>;
+  onGrantRevoked?: (grantId: string, source: RevocationSource) => Promise<void>;
   rotation?: RefreshRotation;
 }) {
   const { orm, keyring, onGrantRevoked, rotation } = deps;
@@ -71,7 +72,8 @@ export function createPostgresAdapter(deps: {
     );
     const grantId = spent[0]?.grant_id;
     // The grant is gone from Postgres either way; a failed notice is replayed by its receiver.
-    if (grantId && onGrantRevoked) await onGrantRevoked(grantId).catch(() => undefined);
+    const source = model === 'RefreshToken' ? 'refresh_reuse' : 'code_reuse';
+    if (grantId && onGrantRevoked) await onGrantRevoked(grantId, source).catch(() => undefined);
     throw new errors.InvalidGrant('grant source already consumed');
   };
 

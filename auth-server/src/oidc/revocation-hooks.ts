@@ -3,14 +3,25 @@ import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { grantRevoked, jwtAccessTokenRevoked, opaqueTokenRevoked } from '../audit/oidc-events.ts';
 import type { OwnAccessTokens } from '../revocation/own-access-tokens.ts';
+import type { RevocationSource } from '../revocation/revocation-source.ts';
 import type { Revocations } from '../revocation/revocations.ts';
 import { answerOauthUnavailable } from './oauth-unavailable.ts';
+
+/** Why oidc-provider revoked a grant, from the request that did it. */
+function grantRevokedSource(ctx: KoaContextWithOIDC | undefined): RevocationSource {
+  const route = ctx?.oidc?.route;
+  if (route === 'revocation') return 'rfc7009';
+  // With our features (no device flow, CIBA or pre-authorized codes), the only other request on
+  // which oidc-provider revokes grants is RP-initiated logout.
+  if (route !== 'token') return 'logout';
+  return ctx?.oidc.params?.grant_type === 'refresh_token' ? 'refresh_reuse' : 'code_reuse';
+}
 
 /**
  * Wires oidc-provider to the revocation protocol:
  * - the token endpoint refuses to issue while Redis is away (a token it could not later revoke);
- * - every grant oidc-provider revokes (refresh-token or code reuse, RFC 7009 on a refresh token)
- *   is marked before the response leaves;
+ * - every grant oidc-provider revokes (refresh-token or code reuse, RFC 7009 on a refresh token,
+ *   RP-initiated logout) is marked before the response leaves, with its cause;
  * - RFC 7009 revocation and RFC 7662 introspection understand JWT access tokens, for the
  *   authenticated client's own tokens only (a foreign or unknown token is simply inactive);
  * - each revocation goes to the audit trail (RFC 7009 as `token.revoked`, the rest as `grant.revoked`).
@@ -26,7 +37,7 @@ export function installRevocationHooks(deps: {
   const pending = new WeakMap<object, Promise<void>[]>();
 
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
-    const work = revocations.revokeGrant(grantId);
+    const work = revocations.revokeGrant(grantId, grantRevokedSource(ctx));
     const list = ctx ? pending.get(ctx) : undefined;
     if (list) list.push(work);
     else work.catch(() => undefined);
@@ -65,7 +76,7 @@ export function installRevocationHooks(deps: {
 
     if (route === 'revocation') {
       try {
-        await revocations.revokeToken(String(payload.jti), Number(payload.exp));
+        await revocations.revokeToken(String(payload.jti), Number(payload.exp), 'rfc7009');
         await audit.record(jwtAccessTokenRevoked(ctx as KoaContextWithOIDC, payload));
       } catch {
         answerOauthUnavailable(ctx, 'the revocation could not be completed; retry');

@@ -106,7 +106,7 @@ export function createAccountRoutes(deps: {
   router.post('/sign-out-everywhere', async (ctx) => {
     const account = await signedIn(ctx);
     if (!account) return signIn(ctx);
-    await sessions.endEverything(account.id);
+    await sessions.endEverything(account.id, 'sign_out_everywhere');
     await audit.record({
       action: 'user.signed_out_everywhere',
       actor: { type: 'user', id: account.id },

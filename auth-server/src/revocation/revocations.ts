@@ -8,14 +8,16 @@ import {
   ServiceUnavailableError,
 } from '@vectorauth/shared';
 import type { JWTPayload } from 'jose';
+import type { RevocationSource } from './revocation-source.ts';
 
+/** Every revocation names its `source`, the cause (counted in `oauth_revocations_total`). */
 export interface Revocations {
   /** One access token, by `jti`, until its `exp`. */
-  revokeToken(jti: string, expiresAtSec: number): Promise<void>;
+  revokeToken(jti: string, expiresAtSec: number, source: RevocationSource): Promise<void>;
   /** Every access token of a grant / subject / client issued up to now. */
-  revokeGrant(grantId: string): Promise<void>;
-  revokeSubject(sub: string): Promise<void>;
-  revokeClient(clientId: string): Promise<void>;
+  revokeGrant(grantId: string, source: RevocationSource): Promise<void>;
+  revokeSubject(sub: string, source: RevocationSource): Promise<void>;
+  revokeClient(clientId: string, source: RevocationSource): Promise<void>;
   /** Whether one of the server's own access tokens is revoked (throws when Redis cannot answer). */
   isRevoked(payload: JWTPayload): Promise<boolean>;
   /** Writes every unexpired revocation from Postgres into Redis again (after Redis lost data). */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '@vectorauth/shared';
@@ -7,13 +8,19 @@ import { expectLogLines } from '../../../../shared/test/support/expected-log-lin
 import { metricValue, waitFor } from '../../../../shared/test/support/wait-for.ts';
 import {
   accountRow,
+  authorize,
   createAppClient,
   newSignedInAccount,
   obtainTokens,
   openDatabase,
   refresh,
+  revokableGrants,
+  submit,
+  type TestClient,
+  type Tokens,
 } from '../../support/accounts.ts';
-import { BrowserSession } from '../../support/browser-session.ts';
+import { BrowserSession, formAction } from '../../support/browser-session.ts';
+import { redeem } from '../../support/code-flow.ts';
 import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 import { testEnv } from '../../support/test-env.ts';
@@ -134,31 +141,203 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
     });
   });
 
-  it('counts revocations by scope: one token, a grant, a person, a client', async () => {
+  /** Runs `act` and returns how much each `oauth_revocations_total` series moved, as `"<scope> <source>"`. */
+  async function revocationsMoved(act: () => Promise<void>): Promise<Record<string, number>> {
+    const series = (text: string) => {
+      const found = new Map<string, number>();
+      for (const m of text.matchAll(/^oauth_revocations_total\{(.*)\} (\S+)$/gm)) {
+        const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(m[1]!)?.[1];
+        found.set(`${label('scope')} ${label('source')}`, Number(m[2]));
+      }
+      return found;
+    };
+    const before = series(await metrics());
+    await act();
+    const after = series(await metrics());
+    return Object.fromEntries(
+      [...after]
+        .map(([key, n]) => [key, n - (before.get(key) ?? 0)] as const)
+        .filter(([, delta]) => delta !== 0),
+    );
+  }
+  /** Every series that moved names `source`; answers the counts by scope. */
+  const onlyFrom = (delta: Record<string, number>, source: string) => {
+    expect(
+      Object.keys(delta).filter((k) => !k.endsWith(` ${source}`)),
+      `only ${source} moved`,
+    ).to.deep.equal([]);
+    return Object.fromEntries(Object.entries(delta).map(([k, n]) => [k.split(' ')[0]!, n]));
+  };
+  const redeemCode = (app: TestClient, code: { code: string; verifier: string }) =>
+    redeem(server, app, {
+      grant_type: 'authorization_code',
+      code: code.code,
+      redirect_uri: app.redirectUri,
+      code_verifier: code.verifier,
+    });
+  const tokensOf = async (res: Response) => {
+    expect(res.status, await res.clone().text()).to.equal(200);
+    return (await res.json()) as Tokens;
+  };
+
+  it('counts revocations at the OAuth endpoints by source: RFC 7009, code and refresh-token reuse, logout', async () => {
     const client = await machine();
+    // One app per cause: this server allows each client only 5 OAuth requests a minute.
     const app = await createAppClient(server);
     const browser = new BrowserSession(server.issuer);
     const { email } = await newSignedInAccount(browser, sink);
-    const tokens = await obtainTokens(server, browser, app, { email });
     const accessToken = (
       (await (await server.clientCredentialsToken(client)).json()) as { access_token: string }
     ).access_token;
-    const db = openDatabase();
-    const user = await accountRow(db, email).finally(() => db.end());
-    expect(user, 'the account exists').to.not.equal(undefined);
-    const scopes = ['token', 'grant', 'subject', 'client'].map(
-      (s) => `oauth_revocations_total{scope="${s}"}`,
+
+    // RFC 7009: one access token, then a refresh token (its grant).
+    expect(
+      await revocationsMoved(async () => {
+        expect((await form('/token/revocation', { token: accessToken }, basic(client))).status).to.equal(200);
+      }),
+    ).to.deep.equal({ 'token rfc7009': 1 });
+    const revocable = await obtainTokens(server, browser, app, { email });
+    expect(
+      await revocationsMoved(async () => {
+        const res = await form('/token/revocation', { token: revocable.refresh_token }, basic(app));
+        expect(res.status).to.equal(200);
+      }),
+    ).to.deep.equal({ 'grant rfc7009': 1 });
+
+    // An authorization code redeemed twice: the second redemption revokes the grant.
+    const codeApp = await createAppClient(server);
+    const code = await authorize(browser, codeApp, { email, prompt: 'consent' });
+    await tokensOf(await redeemCode(codeApp, code));
+    expect(
+      await revocationsMoved(async () => {
+        expect((await redeemCode(codeApp, code)).status).to.equal(400);
+      }),
+    ).to.deep.equal({ 'grant code_reuse': 1 });
+
+    // A refresh token presented again once its successor was used: reuse, the family goes.
+    const refreshApp = await createAppClient(server);
+    const first = await obtainTokens(server, browser, refreshApp, { email });
+    const second = await tokensOf(await refresh(server, refreshApp, first.refresh_token));
+    await tokensOf(await refresh(server, refreshApp, second.refresh_token));
+    expect(
+      await revocationsMoved(async () => {
+        expect((await refresh(server, refreshApp, first.refresh_token)).status).to.equal(400);
+      }),
+    ).to.deep.equal({ 'grant refresh_reuse': 1 });
+
+    // RP-initiated logout: the session's grants (without offline_access) go with it.
+    const bye = `https://bye-${randomBytes(4).toString('hex')}.example`;
+    const rp = {
+      ...(await server.createClient({
+        client_name: 'RP',
+        redirect_uris: [`${bye}/cb`],
+        post_logout_redirect_uris: [`${bye}/out`],
+        scope: 'openid email',
+      })),
+      redirectUri: `${bye}/cb`,
+    };
+    const signedIn = await authorize(browser, rp, { scope: 'openid email', email });
+    const { id_token } = (await tokensOf(await redeemCode(rp, signedIn))) as Tokens & { id_token: string };
+    const logout = onlyFrom(
+      await revocationsMoved(async () => {
+        const confirm = await browser.get(
+          `/session/end?${new URLSearchParams({ id_token_hint: id_token, post_logout_redirect_uri: `${bye}/out` })}`,
+        );
+        const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.html)?.[1];
+        expect(xsrf, confirm.html).to.be.a('string');
+        const res = await fetch(
+          new URL(formAction(confirm.html, /\/session\/end\/confirm$/), server.issuer),
+          {
+            method: 'POST',
+            redirect: 'manual',
+            headers: {
+              cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+              'content-type': 'application/x-www-form-urlencoded',
+            },
+            body: new URLSearchParams({ xsrf: xsrf!, logout: 'yes' }),
+          },
+        );
+        expect(res.status, await res.text()).to.equal(303);
+      }),
+      'logout',
     );
-    const delta = await moved(scopes, async () => {
-      expect((await form('/token/revocation', { token: accessToken }, basic(client))).status).to.equal(200);
-      const appAuth = basic(app);
-      expect((await form('/token/revocation', { token: tokens.refresh_token }, appAuth)).status).to.equal(
-        200,
-      );
-      expect((await server.admin('POST', `/admin/users/${user!.id}/disable`, {})).status).to.be.below(300);
-      expect((await server.admin('DELETE', `/admin/clients/${client.client_id}`)).status).to.be.below(300);
-    });
-    for (const s of scopes) expect(delta[s], s).to.be.at.least(1);
+    expect(logout.grant).to.be.at.least(1);
+  });
+
+  it("counts revocations of a person's tokens by source: app disconnected, sign out everywhere, password reset, user disabled", async () => {
+    const browser = new BrowserSession(server.issuer);
+    const { email } = await newSignedInAccount(browser, sink);
+
+    // The person disconnects the app on the account page, then signs out everywhere.
+    const connectedApp = await createAppClient(server);
+    const connected = await obtainTokens(server, browser, connectedApp, { email });
+    const grantId = JSON.parse(Buffer.from(connected.access_token.split('.')[1]!, 'base64url').toString())
+      .grant_id as string;
+    expect(
+      await revocationsMoved(async () => {
+        const account = await browser.get('/account');
+        expect(revokableGrants(account)).to.include(grantId);
+        await submit(browser, account, /apps\/revoke$/, { grant: grantId });
+      }),
+    ).to.deep.equal({ 'grant app_disconnected': 1 });
+    await obtainTokens(server, browser, connectedApp, { email });
+    const everywhere = onlyFrom(
+      await revocationsMoved(async () => {
+        await submit(browser, await browser.get('/account'), /sign-out-everywhere$/, {});
+      }),
+      'sign_out_everywhere',
+    );
+    expect(everywhere.subject).to.equal(1);
+    expect(everywhere.grant, "the app's grant and the account page's").to.be.at.least(1);
+
+    // A password reset, then the admin disabling the person.
+    const other = new BrowserSession(server.issuer);
+    const { email: otherEmail } = await newSignedInAccount(other, sink);
+    const reset = onlyFrom(
+      await revocationsMoved(async () => {
+        await other.post('/forgot-password', { email: otherEmail }, await other.get('/forgot-password'));
+        const mail = await sink.waitFor(otherEmail, /Reset your password/);
+        const link = new URL(sink.linkIn(mail, `${server.issuer}/reset-password`));
+        const page = await other.get(link.pathname + link.search);
+        const done = await other.post(
+          '/reset-password',
+          { token: link.searchParams.get('token')!, password: 'a brand new passphrase' },
+          page,
+        );
+        expect(done.status, done.html).to.be.below(400);
+      }),
+      'password_reset',
+    );
+    expect(reset.subject).to.equal(1);
+    const db = openDatabase();
+    const user = await accountRow(db, otherEmail).finally(() => db.end());
+    expect(user, 'the account exists').to.not.equal(undefined);
+    expect(
+      onlyFrom(
+        await revocationsMoved(async () => {
+          expect((await server.admin('POST', `/admin/users/${user!.id}/disable`, {})).status).to.equal(204);
+        }),
+        'user_disabled',
+      ).subject,
+    ).to.equal(1);
+  });
+
+  it('counts client-wide revocations by source: secret rotated with revoke_tokens, client deleted', async () => {
+    const app = await createAppClient(server);
+    const client = await machine();
+    expect(
+      await revocationsMoved(async () => {
+        const res = await server.admin('POST', `/admin/clients/${app.client_id}/secret`, {
+          revoke_tokens: true,
+        });
+        expect(res.status).to.equal(200);
+      }),
+    ).to.deep.equal({ 'client client_secret_rotated': 1 });
+    expect(
+      await revocationsMoved(async () => {
+        expect((await server.admin('DELETE', `/admin/clients/${client.client_id}`)).status).to.equal(204);
+      }),
+    ).to.deep.equal({ 'client client_deleted': 1 });
   });
 
   it('counts rate-limit hits by limit', async () => {

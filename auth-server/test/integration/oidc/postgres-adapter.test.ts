@@ -104,13 +104,13 @@ describe('postgres adapter (oidc-provider storage)', () => {
     expect(await refresh.find(bystander), 'other grants are untouched').to.include({ grantId: otherGrant });
   });
 
-  it('tells onGrantRevoked which grant a lost race revoked (for the access-token revocation list)', async () => {
+  it('tells onGrantRevoked which grant a lost race revoked, and why (for the access-token revocation list)', async () => {
     const heard: string[] = [];
     const Notifying = createPostgresAdapter({
       orm,
       keyring: createMasterKeyring([randomBytes(32).toString('base64')]),
-      onGrantRevoked: async (grantId) => {
-        heard.push(grantId);
+      onGrantRevoked: async (grantId, source) => {
+        heard.push(`${grantId} ${source}`);
         throw new Error('the revocation list is away');
       },
     });
@@ -124,7 +124,7 @@ describe('postgres adapter (oidc-provider storage)', () => {
       expect((o.reason as { error?: string }).error, 'still invalid_grant').to.equal('invalid_grant');
     }
     expect(heard.length).to.be.at.least(1);
-    expect(new Set(heard)).to.deep.equal(new Set([grantId]));
+    expect(new Set(heard)).to.deep.equal(new Set([`${grantId} code_reuse`]));
   });
 
   it('keeps client secrets sealed at rest and opens them on read', async () => {
