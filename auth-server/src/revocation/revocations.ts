@@ -97,11 +97,17 @@ export function createRevocations(deps: {
     },
   };
 
+  // Whenever the connection becomes ready (again): a Redis that lost its data is rebuilt. A replay
+  // cut short by Redis going away runs again on the next 'ready'; one cut short by our own close
+  // (the connection has ended) is no failure.
   redis.on('ready', () => {
     revocations
       .replay()
       .then((n) => logger.info({ replayed: n }, 'revocations replayed into redis'))
-      .catch((err: unknown) => logger.warn({ err }, 'replaying revocations into redis failed'));
+      .catch((err: unknown) => {
+        if (redis.status === 'end') logger.info('revocation replay stopped: the redis connection was closed');
+        else logger.warn({ err }, 'replaying revocations into redis failed');
+      });
   });
   return revocations;
 }
