@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { BrowserSession, type Page } from '../../support/browser-session.ts';
-import { authorizeUrl, newPkce, signIn } from '../../support/code-flow.ts';
+import { authorizeUrl, newPkce, signIn, signUpVerified } from '../../support/code-flow.ts';
+import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 
 let addresses = 0;
@@ -20,11 +21,13 @@ describe('guessing one account with parallel bursts (per-account throttle is che
     { service: 'auth-server', level: 'warn', msg: 'audit user.sign_in', optional: true },
     { service: 'auth-server', level: 'warn', msg: 'audit rate_limit.hit', optional: true },
   ]);
+  let sink: SmtpSink;
   let server: TestAuthServer;
   let clientId: string;
 
   before(async () => {
-    server = await startTestAuthServer({ TRUST_PROXY: 'true' });
+    sink = await startSmtpSink();
+    server = await startTestAuthServer({ SMTP_URL: sink.url, TRUST_PROXY: 'true' });
     clientId = (
       await server.createClient({
         client_name: 'app',
@@ -35,6 +38,7 @@ describe('guessing one account with parallel bursts (per-account throttle is che
   });
   after(async () => {
     await server?.close();
+    await sink?.close();
   });
 
   async function signInForm(ip: string): Promise<{ browser: BrowserSession; page: Page }> {
@@ -64,5 +68,29 @@ describe('guessing one account with parallel bursts (per-account throttle is che
     const held = answers.filter((a) => a.status === 429).length;
     expect(tried + held, 'every guess is answered as tried or held').to.equal(30);
     expect(tried, 'guesses actually checked against the password').to.be.at.most(11);
+  });
+
+  it('takes the address the proxy saw, not one the client wrote in front of it (no borrowing the owner’s known address)', async function () {
+    this.timeout(120_000);
+    const email = `spoofed-${randomUUID()}@example.com`;
+    const password = 'the owner’s passphrase';
+    const ownerIp = newIp();
+    await signUpVerified(
+      new BrowserSession(server.issuer, { 'x-forwarded-for': ownerIp }),
+      sink,
+      email,
+      password,
+    );
+    const { browser: home, page } = await signInForm(ownerIp);
+    expect((await signIn(home, page, email, password)).html).to.contain('Allow access?');
+    for (let i = 0; i < 10; i++) {
+      const { browser, page } = await signInForm(newIp());
+      expect((await signIn(browser, page, email, `guess ${i}`)).status).to.equal(400);
+    }
+    // A proxy that appends (nginx's $proxy_add_x_forwarded_for, most load balancers) passes on
+    // whatever the client sent, followed by the address it saw.
+    const { browser, page: form } = await signInForm(`${ownerIp}, ${newIp()}`);
+    const spoofed = await signIn(browser, form, email, 'guess 10');
+    expect(spoofed.status, 'held like any other new address').to.equal(429);
   });
 });
