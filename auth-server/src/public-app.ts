@@ -48,6 +48,10 @@ export function createPublicApp(deps: {
   const app = new Koa();
   app.keys = [...deps.cookieKeys];
   app.proxy = deps.trustProxy;
+  // The client's address is the one the proxy appended (the last of X-Forwarded-For): what comes
+  // before it is whatever the client sent, and would let anyone pick the address rate limits,
+  // the sign-in throttle (an owner's known address) and the audit trail see.
+  app.maxIpsCount = 1;
   const readyz = createReadyz(deps.readiness);
   const refuse = createRefuseInput(deps);
   app.use(createErrorHandler(deps.logger, { page: deps.errorPage }));

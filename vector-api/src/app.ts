@@ -54,6 +54,8 @@ export interface VectorAppDeps {
 export function createVectorApp(deps: VectorAppDeps): Koa {
   const app = new Koa();
   app.proxy = deps.config.trustProxy;
+  // The address the proxy appended, never one the client wrote in front of it (X-Forwarded-For).
+  app.maxIpsCount = 1;
   const metrics = deps.metrics ?? createMetrics('vector-api');
   registerIndexMetrics(metrics.registry, deps.index);
   const schemas = createVectorSchemas(deps.config.limits);

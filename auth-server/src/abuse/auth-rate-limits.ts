@@ -126,14 +126,20 @@ export function createAuthRateLimits(deps: {
         }
       }
       if (!SIGN_IN.test(ctx.path) || !email) return next();
-      const wait = await throttle.waitFor(email, ctx.ip);
+      // Counted as a failure when admitted (a burst of parallel guesses is held like a sequence).
+      const wait = await throttle.admit(email, ctx.ip);
       if (wait > 0) {
         deps.onLimited?.(ctx, 'signin:throttle');
         return refusePage(ctx, wait, `Too many failed sign-ins. Please wait ${wait} seconds and try again.`);
       }
-      await next();
-      if (ctx.status === 400) await throttle.failed(email, ctx.ip);
-      else if (ctx.status === 303 || ctx.status === 302) await throttle.succeeded(email, ctx.ip);
+      let status = 0;
+      try {
+        await next();
+        status = ctx.status;
+      } finally {
+        if (status === 303 || status === 302) await throttle.succeeded(email, ctx.ip);
+        else if (status !== 400) await throttle.undecided(email, ctx.ip);
+      }
     },
   };
 }

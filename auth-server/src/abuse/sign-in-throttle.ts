@@ -2,10 +2,16 @@ import { createHash } from 'node:crypto';
 import { type Redis, ServiceUnavailableError } from '@vectorauth/shared';
 
 export interface SignInThrottle {
-  /** Seconds this attempt must still wait (0: go ahead). */
-  waitFor(email: string, ip: string): Promise<number>;
-  failed(email: string, ip: string): Promise<void>;
+  /**
+   * Seconds this attempt must still wait, or 0: go ahead, and the attempt is counted as a failure
+   * at once (in the same atomic step as the check, so a burst of parallel guesses cannot all pass
+   * the check before any of them is counted). `succeeded` or `undecided` take the count back.
+   */
+  admit(email: string, ip: string): Promise<number>;
+  /** The admitted attempt signed in: its count taken back, the address cleared and made known. */
   succeeded(email: string, ip: string): Promise<void>;
+  /** The admitted attempt ended without deciding anything about the password: its count taken back. */
+  undecided(email: string, ip: string): Promise<void>;
 }
 
 /** Free failures, then a wait of `firstDelaySec` doubling with each failure up to `capSec`. */
@@ -52,11 +58,32 @@ export function afterFailure(
 }
 
 /**
+ * Counts an attempt as a failure only if the record is still the one the check read (`n` and `at`
+ * unchanged): check and count are one atomic step per key, even across instances.
+ *   KEYS[1] the record; ARGV: n read ('' none), at read ('' none), n to write, at to write, ttl s
+ */
+const CHARGE_IF_UNCHANGED = `
+local n = redis.call('hget', KEYS[1], 'n') or ''
+local at = redis.call('hget', KEYS[1], 'at') or ''
+if n ~= ARGV[1] or at ~= ARGV[2] then return 0 end
+redis.call('hset', KEYS[1], 'n', ARGV[3], 'at', ARGV[4])
+redis.call('expire', KEYS[1], ARGV[5])
+return 1`;
+/** Takes one count back from a record, never below zero (it may have expired meanwhile). */
+const REFUND = `
+local n = tonumber(redis.call('hget', KEYS[1], 'n') or '0')
+if n > 0 then redis.call('hset', KEYS[1], 'n', n - 1) end
+return 1`;
+/** Checks before giving up on a contended account and asking the attempt to wait a second. */
+const MAX_ADMIT_TRIES = 5;
+
+/**
  * Progressive slowdown of failed sign-ins, shared by all instances through Redis: per account and
  * source address, and per account from anywhere (see the rules above). Never a lockout: every
  * wait is bounded; a success clears its address's counter and makes the address known, so the
  * owner signing in from where they usually do is never slowed by someone guessing elsewhere; a
- * password reset always works.
+ * password reset always works. An admitted attempt is counted before the password is checked
+ * (see `admit`), so parallel guesses are held like sequential ones.
  */
 export function createSignInThrottle(redis: Redis): SignInThrottle {
   const id = (email: string) => createHash('sha256').update(email).digest('base64url').slice(0, 22);
@@ -70,38 +97,54 @@ export function createSignInThrottle(redis: Redis): SignInThrottle {
   const recordOf = (row: Record<string, string>): FailureRecord | undefined =>
     row.n === undefined ? undefined : { n: Number(row.n), at: Number(row.at ?? 0) };
 
-  async function bump(key: string, rule: ThrottleRule): Promise<void> {
-    await redis.multi().hincrby(key, 'n', 1).hset(key, 'at', Date.now()).expire(key, rule.windowSec).exec();
+  /** Counts a failure on `key` if its record is still `row`; whether it did. */
+  async function charge(key: string, row: Record<string, string>, rule: ThrottleRule, now: number) {
+    const next = afterFailure(recordOf(row), rule, now);
+    const done = await redis.eval(
+      CHARGE_IF_UNCHANGED,
+      1,
+      key,
+      row.n ?? '',
+      row.at ?? '',
+      String(next.n),
+      String(next.at),
+      String(rule.windowSec),
+    );
+    return done === 1;
   }
+  const refund = (key: string) => redis.eval(REFUND, 1, key);
 
   return {
-    async waitFor(email, ip) {
+    async admit(email, ip) {
       const k = keys(email, ip);
-      let source: Record<string, string>;
-      let account: Record<string, string>;
-      let known: string | null;
       try {
-        [source, account, known] = await Promise.all([
-          redis.hgetall(k.source),
-          redis.hgetall(k.account),
-          redis.zscore(k.known, ip),
-        ]);
+        for (let tries = 0; tries < MAX_ADMIT_TRIES; tries++) {
+          const [source, account, known] = await Promise.all([
+            redis.hgetall(k.source),
+            redis.hgetall(k.account),
+            redis.zscore(k.known, ip),
+          ]);
+          const now = Date.now();
+          const perSource = waitSec(recordOf(source), PER_SOURCE, now);
+          const perAccount = known === null ? waitSec(recordOf(account), PER_ACCOUNT, now) : 0;
+          const wait = Math.max(perSource, perAccount);
+          if (wait > 0) return wait;
+          // One key per script (keys of one account may live on different cluster slots): the
+          // account first, the address second; a lost race takes back what was counted and looks again.
+          if (!(await charge(k.account, account, PER_ACCOUNT, now))) continue;
+          if (await charge(k.source, source, PER_SOURCE, now)) return 0;
+          await refund(k.account);
+        }
       } catch {
         throw unavailable();
       }
-      const now = Date.now();
-      const perSource = waitSec(recordOf(source), PER_SOURCE, now);
-      const perAccount = known === null ? waitSec(recordOf(account), PER_ACCOUNT, now) : 0;
-      return Math.max(perSource, perAccount);
-    },
-    async failed(email, ip) {
-      const k = keys(email, ip);
-      await Promise.all([bump(k.source, PER_SOURCE), bump(k.account, PER_ACCOUNT)]).catch(() => undefined);
+      return 1;
     },
     async succeeded(email, ip) {
       const k = keys(email, ip);
       // One key per transaction (keys of one account may live on different cluster slots).
       await Promise.all([
+        refund(k.account),
         redis.del(k.source),
         redis
           .multi()
@@ -110,6 +153,10 @@ export function createSignInThrottle(redis: Redis): SignInThrottle {
           .expire(k.known, KNOWN.ttlSec)
           .exec(),
       ]).catch(() => undefined);
+    },
+    async undecided(email, ip) {
+      const k = keys(email, ip);
+      await Promise.all([refund(k.account), refund(k.source)]).catch(() => undefined);
     },
   };
 }

@@ -11,6 +11,11 @@ export function registrationPolicy(ctx: KoaContextWithOIDC, metadata: ClientMeta
     if (key in sent && !(updating && (key === 'client_id' || key === 'client_secret')))
       checked[key] = sent[key];
   }
+  // A `__proto__` member never reaches `metadata` (oidc-provider copies the body with
+  // Object.assign, which sets the copy's prototype instead): judged from the body, so it is
+  // refused as unknown metadata like any other, never silently dropped.
+  const hidden = Object.getOwnPropertyDescriptor(sent, '__proto__');
+  if (hidden) Object.defineProperty(checked, '__proto__', { value: hidden.value, enumerable: true });
   const problems = clientPolicyProblems(checked, { dynamic: true });
   if (problems.length === 0) {
     // A machine client has no redirect: it asks for no response types and no redirect URIs.

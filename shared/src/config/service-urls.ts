@@ -8,15 +8,13 @@ import { z } from 'zod';
  */
 export const localUrl = (port: number): string => `http://localhost:${port}`;
 
-/** `localhost`, `*.localhost`, 127.0.0.0/8 and ::1: hosts that never leave the machine. */
+/**
+ * `localhost`, 127.0.0.0/8 and ::1: hosts that never leave the machine. Not `*.localhost`: browsers
+ * keep it local, but Node's resolver (getaddrinfo) asks DNS for it, search domains included.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host === '::1' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-  );
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** Whether `value` may be used in production: https, or http to loopback or to one of `httpHosts`. */

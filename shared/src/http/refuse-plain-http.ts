@@ -1,9 +1,17 @@
 import type { Context, Next } from 'koa';
 import { InvalidRequestError } from '../errors/errors.ts';
 
-/** The scheme the (trusted) proxy says the client used: the first `X-Forwarded-Proto` value, lower-cased. */
+/** The scheme the (trusted) proxy says the client used, lower-cased: `https` only if every `X-Forwarded-Proto` entry is. */
 export function forwardedProto(ctx: Context): string | undefined {
-  return ctx.get('X-Forwarded-Proto').split(',')[0]?.trim().toLowerCase() || undefined;
+  const entries = ctx
+    .get('X-Forwarded-Proto')
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
+  if (entries.length === 0) return undefined;
+  // Every hop must have been https: a proxy that appends passes on whatever the client wrote
+  // first (`https, http` is a request that reached the proxy over plain http).
+  return entries.find((entry) => entry !== 'https') ?? 'https';
 }
 
 /**

@@ -69,6 +69,39 @@ describe('access-token verifier: key rotation at the issuer', () => {
     expect(fetches).to.equal(1);
   });
 
+  it('never takes a key from the token header (jwk, jku, x5u), even one naming an announced kid', async () => {
+    const real = await newKey();
+    const forged = await newKey();
+    published = [real.jwk];
+    let headerFetches = 0;
+    const attacker = createServer((_req, res) => {
+      headerFetches++;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [forged.jwk] }));
+    });
+    await new Promise<void>((done) => attacker.listen(0, '127.0.0.1', done));
+    const jku = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}/jwks`;
+    try {
+      const v = verifier();
+      v.expectKeys([forged.kid]);
+      const { kty, crv, x, y } = forged.jwk;
+      for (const header of [
+        { kid: forged.kid, jwk: { kty, crv, x, y } },
+        { kid: forged.kid, jku },
+        { kid: forged.kid, x5u: jku },
+        { kid: real.kid, jwk: { kty, crv, x, y } }, // the real kid, the attacker's key
+      ]) {
+        expect(
+          await refused(v.verify(await sign(forged, header as { kid: string }))),
+          JSON.stringify(header),
+        ).to.equal(true);
+      }
+      expect(headerFetches, 'nothing fetched from a header URL').to.equal(0);
+    } finally {
+      await new Promise<void>((done) => attacker.close(() => done()));
+    }
+  });
+
   it('puts the kid in the claims (the revocation list refuses a revoked key by it)', async () => {
     const key = await newKey();
     published = [key.jwk];

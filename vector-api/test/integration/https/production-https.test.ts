@@ -24,6 +24,20 @@ describe('vector-api in production behind TRUST_PROXY: no request served over pl
     expect((await list('https')).status).to.equal(200);
   });
 
+  it('refuses plain http however the header is spelled, and whatever the client wrote before the proxy’s entry', async () => {
+    const token = await h.token({ aud: AUDIENCE });
+    const list = (proto: string) =>
+      fetch(`${h.url}/v1/collections`, {
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-proto': proto },
+      });
+    // `https, http`: the client sent "https" over plain http to a proxy that appends its own entry.
+    for (const proto of ['HTTP', ' http ', 'http,https', 'https, http', 'https,http', 'https, ws']) {
+      expect((await list(proto)).status, proto).to.equal(400);
+    }
+    for (const proto of ['HTTPS', ' https ', 'https, https'])
+      expect((await list(proto)).status, proto).to.equal(200);
+  });
+
   it('keeps answering internal health checks that carry no proxy header', async () => {
     expect((await fetch(`${h.url}/healthz`)).status).to.equal(200);
   });

@@ -1,0 +1,59 @@
+import { expect } from 'chai';
+import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+
+/**
+ * The body check (safe-raw-body.ts) must see exactly what oidc-provider parses: a body it cannot
+ * read as oidc-provider would must never reach oidc-provider unchecked.
+ */
+describe('attack suite: bodies replayed to oidc-provider are checked as oidc-provider reads them', function () {
+  this.timeout(60_000);
+  let server: TestAuthServer;
+  let iat: string;
+
+  before(async () => {
+    server = await startTestAuthServer();
+    const res = await server.admin('POST', '/admin/initial-access-tokens', { expires_in: 3600 });
+    ({ initial_access_token: iat } = (await res.json()) as { initial_access_token: string });
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  const nulMetadata =
+    '{"client_name":"a\\u0000b","grant_types":["client_credentials"],"scope":"vectors:read"}';
+
+  it('refuses a NUL in a JSON body that starts with a byte order mark (charset=utf-8 strips it)', async () => {
+    const res = await fetch(`${server.issuer}/reg`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${iat}`, 'content-type': 'application/json; charset=utf-8' },
+      body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(nulMetadata)]),
+    });
+    const text = await res.text();
+    expect(res.status, text).to.equal(400);
+    expect(text).to.contain('invalid_request');
+  });
+
+  it('refuses a NUL in a JSON body sent as application/json without a charset', async () => {
+    const res = await fetch(`${server.issuer}/reg`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${iat}`, 'content-type': 'application/json' },
+      body: nulMetadata,
+    });
+    expect(res.status, await res.text()).to.equal(400);
+  });
+
+  it('answers an empty form body and an empty JSON body without hanging', async () => {
+    for (const [path, type] of [
+      ['/token', 'application/x-www-form-urlencoded'],
+      ['/reg', 'application/json'],
+    ] as const) {
+      const res = await fetch(`${server.issuer}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${iat}`, 'content-type': type },
+        body: '',
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(res.status, path).to.equal(400);
+    }
+  });
+});
