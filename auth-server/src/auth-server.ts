@@ -179,7 +179,9 @@ export async function startAuthServer(
     dataDir: config.DATA_DIR,
     logger,
   });
+  const throttle = createSignInThrottle(redis);
   const flows = createAccountFlows({
+    throttle,
     accounts,
     tokens: createEmailTokens(orm),
     hasher,
@@ -192,7 +194,7 @@ export async function startAuthServer(
   await ensureAccountClient(adapter, config.ISSUER);
   const rateLimits = createAuthRateLimits({
     limiter: createRateLimiter(redis, { windowMs: config.RATE_LIMIT_WINDOW_SEC * 1000 }),
-    throttle: createSignInThrottle(redis),
+    throttle,
     pages,
     limits: {
       oauthPerClient: config.RATE_LIMIT_OAUTH_PER_CLIENT,

@@ -12,6 +12,12 @@ export interface SignInThrottle {
   succeeded(email: string, ip: string): Promise<void>;
   /** The admitted attempt ended without deciding anything about the password: its count taken back. */
   undecided(email: string, ip: string): Promise<void>;
+  /**
+   * A password reset was completed from `ip` (it proves the mailbox): the address is made known
+   * and its own count cleared, so the owner is never held by guesses made elsewhere; nothing is
+   * taken back from the account-wide count (no attempt of this address was admitted).
+   */
+  trustAddress(email: string, ip: string): Promise<void>;
 }
 
 /** Free failures, then a wait of `firstDelaySec` doubling with each failure up to `capSec`. */
@@ -114,6 +120,17 @@ export function createSignInThrottle(redis: Redis): SignInThrottle {
   }
   const refund = (key: string) => redis.eval(REFUND, 1, key);
 
+  /** Clears the address's own count and makes it known (one key per transaction: cluster slots). */
+  const remember = (k: ReturnType<typeof keys>, ip: string) =>
+    Promise.all([
+      redis.del(k.source),
+      redis
+        .multi()
+        .zadd(k.known, Date.now(), ip)
+        .zremrangebyrank(k.known, 0, -(KNOWN.max + 1))
+        .expire(k.known, KNOWN.ttlSec)
+        .exec(),
+    ]);
   return {
     async admit(email, ip) {
       const k = keys(email, ip);
@@ -142,17 +159,10 @@ export function createSignInThrottle(redis: Redis): SignInThrottle {
     },
     async succeeded(email, ip) {
       const k = keys(email, ip);
-      // One key per transaction (keys of one account may live on different cluster slots).
-      await Promise.all([
-        refund(k.account),
-        redis.del(k.source),
-        redis
-          .multi()
-          .zadd(k.known, Date.now(), ip)
-          .zremrangebyrank(k.known, 0, -(KNOWN.max + 1))
-          .expire(k.known, KNOWN.ttlSec)
-          .exec(),
-      ]).catch(() => undefined);
+      await Promise.all([refund(k.account), remember(k, ip)]).catch(() => undefined);
+    },
+    async trustAddress(email, ip) {
+      await remember(keys(email, ip), ip).catch(() => undefined);
     },
     async undecided(email, ip) {
       const k = keys(email, ip);

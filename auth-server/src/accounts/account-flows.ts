@@ -1,4 +1,5 @@
 import type { Logger } from '@vectorauth/shared';
+import type { SignInThrottle } from '../abuse/sign-in-throttle.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { AuditRequest } from '../audit/audit-request.ts';
 import { mailTemplates } from '../mail/mail-templates.ts';
@@ -63,8 +64,10 @@ export function createAccountFlows(deps: {
   issuer: string;
   logger: Logger;
   audit: AuditLog;
+  /** A completed reset makes its address known to the sign-in slowdown (the owner's way back in). */
+  throttle: Pick<SignInThrottle, 'trustAddress'>;
 }): AccountFlows {
-  const { accounts, tokens, hasher, mailer, sessions, issuer, logger, audit } = deps;
+  const { accounts, tokens, hasher, mailer, sessions, issuer, logger, audit, throttle } = deps;
   const user = (id: string) => ({ type: 'user' as const, id });
   const anonymous = { type: 'anonymous' as const };
   const later = (what: string, work: () => Promise<void>) =>
@@ -182,6 +185,8 @@ export function createAccountFlows(deps: {
       await tokens.spendAll(accountId, 'reset-password');
       await accounts.markEmailVerified(accountId);
       await sessions.endEverything(accountId, 'password_reset');
+      const account = await accounts.findById(accountId);
+      if (account && request.ip) await throttle.trustAddress(account.email, request.ip);
       await audit.record({
         action: 'user.password_reset',
         actor: user(accountId),

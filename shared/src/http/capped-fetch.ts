@@ -17,6 +17,8 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * over the cap is refused before reading) or `timeoutMs`. The answer is a complete, buffered
  * `Response`, so a hostile or broken server costs at most `maxBytes` of memory. An abort from the
  * caller's own `signal` keeps its original error (libraries such as jose recognise it).
+ * Redirects are not followed unless the caller asks (`redirect: 'follow'`): a 3xx is the answer,
+ * so a fetch of ours never lands somewhere its caller did not name.
  */
 export function createCappedFetch(options: CappedFetchOptions = {}): typeof fetch {
   const maxBytes = options.maxBytes ?? 1024 * 1024;
@@ -36,7 +38,7 @@ export function createCappedFetch(options: CappedFetchOptions = {}): typeof fetc
       new OutboundFetchError('ERR_OUTBOUND_TOO_LARGE', `the answer is larger than ${maxBytes} bytes`, read);
 
     try {
-      const res = await fetch(input, { ...init, signal });
+      const res = await fetch(input, { ...init, redirect: init.redirect ?? 'manual', signal });
       const declared = Number(res.headers.get('content-length'));
       if (Number.isFinite(declared) && declared > maxBytes) {
         await res.body?.cancel().catch(() => undefined);

@@ -45,7 +45,8 @@ function bodyProblem(bytes: Buffer, form: boolean): string | undefined {
   const text = bytesProblem(bytes, Number.POSITIVE_INFINITY);
   if (text) return `the body ${text}`;
   try {
-    return valueProblem(JSON.parse(bytes.toString('utf8')));
+    // A byte order mark is checked past, not let through unchecked (a parser may skip it).
+    return valueProblem(JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')));
   } catch {
     return undefined; // not JSON: the handler answers that in its own words
   }

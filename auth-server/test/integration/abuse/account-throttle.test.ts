@@ -88,6 +88,38 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     expect(owner.html, 'the owner at an address they signed in from is not held').to.contain('Allow access?');
   });
 
+  it('lets the owner back in from a new device after a password reset there, while guesses elsewhere stay held', async () => {
+    const email = `reset-${randomUUID()}@example.com`;
+    await signUpVerified(
+      new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() }),
+      sink,
+      email,
+      'the old passphrase',
+    );
+    for (let i = 0; i < 10; i++) expect((await attempt(email, `guess ${i}`)).status).to.equal(400);
+
+    const laptopIp = newIp();
+    const held = await attempt(email, 'the old passphrase', laptopIp);
+    expect(held.status, 'the owner on a new laptop is held like everyone else').to.equal(429);
+
+    // The owner resets the password from the laptop: the mailbox proves them.
+    const laptop = new BrowserSession(server.issuer, { 'x-forwarded-for': laptopIp });
+    await laptop.post('/forgot-password', { email }, await laptop.get('/forgot-password'));
+    const mail = await sink.waitFor(email, /Reset your password/);
+    const link = new URL(sink.linkIn(mail, `${server.issuer}/reset-password`));
+    const reset = await laptop.post(
+      '/reset-password',
+      { token: link.searchParams.get('token')!, password: 'a brand new passphrase' },
+      await laptop.get(link.pathname + link.search),
+    );
+    expect(reset.status).to.equal(200);
+
+    const back = await attempt(email, 'a brand new passphrase', laptopIp);
+    expect(back.html, 'the address the reset was made from is known now').to.contain('Allow access?');
+    const elsewhere = await attempt(email, 'a brand new passphrase');
+    expect(elsewhere.status, 'another new address is still held').to.equal(429);
+  });
+
   it('holds one account only: another account is not slowed from the same addresses', async () => {
     const victim = `victim-${randomUUID()}@example.com`;
     const other = `other-${randomUUID()}@example.com`;

@@ -29,6 +29,23 @@ describe('capped fetch: every outbound answer is size- and time-capped', () => {
     throw new Error('the fetch succeeded');
   };
 
+  it('does not follow a redirect unless asked', async () => {
+    let followed = false;
+    handler = (req, res) => {
+      if (req.url === '/elsewhere') {
+        followed = true;
+        res.end('{"keys":[]}');
+        return;
+      }
+      res.writeHead(302, { location: '/elsewhere' });
+      res.end();
+    };
+    const res = await createCappedFetch()(url);
+    expect(res.status).to.equal(302);
+    expect(res.headers.get('location')).to.equal('/elsewhere');
+    expect(followed, 'the redirect target was never asked').to.equal(false);
+  });
+
   it('returns a small answer whole, status and headers kept', async () => {
     handler = (_req, res) => {
       res.writeHead(201, { 'content-type': 'application/json', 'x-test': 'yes' });
