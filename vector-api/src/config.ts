@@ -16,6 +16,7 @@ import {
   postgresUrl,
   productionUrl,
   redisUrl,
+  requiredInProduction,
   url,
 } from '@vectorauth/shared';
 import { z } from 'zod';
@@ -107,7 +108,7 @@ const algorithms = () =>
     })
     .default(['ES256', 'RS256', 'PS256', 'EdDSA']);
 
-function schemaFor(production: boolean) {
+function envSchema() {
   return z.object({
     NODE_ENV: nodeEnv(),
     LOG_LEVEL: logLevel(),
@@ -125,7 +126,7 @@ function schemaFor(production: boolean) {
     REDIS_URL: redisUrl().default('redis://127.0.0.1:6379'),
     ...databaseTimeoutEnv(),
     DATA_DIR: z.string().min(1).default('./.data'),
-    MASTER_KEY: production ? masterKeys() : masterKeys().optional(),
+    MASTER_KEY: masterKeys().optional(),
     TOKEN_ALGORITHMS: algorithms(),
     TOKEN_CLOCK_SKEW_SEC: z.coerce.number().int().min(0).max(300).default(5),
     VECTOR_MAX_BATCH: positiveInt(1000),
@@ -180,6 +181,7 @@ const overrides = () =>
  */
 function productionChecks(env: Env) {
   return z.object({
+    MASTER_KEY: requiredInProduction(),
     ISSUER: productionUrl(),
     VECTOR_API_URL: productionUrl(),
     JWKS_URI: productionUrl(parseHostList(env.JWKS_HTTP_HOSTS), 'JWKS_HTTP_HOSTS').optional(),
@@ -193,7 +195,7 @@ function productionChecks(env: Env) {
  */
 export function loadVectorApiConfig(env: Env): VectorApiConfig {
   const production = env.NODE_ENV === 'production';
-  const raw = loadConfig(schemaFor(production), env, SECRETS, production ? productionChecks(env) : undefined);
+  const raw = loadConfig(envSchema(), env, SECRETS, production ? productionChecks(env) : undefined);
   const port = raw.VECTOR_PORT;
   const issuer = (raw.ISSUER ?? localUrl(raw.AUTH_PORT)).replace(/\/+$/, '');
   const config: VectorApiConfig = {

@@ -108,7 +108,7 @@ describe('loadVectorApiConfig', () => {
   it('refuses to start in production without MASTER_KEY, and listens on all interfaces there', () => {
     expect(() => loadVectorApiConfig({ NODE_ENV: 'production', VECTOR_DATABASE_URL: DB })).to.throw(
       ConfigError,
-      /MASTER_KEY/,
+      /MASTER_KEY: is required in production/,
     );
     const c = loadVectorApiConfig({
       NODE_ENV: 'production',
