@@ -64,16 +64,21 @@ export function afterFailure(
 }
 
 /**
- * Counts an attempt as a failure only if the record is still the one the check read (`n` and `at`
- * unchanged): check and count are one atomic step per key, even across instances.
- *   KEYS[1] the record; ARGV: n read ('' none), at read ('' none), n to write, at to write, ttl s
+ * Counts an attempt as a failure only if no failure was counted since the check read the record
+ * (its live count has not grown; one taken back meanwhile is fine): check and count are one
+ * atomic step per key, even across instances, and the owner's own parallel attempts (whose counts
+ * are taken back as they succeed) do not make each other retry.
+ *   KEYS[1] the record; ARGV: live count read, now (ms), window (s)
  */
-const CHARGE_IF_UNCHANGED = `
-local n = redis.call('hget', KEYS[1], 'n') or ''
-local at = redis.call('hget', KEYS[1], 'at') or ''
-if n ~= ARGV[1] or at ~= ARGV[2] then return 0 end
-redis.call('hset', KEYS[1], 'n', ARGV[3], 'at', ARGV[4])
-redis.call('expire', KEYS[1], ARGV[5])
+const CHARGE_IF_NOT_GROWN = `
+local now = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+local n = tonumber(redis.call('hget', KEYS[1], 'n') or '0')
+local at = tonumber(redis.call('hget', KEYS[1], 'at') or '0')
+if now - at >= window * 1000 then n = 0 end
+if n > tonumber(ARGV[1]) then return 0 end
+redis.call('hset', KEYS[1], 'n', n + 1, 'at', now)
+redis.call('expire', KEYS[1], window)
 return 1`;
 /** Takes one count back from a record, never below zero (it may have expired meanwhile). */
 const REFUND = `
@@ -81,7 +86,7 @@ local n = tonumber(redis.call('hget', KEYS[1], 'n') or '0')
 if n > 0 then redis.call('hset', KEYS[1], 'n', n - 1) end
 return 1`;
 /** Checks before giving up on a contended account and asking the attempt to wait a second. */
-const MAX_ADMIT_TRIES = 5;
+const MAX_ADMIT_TRIES = 10;
 
 /**
  * Progressive slowdown of failed sign-ins, shared by all instances through Redis: per account and
@@ -103,17 +108,15 @@ export function createSignInThrottle(redis: Redis): SignInThrottle {
   const recordOf = (row: Record<string, string>): FailureRecord | undefined =>
     row.n === undefined ? undefined : { n: Number(row.n), at: Number(row.at ?? 0) };
 
-  /** Counts a failure on `key` if its record is still `row`; whether it did. */
+  /** Counts a failure on `key` unless one was counted since `row` was read; whether it did. */
   async function charge(key: string, row: Record<string, string>, rule: ThrottleRule, now: number) {
-    const next = afterFailure(recordOf(row), rule, now);
+    const liveCount = afterFailure(recordOf(row), rule, now).n - 1;
     const done = await redis.eval(
-      CHARGE_IF_UNCHANGED,
+      CHARGE_IF_NOT_GROWN,
       1,
       key,
-      row.n ?? '',
-      row.at ?? '',
-      String(next.n),
-      String(next.at),
+      String(liveCount),
+      String(now),
       String(rule.windowSec),
     );
     return done === 1;

@@ -70,6 +70,35 @@ describe('guessing one account with parallel bursts (per-account throttle is che
     expect(tried, 'guesses actually checked against the password').to.be.at.most(11);
   });
 
+  // Attempts in flight count as failures until they succeed (that is what holds a burst), so up to
+  // the per-address free failures (5) may run at once: four tabs or devices of one person.
+  it('never holds the owner’s own parallel sign-ins (contention on the counters is no refusal)', async function () {
+    this.timeout(120_000);
+    const email = `tabs-${randomUUID()}@example.com`;
+    const password = 'the owner’s passphrase';
+    const homeIp = newIp();
+    await signUpVerified(
+      new BrowserSession(server.issuer, { 'x-forwarded-for': homeIp }),
+      sink,
+      email,
+      password,
+    );
+    // Four workers, each signing in again as soon as it is in: counts charged and taken back
+    // interleave all the time, as in a sign-in storm of one person's devices.
+    for (const ip of [homeIp, newIp()]) {
+      const statuses: number[] = [];
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (let i = 0; i < 6; i++) {
+            const { browser, page } = await signInForm(ip);
+            statuses.push((await signIn(browser, page, email, password)).status);
+          }
+        }),
+      );
+      expect(statuses, 'every sign-in with the right password gets in').to.deep.equal(Array(24).fill(200));
+    }
+  });
+
   it('takes the address the proxy saw, not one the client wrote in front of it (no borrowing the owner’s known address)', async function () {
     this.timeout(120_000);
     const email = `spoofed-${randomUUID()}@example.com`;
