@@ -3,11 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { freePort } from '@vectorauth/shared';
 import { expect } from 'chai';
+import { waitFor } from '../../../shared/test/support/wait-for.ts';
 import { testEnv } from '../support/test-env.ts';
+
+/** `npm start` and its processes take seconds, more on a busy machine. */
+const waitUntil = <T>(what: string, check: () => T | undefined | false) => waitFor(what, check, 60_000);
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -28,16 +31,6 @@ function groupMembers(pgid: number): { pid: number; cmd: string }[] {
     }
   }
   return members;
-}
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 interface NpmStart {
@@ -80,7 +73,7 @@ describe('e2e: `npm start` as an operator and a supervisor use it', function () 
     return handle;
   }
   const ready = (s: NpmStart) =>
-    until('the ready banner', () => {
+    waitUntil('the ready banner', () => {
       if (s.child.exitCode !== null)
         throw new Error(`npm start exited with ${s.child.exitCode}:\n${s.output()}`);
       return s.output().includes('stops everything.');
@@ -90,11 +83,11 @@ describe('e2e: `npm start` as an operator and a supervisor use it', function () 
     void s.exited.then((c) => {
       code = c;
     });
-    await until(`npm start to exit:\n${s.output()}`, () => code !== undefined);
+    await waitUntil(`npm start to exit:\n${s.output()}`, () => code !== undefined);
     return code;
   };
   const allGone = (s: NpmStart) =>
-    until(`every process of npm start to end (left: ${JSON.stringify(groupMembers(s.pgid))})`, () =>
+    waitUntil(`every process of npm start to end (left: ${JSON.stringify(groupMembers(s.pgid))})`, () =>
       groupMembers(s.pgid).length === 0 ? true : undefined,
     );
 
@@ -167,7 +160,7 @@ describe('e2e: `npm start` as an operator and a supervisor use it', function () 
     await ready(first);
     const orchestrator = groupMembers(first.pgid).find((p) => p.cmd.includes('scripts/start.ts'))!;
     process.kill(orchestrator.pid, 'SIGKILL');
-    await until('the orchestrator to be gone', () =>
+    await waitUntil('the orchestrator to be gone', () =>
       groupMembers(first.pgid).every((p) => p.pid !== orchestrator.pid) ? true : undefined,
     );
 
@@ -178,7 +171,7 @@ describe('e2e: `npm start` as an operator and a supervisor use it', function () 
     for (const service of groupMembers(first.pgid).filter((p) => p.cmd.includes('/src/main.ts'))) {
       process.kill(service.pid, 'SIGTERM');
     }
-    await until('the orphaned services to stop', () =>
+    await waitUntil('the orphaned services to stop', () =>
       groupMembers(first.pgid).every((p) => !p.cmd.includes('/src/main.ts')) ? true : undefined,
     );
     const postgres = groupMembers(first.pgid).find((p) => /\/postgres -D /.test(p.cmd))!;

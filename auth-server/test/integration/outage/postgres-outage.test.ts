@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, type Logger } from '@vectorauth/shared';
 import { expect } from 'chai';
 import type pg from 'pg';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
+import { waitFor } from '../../../../shared/test/support/wait-for.ts';
 import {
   createAppClient,
   newEmail,
@@ -22,14 +22,6 @@ import { startTestAuthServer, type TestAuthServer } from '../../support/test-aut
 /** A request that must answer (10 s stands for "never a hang": the timeouts answer in seconds). */
 const call = (url: string, init: RequestInit = {}) =>
   fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 /** A silent logger that keeps the lines, to check which warnings an outage logs. */
 function keptLogger(name: string): { logger: Logger; lines: { level: number; msg: string }[] } {
@@ -162,14 +154,15 @@ describe('Postgres outage: 503 everywhere, in each endpoint’s format, and reco
   }
 
   async function expectRecovered(): Promise<void> {
-    await until(
-      async () => (await auth.clientCredentialsToken(m2m, { scope: 'vectors:read' })).status === 200,
+    await waitFor(
       '/token',
+      async () => (await auth.clientCredentialsToken(m2m, { scope: 'vectors:read' })).status === 200,
+      30_000,
     );
-    await until(async () => (await collections()).status === 200, 'the vector API');
+    await waitFor('the vector API', async () => (await collections()).status === 200, 30_000);
     expect((await auth.admin('GET', '/admin/clients')).status).to.equal(200);
     for (const base of [auth.issuer, vector.url]) {
-      await until(async () => (await call(`${base}/readyz`)).status === 200, `${base}/readyz`);
+      await waitFor(`${base}/readyz`, async () => (await call(`${base}/readyz`)).status === 200, 30_000);
     }
   }
 
