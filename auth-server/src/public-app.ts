@@ -65,7 +65,7 @@ export function createPublicApp(deps: {
     if (ctx.method === 'GET' && ctx.path === '/readyz') return readyz(ctx);
     await next();
   });
-  if (deps.production && deps.trustProxy) app.use(createRefusePlainHttp(deps.pages));
+  if (deps.production && deps.trustProxy) app.use(createRefusePlainHttp(refuse));
   if (deps.production) app.use(secureCookies);
   app.use(deps.pageRouter.routes());
   app.use(deps.oauthLimits);

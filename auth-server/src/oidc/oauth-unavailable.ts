@@ -43,9 +43,8 @@ export async function oauthDb<T>(operation: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Which dependency made this request a 503: `ctx.state.unavailable` for logs, and `/metrics`. */
+/** Which dependency made this request a 503, for `/metrics` (oidc-provider's ctx is not ours). */
 function noteUnavailable(ctx: Context, dependency: string): void {
-  ctx.state.unavailable = dependency;
   markUnavailable(ctx.req, dependency);
 }
 
