@@ -13,11 +13,12 @@ const newIp = () => {
   return `10.77.${addresses >> 8}.${addresses & 255}`;
 };
 
-describe('guessing one account from rotating addresses (per-account throttle, shared through Redis)', () => {
+describe('guessing one account from rotating addresses (per-account throttle, shared through Redis)', function () {
   expectLogLines([
     { service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' },
     { service: 'auth-server', level: 'warn', msg: 'audit rate_limit.hit', optional: true },
   ]);
+  this.timeout(120_000);
   let sink: SmtpSink;
   let server: TestAuthServer;
   let clientId: string;
@@ -133,5 +134,70 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     for (let i = 0; i < 10; i++) expect((await attempt(victim, `guess ${i}`)).status).to.equal(400);
     expect((await attempt(victim, 'guess 10')).status).to.equal(429);
     expect((await attempt(other, password)).html).to.contain('Allow access?');
+  });
+
+  // Parallel bursts: the check and the count are one step, not check-then-count.
+  it('lets no more than the free failures (10) plus one through when 30 guesses arrive together', async () => {
+    const email = `burst-${randomUUID()}@example.com`;
+    const forms = [];
+    for (let i = 0; i < 30; i++) forms.push(await fromNewAddress(newIp()));
+    const answers = await Promise.all(
+      forms.map(({ browser, page }, i) => signIn(browser, page, email, `guess ${i}`)),
+    );
+    const tried = answers.filter((a) => a.status === 400).length;
+    const held = answers.filter((a) => a.status === 429).length;
+    expect(tried + held, 'every guess is answered as tried or held').to.equal(30);
+    expect(tried, 'guesses actually checked against the password').to.be.at.most(11);
+  });
+
+  // Attempts in flight count as failures until they succeed (that is what holds a burst), so up to
+  // the per-address free failures (5) may run at once: four tabs or devices of one person.
+  it('never holds the owner’s own parallel sign-ins (contention on the counters is no refusal)', async () => {
+    const email = `tabs-${randomUUID()}@example.com`;
+    const password = 'the owner’s passphrase';
+    const homeIp = newIp();
+    await signUpVerified(
+      new BrowserSession(server.issuer, { 'x-forwarded-for': homeIp }),
+      sink,
+      email,
+      password,
+    );
+    // Four workers, each signing in again as soon as it is in: counts charged and taken back
+    // interleave all the time, as in a sign-in storm of one person's devices.
+    for (const ip of [homeIp, newIp()]) {
+      const statuses: number[] = [];
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          for (let i = 0; i < 6; i++) {
+            const { browser, page } = await fromNewAddress(ip);
+            statuses.push((await signIn(browser, page, email, password)).status);
+          }
+        }),
+      );
+      expect(statuses, 'every sign-in with the right password gets in').to.deep.equal(Array(24).fill(200));
+    }
+  });
+
+  it('takes the address the proxy saw, not one the client wrote in front of it (no borrowing the owner’s known address)', async () => {
+    const email = `spoofed-${randomUUID()}@example.com`;
+    const password = 'the owner’s passphrase';
+    const ownerIp = newIp();
+    await signUpVerified(
+      new BrowserSession(server.issuer, { 'x-forwarded-for': ownerIp }),
+      sink,
+      email,
+      password,
+    );
+    const { browser: home, page } = await fromNewAddress(ownerIp);
+    expect((await signIn(home, page, email, password)).html).to.contain('Allow access?');
+    for (let i = 0; i < 10; i++) {
+      const { browser, page } = await fromNewAddress(newIp());
+      expect((await signIn(browser, page, email, `guess ${i}`)).status).to.equal(400);
+    }
+    // A proxy that appends (nginx's $proxy_add_x_forwarded_for, most load balancers) passes on
+    // whatever the client sent, followed by the address it saw.
+    const { browser, page: form } = await fromNewAddress(`${ownerIp}, ${newIp()}`);
+    const spoofed = await signIn(browser, form, email, 'guess 10');
+    expect(spoofed.status, 'held like any other new address').to.equal(429);
   });
 });
