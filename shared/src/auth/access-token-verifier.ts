@@ -167,9 +167,6 @@ function translate(err: unknown, invalid: (m: string) => InvalidTokenError): Err
     return new ServiceUnavailableError('the authorization server cannot be reached to verify tokens', 'jwks');
   }
   if (err instanceof errors.JOSEError) return invalid('the access token is malformed');
-  if (err instanceof TypeError && /fetch/i.test(err.message)) {
-    return new ServiceUnavailableError('the authorization server cannot be reached to verify tokens', 'jwks');
-  }
   return invalid('the access token is malformed');
 }
 

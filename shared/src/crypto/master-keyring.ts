@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { open, seal } from './aead.ts';
-import { DecryptionError } from './decryption-error.ts';
+import { UnknownMasterKeyError } from './decryption-error.ts';
 
 export interface Wrapped {
   keyId: string;
@@ -33,7 +33,7 @@ export function createMasterKeyring(base64Keys: readonly string[]): MasterKeyrin
     wrap: (secret, aad) => ({ keyId: primaryId, ciphertext: seal(keys.get(primaryId)!, secret, aad) }),
     unwrap: ({ keyId, ciphertext }, aad) => {
       const key = keys.get(keyId);
-      if (!key) throw new DecryptionError(`master key ${keyId} is not configured`);
+      if (!key) throw new UnknownMasterKeyError(keyId);
       return open(key, ciphertext, aad);
     },
   };

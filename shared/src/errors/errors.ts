@@ -1,15 +1,38 @@
 /**
+ * Every machine code an `AppError` can carry: the wire `error` field, stable across releases.
+ * A new kind of failure gets its code here first.
+ */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'invalid_json'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'unauthorized'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'conflict'
+  | 'rate_limited'
+  | 'invalid_client_metadata'
+  | 'invalid_redirect_uri'
+  | 'service_unavailable'
+  | 'internal_error'
+  | 'stored_data_unreadable'
+  | 'data_key_unavailable';
+
+/**
  * Every error our code raises on purpose. Each has a stable machine `code` (the wire `error`
  * field), an HTTP `status`, and `expose` (whether its message may reach a client). Koa reads
  * `status`, `expose` and `headers`; the error handler turns them into `{error, message}`.
  */
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly expose: boolean;
   readonly headers: Record<string, string>;
 
-  constructor(code: string, status: number, message: string, headers: Record<string, string> = {}) {
+  constructor(code: ErrorCode, status: number, message: string, headers: Record<string, string> = {}) {
     super(message);
     this.name = new.target.name;
     this.code = code;
@@ -150,20 +173,21 @@ export class RateLimitedError extends AppError {
 }
 
 /**
- * An outbound HTTP request of ours (JWKS, upstream identity providers) gave up: the answer was
- * larger than we accept (`ERR_OUTBOUND_TOO_LARGE`) or did not complete in time
- * (`ERR_OUTBOUND_TIMEOUT`). Internal: callers translate it into their own answer.
+ * Why an outbound HTTP request of ours (JWKS, upstream identity providers) gave up: the answer was
+ * larger than we accept, did not complete in time, or the exchange failed on the way (connection
+ * refused or reset, name not resolved, TLS refused: what `fetch` reports as a bare TypeError).
  */
+export type OutboundFetchErrorCode =
+  | 'ERR_OUTBOUND_TOO_LARGE'
+  | 'ERR_OUTBOUND_TIMEOUT'
+  | 'ERR_OUTBOUND_UNREACHABLE';
+
+/** An outbound HTTP request of ours gave up (see `OutboundFetchErrorCode`). Internal: callers translate it into their own answer. */
 export class OutboundFetchError extends Error {
-  readonly code: 'ERR_OUTBOUND_TOO_LARGE' | 'ERR_OUTBOUND_TIMEOUT';
+  readonly code: OutboundFetchErrorCode;
   /** Body bytes read before giving up. */
   readonly bytesRead: number;
-  constructor(
-    code: 'ERR_OUTBOUND_TOO_LARGE' | 'ERR_OUTBOUND_TIMEOUT',
-    message: string,
-    bytesRead: number,
-    options?: ErrorOptions,
-  ) {
+  constructor(code: OutboundFetchErrorCode, message: string, bytesRead: number, options?: ErrorOptions) {
     super(message, options);
     this.name = 'OutboundFetchError';
     this.code = code;

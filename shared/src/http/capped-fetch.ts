@@ -15,8 +15,10 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * A `fetch` for every outbound request of ours: the body is read as a stream and the exchange
  * aborts with `OutboundFetchError` as soon as it passes `maxBytes` (a declared Content-Length
  * over the cap is refused before reading) or `timeoutMs`. The answer is a complete, buffered
- * `Response`, so a hostile or broken server costs at most `maxBytes` of memory. An abort from the
- * caller's own `signal` keeps its original error (libraries such as jose recognise it).
+ * `Response`, so a hostile or broken server costs at most `maxBytes` of memory. Any other failure
+ * of the exchange (refused, reset, unresolvable) is an `OutboundFetchError` too
+ * (`ERR_OUTBOUND_UNREACHABLE`, the original error as `cause`), so callers classify by code. An
+ * abort from the caller's own `signal` keeps its original error (libraries such as jose recognise it).
  * Redirects are not followed unless the caller asks (`redirect: 'follow'`): a 3xx is the answer,
  * so a fetch of ours never lands somewhere its caller did not name.
  */
@@ -28,12 +30,22 @@ export function createCappedFetch(options: CappedFetchOptions = {}): typeof fetc
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, deadline]) : deadline;
     let read = 0;
-    const timedOut = (err: unknown) =>
-      deadline.aborted && !init.signal?.aborted
-        ? new OutboundFetchError('ERR_OUTBOUND_TIMEOUT', `no complete answer within ${timeoutMs} ms`, read, {
+    /** Our own verdict on a failed exchange; the caller's own abort keeps its original error. */
+    const failed = (err: unknown) => {
+      if (err instanceof OutboundFetchError || init.signal?.aborted) return err;
+      if (deadline.aborted)
+        return new OutboundFetchError(
+          'ERR_OUTBOUND_TIMEOUT',
+          `no complete answer within ${timeoutMs} ms`,
+          read,
+          {
             cause: err,
-          })
-        : err;
+          },
+        );
+      return new OutboundFetchError('ERR_OUTBOUND_UNREACHABLE', 'the exchange failed on the way', read, {
+        cause: err,
+      });
+    };
     const tooLarge = () =>
       new OutboundFetchError('ERR_OUTBOUND_TOO_LARGE', `the answer is larger than ${maxBytes} bytes`, read);
 
@@ -67,7 +79,7 @@ export function createCappedFetch(options: CappedFetchOptions = {}): typeof fetc
       Object.defineProperty(copy, 'url', { value: res.url });
       return copy;
     } catch (err) {
-      throw err instanceof OutboundFetchError ? err : timedOut(err);
+      throw failed(err);
     } finally {
       options.onBytesRead?.(read);
     }

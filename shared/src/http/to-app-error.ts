@@ -31,7 +31,8 @@ export function toAppError(err: unknown): AppError {
   const e = (err ?? {}) as HttpLike;
   const status = e.status ?? e.statusCode;
   if (status === 413 || e.type === 'entity.too.large') return new PayloadTooLargeError();
-  if (e.type === 'entity.parse.failed' || (status === 400 && /json/i.test(e.message ?? '')))
+  // co-body (under @koa/bodyparser) rethrows JSON.parse's SyntaxError with status 400.
+  if (e.type === 'entity.parse.failed' || (status === 400 && err instanceof SyntaxError))
     return new InvalidJsonError();
   if (status === 415) return new UnsupportedMediaTypeError();
   if (status === 404) return new NotFoundError();

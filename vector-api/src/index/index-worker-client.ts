@@ -18,10 +18,13 @@ export interface IndexWorkerClient {
 /** A failure reported by the worker, with its code when the main thread should react to it. */
 export class IndexWorkerError extends Error {
   readonly code: IndexErrorCode | undefined;
-  constructor(message: string, code?: IndexErrorCode) {
-    super(`index worker: ${message}`);
+  /** The worker's own words, without the `index worker:` prefix of `message`. */
+  readonly reason: string;
+  constructor(reason: string, code?: IndexErrorCode) {
+    super(`index worker: ${reason}`);
     this.name = 'IndexWorkerError';
     this.code = code;
+    this.reason = reason;
   }
 }
 

@@ -125,11 +125,11 @@ export function createVectorIndex(options: VectorIndexOptions): VectorIndex {
       } catch (err) {
         if (!(err instanceof IndexWorkerError)) throw err;
         if (err.code === 'stored_data_unreadable') {
-          throw new StoredDataUnreadableError(err.message.replace(/^index worker: /, ''));
+          throw new StoredDataUnreadableError(err.reason);
         }
         if (attempt >= LOAD_ATTEMPTS) throw err;
         if (err.code === 'snapshot_unusable') {
-          options.onSnapshotRefused?.(collection, err.message.replace(/^index worker: /, ''));
+          options.onSnapshotRefused?.(collection, err.reason);
           await options.discardSnapshot(collection);
         } else if (err.code !== 'snapshot_changed') throw err;
       }

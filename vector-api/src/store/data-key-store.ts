@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DecryptionError, type MasterKeyring } from '@vectorauth/shared';
+import { DecryptionError, type MasterKeyring, UnknownMasterKeyError } from '@vectorauth/shared';
 import { LruMap } from './lru-map.ts';
 import type { DataKey } from './record-codec.ts';
 import { DataKeyUnavailableError } from './stored-data-errors.ts';
@@ -50,7 +50,7 @@ export function createDataKeyStore(keyring: MasterKeyring, cacheSize = 10_000): 
     } catch (err) {
       if (!(err instanceof DecryptionError)) throw err;
       throw new DataKeyUnavailableError(
-        /not configured/.test(err.message)
+        err instanceof UnknownMasterKeyError
           ? `this principal's data key is wrapped by master key ${row.master_key_id}, which is not in MASTER_KEY`
           : "this principal's data key does not authenticate under the master key",
       );

@@ -1,5 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { DecryptionError, type MasterKeyring, type RewrapStep } from '@vectorauth/shared';
+import {
+  DecryptionError,
+  type MasterKeyring,
+  type RewrapStep,
+  UnknownMasterKeyError,
+} from '@vectorauth/shared';
 import { dataKeyAad, type PrincipalKeyRow } from './data-key-store.ts';
 
 /**
@@ -41,7 +46,7 @@ export function createRewrapDataKeysStep(deps: {
           } catch (err) {
             if (!(err instanceof DecryptionError)) throw err;
             throw new Error(
-              `the data key of principal ${JSON.stringify(row.principal)} is wrapped by master key ${row.master_key_id}, which ${/not configured/.test(err.message) ? 'is not in MASTER_KEY: list it after the new key' : 'does not open it'}`,
+              `the data key of principal ${JSON.stringify(row.principal)} is wrapped by master key ${row.master_key_id}, which ${err instanceof UnknownMasterKeyError ? 'is not in MASTER_KEY: list it after the new key' : 'does not open it'}`,
             );
           }
           const wrapped = keyring.wrap(key, aad);

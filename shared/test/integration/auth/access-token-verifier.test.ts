@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { createAccessTokenVerifier } from '../../../src/auth/access-token-verifier.ts';
-import { InvalidTokenError } from '../../../src/errors/errors.ts';
+import { InvalidTokenError, ServiceUnavailableError } from '../../../src/errors/errors.ts';
+import { freePort } from '../../../src/http/free-port.ts';
 
 interface TestKey {
   kid: string;
@@ -167,5 +168,22 @@ describe('access-token verifier: key rotation at the issuer', () => {
     const key = await newKey();
     published = [key.jwk];
     expect(await refused(verifier().verify(await sign(key, {})))).to.equal(true);
+  });
+
+  it('answers 503 (not 401) while the JWKS cannot be reached at all', async () => {
+    const key = await newKey();
+    const unreachable = createAccessTokenVerifier({
+      issuer,
+      audience,
+      jwksUri: `http://127.0.0.1:${await freePort()}/jwks`,
+    });
+    let error: unknown;
+    try {
+      await unreachable.verify(await sign(key));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).to.be.instanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).dependency).to.equal('jwks');
   });
 });

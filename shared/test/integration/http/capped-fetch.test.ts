@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { OutboundFetchError } from '../../../src/errors/errors.ts';
 import { createCappedFetch } from '../../../src/http/capped-fetch.ts';
+import { freePort } from '../../../src/http/free-port.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 /** A real HTTP server whose handler the test sets; remembers whether each answer was cut short. */
@@ -110,5 +111,21 @@ describe('capped fetch: every outbound answer is size- and time-capped', () => {
     );
     expect(err).to.not.be.instanceOf(OutboundFetchError);
     expect((err as Error).name).to.equal('TimeoutError');
+  });
+
+  it('reports a refused connection or a broken-off answer by its own code, not a bare TypeError', async () => {
+    const nobody = `http://127.0.0.1:${await freePort()}/`;
+    const refused = await failure(createCappedFetch()(nobody));
+    expect(refused).to.be.instanceOf(OutboundFetchError);
+    expect((refused as OutboundFetchError).code).to.equal('ERR_OUTBOUND_UNREACHABLE');
+    expect((refused as OutboundFetchError).cause).to.be.instanceOf(TypeError);
+
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"keys":[', () => res.destroy());
+    };
+    const cut = await failure(createCappedFetch({ timeoutMs: 60_000 })(url));
+    expect(cut).to.be.instanceOf(OutboundFetchError);
+    expect((cut as OutboundFetchError).code).to.equal('ERR_OUTBOUND_UNREACHABLE');
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { DecryptionError } from '../../../src/crypto/decryption-error.ts';
-import { createMasterKeyring } from '../../../src/crypto/master-keyring.ts';
+import { DecryptionError, UnknownMasterKeyError } from '../../../src/crypto/decryption-error.ts';
+import { createMasterKeyring, masterKeyId } from '../../../src/crypto/master-keyring.ts';
 
 describe('master keyring', () => {
   const oldKey = randomBytes(32).toString('base64');
@@ -24,6 +24,27 @@ describe('master keyring', () => {
       'not configured',
     );
     expect(() => createMasterKeyring([oldKey]).unwrap(wrapped, 'principal:bob')).to.throw(DecryptionError);
+  });
+
+  it('tells an unlisted master key apart by its error class and code, naming the key', () => {
+    const wrapped = createMasterKeyring([oldKey]).wrap(Buffer.from('k'), 'principal:alice');
+    let unlisted: unknown;
+    try {
+      createMasterKeyring([newKey]).unwrap(wrapped, 'principal:alice');
+    } catch (err) {
+      unlisted = err;
+    }
+    expect(unlisted).to.be.instanceOf(UnknownMasterKeyError);
+    expect((unlisted as UnknownMasterKeyError).code).to.equal('ERR_UNKNOWN_MASTER_KEY');
+    expect((unlisted as UnknownMasterKeyError).keyId).to.equal(masterKeyId(Buffer.from(oldKey, 'base64')));
+    let tampered: unknown;
+    try {
+      createMasterKeyring([oldKey]).unwrap(wrapped, 'principal:bob');
+    } catch (err) {
+      tampered = err;
+    }
+    expect(tampered).to.be.instanceOf(DecryptionError).and.not.instanceOf(UnknownMasterKeyError);
+    expect((tampered as DecryptionError).code).to.equal('ERR_DECRYPTION');
   });
 
   it('refuses keys that are not 32 bytes', () => {

@@ -14,6 +14,15 @@ describe('toAppError', () => {
     expect(toAppError({ status: 415 }).code).to.equal('unsupported_media_type');
   });
 
+  it("knows a body that is not JSON by the parser's SyntaxError, not by the words of a message", () => {
+    const unparsable = Object.assign(new SyntaxError('Unexpected token } in JSON at position 1'), {
+      status: 400,
+    });
+    expect(toAppError(unparsable).code).to.equal('invalid_json');
+    const otherwise = Object.assign(new Error('the JSON field "x" is wrong'), { status: 400, expose: true });
+    expect(toAppError(otherwise).code).to.equal('invalid_request');
+  });
+
   it('hides the message of anything unexpected behind a 500', () => {
     const e = toAppError(new Error('connection to 10.0.0.5 refused: password authentication failed'));
     expect(e.status).to.equal(500);
