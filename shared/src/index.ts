@@ -17,6 +17,7 @@ export * from './db/database-timeouts.ts';
 export * from './db/database-unavailable.ts';
 export * from './db/label-connection-errors.ts';
 export * from './db/postgres-readiness.ts';
+export * from './db/translate-db-error.ts';
 export * from './errors/errors.ts';
 export * from './events/principal-events.ts';
 export * from './http/access-log.ts';

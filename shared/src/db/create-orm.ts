@@ -9,7 +9,8 @@ export type { MikroORM };
 
 export interface OrmOptions {
   url: string;
-  entities: EntitySchema[];
+  /** MikroORM entities, for services whose repositories use them (default none: SQL only). */
+  entities?: EntitySchema[];
   migrations: { name: string; class: new (...args: never[]) => Migration }[];
   /** Pool size; each service keeps it small (2 cores). */
   poolMax?: number;
@@ -25,7 +26,7 @@ export interface OrmOptions {
 export async function createOrm(options: OrmOptions): Promise<MikroORM> {
   return MikroORM.init({
     clientUrl: options.url,
-    entities: options.entities,
+    entities: options.entities ?? [],
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: false },
     pool: { min: 0, max: options.poolMax ?? 10 },

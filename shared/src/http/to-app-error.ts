@@ -1,7 +1,6 @@
-import { isDatabaseUnavailable } from '../db/database-unavailable.ts';
+import { translateDbError } from '../db/translate-db-error.ts';
 import {
   AppError,
-  DatabaseUnavailableError,
   InternalError,
   InvalidJsonError,
   InvalidRequestError,
@@ -22,12 +21,12 @@ interface HttpLike {
 
 /**
  * Translates what Koa and its body parser throw (http-errors with `status` and `type`) into our
- * typed errors, and a database that cannot be asked into a 503 (`isDatabaseUnavailable`). Anything
+ * typed errors, and a database that cannot be asked into a 503 (`translateDbError`). Anything
  * else is an internal error whose message never reaches the client.
  */
 export function toAppError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
-  if (isDatabaseUnavailable(err)) return new DatabaseUnavailableError(undefined, { cause: err });
+  const translated = translateDbError(err);
+  if (translated instanceof AppError) return translated;
   const e = (err ?? {}) as HttpLike;
   const status = e.status ?? e.statusCode;
   if (status === 413 || e.type === 'entity.too.large') return new PayloadTooLargeError();

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ConflictError } from '@vectorauth/shared';
+import { ConflictError, withDbErrors } from '@vectorauth/shared';
 import type { Collection, CollectionRow } from './collection.ts';
 import { toCollection } from './collection.ts';
 import type { Metric } from './collection-entity.ts';
-import { withDbErrors } from './translate-db-error.ts';
 
 export interface NewCollection {
   name: string;

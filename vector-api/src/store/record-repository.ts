@@ -1,10 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { NotFoundError } from '@vectorauth/shared';
+import { NotFoundError, withDbErrors } from '@vectorauth/shared';
 import type { Collection } from './collection.ts';
 import type { Encryption } from './encryption.ts';
 import type { DataKey, Metadata, PlainRecord, RecordAddress } from './record-codec.ts';
 import { StoredDataUnreadableError } from './stored-data-errors.ts';
-import { withDbErrors } from './translate-db-error.ts';
 
 export interface VectorInput {
   id: string;

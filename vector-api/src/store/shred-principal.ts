@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { withDbErrors } from '@vectorauth/shared';
 import { recordAuditEvent } from './audit-log.ts';
 import type { DataKeyStore } from './data-key-store.ts';
-import { withDbErrors } from './translate-db-error.ts';
 
 export interface ShredRequest {
   principal: string;
