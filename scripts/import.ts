@@ -10,7 +10,7 @@ import {
   VECTOR_MIGRATIONS,
 } from '@vectorauth/vector-api';
 import cliProgress from 'cli-progress';
-import { readFaissIndexFile } from '../vector-api/src/index/faiss.ts';
+import { readFaissIndexFile } from '../vector-api/src/search/faiss.ts';
 
 /**
  * `npm run import -- --principal <sub> --collection <name> --index <faiss.index> [--metadata <file.json>] [--id-field <name>]`

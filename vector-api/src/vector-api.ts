@@ -16,11 +16,11 @@ import {
 import { createVectorApp } from './app.ts';
 import type { VectorApiConfig } from './config.ts';
 import { createShredBroadcast } from './events/shred-broadcast.ts';
-import { createIndexLoader } from './index/index-loader.ts';
-import { createIndexWorkerClient } from './index/index-worker-client.ts';
-import { createSnapshotStore } from './index/snapshot-store.ts';
-import { createVectorIndex } from './index/vector-index.ts';
 import { VECTOR_MIGRATIONS } from './migrations/vector-migrations.ts';
+import { createIndexLoader } from './search/index-loader.ts';
+import { createIndexWorkerClient } from './search/index-worker-client.ts';
+import { createSnapshotStore } from './search/snapshot-store.ts';
+import { createVectorIndex } from './search/vector-index.ts';
 import { createEncryption, type Encryption } from './store/encryption.ts';
 import { startMaintenance } from './store/maintenance.ts';
 import { createPrincipalShredder } from './store/shred-principal.ts';

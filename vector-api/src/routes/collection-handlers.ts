@@ -1,6 +1,6 @@
 import { NotFoundError, parseInput } from '@vectorauth/shared';
 import type { ParameterizedContext } from 'koa';
-import type { VectorIndex } from '../index/vector-index.ts';
+import type { VectorIndex } from '../search/vector-index.ts';
 import { collectionView } from './collection-view.ts';
 import { findCollection } from './find-collection.ts';
 import type { VectorSchemas } from './vector-schemas.ts';

@@ -1,7 +1,7 @@
 import { parseInput } from '@vectorauth/shared';
 import type { ParameterizedContext } from 'koa';
-import { prepareVector } from '../index/prepare-vector.ts';
-import type { VectorIndex } from '../index/vector-index.ts';
+import { prepareVector } from '../search/prepare-vector.ts';
+import type { VectorIndex } from '../search/vector-index.ts';
 import { findCollection } from './find-collection.ts';
 import type { VectorSchemas } from './vector-schemas.ts';
 import type { VectorState } from './vector-state.ts';

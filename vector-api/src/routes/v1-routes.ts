@@ -1,7 +1,7 @@
 import type { VectorScope } from '@vectorauth/shared';
 import type { ParameterizedContext } from 'koa';
 import type { z } from 'zod';
-import type { VectorIndex } from '../index/vector-index.ts';
+import type { VectorIndex } from '../search/vector-index.ts';
 import type { createAuditQuery } from '../store/audit-query.ts';
 import type { PrincipalShredder } from '../store/shred-principal.ts';
 import { createAdminHandlers } from './admin-handlers.ts';
