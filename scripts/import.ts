@@ -6,7 +6,6 @@ import {
   ImportError,
   importFaissIndex,
   loadVectorApiConfig,
-  VECTOR_ENTITIES,
   VECTOR_MIGRATIONS,
 } from '@vectorauth/vector-api';
 import cliProgress from 'cli-progress';
@@ -75,7 +74,7 @@ console.log(
 
 const orm = await createOrm({
   url: config.databaseUrl,
-  entities: VECTOR_ENTITIES,
+  entities: [],
   migrations: VECTOR_MIGRATIONS,
   poolMax: 2,
 });

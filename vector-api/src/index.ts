@@ -9,5 +9,4 @@ export {
   importFaissIndex,
 } from './store/import-faiss-index.ts';
 export { createRewrapDataKeysStep } from './store/rewrap-data-keys.ts';
-export { VECTOR_ENTITIES } from './store/vector-entities.ts';
 export { type RunningVectorApi, startVectorApi, type VectorApiDeps } from './vector-api.ts';

@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError } from '@vectorauth/shared';
 import type { Collection, CollectionRow } from './collection.ts';
 import { toCollection } from './collection.ts';
-import type { Metric } from './collection-entity.ts';
+import type { Metric } from './metric.ts';
 import { withDbErrors } from './translate-db-error.ts';
 
 export interface NewCollection {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { VectorApiLimits } from '../config.ts';
-import { METRICS } from '../store/collection-entity.ts';
+import { METRICS } from '../store/metric.ts';
 import { NAME_PATTERN } from '../store/name-pattern.ts';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
