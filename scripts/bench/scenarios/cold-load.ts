@@ -1,9 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createOrm, freePort } from '@vectorauth/shared';
-import { createEncryption, loadVectorApiConfig, VECTOR_MIGRATIONS } from '@vectorauth/vector-api';
-import { createCollectionRepository } from '../../../vector-api/src/store/collection-repository.ts';
-import { createRecordRepository } from '../../../vector-api/src/store/record-repository.ts';
+import {
+  createCollectionRepository,
+  createEncryption,
+  createRecordRepository,
+  loadVectorApiConfig,
+  VECTOR_MIGRATIONS,
+} from '@vectorauth/vector-api';
 import { type ServiceProcess, spawnNode, waitUntilReady } from '../../lib/service-process.ts';
 import { randomVectorsF32 } from '../dataset.ts';
 import type { HttpClient } from '../http-client.ts';
