@@ -18,6 +18,7 @@ export * from './db/database-unavailable.ts';
 export * from './db/label-connection-errors.ts';
 export * from './db/postgres-readiness.ts';
 export * from './errors/errors.ts';
+export * from './events/principal-event-consumer.ts';
 export * from './events/principal-events.ts';
 export * from './http/access-log.ts';
 export * from './http/capped-fetch.ts';
