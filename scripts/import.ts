@@ -3,14 +3,14 @@ import { parseArgs } from 'node:util';
 import { AppError, ConfigError, createOrm } from '@vectorauth/shared';
 import {
   createEncryption,
+  type FaissIndexContents,
   ImportError,
   importFaissIndex,
+  loadFaissIndexFile,
   loadVectorApiConfig,
-  VECTOR_ENTITIES,
   VECTOR_MIGRATIONS,
 } from '@vectorauth/vector-api';
 import cliProgress from 'cli-progress';
-import { readFaissIndexFile } from '../vector-api/src/index/faiss.ts';
 
 /**
  * `npm run import -- --principal <sub> --collection <name> --index <faiss.index> [--metadata <file.json>] [--id-field <name>]`
@@ -55,9 +55,9 @@ try {
   throw err;
 }
 
-let contents: ReturnType<typeof readFaissIndexFile>;
+let contents: FaissIndexContents;
 try {
-  contents = readFaissIndexFile(args.index);
+  contents = await loadFaissIndexFile(args.index);
 } catch (err) {
   fail((err as Error).message);
 }
@@ -75,7 +75,7 @@ console.log(
 
 const orm = await createOrm({
   url: config.databaseUrl,
-  entities: VECTOR_ENTITIES,
+  entities: [],
   migrations: VECTOR_MIGRATIONS,
   poolMax: 2,
 });

@@ -12,12 +12,7 @@ import {
   type RewrapStep,
   runRewrapSteps,
 } from '@vectorauth/shared';
-import {
-  createRewrapDataKeysStep,
-  loadVectorApiConfig,
-  VECTOR_ENTITIES,
-  VECTOR_MIGRATIONS,
-} from '@vectorauth/vector-api';
+import { createRewrapDataKeysStep, loadVectorApiConfig, VECTOR_MIGRATIONS } from '@vectorauth/vector-api';
 import cliProgress from 'cli-progress';
 
 /**
@@ -62,7 +57,7 @@ if (ids.length < 2) {
 
 const orm = await createOrm({
   url: config.databaseUrl,
-  entities: VECTOR_ENTITIES,
+  entities: [],
   migrations: VECTOR_MIGRATIONS,
   poolMax: 2,
 });

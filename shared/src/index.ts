@@ -19,6 +19,7 @@ export * from './db/label-connection-errors.ts';
 export * from './db/postgres-readiness.ts';
 export * from './db/translate-db-error.ts';
 export * from './errors/errors.ts';
+export * from './events/principal-event-consumer.ts';
 export * from './events/principal-events.ts';
 export * from './http/access-log.ts';
 export * from './http/capped-fetch.ts';

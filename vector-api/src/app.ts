@@ -23,17 +23,17 @@ import Koa from 'koa';
 import { createPermissionAudit } from './abuse/permission-audit.ts';
 import { createVectorRateLimit } from './abuse/vector-rate-limit.ts';
 import type { VectorApiConfig } from './config.ts';
-import { registerIndexMetrics } from './index/index-metrics.ts';
-import type { VectorIndex } from './index/vector-index.ts';
-import { renderDocsPage } from './routes/docs-page.ts';
-import { createOpenApiDocument } from './routes/openapi-document.ts';
-import { createV1Router } from './routes/v1-router.ts';
-import { createV1Routes } from './routes/v1-routes.ts';
-import { createVectorSchemas } from './routes/vector-schemas.ts';
+import { createDocsHandlers } from './docs/docs-handlers.ts';
+import { createOpenApiDocument } from './docs/openapi-document.ts';
+import { registerIndexMetrics } from './search/index-metrics.ts';
+import type { VectorIndex } from './search/vector-index.ts';
 import { createAuditQuery } from './store/audit-query.ts';
 import type { Encryption } from './store/encryption.ts';
 import type { PrincipalShredder } from './store/shred-principal.ts';
 import type { TamperReport } from './store/tamper-report.ts';
+import { createV1Router } from './v1/v1-router.ts';
+import { createV1Routes } from './v1/v1-routes.ts';
+import { createVectorSchemas } from './v1/vector-schemas.ts';
 
 export interface VectorAppDeps {
   config: VectorApiConfig;
@@ -66,7 +66,6 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     routes,
     schemas,
   });
-  const docs = renderDocsPage(openapi);
 
   const open = new Router();
   open.get('/healthz', healthz);
@@ -78,14 +77,9 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     ]),
   );
   open.get('/metrics', metrics.handler);
-  open.get('/openapi.json', (ctx) => {
-    ctx.body = openapi;
-  });
-  open.get('/docs', (ctx) => {
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-    ctx.body = docs;
-  });
+  const docs = createDocsHandlers(openapi);
+  open.get('/openapi.json', docs.openApiJson);
+  open.get('/docs', docs.docsPage);
 
   const v1 = createV1Router({
     orm: deps.orm,

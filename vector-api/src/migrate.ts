@@ -1,7 +1,6 @@
 import { createOrm, migrate } from '@vectorauth/shared';
 import { loadVectorApiConfig, type VectorApiConfig } from './config.ts';
 import { VECTOR_MIGRATIONS } from './migrations/vector-migrations.ts';
-import { VECTOR_ENTITIES } from './store/vector-entities.ts';
 
 /** Applies the pending migrations of the vector database; returns the names applied. */
 export async function runVectorApiMigrations(
@@ -9,7 +8,7 @@ export async function runVectorApiMigrations(
 ): Promise<string[]> {
   const orm = await createOrm({
     url: config.databaseUrl,
-    entities: VECTOR_ENTITIES,
+    entities: [],
     migrations: VECTOR_MIGRATIONS,
     poolMax: 1,
   });

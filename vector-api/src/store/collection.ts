@@ -1,4 +1,4 @@
-import type { Metric } from './collection-entity.ts';
+import type { Metric } from './metric.ts';
 
 /** A collection as the rest of the service sees it. */
 export interface Collection {

@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { VectorApiLimits } from '../config.ts';
-import type { FaissIndexContents } from '../index/faiss.ts';
-import { prepareVector } from '../index/prepare-vector.ts';
-import { NAME_PATTERN } from '../routes/vector-schemas.ts';
+import type { FaissIndexContents } from '../search/faiss.ts';
+import { prepareVector } from '../search/prepare-vector.ts';
 import type { Collection } from './collection.ts';
-import type { Metric } from './collection-entity.ts';
 import { createCollectionRepository } from './collection-repository.ts';
 import type { Encryption } from './encryption.ts';
+import type { Metric } from './metric.ts';
+import { NAME_PATTERN } from './name-pattern.ts';
 import type { Metadata } from './record-codec.ts';
 import { createRecordRepository, type VectorInput } from './record-repository.ts';
 

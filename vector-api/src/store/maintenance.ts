@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '@vectorauth/shared';
-import type { SnapshotStore } from '../index/snapshot-store.ts';
+import type { SnapshotStore } from '../search/snapshot-store.ts';
 import { purgeTombstones } from './purge-tombstones.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

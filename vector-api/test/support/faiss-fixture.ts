@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createFlatIndex, type IndexMetric } from '../../src/index/faiss.ts';
+import { createFlatIndex, type IndexMetric } from '../../src/search/faiss.ts';
 import { randomVector, seededRandom } from './brute-force.ts';
 
 /**
  * Run as a child process (faiss-node must stay out of the test runner's thread):
  * `node faiss-fixture.ts --out <file> --metric l2|ip --dimension D --count N --seed S [--queries Q --k K] [--idmap]`
- * writes a FAISS index through vector-api/src/index/faiss.ts (with `--idmap`, wrapped in an
+ * writes a FAISS index through vector-api/src/search/faiss.ts (with `--idmap`, wrapped in an
  * IndexIDMap whose ids are 1000 + 7 * position) and prints JSON: the vectors, the queries, and
  * FAISS's own answers to them.
  */

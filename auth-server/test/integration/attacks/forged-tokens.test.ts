@@ -1,9 +1,9 @@
 import { createHmac, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RunningVectorApi } from '@vectorauth/vector-api';
 import { expect } from 'chai';
 import { decodeProtectedHeader, type JWK } from 'jose';
-import type { RunningVectorApi } from '../../../../vector-api/src/index.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
 import { authorizeUrl, consent, newPkce, redeem, signIn, signUpVerified } from '../../support/code-flow.ts';
 import { startVectorApiFor } from '../../support/in-process-vector-api.ts';

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
+import type { RunningVectorApi } from '@vectorauth/vector-api';
 import { expect } from 'chai';
-import type { RunningVectorApi } from '../../../../vector-api/src/index.ts';
 import { createClientRoutes } from '../../../src/admin/client-routes.ts';
 import { createInitialAccessTokenRoutes } from '../../../src/admin/initial-access-token-routes.ts';
 import { createKeyRoutes } from '../../../src/admin/key-routes.ts';

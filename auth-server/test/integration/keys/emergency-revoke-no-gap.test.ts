@@ -1,6 +1,6 @@
+import type { RunningVectorApi } from '@vectorauth/vector-api';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import type { RunningVectorApi } from '../../../../vector-api/src/index.ts';
 import { startVectorApiFor } from '../../support/in-process-vector-api.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 import { testEnv } from '../../support/test-env.ts';

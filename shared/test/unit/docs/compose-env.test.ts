@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { loadAuthServerConfig } from '@vectorauth/auth-server';
+import { loadVectorApiConfig } from '@vectorauth/vector-api';
 import { expect } from 'chai';
-import { loadAuthServerConfig } from '../../../../auth-server/src/config.ts';
-import { loadVectorApiConfig } from '../../../../vector-api/src/config.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 

@@ -3,10 +3,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createOrm } from '@vectorauth/shared';
 import { expect } from 'chai';
 import { withLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import { decodeSnapshotHeader, snapshotPath } from '../../../src/index/snapshot-file.ts';
 import { VECTOR_MIGRATIONS } from '../../../src/migrations/vector-migrations.ts';
+import { decodeSnapshotHeader, snapshotPath } from '../../../src/search/snapshot-file.ts';
 import { purgeTombstones } from '../../../src/store/purge-tombstones.ts';
-import { VECTOR_ENTITIES } from '../../../src/store/vector-entities.ts';
 import { bruteForce, randomVector, seededRandom, type TestMetric } from '../../support/brute-force.ts';
 import { connectTestDatabase } from '../../support/scratch-database.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
@@ -154,7 +153,7 @@ describe('the index is a cache: restart, eviction and reload give identical resu
   it('loads every row instead once tombstones after the snapshot were purged', async () => {
     const orm = await createOrm({
       url: h.env.VECTOR_DATABASE_URL as string,
-      entities: VECTOR_ENTITIES,
+      entities: [],
       migrations: VECTOR_MIGRATIONS,
       poolMax: 1,
     });

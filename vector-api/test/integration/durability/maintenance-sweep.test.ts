@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { access, mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { principalSnapshotDir, snapshotPath } from '../../../src/index/snapshot-file.ts';
+import { principalSnapshotDir, snapshotPath } from '../../../src/search/snapshot-file.ts';
 import { connectTestDatabase } from '../../support/scratch-database.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
 import { waitFor } from '../../support/wait-for.ts';

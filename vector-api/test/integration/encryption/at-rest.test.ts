@@ -8,7 +8,6 @@ import { createCollectionRepository } from '../../../src/store/collection-reposi
 import { dataKeyAad } from '../../../src/store/data-key-store.ts';
 import { plaintextEncryption } from '../../../src/store/encryption.ts';
 import { createRecordRepository } from '../../../src/store/record-repository.ts';
-import { VECTOR_ENTITIES } from '../../../src/store/vector-entities.ts';
 import { randomVector, seededRandom } from '../../support/brute-force.ts';
 import { databaseCells, directoryFiles, findNeedles, type Needle } from '../../support/scan-for-plaintext.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../support/scratch-database.ts';
@@ -124,7 +123,7 @@ describe('encryption at rest: nothing readable in the database or DATA_DIR', fun
   it('would find them if they were stored in the clear (the scan works)', async () => {
     const orm = await createOrm({
       url: db.url,
-      entities: VECTOR_ENTITIES,
+      entities: [],
       migrations: VECTOR_MIGRATIONS,
       poolMax: 1,
     });

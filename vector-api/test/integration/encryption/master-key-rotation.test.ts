@@ -4,7 +4,6 @@ import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { VECTOR_MIGRATIONS } from '../../../src/migrations/vector-migrations.ts';
 import { createRewrapDataKeysStep } from '../../../src/store/rewrap-data-keys.ts';
-import { VECTOR_ENTITIES } from '../../../src/store/vector-entities.ts';
 import { runScript } from '../../support/run-script.ts';
 import { directoryFiles } from '../../support/scan-for-plaintext.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../support/scratch-database.ts';
@@ -101,7 +100,7 @@ describe('master-key rotation rewraps data keys without re-encrypting data', fun
     await expectAllReadable();
     const orm = await createOrm({
       url: db.url,
-      entities: VECTOR_ENTITIES,
+      entities: [],
       migrations: VECTOR_MIGRATIONS,
       poolMax: 1,
     });

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { createLogger } from '@vectorauth/shared';
 import { expect } from 'chai';
-import { decodeSnapshotHeader, snapshotPath } from '../../../src/index/snapshot-file.ts';
+import { decodeSnapshotHeader, snapshotPath } from '../../../src/search/snapshot-file.ts';
 import { connectTestDatabase } from '../../support/scratch-database.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
 import { metricValue, waitFor } from '../../support/wait-for.ts';

@@ -6,7 +6,6 @@ import { expect } from 'chai';
 import { VECTOR_MIGRATIONS } from '../../../src/migrations/vector-migrations.ts';
 import { createEncryption } from '../../../src/store/encryption.ts';
 import { ImportError, importFaissIndex } from '../../../src/store/import-faiss-index.ts';
-import { VECTOR_ENTITIES } from '../../../src/store/vector-entities.ts';
 import { randomVector, seededRandom } from '../../support/brute-force.ts';
 import { runScript } from '../../support/run-script.ts';
 import { connectTestDatabase } from '../../support/scratch-database.ts';
@@ -172,7 +171,7 @@ describe('npm run import: an existing FAISS index into an encrypted collection',
   it('writes everything in one transaction: a failure part-way leaves nothing behind', async () => {
     const orm = await createOrm({
       url: h.env.VECTOR_DATABASE_URL as string,
-      entities: VECTOR_ENTITIES,
+      entities: [],
       migrations: VECTOR_MIGRATIONS,
       poolMax: 1,
     });

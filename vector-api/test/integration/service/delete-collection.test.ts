@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { expect } from 'chai';
-import { snapshotPath } from '../../../src/index/snapshot-file.ts';
+import { snapshotPath } from '../../../src/search/snapshot-file.ts';
 import { connectTestDatabase } from '../../support/scratch-database.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
 import { waitFor } from '../../support/wait-for.ts';

@@ -9,7 +9,7 @@ import {
 } from '@vectorauth/shared';
 import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import { principalSnapshotDir } from '../../../src/index/snapshot-file.ts';
+import { principalSnapshotDir } from '../../../src/search/snapshot-file.ts';
 import { connectTestDatabase } from '../../support/scratch-database.ts';
 import { type SecondInstance, startSecondInstance } from '../../support/second-instance.ts';
 import { startTestIssuer, type TestIssuer } from '../../support/test-issuer.ts';

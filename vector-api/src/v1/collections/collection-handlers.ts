@@ -1,33 +1,30 @@
 import { NotFoundError, parseInput } from '@vectorauth/shared';
-import type { ParameterizedContext } from 'koa';
-import type { VectorIndex } from '../index/vector-index.ts';
+import type { VectorIndex } from '../../search/vector-index.ts';
+import type { VectorSchemas } from '../vector-schemas.ts';
+import type { V1Context } from '../vector-state.ts';
 import { collectionView } from './collection-view.ts';
 import { findCollection } from './find-collection.ts';
-import type { VectorSchemas } from './vector-schemas.ts';
-import type { VectorState } from './vector-state.ts';
-
-type Ctx = ParameterizedContext<VectorState> & { params: Record<string, string> };
 
 /** POST/GET /v1/collections, GET/DELETE /v1/collections/:name. */
 export function createCollectionHandlers(schemas: VectorSchemas, index: VectorIndex) {
   return {
-    async createCollection(ctx: Ctx): Promise<void> {
+    async createCollection(ctx: V1Context): Promise<void> {
       const input = parseInput(schemas.createCollection, ctx.request.body);
       const collection = await ctx.state.collections.create(ctx.state.token.sub, input);
       ctx.status = 201;
       ctx.set('Location', `/v1/collections/${encodeURIComponent(collection.name)}`);
       ctx.body = collectionView(collection, 0);
     },
-    async listCollections(ctx: Ctx): Promise<void> {
+    async listCollections(ctx: V1Context): Promise<void> {
       const collections = await ctx.state.collections.list(ctx.state.token.sub);
       ctx.body = { collections: collections.map((c) => collectionView(c, c.count)) };
     },
-    async getCollection(ctx: Ctx): Promise<void> {
+    async getCollection(ctx: V1Context): Promise<void> {
       const { name } = parseInput(schemas.collectionParams, ctx.params, 'path');
       const collection = await findCollection(ctx.state, name);
       ctx.body = collectionView(collection, await ctx.state.collections.count(collection.id));
     },
-    async deleteCollection(ctx: Ctx): Promise<void> {
+    async deleteCollection(ctx: V1Context): Promise<void> {
       const { name } = parseInput(schemas.collectionParams, ctx.params, 'path');
       const removed = await ctx.state.collections.remove(ctx.state.token.sub, name);
       if (!removed) throw new NotFoundError(`no collection named "${name}"`);

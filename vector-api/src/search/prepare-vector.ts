@@ -1,5 +1,5 @@
 import { InvalidRequestError } from '@vectorauth/shared';
-import type { Metric } from '../store/collection-entity.ts';
+import type { Metric } from '../store/metric.ts';
 
 /**
  * A request's numbers as the float32 vector that is indexed and stored: checked against the

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createVectorSchemas } from '../../../src/routes/vector-schemas.ts';
+import { createVectorSchemas } from '../../../src/v1/vector-schemas.ts';
 
 const schemas = createVectorSchemas({
   maxBatch: 3,

@@ -11,8 +11,8 @@ import type { Context, Middleware, Next } from 'koa';
 import { createCollectionRepository } from '../store/collection-repository.ts';
 import type { Encryption } from '../store/encryption.ts';
 import { createRecordRepository } from '../store/record-repository.ts';
-import type { V1Context, V1Route } from './v1-routes.ts';
-import type { VectorState } from './vector-state.ts';
+import type { V1Route } from './v1-routes.ts';
+import type { V1Context, VectorState } from './vector-state.ts';
 
 export interface V1RouterDeps {
   orm: MikroORM;

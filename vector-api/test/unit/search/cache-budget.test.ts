@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CacheBudget } from '../../../src/index/cache-budget.ts';
+import { CacheBudget } from '../../../src/search/cache-budget.ts';
 
 describe('CacheBudget', () => {
   it('evicts the least recently used entries until the rest fit', () => {

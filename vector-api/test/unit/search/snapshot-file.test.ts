@@ -6,7 +6,7 @@ import {
   encodeSnapshot,
   principalSnapshotDir,
   type SnapshotHeader,
-} from '../../../src/index/snapshot-file.ts';
+} from '../../../src/search/snapshot-file.ts';
 import { createEncryptedRecordCodec } from '../../../src/store/encrypted-record-codec.ts';
 
 describe('snapshot file format', () => {

@@ -1,6 +1,6 @@
 import { openApiSchema as jsonSchema, toOpenApiPath, VECTOR_SCOPES } from '@vectorauth/shared';
-import type { V1Route } from './v1-routes.ts';
-import type { VectorSchemas } from './vector-schemas.ts';
+import type { V1Route } from '../v1/v1-routes.ts';
+import type { VectorSchemas } from '../v1/vector-schemas.ts';
 
 export type OpenApiDocument = Record<string, unknown> & {
   paths: Record<string, Record<string, Record<string, unknown>>>;

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { VectorApiLimits } from '../config.ts';
-import { METRICS } from '../store/collection-entity.ts';
+import { METRICS } from '../store/metric.ts';
+import { NAME_PATTERN } from '../store/name-pattern.ts';
 
-/** Collection names and vector ids: a letter or digit, then up to 127 of `A-Za-z0-9._:-`. */
-export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$';
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**

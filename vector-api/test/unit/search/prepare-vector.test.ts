@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '@vectorauth/shared';
 import { expect } from 'chai';
-import { prepareVector } from '../../../src/index/prepare-vector.ts';
+import { prepareVector } from '../../../src/search/prepare-vector.ts';
 
 describe('prepareVector', () => {
   it('keeps l2 and ip vectors as float32', () => {

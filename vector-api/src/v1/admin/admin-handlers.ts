@@ -1,17 +1,10 @@
 import { parseInput } from '@vectorauth/shared';
-import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import type { createAuditQuery } from '../store/audit-query.ts';
-import type { PrincipalShredder } from '../store/shred-principal.ts';
-import type { VectorSchemas } from './vector-schemas.ts';
-import type { VectorState } from './vector-state.ts';
+import type { createAuditQuery } from '../../store/audit-query.ts';
+import type { PrincipalShredder } from '../../store/shred-principal.ts';
+import type { VectorSchemas } from '../vector-schemas.ts';
+import type { V1Context } from '../vector-state.ts';
 
-type Ctx = ParameterizedContext<VectorState> & { params: Record<string, string> };
-
-/**
- * DELETE /v1/admin/principals/:sub (scope `admin`). The caller, from its token, acts on the
- * principal named in the path: this is the one route whose subject is not the caller.
- */
 const auditQuery = z
   .object({
     action: z.string().max(64).optional(),
@@ -37,10 +30,14 @@ export function createAdminHandlers(
 ) {
   return {
     /** GET /v1/admin/audit (scope `admin`): crypto-shredding and permission-denied events, newest first. */
-    async listAudit(ctx: Ctx): Promise<void> {
+    async listAudit(ctx: V1Context): Promise<void> {
       ctx.body = await listAudit(parseInput(auditQuery, ctx.query, 'query'));
     },
-    async shredPrincipal(ctx: Ctx): Promise<void> {
+    /**
+     * DELETE /v1/admin/principals/:sub (scope `admin`). The caller, from its token, acts on the
+     * principal named in the path: this is the one route whose subject is not the caller.
+     */
+    async shredPrincipal(ctx: V1Context): Promise<void> {
       const { sub } = parseInput(schemas.principalParams, ctx.params, 'path');
       await shredder.shred({
         principal: sub,

@@ -1,17 +1,14 @@
 import type { VectorScope } from '@vectorauth/shared';
-import type { ParameterizedContext } from 'koa';
 import type { z } from 'zod';
-import type { VectorIndex } from '../index/vector-index.ts';
+import type { VectorIndex } from '../search/vector-index.ts';
 import type { createAuditQuery } from '../store/audit-query.ts';
 import type { PrincipalShredder } from '../store/shred-principal.ts';
-import { createAdminHandlers } from './admin-handlers.ts';
-import { createCollectionHandlers } from './collection-handlers.ts';
-import { createSearchHandler } from './search-handler.ts';
-import { createVectorHandlers } from './vector-handlers.ts';
+import { createAdminHandlers } from './admin/admin-handlers.ts';
+import { createCollectionHandlers } from './collections/collection-handlers.ts';
+import { createSearchHandler } from './collections/search-handler.ts';
+import { createVectorHandlers } from './collections/vector-handlers.ts';
 import type { VectorSchemas } from './vector-schemas.ts';
-import type { VectorState } from './vector-state.ts';
-
-export type V1Context = ParameterizedContext<VectorState> & { params: Record<string, string> };
+import type { V1Context } from './vector-state.ts';
 
 /** One endpoint of Vector API v1: the router and the OpenAPI document are both built from these. */
 export interface V1Route {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { escapeHtml, renderDocsPage } from '../../../src/routes/docs-page.ts';
+import { escapeHtml, renderDocsPage } from '../../../src/docs/docs-page.ts';
 
 describe('renderDocsPage', () => {
   it('escapes every value it renders', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { IndexReply, IndexRequest } from '../../../src/index/index-protocol.ts';
-import { type IndexWorkerClient, IndexWorkerError } from '../../../src/index/index-worker-client.ts';
-import { createVectorIndex, type LoadPlan } from '../../../src/index/vector-index.ts';
+import type { IndexReply, IndexRequest } from '../../../src/search/index-protocol.ts';
+import { type IndexWorkerClient, IndexWorkerError } from '../../../src/search/index-worker-client.ts';
+import { createVectorIndex, type LoadPlan } from '../../../src/search/vector-index.ts';
 import type { Collection } from '../../../src/store/collection.ts';
 import { StoredDataUnreadableError } from '../../../src/store/stored-data-errors.ts';
 

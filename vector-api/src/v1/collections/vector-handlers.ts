@@ -1,17 +1,14 @@
 import { NotFoundError, parseInput } from '@vectorauth/shared';
-import type { ParameterizedContext } from 'koa';
-import { prepareVector } from '../index/prepare-vector.ts';
-import type { VectorIndex } from '../index/vector-index.ts';
+import { prepareVector } from '../../search/prepare-vector.ts';
+import type { VectorIndex } from '../../search/vector-index.ts';
+import type { VectorSchemas } from '../vector-schemas.ts';
+import type { V1Context } from '../vector-state.ts';
 import { findCollection } from './find-collection.ts';
-import type { VectorSchemas } from './vector-schemas.ts';
-import type { VectorState } from './vector-state.ts';
-
-type Ctx = ParameterizedContext<VectorState> & { params: Record<string, string> };
 
 /** PUT /v1/collections/:name/vectors, GET/DELETE /v1/collections/:name/vectors/:id. */
 export function createVectorHandlers(schemas: VectorSchemas, index: VectorIndex) {
   return {
-    async upsertVectors(ctx: Ctx): Promise<void> {
+    async upsertVectors(ctx: V1Context): Promise<void> {
       const { name } = parseInput(schemas.collectionParams, ctx.params, 'path');
       const body = parseInput(schemas.upsertVectors, ctx.request.body);
       const collection = await findCollection(ctx.state, name);
@@ -33,14 +30,14 @@ export function createVectorHandlers(schemas: VectorSchemas, index: VectorIndex)
         .catch(() => undefined); // committed already; a stale cache reloads on the next search
       ctx.body = { upserted: inputs.length, version };
     },
-    async getVector(ctx: Ctx): Promise<void> {
+    async getVector(ctx: V1Context): Promise<void> {
       const { name, id } = parseInput(schemas.vectorParams, ctx.params, 'path');
       const collection = await findCollection(ctx.state, name);
       const stored = await ctx.state.records.get(collection, id);
       if (!stored) throw new NotFoundError(`no vector with id "${id}" in this collection`);
       ctx.body = { id: stored.id, vector: Array.from(stored.vector), metadata: stored.metadata };
     },
-    async deleteVector(ctx: Ctx): Promise<void> {
+    async deleteVector(ctx: V1Context): Promise<void> {
       const { name, id } = parseInput(schemas.vectorParams, ctx.params, 'path');
       const collection = await findCollection(ctx.state, name);
       const version = await ctx.state.records.remove(collection, id);

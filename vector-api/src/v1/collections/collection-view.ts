@@ -1,4 +1,4 @@
-import type { Collection } from '../store/collection.ts';
+import type { Collection } from '../../store/collection.ts';
 
 /** The wire shape of a collection. */
 export function collectionView(collection: Collection, count: number) {
