@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RateLimiter } from '@vectorauth/shared';
+import { type RateDecision, type RateLimiter, ServiceUnavailableError } from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
 import { normaliseEmail } from '../accounts/email-address.ts';
 import { answerOauthUnavailable } from '../oidc/oauth-unavailable.ts';
@@ -41,6 +41,25 @@ const clientOf = (ctx: Context): string | undefined => {
 };
 const hash = (v: string) => createHash('sha256').update(v).digest('base64url').slice(0, 22);
 
+/** The bucket and limit of a request to oidc-provider, or none: only POSTs to these endpoints count. */
+function oauthBucket(ctx: Context, limits: AuthLimits): { bucket: string; max: number } | undefined {
+  if (ctx.method !== 'POST') return undefined;
+  if (OAUTH_PATHS.has(ctx.path)) {
+    const client = clientOf(ctx);
+    const bucket = client ? `oauth:client:${hash(client)}` : `oauth:ip:${ctx.ip}`;
+    return { bucket, max: limits.oauthPerClient };
+  }
+  if (ctx.path === '/reg') return { bucket: `reg:ip:${ctx.ip}`, max: limits.registrationPerIp };
+  return undefined;
+}
+
+/** A page form's 429: the error page, with Retry-After. */
+function answerTooManyAttempts(pages: PageRenderer, ctx: Context, retryAfter: number, message?: string) {
+  ctx.set('Retry-After', String(retryAfter));
+  const text = message ?? `Please wait ${retryAfter} seconds and try again.`;
+  pages.render(ctx, 'error', { title: 'Too many attempts', message: text }, 429);
+}
+
 /**
  * The auth server's rate limits, shared by every instance through Redis: per client on the OAuth
  * endpoints, per address on registration and on every form, per account on mails, and the
@@ -56,43 +75,43 @@ export function createAuthRateLimits(deps: {
 }) {
   const { limiter, throttle, limits, pages } = deps;
 
-  const refusePage = (ctx: Context, retryAfter: number, message?: string) => {
-    ctx.set('Retry-After', String(retryAfter));
-    pages.render(
-      ctx,
-      'error',
-      {
-        title: 'Too many attempts',
-        message: message ?? `Please wait ${retryAfter} seconds and try again.`,
-      },
-      429,
-    );
-  };
+  const refusePage = (ctx: Context, retryAfter: number, message?: string) =>
+    answerTooManyAttempts(pages, ctx, retryAfter, message);
+
+  /**
+   * A sign-in attempt, counted as a failure when admitted (a burst of parallel guesses is held
+   * like a sequence), taken back when it signs in or decides nothing about the password.
+   */
+  async function signInSlowdown(ctx: Context, next: Next, email: string): Promise<void> {
+    const wait = await throttle.admit(email, ctx.ip);
+    if (wait > 0) {
+      deps.onLimited?.(ctx, 'signin:throttle');
+      return refusePage(ctx, wait, `Too many failed sign-ins. Please wait ${wait} seconds and try again.`);
+    }
+    let status = 0;
+    try {
+      await next();
+      status = ctx.status;
+    } finally {
+      if (status === 303 || status === 302) await throttle.succeeded(email, ctx.ip);
+      else if (status !== 400) await throttle.undecided(email, ctx.ip);
+    }
+  }
 
   return {
-    /** Before oidc-provider: OAuth endpoints and registration. */
+    /** Before oidc-provider: OAuth endpoints and registration, answered as OAuth JSON. */
     async oauth(ctx: Context, next: Next): Promise<void> {
-      if (ctx.method !== 'POST') return next();
-      let bucket: string | undefined;
-      let max = 0;
-      if (OAUTH_PATHS.has(ctx.path)) {
-        const client = clientOf(ctx);
-        bucket = client ? `oauth:client:${hash(client)}` : `oauth:ip:${ctx.ip}`;
-        max = limits.oauthPerClient;
-      } else if (ctx.path === '/reg') {
-        bucket = `reg:ip:${ctx.ip}`;
-        max = limits.registrationPerIp;
-      }
-      if (!bucket) return next();
-      let decision: Awaited<ReturnType<RateLimiter['check']>>;
+      const limit = oauthBucket(ctx, limits);
+      if (!limit) return next();
+      let decision: RateDecision;
       try {
-        decision = await limiter.check(ctx, bucket, max);
-      } catch {
-        answerOauthUnavailable(ctx, 'the server cannot take this request right now; retry shortly');
-        return;
+        decision = await limiter.check(ctx, limit.bucket, limit.max);
+      } catch (err) {
+        if (!(err instanceof ServiceUnavailableError)) throw err;
+        return answerOauthUnavailable(ctx, 'the server cannot take this request right now; retry shortly');
       }
       if (decision.allowed) return next();
-      deps.onLimited?.(ctx, bucket);
+      deps.onLimited?.(ctx, limit.bucket);
       ctx.status = 429;
       ctx.body = {
         error: 'rate_limited',
@@ -125,21 +144,7 @@ export function createAuthRateLimits(deps: {
           );
         }
       }
-      if (!SIGN_IN.test(ctx.path) || !email) return next();
-      // Counted as a failure when admitted (a burst of parallel guesses is held like a sequence).
-      const wait = await throttle.admit(email, ctx.ip);
-      if (wait > 0) {
-        deps.onLimited?.(ctx, 'signin:throttle');
-        return refusePage(ctx, wait, `Too many failed sign-ins. Please wait ${wait} seconds and try again.`);
-      }
-      let status = 0;
-      try {
-        await next();
-        status = ctx.status;
-      } finally {
-        if (status === 303 || status === 302) await throttle.succeeded(email, ctx.ip);
-        else if (status !== 400) await throttle.undecided(email, ctx.ip);
-      }
+      return SIGN_IN.test(ctx.path) && email ? signInSlowdown(ctx, next, email) : next();
     },
   };
 }

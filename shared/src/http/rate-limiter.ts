@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Context } from 'koa';
-import ratelimit from 'koa-ratelimit';
+import RedisLimiter from 'koa-ratelimit/limiter/redis.js';
 import { ServiceUnavailableError } from '../errors/errors.ts';
 
 export interface RateDecision {
@@ -18,50 +18,41 @@ export interface RateLimiter {
   check(ctx: Context, bucket: string, max: number): Promise<RateDecision>;
 }
 
-/** koa-ratelimit's sliding window on Redis, as a check callers answer in their own wire format. */
+/**
+ * koa-ratelimit's sliding window on Redis (its own Redis driver, built once: one script, one
+ * round trip per check), as a check callers answer in their own wire format. Its middleware is
+ * not used: it answers by itself, and sends `RateLimit-Reset` as an epoch where the RateLimit
+ * header fields carry seconds from now. Keys: `<namespace>:<bucket>`, a sorted set of the
+ * window's requests.
+ */
 export function createRateLimiter(
   redis: Redis,
   options: { windowMs: number; namespace?: string },
 ): RateLimiter {
-  const namespace = options.namespace ?? 'rl';
+  const window = new RedisLimiter({
+    db: redis,
+    duration: options.windowMs,
+    namespace: options.namespace ?? 'rl',
+  });
   return {
     async check(ctx, bucket, max) {
-      let allowed = false;
-      const limiter = ratelimit({
-        driver: 'redis',
-        db: redis,
-        namespace,
-        duration: options.windowMs,
-        max,
-        id: () => bucket,
-        headers: { remaining: 'RateLimit-Remaining', reset: 'RateLimit-Reset', total: 'RateLimit-Limit' },
-      });
-      // koa-ratelimit answers on the context it is given; give it a stand-in and answer ourselves.
-      const headers: Record<string, string | number> = {};
-      const standIn = {
-        state: {},
-        set: (field: string | Record<string, string | number>, value?: string | number) => {
-          if (typeof field === 'string') headers[field] = value ?? '';
-          else Object.assign(headers, field);
-        },
-      };
+      let limit: Awaited<ReturnType<RedisLimiter['get']>>;
       try {
-        await limiter(standIn as unknown as Context, async () => {
-          allowed = true;
-        });
+        limit = await window.get({ id: bucket, max });
       } catch {
         throw new ServiceUnavailableError(
           'rate limits cannot be checked right now; try again shortly',
           'redis',
         );
       }
-      // koa-ratelimit gives an epoch for Reset; the RateLimit header fields carry seconds from now.
-      const resetIn = Math.max(0, Math.ceil(Number(headers['RateLimit-Reset']) - Date.now() / 1000));
-      ctx.set('RateLimit-Limit', String(headers['RateLimit-Limit'] ?? max));
-      ctx.set('RateLimit-Remaining', String(headers['RateLimit-Remaining'] ?? 0));
-      ctx.set('RateLimit-Reset', String(Number.isFinite(resetIn) ? resetIn : 0));
-      const retryAfter = allowed ? 0 : Math.max(1, Number.isFinite(resetIn) ? resetIn : 1);
-      if (!allowed) ctx.set('Retry-After', String(retryAfter));
+      const allowed = limit.remaining > 0;
+      const resetIn = Math.max(0, Math.ceil(limit.reset - Date.now() / 1000));
+      ctx.set('RateLimit-Limit', String(limit.total));
+      ctx.set('RateLimit-Remaining', String(allowed ? limit.remaining - 1 : 0));
+      ctx.set('RateLimit-Reset', String(resetIn));
+      if (allowed) return { allowed, retryAfter: 0 };
+      const retryAfter = Math.max(1, resetIn);
+      ctx.set('Retry-After', String(retryAfter));
       return { allowed, retryAfter };
     },
   };
