@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { querySchema as auditQuery } from '../audit/audit-routes.ts';
 import { clientMetadataSchema } from '../clients/client-metadata-schema.ts';
+import { querySchema as auditQuery } from './audit-routes.ts';
 import { patchSchema as clientPatch, rotateSchema as secretRotation } from './client-routes.ts';
 import { createSchema as initialAccessToken } from './initial-access-token-routes.ts';
 import { rotateSchema as keyRotation } from './key-routes.ts';

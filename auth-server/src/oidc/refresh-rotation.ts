@@ -35,7 +35,7 @@ export function createRefreshRotation(deps: {
     graceSec: deps.graceSec,
     get: (ctx) => rotations.get(ctx),
     set: (ctx, rotation) => rotations.set(ctx, rotation),
-    async middleware(ctx, next) {
+    middleware: async function replayOrUndoRotation(ctx, next) {
       let failed = true;
       try {
         await next();

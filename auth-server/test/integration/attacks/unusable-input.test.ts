@@ -1,13 +1,13 @@
 import type Router from '@koa/router';
 import type { RunningVectorApi } from '@vectorauth/vector-api';
 import { expect } from 'chai';
+import { createAuditRoutes } from '../../../src/admin/audit-routes.ts';
 import { createClientRoutes } from '../../../src/admin/client-routes.ts';
 import { createInitialAccessTokenRoutes } from '../../../src/admin/initial-access-token-routes.ts';
 import { createKeyRoutes } from '../../../src/admin/key-routes.ts';
 import { createRevocationRoutes } from '../../../src/admin/revocation-routes.ts';
 import { createUserRoutes } from '../../../src/admin/user-routes.ts';
-import { createAuditRoutes } from '../../../src/audit/audit-routes.ts';
-import { createFederationRoutes } from '../../../src/federation/federation-routes.ts';
+import { createFederationRoutes } from '../../../src/pages/federation-routes.ts';
 import { createPageRouter } from '../../../src/pages/page-router.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
 import { startVectorApiFor } from '../../support/in-process-vector-api.ts';

@@ -4,15 +4,19 @@ import { errors, type Provider } from 'oidc-provider';
 import type { AccountRepository } from '../accounts/account-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { auditRequest } from '../audit/audit-request.ts';
-import type { Csrf } from '../pages/csrf.ts';
-import { formOf } from '../pages/page-form.ts';
-import type { PageRenderer } from '../pages/renderer.ts';
-import { createSignedInAccount } from '../pages/signed-in-account.ts';
-import type { FederatedAccounts } from './federated-accounts.ts';
-import type { FederatedIdentityRepository } from './federated-identity-repository.ts';
-import { type PendingSignIn, pendingSignIn } from './pending-sign-in.ts';
-import { hasUsablePassword } from './unusable-password.ts';
-import { UpstreamError, type UpstreamIdentity, type UpstreamProvider } from './upstream-provider.ts';
+import type { FederatedAccounts } from '../federation/federated-accounts.ts';
+import type { FederatedIdentityRepository } from '../federation/federated-identity-repository.ts';
+import { type PendingSignIn, pendingSignIn } from '../federation/pending-sign-in.ts';
+import { hasUsablePassword } from '../federation/unusable-password.ts';
+import {
+  UpstreamError,
+  type UpstreamIdentity,
+  type UpstreamProvider,
+} from '../federation/upstream-provider.ts';
+import type { Csrf } from './csrf.ts';
+import { formOf } from './page-form.ts';
+import type { PageRenderer } from './renderer.ts';
+import { createSignedInAccount } from './signed-in-account.ts';
 
 type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 type Link = { href: string; text: string };

@@ -1,8 +1,8 @@
 import Router from '@koa/router';
 import { parseInput } from '@vectorauth/shared';
 import { z } from 'zod';
-import { AUDIT_ACTIONS, AUDIT_ACTOR_TYPES, AUDIT_OUTCOMES } from './audit-actions.ts';
-import type { AuditLog } from './audit-log.ts';
+import { AUDIT_ACTIONS, AUDIT_ACTOR_TYPES, AUDIT_OUTCOMES } from '../audit/audit-actions.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 
 const instant = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()])
