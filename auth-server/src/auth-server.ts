@@ -7,7 +7,6 @@ import {
   createRateLimiter,
   createRedis,
   createRevocationStore,
-  databaseTimeouts,
   isDatabaseUnavailable,
   type Logger,
   listen,
@@ -79,11 +78,11 @@ const SWEEP_EVERY_MS = 5 * 60_000;
  */
 function keyTimings(config: AuthServerConfig) {
   const retentionSec =
-    Math.max(config.ACCESS_TOKEN_TTL, config.ID_TOKEN_TTL) +
-    config.KEY_SYNC_INTERVAL_SEC +
-    config.KEY_REMOVAL_GRACE_SEC;
+    Math.max(config.tokens.accessTokenTtl, config.tokens.idTokenTtl) +
+    config.keys.syncIntervalSec +
+    config.keys.removalGraceSec;
   return {
-    publishWaitSec: config.KEY_PUBLISH_WAIT_SEC,
+    publishWaitSec: config.keys.publishWaitSec,
     retentionSec,
     denySec: Math.max(retentionSec, 86_400),
   };
@@ -94,26 +93,26 @@ export async function startAuthServer(
   config: AuthServerConfig,
   deps: { logger?: Logger } = {},
 ): Promise<RunningAuthServer> {
-  const logger = deps.logger ?? createLogger({ name: 'auth-server', level: config.LOG_LEVEL });
+  const logger = deps.logger ?? createLogger({ name: 'auth-server', level: config.logLevel });
   const orm = await createOrm({
-    url: config.DATABASE_URL,
+    url: config.databaseUrl,
     entities: authServerEntities,
     migrations: authServerMigrations,
-    timeouts: databaseTimeouts(config),
+    timeouts: config.database,
   });
-  const redis = createRedis(config.REDIS_URL, 'auth-server', logger);
+  const redis = createRedis(config.redisUrl, 'auth-server', logger);
   const audit = createAuditLog({ orm, logger });
-  const keyring = createMasterKeyring(config.MASTER_KEY);
-  const keys = createSigningKeyStore({ orm, keyring, alg: config.SIGNING_ALG, timings: keyTimings(config) });
+  const keyring = createMasterKeyring(config.masterKeys);
+  const keys = createSigningKeyStore({ orm, keyring, alg: config.keys.alg, timings: keyTimings(config) });
   await keys.ensureCurrent();
 
   const metrics = createMetrics('auth-server');
   const oauthMetrics = createOauthMetrics(metrics);
   const revocations = oauthMetrics.countRevocations(
-    createRevocations({ orm, redis, maxTokenTtlSec: config.ACCESS_TOKEN_TTL, logger }),
+    createRevocations({ orm, redis, maxTokenTtlSec: config.tokens.accessTokenTtl, logger }),
   );
   const rotation = createRefreshRotation({
-    graceSec: config.REFRESH_TOKEN_REUSE_GRACE_SEC,
+    graceSec: config.tokens.refreshTokenReuseGraceSec,
     undo: (rotated) => undoRotation(orm, rotated),
   });
   const adapter = createPostgresAdapter({
@@ -123,12 +122,12 @@ export async function startAuthServer(
     rotation,
   });
   const accounts = createAccountRepository(orm);
-  const pages = createPageRenderer({ cache: config.NODE_ENV === 'production' });
+  const pages = createPageRenderer({ cache: config.nodeEnv === 'production' });
   const findAccount = createFindAccount(accounts);
   // The Provider is rebuilt whenever the signing keys change; everything else sees the live one.
   const holder = createProviderHolder((keySet) => {
     const provider = new Provider(
-      config.ISSUER,
+      config.issuer,
       buildProviderConfiguration({ config, adapter, keySet, findAccount, pages }),
     );
     const outages = createOauthOutageAnswers();
@@ -142,8 +141,8 @@ export async function startAuthServer(
     provider.use(rotation.middleware);
     installRevocationHooks({ provider, redis, revocations, ownTokens, audit });
     installRegistrationHooks({ provider, clients, audit });
-    installJwksCacheControl(provider, config.JWKS_MAX_AGE_SEC);
-    if (config.NODE_ENV === 'production') provider.use(secureCookies);
+    installJwksCacheControl(provider, config.keys.jwksMaxAgeSec);
+    if (config.nodeEnv === 'production') provider.use(secureCookies);
     provider.on('grant.success', (ctx) => {
       const grant = ctx.oidc.entities.Grant;
       if (grant?.jti && grant.accountId) {
@@ -154,7 +153,7 @@ export async function startAuthServer(
   });
   const provider = holder.provider;
   const ownTokens = createOwnAccessTokens({
-    issuer: config.ISSUER,
+    issuer: config.issuer,
     publicJwks: () => ({ keys: holder.live().keySet.publicJwks }),
   });
   const sessions = createAccountSessions({ orm, provider, revocations });
@@ -163,20 +162,20 @@ export async function startAuthServer(
   const keySync = startKeySync({
     store: keys,
     redis,
-    subscriber: createRedis(config.REDIS_URL, 'auth-server-keys', logger),
+    subscriber: createRedis(config.redisUrl, 'auth-server-keys', logger),
     revocationStore: createRevocationStore(redis),
-    intervalMs: config.KEY_SYNC_INTERVAL_SEC * 1000,
-    rotationDays: config.KEY_ROTATION_DAYS,
+    intervalMs: config.keys.syncIntervalSec * 1000,
+    rotationDays: config.keys.rotationDays,
     currentVersion: () => holder.live().keySet.version,
     apply: (keySet) => holder.swap(keySet),
     logger,
     audit,
   });
-  const hasher = createPasswordHasher(config.BCRYPT_COST);
+  const hasher = createPasswordHasher(config.bcryptCost);
   const mailer = createMailer({
-    smtpUrl: config.SMTP_URL,
-    from: config.MAIL_FROM,
-    dataDir: config.DATA_DIR,
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+    dataDir: config.dataDir,
     logger,
   });
   const throttle = createSignInThrottle(redis);
@@ -187,26 +186,26 @@ export async function startAuthServer(
     hasher,
     mailer,
     sessions,
-    issuer: config.ISSUER,
+    issuer: config.issuer,
     logger,
     audit,
   });
-  await ensureAccountClient(adapter, config.ISSUER);
+  await ensureAccountClient(adapter, config.issuer);
   const rateLimits = createAuthRateLimits({
-    limiter: createRateLimiter(redis, { windowMs: config.RATE_LIMIT_WINDOW_SEC * 1000 }),
+    limiter: createRateLimiter(redis, { windowMs: config.rateLimits.windowMs }),
     throttle,
     pages,
     limits: {
-      oauthPerClient: config.RATE_LIMIT_OAUTH_PER_CLIENT,
-      registrationPerIp: config.RATE_LIMIT_REGISTRATION_PER_IP,
-      formsPerIp: config.RATE_LIMIT_FORMS_PER_IP,
-      mailsPerAccount: config.RATE_LIMIT_MAILS_PER_ACCOUNT,
+      oauthPerClient: config.rateLimits.oauthPerClient,
+      registrationPerIp: config.rateLimits.registrationPerIp,
+      formsPerIp: config.rateLimits.formsPerIp,
+      mailsPerAccount: config.rateLimits.mailsPerAccount,
     },
     onLimited: (ctx, bucket) => {
       oauthMetrics.rateLimited(bucket);
       // One audit row per bucket and window, however hard a flood pushes.
       redis
-        .set(`rl:audited:${bucket}:${ctx.ip}`, '1', 'EX', config.RATE_LIMIT_WINDOW_SEC, 'NX')
+        .set(`rl:audited:${bucket}:${ctx.ip}`, '1', 'EX', config.rateLimits.windowMs / 1000, 'NX')
         .then((first) =>
           first
             ? audit.record({
@@ -223,8 +222,8 @@ export async function startAuthServer(
     },
   });
   const identities = createFederatedIdentityRepository(orm);
-  const upstreams = createUpstreamProviders(config);
-  const csrf = createCsrf(config.COOKIE_KEYS);
+  const upstreams = createUpstreamProviders(config.upstreams);
+  const csrf = createCsrf(config.cookieKeys);
   const pageRouter = createPageRouter({
     formLimits: rateLimits.forms,
     clients,
@@ -234,7 +233,7 @@ export async function startAuthServer(
     sessions,
     pages,
     csrf,
-    issuer: config.ISSUER,
+    issuer: config.issuer,
     audit,
     federatedProviders: upstreams,
     federationPageData: upstreams.length > 0 ? federationPageData({ identities, upstreams }) : undefined,
@@ -246,7 +245,7 @@ export async function startAuthServer(
       upstreams,
       pages,
       csrf,
-      issuer: config.ISSUER,
+      issuer: config.issuer,
       audit,
     }),
   });
@@ -262,10 +261,10 @@ export async function startAuthServer(
     readiness,
     pageRouter,
     pages,
-    cookieKeys: config.COOKIE_KEYS,
+    cookieKeys: config.cookieKeys,
     oauthLimits: rateLimits.oauth,
-    trustProxy: config.TRUST_PROXY,
-    production: config.NODE_ENV === 'production',
+    trustProxy: config.trustProxy,
+    production: config.nodeEnv === 'production',
     errorPage: (ctx, error) =>
       pages.render(
         ctx,
@@ -276,8 +275,8 @@ export async function startAuthServer(
   });
   const adminApp = createAdminApp({
     logger,
-    adminToken: config.ADMIN_TOKEN,
-    maxBodyBytes: config.ADMIN_MAX_BODY_BYTES,
+    adminToken: config.admin.token,
+    maxBodyBytes: config.admin.maxBodyBytes,
     metrics,
     routers: [
       createClientRoutes(clients, audit),
@@ -300,19 +299,19 @@ export async function startAuthServer(
     ],
   });
 
-  const publicServer = await listen(publicApp, config.AUTH_HOST, config.AUTH_PORT);
-  const adminServer = await listen(adminApp, config.ADMIN_HOST, config.ADMIN_PORT);
+  const publicServer = await listen(publicApp, config.host, config.port);
+  const adminServer = await listen(adminApp, config.admin.host, config.admin.port);
   const sweeper = setInterval(() => {
     sweepExpiredModels(orm).catch((err) => logger.warn({ err }, 'sweeping expired oidc models failed'));
     sweepExpiredRevocations(orm).catch((err) => logger.warn({ err }, 'sweeping expired revocations failed'));
   }, SWEEP_EVERY_MS).unref();
 
   logger.info(
-    { public: publicServer.url, admin: adminServer.url, issuer: config.ISSUER },
+    { public: publicServer.url, admin: adminServer.url, issuer: config.issuer },
     'auth-server ready',
   );
   return {
-    issuer: config.ISSUER,
+    issuer: config.issuer,
     publicUrl: publicServer.url,
     adminUrl: adminServer.url,
     async close() {
