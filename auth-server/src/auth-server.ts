@@ -32,7 +32,6 @@ import { auditRequest } from './audit/audit-request.ts';
 import { createAuditRoutes } from './audit/audit-routes.ts';
 import { createClientRegistry } from './clients/client-registry.ts';
 import type { AuthServerConfig } from './config.ts';
-import { authServerEntities } from './entities.ts';
 import { createFederatedAccounts } from './federation/federated-accounts.ts';
 import { createFederatedIdentityRepository } from './federation/federated-identity-repository.ts';
 import { createFederationRoutes, federationPageData } from './federation/federation-routes.ts';
@@ -96,7 +95,7 @@ export async function startAuthServer(
   const logger = deps.logger ?? createLogger({ name: 'auth-server', level: config.logLevel });
   const orm = await createOrm({
     url: config.databaseUrl,
-    entities: authServerEntities,
+    entities: [],
     migrations: authServerMigrations,
     timeouts: config.database,
   });

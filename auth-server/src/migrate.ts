@@ -1,6 +1,5 @@
 import { createLogger, createOrm, migrate } from '@vectorauth/shared';
 import { type AuthServerConfig, loadAuthServerConfig } from './config.ts';
-import { authServerEntities } from './entities.ts';
 import { authServerMigrations } from './migrations/migrations.ts';
 
 /** Applies pending migrations to the auth database; returns the names applied. */
@@ -9,7 +8,7 @@ export async function runAuthServerMigrations(
 ): Promise<string[]> {
   const orm = await createOrm({
     url: config.databaseUrl,
-    entities: authServerEntities,
+    entities: [],
     migrations: authServerMigrations,
     poolMax: 1,
   });

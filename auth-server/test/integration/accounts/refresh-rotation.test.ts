@@ -3,7 +3,7 @@ import { createOrm } from '@vectorauth/shared';
 import { expect } from 'chai';
 import type pg from 'pg';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import { authServerEntities, authServerMigrations } from '../../../src/index.ts';
+import { authServerMigrations } from '../../../src/index.ts';
 import { undoRotation } from '../../../src/oidc/postgres-adapter.ts';
 import {
   createAppClient,
@@ -148,7 +148,7 @@ describe('refresh tokens: rotation all or nothing', function () {
     const rotated = await ok(await refresh(server, client, tokens.refresh_token));
     const orm = await createOrm({
       url: server.config.databaseUrl,
-      entities: authServerEntities,
+      entities: [],
       migrations: authServerMigrations,
       poolMax: 1,
     });
