@@ -1,9 +1,5 @@
 import { parseArgs } from 'node:util';
-import {
-  authServerEntities,
-  authServerMigrations,
-  createRewrapAuthSecretsSteps,
-} from '@vectorauth/auth-server';
+import { authServerMigrations, createRewrapAuthSecretsSteps } from '@vectorauth/auth-server';
 import {
   ConfigError,
   createMasterKeyring,
@@ -65,7 +61,7 @@ const orm = await createOrm({
 const authOrm = process.env.DATABASE_URL
   ? await createOrm({
       url: process.env.DATABASE_URL,
-      entities: authServerEntities,
+      entities: [],
       migrations: authServerMigrations,
       poolMax: 2,
     })

@@ -13,6 +13,7 @@ import {
 import Koa from 'koa';
 import { createAdminAuth } from './admin/admin-auth.ts';
 import { type AdminOpenApiDocument, createAdminOpenApiDocument } from './admin/admin-openapi-document.ts';
+import type { AuthServerConfig } from './config.ts';
 
 /**
  * The admin surface: its own Koa app, bound to ADMIN_HOST:ADMIN_PORT (loopback by default), never
@@ -21,8 +22,8 @@ import { type AdminOpenApiDocument, createAdminOpenApiDocument } from './admin/a
  */
 export function createAdminApp(deps: {
   logger: Logger;
-  adminToken: string;
-  maxBodyBytes: number;
+  /** The admin token and the largest JSON body (ADMIN_TOKEN, ADMIN_MAX_BODY_BYTES). */
+  config: Pick<AuthServerConfig, 'admin'>;
   metrics: Metrics;
   routers: Router[];
 }): Koa {
@@ -42,8 +43,8 @@ export function createAdminApp(deps: {
   });
   document = createAdminOpenApiDocument([open, ...deps.routers]);
   app.use(open.routes());
-  app.use(createAdminAuth(deps.adminToken));
-  app.use(createJsonBody(deps.maxBodyBytes));
+  app.use(createAdminAuth(deps.config.admin.token));
+  app.use(createJsonBody(deps.config.admin.maxBodyBytes));
   for (const router of deps.routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());

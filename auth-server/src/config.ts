@@ -1,5 +1,8 @@
 import {
+  type DatabaseTimeouts,
   databaseTimeoutEnv,
+  databaseTimeouts,
+  deepFreeze,
   devSecret,
   type Env,
   loadConfig,
@@ -17,7 +20,7 @@ import {
 } from '@vectorauth/shared';
 import { z } from 'zod';
 
-export const AUTH_SECRETS = [
+const SECRETS = [
   'ADMIN_TOKEN',
   'MASTER_KEY',
   'COOKIE_KEYS',
@@ -29,7 +32,7 @@ export const AUTH_SECRETS = [
   'GITHUB_CLIENT_SECRET',
 ] as const;
 
-const schema = z
+const envSchema = z
   .object({
     NODE_ENV: nodeEnv(),
     LOG_LEVEL: logLevel(),
@@ -149,19 +152,167 @@ const productionChecks = z.object({
   SMTP_URL: requiredInProduction(),
 });
 
-/** Validated, frozen auth-server configuration. Development fills secrets from DATA_DIR. */
-export function loadAuthServerConfig(env: Env) {
-  const production = env.NODE_ENV === 'production';
-  const parsed = loadConfig(schema, env, AUTH_SECRETS, production ? productionChecks : undefined);
-  const dataDir = parsed.DATA_DIR;
-  return Object.freeze({
-    ...parsed,
-    ISSUER: parsed.ISSUER ?? localUrl(parsed.AUTH_PORT),
-    VECTOR_API_URL: parsed.VECTOR_API_URL ?? localUrl(parsed.VECTOR_PORT),
-    ADMIN_TOKEN: parsed.ADMIN_TOKEN ?? devSecret(dataDir, 'admin-token'),
-    MASTER_KEY: parsed.MASTER_KEY ?? [devSecret(dataDir, 'master-key')],
-    COOKIE_KEYS: parsed.COOKIE_KEYS ?? [devSecret(dataDir, 'cookie-key')],
-  });
+export interface AuthServerConfig {
+  nodeEnv: 'development' | 'test' | 'production';
+  logLevel: string;
+  /** The public (OAuth and pages) port. */
+  host: string;
+  port: number;
+  /** Unset ISSUER: `http://localhost:$AUTH_PORT` (development only). */
+  issuer: string;
+  /** The vector API's URL: the audience and RFC 8707 resource of its access tokens. */
+  vectorApiUrl: string;
+  admin: AuthAdminSettings;
+  databaseUrl: string;
+  redisUrl: string;
+  dataDir: string;
+  /** Base64 32-byte keys, first encrypts, all decrypt (signing keys, client secrets at rest). */
+  masterKeys: readonly string[];
+  /** Cookie signing keys, first signs, all verify. */
+  cookieKeys: readonly string[];
+  keys: SigningKeySettings;
+  tokens: TokenLifetimes;
+  bcryptCost: number;
+  mail: { smtpUrl: string | undefined; from: string };
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-*. */
+  trustProxy: boolean;
+  rateLimits: AuthRateLimitSettings;
+  upstreams: UpstreamSettings;
+  /** Statement, lock and connect timeouts of the database pool (DB_*_MS). */
+  database: DatabaseTimeouts;
 }
 
-export type AuthServerConfig = ReturnType<typeof loadAuthServerConfig>;
+export interface AuthAdminSettings {
+  host: string;
+  port: number;
+  token: string;
+  maxBodyBytes: number;
+}
+
+export interface SigningKeySettings {
+  alg: 'ES256' | 'RS256' | 'PS256' | 'EdDSA';
+  /** How often each instance reconciles its key set with Postgres (besides Redis notices). */
+  syncIntervalSec: number;
+  /** `Cache-Control: max-age` of the JWKS response. */
+  jwksMaxAgeSec: number;
+  /** Least time a `next` key is published before it may sign. */
+  publishWaitSec: number;
+  /** Extra time a retired key stays published after its last token expired. */
+  removalGraceSec: number;
+  /** Automatic rotation age of the current key; unset: rotate by hand only. */
+  rotationDays: number | undefined;
+}
+
+/** Lifetimes in seconds. */
+export interface TokenLifetimes {
+  accessTokenTtl: number;
+  idTokenTtl: number;
+  authorizationCodeTtl: number;
+  refreshTokenTtl: number;
+  /** A rotated refresh token presented again this soon, successor unused, gets that successor. */
+  refreshTokenReuseGraceSec: number;
+  sessionTtl: number;
+}
+
+export interface AuthRateLimitSettings {
+  windowMs: number;
+  oauthPerClient: number;
+  registrationPerIp: number;
+  formsPerIp: number;
+  mailsPerAccount: number;
+}
+
+export interface UpstreamCredentials {
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+}
+
+export interface UpstreamSettings {
+  google: UpstreamCredentials & { issuer: string };
+  microsoft: UpstreamCredentials & { tenant: string | undefined; issuer: string | undefined };
+  linkedin: UpstreamCredentials & { issuer: string };
+  github: UpstreamCredentials & { authorizeUrl: string; tokenUrl: string; apiUrl: string };
+}
+
+/**
+ * The auth server's configuration, parsed once from `env`: every bad key is reported together,
+ * secrets never appear in messages, the result is frozen. Development fills secrets from
+ * DATA_DIR and derives the URLs from AUTH_PORT and VECTOR_PORT; production requires them.
+ */
+export function loadAuthServerConfig(env: Env): AuthServerConfig {
+  const production = env.NODE_ENV === 'production';
+  const raw = loadConfig(envSchema, env, SECRETS, production ? productionChecks : undefined);
+  const dataDir = raw.DATA_DIR;
+  const config: AuthServerConfig = {
+    nodeEnv: raw.NODE_ENV,
+    logLevel: raw.LOG_LEVEL,
+    host: raw.AUTH_HOST,
+    port: raw.AUTH_PORT,
+    issuer: raw.ISSUER ?? localUrl(raw.AUTH_PORT),
+    vectorApiUrl: raw.VECTOR_API_URL ?? localUrl(raw.VECTOR_PORT),
+    admin: {
+      host: raw.ADMIN_HOST,
+      port: raw.ADMIN_PORT,
+      token: raw.ADMIN_TOKEN ?? devSecret(dataDir, 'admin-token'),
+      maxBodyBytes: raw.ADMIN_MAX_BODY_BYTES,
+    },
+    databaseUrl: raw.DATABASE_URL,
+    redisUrl: raw.REDIS_URL,
+    dataDir,
+    masterKeys: raw.MASTER_KEY ?? [devSecret(dataDir, 'master-key')],
+    cookieKeys: raw.COOKIE_KEYS ?? [devSecret(dataDir, 'cookie-key')],
+    keys: {
+      alg: raw.SIGNING_ALG,
+      syncIntervalSec: raw.KEY_SYNC_INTERVAL_SEC,
+      jwksMaxAgeSec: raw.JWKS_MAX_AGE_SEC,
+      publishWaitSec: raw.KEY_PUBLISH_WAIT_SEC,
+      removalGraceSec: raw.KEY_REMOVAL_GRACE_SEC,
+      rotationDays: raw.KEY_ROTATION_DAYS,
+    },
+    tokens: {
+      accessTokenTtl: raw.ACCESS_TOKEN_TTL,
+      idTokenTtl: raw.ID_TOKEN_TTL,
+      authorizationCodeTtl: raw.AUTHORIZATION_CODE_TTL,
+      refreshTokenTtl: raw.REFRESH_TOKEN_TTL,
+      refreshTokenReuseGraceSec: raw.REFRESH_TOKEN_REUSE_GRACE_SEC,
+      sessionTtl: raw.SESSION_TTL,
+    },
+    bcryptCost: raw.BCRYPT_COST,
+    mail: { smtpUrl: raw.SMTP_URL, from: raw.MAIL_FROM },
+    trustProxy: raw.TRUST_PROXY,
+    rateLimits: {
+      windowMs: raw.RATE_LIMIT_WINDOW_SEC * 1000,
+      oauthPerClient: raw.RATE_LIMIT_OAUTH_PER_CLIENT,
+      registrationPerIp: raw.RATE_LIMIT_REGISTRATION_PER_IP,
+      formsPerIp: raw.RATE_LIMIT_FORMS_PER_IP,
+      mailsPerAccount: raw.RATE_LIMIT_MAILS_PER_ACCOUNT,
+    },
+    upstreams: {
+      google: {
+        clientId: raw.GOOGLE_CLIENT_ID,
+        clientSecret: raw.GOOGLE_CLIENT_SECRET,
+        issuer: raw.GOOGLE_ISSUER,
+      },
+      microsoft: {
+        clientId: raw.MICROSOFT_CLIENT_ID,
+        clientSecret: raw.MICROSOFT_CLIENT_SECRET,
+        tenant: raw.MICROSOFT_TENANT,
+        issuer: raw.MICROSOFT_ISSUER,
+      },
+      linkedin: {
+        clientId: raw.LINKEDIN_CLIENT_ID,
+        clientSecret: raw.LINKEDIN_CLIENT_SECRET,
+        issuer: raw.LINKEDIN_ISSUER,
+      },
+      github: {
+        clientId: raw.GITHUB_CLIENT_ID,
+        clientSecret: raw.GITHUB_CLIENT_SECRET,
+        authorizeUrl: raw.GITHUB_AUTHORIZE_URL,
+        tokenUrl: raw.GITHUB_TOKEN_URL,
+        apiUrl: raw.GITHUB_API_URL,
+      },
+    },
+    database: databaseTimeouts(raw),
+  };
+  return deepFreeze(config);
+}

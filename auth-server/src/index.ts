@@ -1,6 +1,5 @@
 export { type RunningAuthServer, startAuthServer } from './auth-server.ts';
 export { type AuthServerConfig, loadAuthServerConfig } from './config.ts';
-export { authServerEntities } from './entities.ts';
 export { createRewrapAuthSecretsSteps } from './keys/rewrap-auth-secrets.ts';
 export { runAuthServerMigrations } from './migrate.ts';
 export { authServerMigrations } from './migrations/migrations.ts';

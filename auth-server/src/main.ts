@@ -14,7 +14,7 @@ try {
   console.error(`auth-server: ${err.message}`);
   process.exit(CONFIG_EXIT_CODE);
 }
-const logger = createLogger({ name: 'auth-server', level: config.LOG_LEVEL });
+const logger = createLogger({ name: 'auth-server', level: config.logLevel });
 const server = await startAuthServer(config, { logger }).catch((err: unknown) => {
   const reason = err instanceof Error ? err.message : String(err);
   logger.fatal({ err }, `auth-server cannot start: ${reason}`);

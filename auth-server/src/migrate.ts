@@ -1,15 +1,14 @@
 import { createLogger, createOrm, migrate } from '@vectorauth/shared';
 import { type AuthServerConfig, loadAuthServerConfig } from './config.ts';
-import { authServerEntities } from './entities.ts';
 import { authServerMigrations } from './migrations/migrations.ts';
 
 /** Applies pending migrations to the auth database; returns the names applied. */
 export async function runAuthServerMigrations(
-  config: Pick<AuthServerConfig, 'DATABASE_URL'>,
+  config: Pick<AuthServerConfig, 'databaseUrl'>,
 ): Promise<string[]> {
   const orm = await createOrm({
-    url: config.DATABASE_URL,
-    entities: authServerEntities,
+    url: config.databaseUrl,
+    entities: [],
     migrations: authServerMigrations,
     poolMax: 1,
   });
@@ -22,7 +21,7 @@ export async function runAuthServerMigrations(
 
 if (import.meta.main) {
   const config = loadAuthServerConfig(process.env);
-  const logger = createLogger({ name: 'auth-server', level: config.LOG_LEVEL });
+  const logger = createLogger({ name: 'auth-server', level: config.logLevel });
   const applied = await runAuthServerMigrations(config);
   logger.info({ applied }, applied.length ? 'migrations applied' : 'database is up to date');
 }

@@ -15,6 +15,7 @@ import {
   type ReadinessCheck,
 } from '@vectorauth/shared';
 import Koa, { type Middleware } from 'koa';
+import type { AuthServerConfig } from './config.ts';
 import { createRefusePlainHttp } from './https/refuse-plain-http.ts';
 import { secureCookies } from './https/secure-cookies.ts';
 import type { OidcCallback } from './oidc/provider-holder.ts';
@@ -35,26 +36,26 @@ export function createPublicApp(deps: {
   pageRouter: Router;
   /** Renders the error page of a refused browser request (bad input, plain http in production). */
   pages: PageRenderer;
-  cookieKeys: readonly string[];
+  /**
+   * Cookie keys; TRUST_PROXY: trust X-Forwarded-* (only behind a TLS-terminating proxy that sets
+   * them); production: cookies always `Secure`, and behind a proxy `X-Forwarded-Proto: http` refused.
+   */
+  config: Pick<AuthServerConfig, 'cookieKeys' | 'trustProxy' | 'nodeEnv'>;
   /** Rate limits of the OAuth endpoints and registration, before oidc-provider sees the request. */
   oauthLimits: Middleware;
-  /** Trust X-Forwarded-* (only behind a TLS-terminating proxy that sets them). */
-  trustProxy: boolean;
-  /** Production: cookies always `Secure`; behind TRUST_PROXY, `X-Forwarded-Proto: http` refused. */
-  production?: boolean;
-  /** Errors of the pages as an HTML page when the browser prefers HTML. */
-  errorPage?: ErrorPage;
 }): Koa {
   const app = new Koa();
-  app.keys = [...deps.cookieKeys];
-  app.proxy = deps.trustProxy;
+  const { cookieKeys, trustProxy, nodeEnv } = deps.config;
+  const production = nodeEnv === 'production';
+  app.keys = [...cookieKeys];
+  app.proxy = trustProxy;
   // The client's address is the one the proxy appended (the last of X-Forwarded-For): what comes
   // before it is whatever the client sent, and would let anyone pick the address rate limits,
   // the sign-in throttle (an owner's known address) and the audit trail see.
   app.maxIpsCount = 1;
   const readyz = createReadyz(deps.readiness);
   const refuse = createRefuseInput(deps);
-  app.use(createErrorHandler(deps.logger, { page: deps.errorPage }));
+  app.use(createErrorHandler(deps.logger, { page: errorPageOf(deps.pages) }));
   app.use(createSecurityHeaders({ csp: PAGE_CSP }));
   app.use(createRequestId());
   app.use(createAccessLog(deps.logger));
@@ -65,8 +66,8 @@ export function createPublicApp(deps: {
     if (ctx.method === 'GET' && ctx.path === '/readyz') return readyz(ctx);
     await next();
   });
-  if (deps.production && deps.trustProxy) app.use(createRefusePlainHttp(refuse));
-  if (deps.production) app.use(secureCookies);
+  if (production && trustProxy) app.use(createRefusePlainHttp(refuse));
+  if (production) app.use(secureCookies);
   app.use(deps.pageRouter.routes());
   app.use(deps.oauthLimits);
   // oidc-provider parses its own bodies (at most 56 KiB): read and checked here, then replayed to it.
@@ -76,4 +77,16 @@ export function createPublicApp(deps: {
     await deps.oidc()(ctx.req, ctx.res);
   });
   return app;
+}
+
+/** Errors of the pages as an HTML page when the browser prefers HTML. */
+function errorPageOf(pages: PageRenderer): ErrorPage {
+  return function errorPage(ctx, error) {
+    pages.render(
+      ctx,
+      'error',
+      { title: 'This request cannot be completed', message: error.message },
+      error.status,
+    );
+  };
 }

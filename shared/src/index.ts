@@ -4,6 +4,7 @@ export * from './auth/bearer-auth.ts';
 export * from './auth/key-set-notices.ts';
 export * from './auth/revocation-store.ts';
 export * from './auth/scopes.ts';
+export * from './config/deep-freeze.ts';
 export * from './config/dev-secret.ts';
 export * from './config/env-schemas.ts';
 export * from './config/load-config.ts';

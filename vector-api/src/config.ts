@@ -2,6 +2,7 @@ import {
   type DatabaseTimeouts,
   databaseTimeoutEnv,
   databaseTimeouts,
+  deepFreeze,
   devSecret,
   type Env,
   hostList,
@@ -253,12 +254,4 @@ export function describeVectorApiConfig(config: VectorApiConfig): Record<string,
     databaseUrl: hide(config.databaseUrl),
     redisUrl: hide(config.redisUrl),
   };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { Account, type AccountRow } from './account-entity.ts';
+
+/** An end user (table `account`). `email` is normalised (see email-address.ts) and unique. */
+export interface AccountRow {
+  id: string;
+  email: string;
+  emailVerified: boolean;
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  passwordChangedAt: Date;
+  lastSignInAt: Date | null;
+}
 
 export interface AccountPage {
   accounts: AccountRow[];
@@ -22,49 +34,69 @@ export interface AccountRepository {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const COLUMNS = `id, email, email_verified as "emailVerified", password_hash as "passwordHash", disabled,
+  created_at as "createdAt", updated_at as "updatedAt", password_changed_at as "passwordChangedAt",
+  last_sign_in_at as "lastSignInAt"`;
 
+/** Raw results carry timestamps as strings: dates here, once. */
+const toAccount = (row: AccountRow): AccountRow => ({
+  ...row,
+  createdAt: new Date(row.createdAt),
+  updatedAt: new Date(row.updatedAt),
+  passwordChangedAt: new Date(row.passwordChangedAt),
+  lastSignInAt: row.lastSignInAt === null ? null : new Date(row.lastSignInAt),
+});
+
+/** Accounts in Postgres, by SQL (the migrations are the schema). */
 export function createAccountRepository(orm: MikroORM): AccountRepository {
-  const em = () => orm.em.fork();
-  const update = async (id: string, fields: Partial<AccountRow>) => {
+  // The EntityManager translates driver errors (a duplicate key is a UniqueConstraintViolationException).
+  const db = () => orm.em;
+  const select = async (where: string, params: unknown[]) =>
+    (await db().execute<AccountRow[]>(`select ${COLUMNS} from account ${where}`, params)).map(toAccount);
+  /** Sets `assignments` (SQL, `?` params) on one account; whether it exists. */
+  const update = async (id: string, assignments: string, params: unknown[] = []) => {
     if (!UUID.test(id)) return false;
-    return (await em().nativeUpdate(Account, { id }, fields)) === 1;
+    const rows = await db().execute(
+      `update account set ${assignments}, updated_at = now() where id = ? returning id`,
+      [...params, id],
+    );
+    return rows.length === 1;
   };
   return {
     async create(email, passwordHash) {
-      const fork = em();
-      const account = fork.create(Account, { id: randomUUID(), email, passwordHash, lastSignInAt: null });
       try {
-        await fork.flush();
-        return account;
+        const rows = await db().execute<AccountRow[]>(
+          `insert into account (id, email, password_hash) values (?, ?, ?) returning ${COLUMNS}`,
+          [randomUUID(), email, passwordHash],
+        );
+        return toAccount(rows[0]!);
       } catch (err) {
         if (err instanceof UniqueConstraintViolationException) return undefined;
         throw err;
       }
     },
-    findByEmail: async (email) => (await em().findOne(Account, { email })) ?? undefined,
-    findById: async (id) =>
-      UUID.test(id) ? ((await em().findOne(Account, { id })) ?? undefined) : undefined,
+    findByEmail: async (email) => (await select('where email = ?', [email]))[0],
+    findById: async (id) => (UUID.test(id) ? (await select('where id = ?', [id]))[0] : undefined),
     async markEmailVerified(id) {
-      await update(id, { emailVerified: true });
+      await update(id, 'email_verified = true');
     },
     async setPasswordHash(id, passwordHash) {
-      await update(id, { passwordHash, passwordChangedAt: new Date() });
+      await update(id, 'password_hash = ?, password_changed_at = now()', [passwordHash]);
     },
     async recordSignIn(id) {
-      await update(id, { lastSignInAt: new Date() });
+      await update(id, 'last_sign_in_at = now()');
     },
-    setDisabled: (id, disabled) => update(id, { disabled }),
+    setDisabled: (id, disabled) => update(id, 'disabled = ?', [disabled]),
     async delete(id) {
       if (!UUID.test(id)) return false;
-      return (await em().nativeDelete(Account, { id })) === 1;
+      return (await db().execute('delete from account where id = ? returning id', [id])).length === 1;
     },
     async list({ offset, limit }) {
-      const [accounts, total] = await em().findAndCount(
-        Account,
-        {},
-        { orderBy: { createdAt: 'asc', id: 'asc' }, offset, limit },
-      );
-      return { accounts, total };
+      const [accounts, [count]] = await Promise.all([
+        select('order by created_at asc, id asc offset ? limit ?', [offset, limit]),
+        db().execute<{ total: string }[]>('select count(*) as total from account'),
+      ]);
+      return { accounts, total: Number(count?.total ?? 0) };
     },
   };
 }

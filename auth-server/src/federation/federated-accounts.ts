@@ -1,5 +1,4 @@
-import type { AccountRow } from '../accounts/account-entity.ts';
-import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { AccountRepository, AccountRow } from '../accounts/account-repository.ts';
 import { emailSchema } from '../accounts/email-address.ts';
 import type { FederatedIdentityRepository } from './federated-identity-repository.ts';
 import { unusablePasswordHash } from './unusable-password.ts';

@@ -1,4 +1,4 @@
-import type { AuthServerConfig } from '../config.ts';
+import type { UpstreamSettings } from '../config.ts';
 import { createGitHubUpstream } from './github-upstream.ts';
 import { microsoftEmailVerified } from './microsoft-email-verified.ts';
 import { createOidcUpstream } from './oidc-upstream.ts';
@@ -10,39 +10,39 @@ import type { UpstreamProvider } from './upstream-provider.ts';
  * stable and unique across tenants), never the mutable `email` or `preferred_username`; its e-mail
  * counts as verified only with Entra's `xms_edov` optional claim (see microsoft-email-verified.ts).
  */
-export function createUpstreamProviders(config: AuthServerConfig): UpstreamProvider[] {
+export function createUpstreamProviders(upstreams: UpstreamSettings): UpstreamProvider[] {
+  const { google, github, microsoft, linkedin } = upstreams;
   const providers: UpstreamProvider[] = [];
-  if (config.GOOGLE_CLIENT_ID && config.GOOGLE_CLIENT_SECRET) {
+  if (google.clientId && google.clientSecret) {
     providers.push(
       createOidcUpstream({
         id: 'google',
         label: 'Google',
-        issuer: config.GOOGLE_ISSUER,
-        clientId: config.GOOGLE_CLIENT_ID,
-        clientSecret: config.GOOGLE_CLIENT_SECRET,
+        issuer: google.issuer,
+        clientId: google.clientId,
+        clientSecret: google.clientSecret,
       }),
     );
   }
-  if (config.GITHUB_CLIENT_ID && config.GITHUB_CLIENT_SECRET) {
+  if (github.clientId && github.clientSecret) {
     providers.push(
       createGitHubUpstream({
-        clientId: config.GITHUB_CLIENT_ID,
-        clientSecret: config.GITHUB_CLIENT_SECRET,
-        authorizeUrl: config.GITHUB_AUTHORIZE_URL,
-        tokenUrl: config.GITHUB_TOKEN_URL,
-        apiUrl: config.GITHUB_API_URL,
+        clientId: github.clientId,
+        clientSecret: github.clientSecret,
+        authorizeUrl: github.authorizeUrl,
+        tokenUrl: github.tokenUrl,
+        apiUrl: github.apiUrl,
       }),
     );
   }
-  if (config.MICROSOFT_CLIENT_ID && config.MICROSOFT_CLIENT_SECRET) {
+  if (microsoft.clientId && microsoft.clientSecret) {
     providers.push(
       createOidcUpstream({
         id: 'microsoft',
         label: 'Microsoft',
-        issuer:
-          config.MICROSOFT_ISSUER ?? `https://login.microsoftonline.com/${config.MICROSOFT_TENANT}/v2.0`,
-        clientId: config.MICROSOFT_CLIENT_ID,
-        clientSecret: config.MICROSOFT_CLIENT_SECRET,
+        issuer: microsoft.issuer ?? `https://login.microsoftonline.com/${microsoft.tenant}/v2.0`,
+        clientId: microsoft.clientId,
+        clientSecret: microsoft.clientSecret,
         subjectOf: (claims) =>
           typeof claims.tid === 'string' && typeof claims.oid === 'string'
             ? `${claims.tid}:${claims.oid}`
@@ -51,14 +51,14 @@ export function createUpstreamProviders(config: AuthServerConfig): UpstreamProvi
       }),
     );
   }
-  if (config.LINKEDIN_CLIENT_ID && config.LINKEDIN_CLIENT_SECRET) {
+  if (linkedin.clientId && linkedin.clientSecret) {
     providers.push(
       createOidcUpstream({
         id: 'linkedin',
         label: 'LinkedIn',
-        issuer: config.LINKEDIN_ISSUER,
-        clientId: config.LINKEDIN_CLIENT_ID,
-        clientSecret: config.LINKEDIN_CLIENT_SECRET,
+        issuer: linkedin.issuer,
+        clientId: linkedin.clientId,
+        clientSecret: linkedin.clientSecret,
       }),
     );
   }

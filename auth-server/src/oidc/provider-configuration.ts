@@ -28,15 +28,15 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
   const signingAlg = keySet.current.alg as AsymmetricSigningAlgorithm;
   const algs = keySet.algs as AsymmetricSigningAlgorithm[];
   const resources = createResourceServers({
-    vectorApiUrl: config.VECTOR_API_URL,
-    accessTokenTtl: config.ACCESS_TOKEN_TTL,
+    vectorApiUrl: config.vectorApiUrl,
+    accessTokenTtl: config.tokens.accessTokenTtl,
     signingAlg,
     signingKid: keySet.current.kid,
   });
   return {
     adapter,
     jwks: { keys: keySet.privateJwks as JWK[] },
-    cookies: { keys: [...config.COOKIE_KEYS] },
+    cookies: { keys: [...config.cookieKeys] },
     scopes: ['openid', 'offline_access', 'email', ...VECTOR_SCOPE_NAMES],
     claims: { openid: ['sub'], email: ['email', 'email_verified'] },
     extraClientMetadata: {
@@ -93,14 +93,14 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') &&
       (client.redirectUris ?? []).some((uri) => URL.canParse(uri) && new URL(uri).origin === origin),
     ttl: {
-      AccessToken: config.ACCESS_TOKEN_TTL,
-      ClientCredentials: config.ACCESS_TOKEN_TTL,
-      AuthorizationCode: config.AUTHORIZATION_CODE_TTL,
-      RefreshToken: config.REFRESH_TOKEN_TTL,
-      Session: config.SESSION_TTL,
-      Grant: config.REFRESH_TOKEN_TTL,
+      AccessToken: config.tokens.accessTokenTtl,
+      ClientCredentials: config.tokens.accessTokenTtl,
+      AuthorizationCode: config.tokens.authorizationCodeTtl,
+      RefreshToken: config.tokens.refreshTokenTtl,
+      Session: config.tokens.sessionTtl,
+      Grant: config.tokens.refreshTokenTtl,
       Interaction: 3600,
-      IdToken: config.ID_TOKEN_TTL,
+      IdToken: config.tokens.idTokenTtl,
     },
     rotateRefreshToken: true,
     // RFC 9068 allows more claims: the grant (for grant-wide revocation) and a precise issue time.

@@ -26,6 +26,11 @@ export interface ProviderHolder {
   readonly provider: Provider;
   /** Builds a Provider for `keySet` and makes it live; the previous one finishes what it started. */
   swap(keySet: KeySet): LiveProvider;
+  /**
+   * Sets how a key set becomes a Provider, once, before the first `swap`: for a builder whose hooks
+   * need modules that themselves take `provider` (create them, then the builder, then swap).
+   */
+  buildWith(build: (keySet: KeySet) => Provider): void;
 }
 
 /** What the stand-in refuses: registrations on one Provider that the next swap would drop. */
@@ -46,8 +51,9 @@ const PER_PROVIDER = new Set<PropertyKey>([
  * continues on the new Provider. Modules that need the Provider may be created before the first
  * `swap` (they read it lazily).
  */
-export function createProviderHolder(build: (keySet: KeySet) => Provider): ProviderHolder {
+export function createProviderHolder(initialBuild?: (keySet: KeySet) => Provider): ProviderHolder {
   let current: LiveProvider | undefined;
+  let build = initialBuild;
   const live = (): LiveProvider => {
     if (!current) throw new Error('no Provider yet: swap in the first key set before serving');
     return current;
@@ -74,10 +80,15 @@ export function createProviderHolder(build: (keySet: KeySet) => Provider): Provi
     live,
     provider,
     swap(keySet) {
+      if (!build) throw new Error('no Provider builder yet: call buildWith before the first swap');
       // Built completely before it is published: a key set oidc-provider refuses leaves the old one live.
       const built = build(keySet);
       current = { provider: built, callback: built.callback() as OidcCallback, keySet };
       return current;
+    },
+    buildWith(builder) {
+      if (build) throw new Error('the Provider builder is already set');
+      build = builder;
     },
   };
 }

@@ -1,7 +1,6 @@
 import type { Context } from 'koa';
 import type { Provider } from 'oidc-provider';
-import type { AccountRow } from '../accounts/account-entity.ts';
-import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { AccountRepository, AccountRow } from '../accounts/account-repository.ts';
 
 /** The person signed in to this browser (oidc-provider's session), unless disabled or gone. */
 export function createSignedInAccount(deps: { provider: Provider; accounts: AccountRepository }) {

@@ -13,7 +13,7 @@ export async function startVectorApiFor(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     VECTOR_PORT: '0',
-    VECTOR_API_URL: auth.config.VECTOR_API_URL,
+    VECTOR_API_URL: auth.config.vectorApiUrl,
     ISSUER: auth.issuer,
     JWKS_URI: `${auth.issuer}/jwks`,
     VECTOR_DATABASE_URL: env.vectorDatabaseUrl,

@@ -53,7 +53,7 @@ export async function startScratchPostgres(label: string): Promise<ScratchPostgr
   await admin.end();
   const authUrl = urlFor('auth');
   const vectorUrl = urlFor('vector');
-  await runAuthServerMigrations({ DATABASE_URL: authUrl });
+  await runAuthServerMigrations({ databaseUrl: authUrl });
   await runVectorApiMigrations({ databaseUrl: vectorUrl });
   let running = true;
   return {

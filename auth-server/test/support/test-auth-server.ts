@@ -54,7 +54,7 @@ export async function startTestAuthServer(
   const running = await startAuthServer(config, {
     logger: options.logger ?? createLogger({ name: 'auth-server', level: 'silent' }),
   });
-  const admin = (method: string, path: string, body?: unknown, token = config.ADMIN_TOKEN) =>
+  const admin = (method: string, path: string, body?: unknown, token = config.admin.token) =>
     fetch(`${running.adminUrl}${path}`, {
       method,
       headers: {

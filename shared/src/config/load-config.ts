@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ConfigError } from '../errors/errors.ts';
+import { deepFreeze } from './deep-freeze.ts';
 
 export type Env = Record<string, string | undefined>;
 
@@ -31,14 +32,6 @@ export function loadConfig<S extends z.ZodType>(
     throw new ConfigError([...new Set(lines)]);
   }
   return deepFreeze(parsed.data);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 /** A copy of `config` with each secret key replaced by "[redacted]", for logs and banners. */

@@ -63,7 +63,7 @@ describe('authorization code flow with PKCE for a third-party app', () => {
     expect(body.refresh_token).to.be.a('string');
     const claims = JSON.parse(Buffer.from(body.access_token.split('.')[1]!, 'base64url').toString());
     expect(claims).to.include({
-      aud: server.config.VECTOR_API_URL,
+      aud: server.config.vectorApiUrl,
       client_id: client.client_id,
       scope: 'vectors:read',
     });

@@ -3,7 +3,7 @@ import { createOrm } from '@vectorauth/shared';
 import { expect } from 'chai';
 import type pg from 'pg';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import { authServerEntities, authServerMigrations } from '../../../src/index.ts';
+import { authServerMigrations } from '../../../src/index.ts';
 import { undoRotation } from '../../../src/oidc/postgres-adapter.ts';
 import {
   createAppClient,
@@ -134,7 +134,7 @@ describe('refresh tokens: rotation all or nothing', function () {
     await db.query(
       `update oidc_model set consumed_at = consumed_at - make_interval(secs => $2::int)
         where model = 'RefreshToken' and id = $1`,
-      [tokens.refresh_token, server.config.REFRESH_TOKEN_REUSE_GRACE_SEC + 1],
+      [tokens.refresh_token, server.config.tokens.refreshTokenReuseGraceSec + 1],
     );
     const reuse = await refresh(server, client, tokens.refresh_token);
     expect(reuse.status).to.equal(400);
@@ -147,8 +147,8 @@ describe('refresh tokens: rotation all or nothing', function () {
     const { tokens, grantId } = await family();
     const rotated = await ok(await refresh(server, client, tokens.refresh_token));
     const orm = await createOrm({
-      url: server.config.DATABASE_URL,
-      entities: authServerEntities,
+      url: server.config.databaseUrl,
+      entities: [],
       migrations: authServerMigrations,
       poolMax: 1,
     });

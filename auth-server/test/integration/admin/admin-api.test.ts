@@ -17,7 +17,7 @@ describe('admin API', () => {
 
   it('is not reachable on the public port', async () => {
     const res = await fetch(`${server.issuer}/admin/clients`, {
-      headers: { authorization: `Bearer ${server.config.ADMIN_TOKEN}` },
+      headers: { authorization: `Bearer ${server.config.admin.token}` },
     });
     expect(res.status).to.equal(404);
   });
@@ -68,7 +68,7 @@ describe('admin API', () => {
     const post = (body: string, type = 'application/json') =>
       fetch(`${server.adminUrl}/admin/clients`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${server.config.ADMIN_TOKEN}`, 'content-type': type },
+        headers: { authorization: `Bearer ${server.config.admin.token}`, 'content-type': type },
         body,
       });
     const malformed = await post('{"client_name":');

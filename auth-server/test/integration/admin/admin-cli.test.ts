@@ -17,7 +17,7 @@ describe('operator CLI: clients, initial access tokens, users', () => {
       execFile(
         process.execPath,
         [CLI, ...args],
-        { env: { ...process.env, ADMIN_URL: server.adminUrl, ADMIN_TOKEN: server.config.ADMIN_TOKEN } },
+        { env: { ...process.env, ADMIN_URL: server.adminUrl, ADMIN_TOKEN: server.config.admin.token } },
         (err, stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
       );
     });

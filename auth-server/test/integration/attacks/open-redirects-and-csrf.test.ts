@@ -113,12 +113,12 @@ describe('attack suite: hostile bodies at the auth server', () => {
       [
         `${server.adminUrl}/admin/clients`,
         deep,
-        { authorization: `Bearer ${server.config.ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        { authorization: `Bearer ${server.config.admin.token}`, 'content-type': 'application/json' },
       ],
       [
         `${server.adminUrl}/admin/clients`,
         deepObject,
-        { authorization: `Bearer ${server.config.ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        { authorization: `Bearer ${server.config.admin.token}`, 'content-type': 'application/json' },
       ],
       [
         `${server.issuer}/reg`,

@@ -142,7 +142,7 @@ describe('attack suite: strings Postgres refuses are a 400 on every endpoint', f
   });
 
   it('refuses them on every admin endpoint with {error, message}', async () => {
-    const auth = { authorization: `Bearer ${server.config.ADMIN_TOKEN}` };
+    const auth = { authorization: `Bearer ${server.config.admin.token}` };
     const endpoints = adminRoutes().map((r): Endpoint => ({ ...r, body: 'json', format: 'api' }));
     expect(endpoints.map((e) => `${e.method} ${e.path}`)).to.include.members([
       'POST /admin/clients',

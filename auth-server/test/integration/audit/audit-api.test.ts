@@ -44,7 +44,7 @@ describe('audit trail: GET /admin/audit and `admin audit list`', () => {
     expect((await fetch(`${server.adminUrl}/admin/audit`)).status).to.equal(401);
     expect((await server.admin('GET', '/admin/audit', undefined, 'x'.repeat(40))).status).to.equal(401);
     const onPublic = await fetch(`${server.issuer}/admin/audit`, {
-      headers: { authorization: `Bearer ${server.config.ADMIN_TOKEN}` },
+      headers: { authorization: `Bearer ${server.config.admin.token}` },
     });
     expect(onPublic.status).to.equal(404);
   });
@@ -170,7 +170,7 @@ describe('audit trail: GET /admin/audit and `admin audit list`', () => {
         execFile(
           process.execPath,
           [CLI, ...args],
-          { env: { ...process.env, ADMIN_URL: server.adminUrl, ADMIN_TOKEN: server.config.ADMIN_TOKEN } },
+          { env: { ...process.env, ADMIN_URL: server.adminUrl, ADMIN_TOKEN: server.config.admin.token } },
           (err, stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
         );
       });

@@ -23,7 +23,7 @@ describe('operator CLI: npm run admin -- keys ...', () => {
       execFile(
         process.execPath,
         [CLI, ...args],
-        { env: { ...process.env, ADMIN_URL: server.adminUrl, ADMIN_TOKEN: server.config.ADMIN_TOKEN } },
+        { env: { ...process.env, ADMIN_URL: server.adminUrl, ADMIN_TOKEN: server.config.admin.token } },
         (err, stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
       );
     });

@@ -47,7 +47,7 @@ describe('signing keys: lifecycle through the admin API', () => {
   const resourceServer = () => {
     const verifier = createAccessTokenVerifier({
       issuer: server.issuer,
-      audience: server.config.VECTOR_API_URL,
+      audience: server.config.vectorApiUrl,
       jwksUri: `${server.issuer}/jwks`,
     });
     return {
@@ -84,7 +84,7 @@ describe('signing keys: lifecycle through the admin API', () => {
     expect(next).to.include({ status: 'next', alg: 'ES256' });
     expect(next.promotableAt).to.be.a('string');
     const res = await fetch(`${server.issuer}/jwks`);
-    expect(res.headers.get('cache-control')).to.equal(`public, max-age=${server.config.JWKS_MAX_AGE_SEC}`);
+    expect(res.headers.get('cache-control')).to.equal(`public, max-age=${server.config.keys.jwksMaxAgeSec}`);
     const { keys } = (await res.json()) as { keys: Record<string, unknown>[] };
     expect(keys.map((k) => k.kid)).to.include.members([before.kid, next.kid]);
     for (const key of keys) expect(key).to.not.have.any.keys('d', 'p', 'q', 'dp', 'dq', 'qi');

@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createMasterKeyring, createOrm, devSecret, type MikroORM, runRewrapSteps } from '@vectorauth/shared';
 import { expect } from 'chai';
-import {
-  authServerEntities,
-  authServerMigrations,
-  createRewrapAuthSecretsSteps,
-} from '../../../src/index.ts';
+import { authServerMigrations, createRewrapAuthSecretsSteps } from '../../../src/index.ts';
 import { startTestAuthServer } from '../../support/test-auth-server.ts';
 import { testEnv } from '../../support/test-env.ts';
 
@@ -19,7 +15,7 @@ describe('master-key rotation of the auth server’s secrets', function () {
   before(async () => {
     orm = await createOrm({
       url: env.databaseUrl,
-      entities: authServerEntities,
+      entities: [],
       migrations: authServerMigrations,
       poolMax: 2,
     });

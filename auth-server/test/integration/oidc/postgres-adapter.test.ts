@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createMasterKeyring, createOrm, type MikroORM } from '@vectorauth/shared';
 import { expect } from 'chai';
-import { authServerEntities } from '../../../src/entities.ts';
 import { authServerMigrations } from '../../../src/migrations/migrations.ts';
 import { createPostgresAdapter } from '../../../src/oidc/postgres-adapter.ts';
 import { testEnv } from '../../support/test-env.ts';
@@ -13,7 +12,7 @@ describe('postgres adapter (oidc-provider storage)', () => {
   before(async () => {
     orm = await createOrm({
       url: testEnv().databaseUrl,
-      entities: authServerEntities,
+      entities: [],
       migrations: authServerMigrations,
       poolMax: 20,
     });

@@ -20,7 +20,7 @@ describe('dynamic client registration (RFC 7591) and management (RFC 7592)', () 
     server = await startTestAuthServer();
     rs = await startResourceServer({
       issuer: server.issuer,
-      audience: server.config.VECTOR_API_URL,
+      audience: server.config.vectorApiUrl,
       redisUrl: testEnv().redisUrl,
     });
     const res = await server.admin('POST', '/admin/initial-access-tokens', { expires_in: 3600 });

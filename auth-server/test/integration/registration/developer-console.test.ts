@@ -16,7 +16,7 @@ describe('developer console', () => {
     server = await startTestAuthServer({ SMTP_URL: sink.url });
     rs = await startResourceServer({
       issuer: server.issuer,
-      audience: server.config.VECTOR_API_URL,
+      audience: server.config.vectorApiUrl,
       redisUrl: testEnv().redisUrl,
     });
   });

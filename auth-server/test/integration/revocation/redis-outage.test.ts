@@ -29,7 +29,7 @@ describe('revocation when Redis goes away', function () {
     port = await freePort();
     redis = await startRedis(dataDir, () => undefined, port);
     server = await startTestAuthServer({ REDIS_URL: redis.url });
-    const options = { issuer: server.issuer, audience: server.config.VECTOR_API_URL, redisUrl: redis.url };
+    const options = { issuer: server.issuer, audience: server.config.vectorApiUrl, redisUrl: redis.url };
     rs = [await startResourceServer(options), await startResourceServer(options)];
     client = await server.createClient({
       client_name: 'm2m',

@@ -23,7 +23,7 @@ describe('revocation reaches every resource server on the next request', () => {
     server = await startTestAuthServer({ SMTP_URL: sink.url, REFRESH_TOKEN_REUSE_GRACE_SEC: '0' });
     const options = {
       issuer: server.issuer,
-      audience: server.config.VECTOR_API_URL,
+      audience: server.config.vectorApiUrl,
       redisUrl: testEnv().redisUrl,
     };
     rs = [await startResourceServer(options), await startResourceServer(options)];

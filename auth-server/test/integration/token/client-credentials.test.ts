@@ -29,7 +29,7 @@ describe('client credentials: JWT access tokens for the vector API', () => {
     const jwks = createRemoteJWKSet(new URL(`${server.issuer}/jwks`));
     const { payload, protectedHeader } = await jwtVerify(body.access_token, jwks, {
       issuer: server.issuer,
-      audience: server.config.VECTOR_API_URL,
+      audience: server.config.vectorApiUrl,
       typ: 'at+jwt',
     });
     expect(protectedHeader.alg).to.equal('ES256');
@@ -39,7 +39,7 @@ describe('client credentials: JWT access tokens for the vector API', () => {
       scope: 'vectors:read vectors:write',
     });
     expect(payload.jti).to.be.a('string');
-    expect(payload.exp! - payload.iat!).to.equal(server.config.ACCESS_TOKEN_TTL);
+    expect(payload.exp! - payload.iat!).to.equal(server.config.tokens.accessTokenTtl);
   });
 
   it('gives the vector API as the default resource when none is named', async () => {
@@ -47,7 +47,7 @@ describe('client credentials: JWT access tokens for the vector API', () => {
     const { access_token } = (await res.json()) as { access_token: string };
     const [, payload] = access_token.split('.');
     expect(JSON.parse(Buffer.from(payload!, 'base64url').toString())).to.include({
-      aud: server.config.VECTOR_API_URL,
+      aud: server.config.vectorApiUrl,
     });
   });
 

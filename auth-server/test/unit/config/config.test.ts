@@ -37,18 +37,48 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
       AUTH_PORT: '33000',
       VECTOR_PORT: '33002',
     });
-    expect(c.ISSUER).to.equal('http://localhost:33000');
-    expect(c.VECTOR_API_URL).to.equal('http://localhost:33002');
+    expect(c.issuer).to.equal('http://localhost:33000');
+    expect(c.vectorApiUrl).to.equal('http://localhost:33002');
+  });
+
+  it('parses the env once into a frozen camelCase tree, the env names unchanged', () => {
+    const c = loadAuthServerConfig({
+      ...PRODUCTION,
+      ADMIN_PORT: '3101',
+      ACCESS_TOKEN_TTL: '900',
+      KEY_SYNC_INTERVAL_SEC: '10',
+      RATE_LIMIT_WINDOW_SEC: '30',
+      RATE_LIMIT_FORMS_PER_IP: '7',
+      GITHUB_CLIENT_ID: 'gh',
+      DB_STATEMENT_TIMEOUT_MS: '1234',
+    });
+    expect(c.admin).to.deep.equal({
+      host: '127.0.0.1',
+      port: 3101,
+      token: PRODUCTION.ADMIN_TOKEN,
+      maxBodyBytes: 64 * 1024,
+    });
+    expect(c.tokens.accessTokenTtl).to.equal(900);
+    expect(c.keys.syncIntervalSec).to.equal(10);
+    expect(c.rateLimits).to.include({ windowMs: 30_000, formsPerIp: 7 });
+    expect(c.upstreams.github).to.include({ clientId: 'gh', clientSecret: undefined });
+    expect(c.database.statementTimeoutMs).to.equal(1234);
+    expect(c.masterKeys).to.deep.equal([PRODUCTION.MASTER_KEY]);
+    expect(c.mail.smtpUrl).to.equal(PRODUCTION.SMTP_URL);
+    expect(Object.isFrozen(c)).to.equal(true);
+    expect(Object.isFrozen(c.rateLimits)).to.equal(true);
+    expect(Object.isFrozen(c.upstreams.github)).to.equal(true);
+    expect(Object.isFrozen(c.cookieKeys)).to.equal(true);
   });
 
   it('accepts a complete production configuration, with http only to loopback', () => {
-    expect(loadAuthServerConfig(PRODUCTION).ISSUER).to.equal('https://id.example');
+    expect(loadAuthServerConfig(PRODUCTION).issuer).to.equal('https://id.example');
     const local = loadAuthServerConfig({
       ...PRODUCTION,
       ISSUER: 'http://localhost:3000',
       VECTOR_API_URL: 'http://127.0.0.1:4000',
     });
-    expect(local.VECTOR_API_URL).to.equal('http://127.0.0.1:4000');
+    expect(local.vectorApiUrl).to.equal('http://127.0.0.1:4000');
   });
 
   it('lists every missing production key in one message, beside any other bad key', () => {

@@ -1,17 +1,33 @@
 import { expect } from 'chai';
-import type { AuthServerConfig } from '../../../src/config.ts';
+import type { UpstreamSettings } from '../../../src/config.ts';
 import { hasUsablePassword, unusablePasswordHash } from '../../../src/federation/unusable-password.ts';
 import { createUpstreamProviders } from '../../../src/federation/upstream-providers.ts';
 
-const defaults = {
-  GOOGLE_ISSUER: 'https://accounts.google.com',
-  MICROSOFT_TENANT: 'common',
-  LINKEDIN_ISSUER: 'https://www.linkedin.com/oauth',
-  GITHUB_AUTHORIZE_URL: 'https://github.com/login/oauth/authorize',
-  GITHUB_TOKEN_URL: 'https://github.com/login/oauth/access_token',
-  GITHUB_API_URL: 'https://api.github.com',
-};
-const configOf = (env: Record<string, string>) => ({ ...defaults, ...env }) as unknown as AuthServerConfig;
+const configOf = (env: Record<string, string>): UpstreamSettings => ({
+  google: {
+    clientId: env.GOOGLE_CLIENT_ID,
+    clientSecret: env.GOOGLE_CLIENT_SECRET,
+    issuer: 'https://accounts.google.com',
+  },
+  microsoft: {
+    clientId: env.MICROSOFT_CLIENT_ID,
+    clientSecret: env.MICROSOFT_CLIENT_SECRET,
+    tenant: 'common',
+    issuer: undefined,
+  },
+  linkedin: {
+    clientId: env.LINKEDIN_CLIENT_ID,
+    clientSecret: env.LINKEDIN_CLIENT_SECRET,
+    issuer: 'https://www.linkedin.com/oauth',
+  },
+  github: {
+    clientId: env.GITHUB_CLIENT_ID,
+    clientSecret: env.GITHUB_CLIENT_SECRET,
+    authorizeUrl: 'https://github.com/login/oauth/authorize',
+    tokenUrl: 'https://github.com/login/oauth/access_token',
+    apiUrl: 'https://api.github.com',
+  },
+});
 
 describe('upstream providers from the configuration', () => {
   it('hides every provider without both a client id and a secret', () => {

@@ -42,7 +42,7 @@ function composeEnv(anchor: string): Record<string, string> {
 describe('docker-compose.yml', () => {
   it('gives the auth server a configuration production accepts (SMTP, https-or-loopback URLs)', () => {
     const config = loadAuthServerConfig(composeEnv('auth-env'));
-    expect(config.NODE_ENV).to.equal('production');
+    expect(config.nodeEnv).to.equal('production');
   });
 
   it('lets the vector API fetch keys over http from the auth-server container, and only there', () => {

@@ -1,0 +1,49 @@
+import type { Logger, MikroORM, Redis } from '@vectorauth/shared';
+import { createSignInThrottle, type SignInThrottle } from '../abuse/sign-in-throttle.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuthServerConfig } from '../config.ts';
+import { createMailer, type Mailer } from '../mail/mailer.ts';
+import type { AccountSessions } from '../oidc/account-sessions.ts';
+import { type AccountFlows, createAccountFlows } from './account-flows.ts';
+import type { AccountRepository } from './account-repository.ts';
+import { createEmailTokens } from './email-tokens.ts';
+import { createPasswordHasher, type PasswordHasher } from './password-hasher.ts';
+
+export interface AccountServices {
+  /** bcrypt off the event loop (a worker pool: close it). */
+  hasher: PasswordHasher;
+  /** Mails go out after the answer (wait for `idle()` before stopping). */
+  mailer: Mailer;
+  throttle: SignInThrottle;
+  flows: AccountFlows;
+}
+
+/** What the account pages run on: password hashing, mail, the sign-in slowdown and the flows. */
+export function createAccountServices(deps: {
+  config: Pick<AuthServerConfig, 'bcryptCost' | 'mail' | 'dataDir' | 'issuer'>;
+  orm: MikroORM;
+  redis: Redis;
+  accounts: AccountRepository;
+  sessions: AccountSessions;
+  audit: AuditLog;
+  logger: Logger;
+}): AccountServices {
+  const { config, logger } = deps;
+  const hasher = createPasswordHasher(config.bcryptCost);
+  const mailer = createMailer({
+    smtpUrl: config.mail.smtpUrl,
+    from: config.mail.from,
+    dataDir: config.dataDir,
+    logger,
+  });
+  const throttle = createSignInThrottle(deps.redis);
+  const flows = createAccountFlows({
+    ...deps,
+    throttle,
+    tokens: createEmailTokens(deps.orm),
+    hasher,
+    mailer,
+    issuer: config.issuer,
+  });
+  return { hasher, mailer, throttle, flows };
+}

@@ -1,0 +1,57 @@
+import type Router from '@koa/router';
+import type { MikroORM } from '@vectorauth/shared';
+import type { Middleware } from 'koa';
+import type { AccountFlows } from '../accounts/account-flows.ts';
+import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { ClientRegistry } from '../clients/client-registry.ts';
+import type { AuthServerConfig } from '../config.ts';
+import { createFederatedAccounts } from '../federation/federated-accounts.ts';
+import { createFederatedIdentityRepository } from '../federation/federated-identity-repository.ts';
+import { createFederationRoutes, federationPageData } from './federation-routes.ts';
+import { createUpstreamProviders } from '../federation/upstream-providers.ts';
+import type { AccountSessions } from '../oidc/account-sessions.ts';
+import type { ProviderHolder } from '../oidc/provider-holder.ts';
+import { createCsrf } from './csrf.ts';
+import { createPageRouter } from './page-router.ts';
+import type { PageRenderer } from './renderer.ts';
+
+/** Every page of the public port, with sign-in through the configured upstream providers. */
+export function createSitePageRouter(deps: {
+  config: Pick<AuthServerConfig, 'issuer' | 'cookieKeys' | 'upstreams'>;
+  orm: MikroORM;
+  /** Pages keep the holder's stand-in: it always reads the live Provider. */
+  holder: ProviderHolder;
+  clients: ClientRegistry;
+  flows: AccountFlows;
+  accounts: AccountRepository;
+  sessions: AccountSessions;
+  pages: PageRenderer;
+  audit: AuditLog;
+  formLimits: Middleware;
+}): Router {
+  const { config, accounts, pages, audit } = deps;
+  const provider = deps.holder.provider;
+  const identities = createFederatedIdentityRepository(deps.orm);
+  const upstreams = createUpstreamProviders(config.upstreams);
+  const csrf = createCsrf(config.cookieKeys);
+  return createPageRouter({
+    ...deps,
+    provider,
+    csrf,
+    issuer: config.issuer,
+    federatedProviders: upstreams,
+    federationPageData: upstreams.length > 0 ? federationPageData({ identities, upstreams }) : undefined,
+    federationRoutes: createFederationRoutes({
+      provider,
+      accounts,
+      identities,
+      federatedAccounts: createFederatedAccounts({ accounts, identities }),
+      upstreams,
+      pages,
+      csrf,
+      issuer: config.issuer,
+      audit,
+    }),
+  });
+}
