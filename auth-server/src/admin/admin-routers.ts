@@ -7,13 +7,13 @@ import {
 } from '@vectorauth/shared';
 import type { AccountRepository } from '../accounts/account-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import { createAuditRoutes } from './audit-routes.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
 import type { KeySync } from '../keys/key-sync.ts';
 import type { SigningKeyStore } from '../keys/signing-key-store.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import type { Revocations } from '../revocation/revocations.ts';
+import { createAuditRoutes } from './audit-routes.ts';
 import { createClientRoutes } from './client-routes.ts';
 import { createInitialAccessTokenRoutes } from './initial-access-token-routes.ts';
 import { createKeyRoutes } from './key-routes.ts';

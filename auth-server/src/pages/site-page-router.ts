@@ -8,11 +8,11 @@ import type { ClientRegistry } from '../clients/client-registry.ts';
 import type { AuthServerConfig } from '../config.ts';
 import { createFederatedAccounts } from '../federation/federated-accounts.ts';
 import { createFederatedIdentityRepository } from '../federation/federated-identity-repository.ts';
-import { createFederationRoutes, federationPageData } from './federation-routes.ts';
 import { createUpstreamProviders } from '../federation/upstream-providers.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import { createCsrf } from './csrf.ts';
+import { createFederationRoutes, federationPageData } from './federation-routes.ts';
 import { createPageRouter } from './page-router.ts';
 import type { PageRenderer } from './renderer.ts';
 
