@@ -13,6 +13,12 @@ type Lifecycle = Pick<
   'ensureCurrent' | 'stage' | 'promote' | 'retire' | 'revoke' | 'rotateOnSchedule'
 >;
 
+/** What each locked step needs: the public view of a row and a key generator. */
+interface Step {
+  info: (row: SigningKeyRow) => PublicKeyInfo;
+  generate: GenerateKey;
+}
+
 /** Serializes every lifecycle change across instances (pg_advisory_xact_lock). */
 const LIFECYCLE_LOCK = 7_000_601;
 const DAY_MS = 86_400_000;
@@ -25,6 +31,7 @@ export function createSigningKeyLifecycle(deps: {
 }): Lifecycle {
   const { orm, timings, generate } = deps;
   const info = (row: SigningKeyRow) => publicKeyInfo(row, timings);
+  const step: Step = { info, generate };
 
   const locked = <T>(work: (em: EntityManager) => Promise<T>): Promise<T> =>
     orm.em.fork().transactional(async (em) => {
@@ -34,67 +41,6 @@ export function createSigningKeyLifecycle(deps: {
       await em.execute('select pg_advisory_xact_lock(?)', [LIFECYCLE_LOCK]);
       return work(em);
     });
-
-  async function promoteLocked(em: EntityManager, kid: string) {
-    const row = await rows.find(em, kid);
-    if (row.status !== 'next') {
-      throw new ConflictError(`signing key ${kid} is ${row.status}; only a next key can be promoted`);
-    }
-    const promotableAt = info(row).promotableAt!;
-    if (Date.now() < promotableAt.getTime()) {
-      throw new ConflictError(
-        `signing key ${kid} is published since ${row.createdAt.toISOString()}; it may sign from ${promotableAt.toISOString()} (KEY_PUBLISH_WAIT_SEC), when every resource server can know it`,
-      );
-    }
-    const old = await rows.withStatus(em, 'current');
-    const retired = old ? await rows.setStatus(em, old.kid, 'current', 'retired') : null;
-    const current = await rows.setStatus(em, kid, 'next', 'current');
-    return { current: info(current), retired: retired ? info(retired) : null };
-  }
-
-  async function retireLocked(em: EntityManager, kid: string): Promise<PublicKeyInfo> {
-    const row = await rows.find(em, kid);
-    if (row.status === 'current') {
-      throw new ConflictError(
-        `signing key ${kid} is current; promote a next key instead (that retires this one)`,
-      );
-    }
-    if (row.status !== 'next') {
-      throw new ConflictError(`signing key ${kid} is ${row.status}; only a next key can be retired`);
-    }
-    return info(await rows.setStatus(em, kid, 'next', 'retired'));
-  }
-
-  async function revokeLocked(em: EntityManager, kid: string) {
-    const row = await rows.find(em, kid);
-    const currentNow = async () => info((await rows.withStatus(em, 'current'))!);
-    if (row.status === 'revoked') return { revoked: info(row), current: await currentNow() };
-    if (row.status !== 'current') {
-      const revoked = await rows.setStatus(em, kid, row.status, 'revoked');
-      return { revoked: info(revoked), current: await currentNow() };
-    }
-    const revoked = await rows.setStatus(em, kid, 'current', 'revoked');
-    const next = await rows.withStatus(em, 'next');
-    const current = next
-      ? await rows.setStatus(em, next.kid, 'next', 'current')
-      : await generate(em, 'current');
-    return { revoked: info(revoked), current: info(current) };
-  }
-
-  async function rotateLocked(em: EntityManager, days: number) {
-    const current = await rows.withStatus(em, 'current');
-    if (!current) return undefined;
-    const age = Date.now() - (current.activatedAt ?? current.createdAt).getTime();
-    const next = await rows.withStatus(em, 'next');
-    if (!next) {
-      if (age < (days * DAY_MS) / 2) return undefined;
-      await generate(em, 'next');
-      return 'staged' as const;
-    }
-    if (age < days * DAY_MS || Date.now() < info(next).promotableAt!.getTime()) return undefined;
-    await promoteLocked(em, next.kid);
-    return 'promoted' as const;
-  }
 
   return {
     async ensureCurrent() {
@@ -112,9 +58,70 @@ export function createSigningKeyLifecycle(deps: {
         }
         return info(await generate(em, 'next', alg));
       }),
-    promote: (kid) => locked((em) => promoteLocked(em, kid)),
-    retire: (kid) => locked((em) => retireLocked(em, kid)),
-    revoke: (kid) => locked((em) => revokeLocked(em, kid)),
-    rotateOnSchedule: (days) => locked((em) => rotateLocked(em, days)),
+    promote: (kid) => locked((em) => promoteLocked(step, em, kid)),
+    retire: (kid) => locked((em) => retireLocked(step, em, kid)),
+    revoke: (kid) => locked((em) => revokeLocked(step, em, kid)),
+    rotateOnSchedule: (days) => locked((em) => rotateLocked(step, em, days)),
   };
+}
+
+async function promoteLocked({ info }: Step, em: EntityManager, kid: string) {
+  const row = await rows.find(em, kid);
+  if (row.status !== 'next') {
+    throw new ConflictError(`signing key ${kid} is ${row.status}; only a next key can be promoted`);
+  }
+  const promotableAt = info(row).promotableAt!;
+  if (Date.now() < promotableAt.getTime()) {
+    throw new ConflictError(
+      `signing key ${kid} is published since ${row.createdAt.toISOString()}; it may sign from ${promotableAt.toISOString()} (KEY_PUBLISH_WAIT_SEC), when every resource server can know it`,
+    );
+  }
+  const old = await rows.withStatus(em, 'current');
+  const retired = old ? await rows.setStatus(em, old.kid, 'current', 'retired') : null;
+  const current = await rows.setStatus(em, kid, 'next', 'current');
+  return { current: info(current), retired: retired ? info(retired) : null };
+}
+
+async function retireLocked({ info }: Step, em: EntityManager, kid: string): Promise<PublicKeyInfo> {
+  const row = await rows.find(em, kid);
+  if (row.status === 'current') {
+    throw new ConflictError(
+      `signing key ${kid} is current; promote a next key instead (that retires this one)`,
+    );
+  }
+  if (row.status !== 'next') {
+    throw new ConflictError(`signing key ${kid} is ${row.status}; only a next key can be retired`);
+  }
+  return info(await rows.setStatus(em, kid, 'next', 'retired'));
+}
+
+async function revokeLocked({ info, generate }: Step, em: EntityManager, kid: string) {
+  const row = await rows.find(em, kid);
+  const currentNow = async () => info((await rows.withStatus(em, 'current'))!);
+  if (row.status === 'revoked') return { revoked: info(row), current: await currentNow() };
+  if (row.status !== 'current') {
+    const revoked = await rows.setStatus(em, kid, row.status, 'revoked');
+    return { revoked: info(revoked), current: await currentNow() };
+  }
+  const revoked = await rows.setStatus(em, kid, 'current', 'revoked');
+  const next = await rows.withStatus(em, 'next');
+  const current = next
+    ? await rows.setStatus(em, next.kid, 'next', 'current')
+    : await generate(em, 'current');
+  return { revoked: info(revoked), current: info(current) };
+}
+
+async function rotateLocked(step: Step, em: EntityManager, days: number) {
+  const current = await rows.withStatus(em, 'current');
+  if (!current) return undefined;
+  const age = Date.now() - (current.activatedAt ?? current.createdAt).getTime();
+  const next = await rows.withStatus(em, 'next');
+  if (!next) {
+    if (age < (days * DAY_MS) / 2) return undefined;
+    await step.generate(em, 'next');
+    return 'staged' as const;
+  }
+  if (age < days * DAY_MS || Date.now() < step.info(next).promotableAt!.getTime()) return undefined;
+  await promoteLocked(step, em, next.kid);
+  return 'promoted' as const;
 }
