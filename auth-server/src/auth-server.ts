@@ -6,6 +6,7 @@ import {
   createOrm,
   createRateLimiter,
   createRedis,
+  createShutdownStack,
   type Logger,
   listen,
   postgresReadiness,
@@ -26,7 +27,6 @@ import { createOidcServices } from './oidc/oidc-services.ts';
 import { createPageRenderer } from './pages/renderer.ts';
 import { createSitePageRouter } from './pages/site-page-router.ts';
 import { createPublicApp } from './public-app.ts';
-import { createShutdownStack } from './shutdown-stack.ts';
 
 export interface RunningAuthServer {
   issuer: string;

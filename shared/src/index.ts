@@ -41,5 +41,6 @@ export * from './http/safe-raw-body.ts';
 export * from './http/security-headers.ts';
 export * from './http/stop-on-signals.ts';
 export * from './http/to-app-error.ts';
+export * from './lifecycle/shutdown-stack.ts';
 export * from './logger/logger.ts';
 export * from './redis/create-redis.ts';

@@ -1,30 +1,25 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import {
   closeRedis,
-  createAccessTokenVerifier,
   createLogger,
   createMetrics,
   createOrm,
   createRedis,
+  createShutdownStack,
   type Logger,
   listen,
   type Redis,
-  startPrincipalEventConsumer,
-  subscribeKeySetNotices,
 } from '@vectorauth/shared';
 import { createVectorApp } from './app.ts';
 import type { VectorApiConfig } from './config.ts';
-import { createShredBroadcast } from './events/shred-broadcast.ts';
+import { startPrincipalErasure } from './events/principal-erasure.ts';
 import { VECTOR_MIGRATIONS } from './migrations/vector-migrations.ts';
-import { createIndexLoader } from './search/index-loader.ts';
 import { createIndexWorkerClient } from './search/index-worker-client.ts';
+import { createSearchIndex } from './search/search-index.ts';
 import { createSnapshotStore } from './search/snapshot-store.ts';
-import { createVectorIndex } from './search/vector-index.ts';
 import { createEncryption, type Encryption } from './store/encryption.ts';
 import { startMaintenance } from './store/maintenance.ts';
-import { createPrincipalShredder } from './store/shred-principal.ts';
-import { createTamperReport } from './store/tamper-report.ts';
+import { countTampering, createTamperReport } from './store/tamper-report.ts';
+import { startTokenVerification } from './v1/token-verification.ts';
 
 export interface VectorApiDeps {
   logger?: Logger;
@@ -39,9 +34,10 @@ export interface RunningVectorApi {
 }
 
 /**
- * Wires config, ORM, Redis, envelope encryption, the FAISS worker and its snapshots, the
- * principal-events consumer and the Koa app, and listens. The schema must have been migrated
- * before (`runVectorApiMigrations`); the server never migrates at boot.
+ * Wires config, ORM, Redis, envelope encryption, the FAISS worker and its snapshots, principal
+ * erasure, token verification and the Koa app, and listens. The schema must have been migrated
+ * before (`runVectorApiMigrations`); the server never migrates at boot. A step that fails closes
+ * what the steps before it started.
  */
 export async function startVectorApi(
   config: VectorApiConfig,
@@ -49,134 +45,58 @@ export async function startVectorApi(
 ): Promise<RunningVectorApi> {
   const logger = deps.logger ?? createLogger({ name: 'vector-api', level: config.logLevel });
   const encryption = deps.encryption ?? createEncryption(config.masterKeys, config.keyCacheSize);
-  const worker = createIndexWorkerClient(logger, { dataDir: config.dataDir, ...config.index });
-  // The migrations are the schema and the repositories speak SQL: no entities.
-  const orm = await createOrm({
-    url: config.databaseUrl,
-    entities: [],
-    migrations: VECTOR_MIGRATIONS,
-    poolMax: 10,
-    timeouts: config.database,
-  }).catch(async (err: unknown) => {
-    await worker.close();
-    throw err;
-  });
-  const redis = createRedis(config.redisUrl, 'vector-api', logger);
-  const redisSettled = settled(redis, 2000);
-  const snapshots = createSnapshotStore(config.dataDir);
-  const loader = createIndexLoader({ orm, encryption, snapshots });
-  const metrics = createMetrics('vector-api');
-  const tampered = metrics.counter(
-    'vector_stored_data_tampered_total',
-    'Stored data that failed authentication and was refused, by kind (snapshot file, encrypted row)',
-    ['kind'],
-  );
-  for (const kind of ['snapshot', 'record'] as const) tampered.inc({ kind }, 0);
-  const tamper = createTamperReport({ orm, logger, count: (kind) => tampered.inc({ kind }) });
-  const index = createVectorIndex({
-    worker,
-    planLoad: loader.planLoad,
-    discardSnapshot: loader.discardSnapshot,
-    onSnapshotRefused: (collection, reason) =>
-      void tamper.report({
-        kind: 'snapshot',
-        principal: collection.principal,
-        collection: collection.name,
-        collectionId: collection.id,
-        reason,
+  const started = createShutdownStack();
+  try {
+    // The migrations are the schema and the repositories speak SQL: no entities.
+    const orm = started.push(
+      await createOrm({
+        url: config.databaseUrl,
+        migrations: VECTOR_MIGRATIONS,
+        poolMax: 10,
+        timeouts: config.database,
       }),
-  });
-
-  /** Everything this process keeps of a principal outside Postgres. */
-  const forgetHere = async (principal: string) => {
-    encryption.keys?.forget(principal);
-    await index.dropPrincipal(principal).catch(() => undefined); // a restarted worker holds nothing
-    await snapshots.removePrincipal(principal);
-  };
-  const broadcast = createShredBroadcast({
-    publisher: redis,
-    subscriber: createRedis(config.redisUrl, 'vector-api-shred-broadcast', logger),
-    forget: forgetHere,
-    logger,
-  });
-  const shredder = createPrincipalShredder({
-    orm,
-    keys: encryption.keys,
-    forget: async (principal) => {
-      await forgetHere(principal);
-      await broadcast.announce(principal);
-    },
-  });
-  const consumer = startPrincipalEventConsumer({
-    redis: createRedis(config.redisUrl, 'vector-api-principal-events', logger),
-    group: config.events.group,
-    consumer: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    claimIdleMs: config.events.claimIdleMs,
-    logger,
-    handle: async (event, entryId) => {
-      const result = await shredder.shred({
-        principal: event.sub,
-        actor: 'auth-server',
-        via: 'principal_event',
-        requestId: entryId,
-      });
-      logger.info({ entryId, ...result }, 'principal deleted by the auth server: shredded');
-    },
-  });
-  const maintenance = startMaintenance({ orm, snapshots, tombstoneTtlSec: config.tombstoneTtlSec, logger });
-  const verifier = createAccessTokenVerifier({
-    issuer: config.issuer,
-    audience: config.apiUrl,
-    jwksUri: config.jwksUri,
-    algorithms: [...config.tokenAlgorithms],
-    clockToleranceSec: config.tokenClockSkewSec,
-  });
-  // The auth server names its published keys on every key change: a new one verifies on first sight.
-  const keyNotices = createRedis(config.redisUrl, 'vector-api-key-notices', logger);
-  subscribeKeySetNotices(keyNotices, (kids) => verifier.expectKeys(kids));
-  const app = createVectorApp({
-    config,
-    logger,
-    orm,
-    redis,
-    verifier,
-    index,
-    encryption,
-    shredder,
-    metrics,
-    tamper,
-  });
-  app.on('error', (err: unknown) => logger.warn({ err }, 'connection error'));
-
-  const closeResources = async () => {
-    await maintenance.stop();
-    await consumer.close();
-    await broadcast.close();
-    keyNotices.removeAllListeners('message');
-    await closeRedis(keyNotices);
-    await worker.close();
-    await closeRedis(redis);
-    await orm.close(true);
-  };
-  // Every request asks Redis (revocation): give the connection a moment, so the first requests
-  // after a start are not refused for want of it. When Redis is down, start anyway (fail closed).
-  await redisSettled;
-  const listening = await listen(app, config.host, config.port).catch(async (err: unknown) => {
-    await closeResources();
+      (orm) => orm.close(true),
+    );
+    const worker = started.push(
+      createIndexWorkerClient(logger, { dataDir: config.dataDir, ...config.index }),
+      (worker) => worker.close(),
+    );
+    const redis = started.push(createRedis(config.redisUrl, 'vector-api', logger), closeRedis);
+    const redisSettled = settled(redis, 2000);
+    const metrics = createMetrics('vector-api');
+    const tamper = createTamperReport({ orm, logger, count: countTampering(metrics) });
+    const snapshots = createSnapshotStore(config.dataDir);
+    const index = createSearchIndex({ worker, orm, encryption, snapshots, tamper });
+    const erasure = started.push(
+      startPrincipalErasure({ config, orm, redis, encryption, index, snapshots, logger }),
+      (erasure) => erasure.close(),
+    );
+    started.push(startMaintenance({ orm, snapshots, tombstoneTtlSec: config.tombstoneTtlSec, logger }), (m) =>
+      m.stop(),
+    );
+    const tokens = started.push(startTokenVerification(config, logger), (tokens) => tokens.close());
+    const app = createVectorApp({
+      config,
+      logger,
+      orm,
+      redis,
+      verifier: tokens.verifier,
+      index,
+      encryption,
+      shredder: erasure.shredder,
+      metrics,
+      tamper,
+    });
+    app.on('error', (err: unknown) => logger.warn({ err }, 'connection error'));
+    // Every request asks Redis (revocation): give the connection a moment, so the first requests
+    // after a start are not refused for want of it. When Redis is down, start anyway (fail closed).
+    await redisSettled;
+    const listening = started.push(await listen(app, config.host, config.port), (l) => l.close());
+    return { url: listening.url, close: started.close };
+  } catch (err) {
+    await started.close().catch(() => undefined);
     throw err;
-  });
-
-  let closing: Promise<void> | undefined;
-  return {
-    url: listening.url,
-    close() {
-      closing ??= (async () => {
-        await listening.close();
-        await closeResources();
-      })();
-      return closing;
-    },
-  };
+  }
 }
 
 /** Resolves when the connection is ready, has failed once, or after `ms`, whichever comes first. */

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Logger } from '@vectorauth/shared';
+import type { Logger, Metrics } from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
 import { recordAuditEvent } from './audit-log.ts';
 import { StoredDataUnreadableError } from './stored-data-errors.ts';
@@ -71,4 +71,15 @@ export function createTamperReport(deps: {
       }
     },
   };
+}
+
+/** `vector_stored_data_tampered_total{kind}`, both kinds exported at 0 from the start. */
+export function countTampering(metrics: Metrics): (kind: TamperKind) => void {
+  const tampered = metrics.counter(
+    'vector_stored_data_tampered_total',
+    'Stored data that failed authentication and was refused, by kind (snapshot file, encrypted row)',
+    ['kind'],
+  );
+  for (const kind of ['snapshot', 'record'] as const) tampered.inc({ kind }, 0);
+  return (kind) => tampered.inc({ kind });
 }

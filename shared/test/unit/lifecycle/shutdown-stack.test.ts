@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createShutdownStack } from '../../../src/shutdown-stack.ts';
+import { createShutdownStack } from '../../../src/lifecycle/shutdown-stack.ts';
 
 describe('shutdown stack (what a start has started, closed in reverse)', () => {
   it('closes last-started first, once however often it is asked', async () => {
