@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { ConflictError, type MasterKeyring, NotFoundError } from '@vectorauth/shared';
+import { type AadContext, ConflictError, type MasterKeyring, NotFoundError } from '@vectorauth/shared';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { type KeySet, keySetVersion, publicPart } from './key-set.ts';
 import type { SigningKeyRow } from './signing-key-entity.ts';
@@ -72,7 +72,7 @@ interface Row {
   revoked_at: Date | null;
 }
 
-export const aadFor = (kid: string) => `signing-key:${kid}`;
+export const aadFor = (kid: string): AadContext => ({ purpose: 'signing-key', kid });
 const date = (v: Date | string | null | undefined): Date | null => (v == null ? null : new Date(v));
 /** Raw query results carry timestamps as strings: dates here, once. */
 const rowsOf = (raw: Row[]): Row[] =>
