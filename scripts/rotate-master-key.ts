@@ -15,8 +15,10 @@ import cliProgress from 'cli-progress';
  * `npm run rotate-master-key [-- --batch N]`: master-key rotation without re-encrypting data.
  *
  * 1. Every service runs with MASTER_KEY="<new>,<old>" (the first wraps, every one unwraps).
- * 2. This command rewraps, under <new>, every secret still wrapped by another key: one step per
- *    kind of secret, in batches that each commit, so it can be stopped and run again at any time.
+ * 2. This command rewraps, under <new>, every secret still wrapped by another key or sealed in an
+ *    older AAD format (shared/src/crypto/aad.ts): one step per kind of secret, in batches that each
+ *    commit, so it can be stopped and run again at any time. Run with one key, it only moves
+ *    secrets to the current AAD format.
  * 3. When it reports nothing left, every service can run with MASTER_KEY="<new>" alone.
  *
  * Env: VECTOR_DATABASE_URL, DATABASE_URL (the auth server's: signing keys and client secrets),
@@ -48,7 +50,9 @@ const keyring = createMasterKeyring(config.masterKeys);
 const ids = config.masterKeys.map((k) => masterKeyId(Buffer.from(k, 'base64')));
 console.log(`master keys: ${ids.join(', ')} (${keyring.primaryId} wraps)`);
 if (ids.length < 2) {
-  console.log('only one master key is listed: anything not already wrapped by it must be rewrapped by it.');
+  console.log(
+    'only one master key is listed: whatever it does not wrap in the current AAD format is rewrapped by it.',
+  );
 }
 
 const orm = await createOrm({

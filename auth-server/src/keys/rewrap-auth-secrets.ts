@@ -1,96 +1,78 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { MasterKeyring, RewrapStep } from '@vectorauth/shared';
+import { createSqlRewrapStep, type MasterKeyring, type RewrapStep } from '@vectorauth/shared';
 import { SECRET_AAD } from '../oidc/postgres-adapter.ts';
 import { aadFor } from './signing-key-store.ts';
 
+interface SigningKeyRow {
+  kid: string;
+  private_jwk: Buffer;
+  master_key_id: string;
+}
+
+interface ClientSecretRow {
+  id: string;
+  sealed: { keyId: string; ciphertext: string };
+}
+
 /**
  * Master-key rotation steps of the auth server (`npm run rotate-master-key`): signing keys and
- * client secrets still wrapped by another master key are rewrapped under the primary one, in
- * committed batches (safe to stop and run again). Nothing else changes: same kid, same secret.
+ * client secrets wrapped by another master key, or in an older AAD format, are rewrapped under the
+ * primary one in the current format, in committed batches (safe to stop and run again). Nothing
+ * else changes: same kid, same secret.
  */
 export function createRewrapAuthSecretsSteps(deps: {
   orm: MikroORM;
   keyring: MasterKeyring;
   batchSize: number;
 }): RewrapStep[] {
-  const { orm, keyring, batchSize } = deps;
-  const db = () => orm.em.getConnection();
-  const primary = keyring.primaryId;
+  const signingKeys = createSqlRewrapStep<SigningKeyRow>({
+    ...deps,
+    target: {
+      name: 'auth signing keys',
+      table: 'signing_key',
+      columns: 'kid, private_jwk, master_key_id',
+      keyIdSql: 'master_key_id',
+      sealedSql: 'private_jwk',
+      orderBy: 'kid',
+      read: (row) => ({
+        wrapped: { keyId: row.master_key_id, ciphertext: Buffer.from(row.private_jwk) },
+        context: aadFor(row.kid),
+      }),
+      describe: (row) => `signing key ${row.kid}`,
+      write: (em, row, wrapped) =>
+        em.execute('update signing_key set private_jwk = ?, master_key_id = ? where kid = ?', [
+          wrapped.ciphertext,
+          wrapped.keyId,
+          row.kid,
+        ]),
+    },
+  });
 
-  const signingKeys: RewrapStep = {
-    name: 'auth signing keys',
-    async count() {
-      const [row] = await db().execute<{ n: number }[]>(
-        'select count(*)::int as n from signing_key where master_key_id <> ?',
-        [primary],
-      );
-      return row?.n ?? 0;
+  const clientSecrets = createSqlRewrapStep<ClientSecretRow>({
+    ...deps,
+    target: {
+      name: 'auth client secrets',
+      table: 'oidc_model',
+      where: "model = 'Client' and payload->'sealed_client_secret' is not null",
+      columns: "id, payload->'sealed_client_secret' as sealed",
+      keyIdSql: "payload->'sealed_client_secret'->>'keyId'",
+      sealedSql: "decode(payload->'sealed_client_secret'->>'ciphertext', 'base64')",
+      orderBy: 'id',
+      read: (row) => ({
+        wrapped: { keyId: row.sealed.keyId, ciphertext: Buffer.from(row.sealed.ciphertext, 'base64') },
+        context: SECRET_AAD(row.id),
+      }),
+      describe: (row) => `the secret of client ${JSON.stringify(row.id)}`,
+      write: (em, row, wrapped) =>
+        em.execute(
+          `update oidc_model set payload = jsonb_set(payload, '{sealed_client_secret}', ?::jsonb) where model = 'Client' and id = ?`,
+          [
+            JSON.stringify({ keyId: wrapped.keyId, ciphertext: wrapped.ciphertext.toString('base64') }),
+            row.id,
+          ],
+        ),
     },
-    async rewrapBatch() {
-      return orm.em.transactional(async (em) => {
-        const rows = await em
-          .getConnection()
-          .execute<{ kid: string; private_jwk: Buffer; master_key_id: string }[]>(
-            'select kid, private_jwk, master_key_id from signing_key where master_key_id <> ? limit ? for update skip locked',
-            [primary, batchSize],
-          );
-        for (const row of rows) {
-          const plain = keyring.unwrap(
-            { keyId: row.master_key_id, ciphertext: Buffer.from(row.private_jwk) },
-            aadFor(row.kid),
-          );
-          const wrapped = keyring.wrap(plain, aadFor(row.kid));
-          await em
-            .getConnection()
-            .execute('update signing_key set private_jwk = ?, master_key_id = ? where kid = ?', [
-              wrapped.ciphertext,
-              wrapped.keyId,
-              row.kid,
-            ]);
-        }
-        return rows.length;
-      });
-    },
-  };
-
-  const clientSecrets: RewrapStep = {
-    name: 'auth client secrets',
-    async count() {
-      const [row] = await db().execute<{ n: number }[]>(
-        "select count(*)::int as n from oidc_model where model = 'Client' and payload->'sealed_client_secret'->>'keyId' <> ?",
-        [primary],
-      );
-      return row?.n ?? 0;
-    },
-    async rewrapBatch() {
-      return orm.em.transactional(async (em) => {
-        const rows = await em
-          .getConnection()
-          .execute<{ id: string; sealed: { keyId: string; ciphertext: string } }[]>(
-            `select id, payload->'sealed_client_secret' as sealed from oidc_model
-           where model = 'Client' and payload->'sealed_client_secret'->>'keyId' <> ? limit ? for update skip locked`,
-            [primary, batchSize],
-          );
-        for (const row of rows) {
-          const plain = keyring.unwrap(
-            { keyId: row.sealed.keyId, ciphertext: Buffer.from(row.sealed.ciphertext, 'base64') },
-            SECRET_AAD(row.id),
-          );
-          const wrapped = keyring.wrap(plain, SECRET_AAD(row.id));
-          await em
-            .getConnection()
-            .execute(
-              `update oidc_model set payload = jsonb_set(payload, '{sealed_client_secret}', ?::jsonb) where model = 'Client' and id = ?`,
-              [
-                JSON.stringify({ keyId: wrapped.keyId, ciphertext: wrapped.ciphertext.toString('base64') }),
-                row.id,
-              ],
-            );
-        }
-        return rows.length;
-      });
-    },
-  };
+  });
 
   return [signingKeys, clientSecrets];
 }

@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { MasterKeyring } from '@vectorauth/shared';
+import type { AadContext, MasterKeyring } from '@vectorauth/shared';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { type KeySet, keySetVersion, publicPart } from './key-set.ts';
 import { type KeyTimings, type PublicKeyInfo, publicKeyInfo } from './public-key-info.ts';
@@ -37,7 +37,7 @@ export interface SigningKeyStore {
   rotateOnSchedule(days: number): Promise<'staged' | 'promoted' | undefined>;
 }
 
-export const aadFor = (kid: string) => `signing-key:${kid}`;
+export const aadFor = (kid: string): AadContext => ({ purpose: 'signing-key', kid });
 const PUBLISHED = "where status in ('current', 'next', 'retired')";
 const RANK: Record<KeyStatus, number> = { current: 0, next: 1, retired: 2, revoked: 3 };
 

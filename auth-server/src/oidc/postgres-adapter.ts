@@ -1,11 +1,11 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { MasterKeyring } from '@vectorauth/shared';
+import type { AadContext, MasterKeyring } from '@vectorauth/shared';
 import { type Adapter, type AdapterPayload, errors, Provider } from 'oidc-provider';
 import type { RevocationSource } from '../revocation/revocation-source.ts';
 import { oauthDb } from './oauth-unavailable.ts';
 import type { RefreshRotation } from './refresh-rotation.ts';
 
-export const SECRET_AAD = (clientId: string) => `client-secret:${clientId}`;
+export const SECRET_AAD = (clientId: string): AadContext => ({ purpose: 'client-secret', clientId });
 
 interface Row {
   id: string;

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { open, seal } from './aead.ts';
+import type { AadContext } from './aad.ts';
+import { CURRENT_AAD_FORMAT } from './aad.ts';
+import { open, seal, sealedFormat } from './aead.ts';
 import { UnknownMasterKeyError } from './decryption-error.ts';
 
 export interface Wrapped {
@@ -10,8 +12,10 @@ export interface Wrapped {
 export interface MasterKeyring {
   /** Id of the key that wraps new secrets (the first of the list). */
   readonly primaryId: string;
-  wrap(secret: Buffer, aad: string): Wrapped;
-  unwrap(wrapped: Wrapped, aad: string): Buffer;
+  wrap(secret: Buffer, context: AadContext): Wrapped;
+  unwrap(wrapped: Wrapped, context: AadContext): Buffer;
+  /** Whether a wrapped secret is as `wrap` makes it today: by the primary key, in the current AAD format. */
+  isCurrent(wrapped: Wrapped): boolean;
 }
 
 /** Key id: the first 16 hex characters of SHA-256 of the key; stable, reveals nothing usable. */
@@ -30,11 +34,16 @@ export function createMasterKeyring(base64Keys: readonly string[]): MasterKeyrin
   if (!primaryId) throw new Error('at least one master key is required');
   return {
     primaryId,
-    wrap: (secret, aad) => ({ keyId: primaryId, ciphertext: seal(keys.get(primaryId)!, secret, aad) }),
-    unwrap: ({ keyId, ciphertext }, aad) => {
+    wrap: (secret, context) => ({
+      keyId: primaryId,
+      ciphertext: seal(keys.get(primaryId)!, secret, context),
+    }),
+    unwrap: ({ keyId, ciphertext }, context) => {
       const key = keys.get(keyId);
       if (!key) throw new UnknownMasterKeyError(keyId);
-      return open(key, ciphertext, aad);
+      return open(key, ciphertext, context);
     },
+    isCurrent: ({ keyId, ciphertext }) =>
+      keyId === primaryId && sealedFormat(ciphertext) === CURRENT_AAD_FORMAT,
   };
 }

@@ -1,13 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DecryptionError, type MasterKeyring, UnknownMasterKeyError } from '@vectorauth/shared';
+import {
+  type AadContext,
+  DecryptionError,
+  type MasterKeyring,
+  UnknownMasterKeyError,
+} from '@vectorauth/shared';
 import { LruMap } from './lru-map.ts';
 import type { DataKey } from './record-codec.ts';
 import { DataKeyUnavailableError } from './stored-data-errors.ts';
 
 /** AAD of a wrapped data key: bound to its principal and its own id, so rows cannot be swapped. */
-export const dataKeyAad = (principal: string, dataKeyId: string): string =>
-  JSON.stringify(['vectorauth/data-key/v1', principal, dataKeyId]);
+export const dataKeyAad = (principal: string, dataKeyId: string): AadContext => ({
+  purpose: 'data-key',
+  principal,
+  dataKeyId,
+});
 
 export interface PrincipalKeyRow {
   principal: string;

@@ -1,14 +1,24 @@
-import { open, seal } from '@vectorauth/shared';
+import { type AadContext, open, seal } from '@vectorauth/shared';
 import type { DataKey, RecordAddress, RecordCodec, SnapshotAddress } from './record-codec.ts';
 import { packRecord, unpackRecord } from './record-layout.ts';
 import { StoredDataUnreadableError } from './stored-data-errors.ts';
 
-/** AAD of a record: JSON keeps the fields unambiguous whatever characters a principal holds. */
-export const recordAad = (a: RecordAddress): string =>
-  JSON.stringify(['vectorauth/record/v1', a.principal, a.collectionId, a.recordId, a.seq]);
+/** AAD context of a record (shared `buildAad` keeps the fields apart whatever characters they hold). */
+export const recordAad = (a: RecordAddress): AadContext => ({
+  purpose: 'record',
+  principal: a.principal,
+  collectionId: a.collectionId,
+  recordId: a.recordId,
+  seq: a.seq,
+});
 
-export const snapshotAad = (a: SnapshotAddress): string =>
-  JSON.stringify(['vectorauth/snapshot/v1', a.principal, a.collectionId, a.version, a.header]);
+export const snapshotAad = (a: SnapshotAddress): AadContext => ({
+  purpose: 'snapshot',
+  principal: a.principal,
+  collectionId: a.collectionId,
+  version: a.version,
+  header: a.header,
+});
 
 function need(key: DataKey | null): Buffer {
   if (!key) throw new Error('the encrypting codec needs the principal data key');
@@ -18,7 +28,9 @@ function need(key: DataKey | null): Buffer {
 /**
  * AES-256-GCM (shared `seal`/`open`) under the principal's data key. A record's AAD binds it to
  * principal, collection, record id and the collection version that wrote it; a snapshot's AAD
- * binds principal, collection, version and its header.
+ * binds principal, collection, version and its header. New seals use the current AAD format;
+ * records and snapshots sealed in an older one still open (the blob's version byte names it) and
+ * move to the current format when they are next written.
  */
 export function createEncryptedRecordCodec(): RecordCodec {
   return {

@@ -1,8 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createMasterKeyring, createOrm } from '@vectorauth/shared';
+import { writeFile } from 'node:fs/promises';
+import { createMasterKeyring, createOrm, open } from '@vectorauth/shared';
 import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
+import { legacySeal, legacyWrap } from '../../../../shared/test/support/legacy-seal.ts';
 import { VECTOR_MIGRATIONS } from '../../../src/migrations/vector-migrations.ts';
+import { decodeSnapshotHeader, snapshotPath } from '../../../src/search/snapshot-file.ts';
+import { dataKeyAad } from '../../../src/store/data-key-store.ts';
+import { recordAad, snapshotAad } from '../../../src/store/encrypted-record-codec.ts';
 import { createRewrapDataKeysStep } from '../../../src/store/rewrap-data-keys.ts';
 import { runScript } from '../../support/run-script.ts';
 import { directoryFiles } from '../../support/scan-for-plaintext.ts';
@@ -41,6 +46,65 @@ describe('master-key rotation rewraps data keys without re-encrypting data', fun
       .filter((f) => f.where.endsWith('.snap'))
       .map((f) => f.bytes.toString('base64'));
 
+  /**
+   * Rewrites one principal's data key, records and snapshot as the code sealed them before AAD
+   * formats were versioned (format 1), under the master key `base64Key`.
+   */
+  async function sealAsBefore(principal: string, base64Key: string) {
+    const [row] = await db.query<{ data_key_id: string; master_key_id: string; wrapped: Buffer }>(
+      'select data_key_id, master_key_id, wrapped from principal_key where principal = $1',
+      [principal],
+    );
+    const keyring = createMasterKeyring([oldKey, newKey]);
+    const dataKeyContext = dataKeyAad(principal, row!.data_key_id);
+    const dataKey = keyring.unwrap({ keyId: row!.master_key_id, ciphertext: row!.wrapped }, dataKeyContext);
+    const legacyKey = legacyWrap(base64Key, dataKey, dataKeyContext);
+    await db.query('update principal_key set master_key_id = $1, wrapped = $2 where principal = $3', [
+      legacyKey.keyId,
+      legacyKey.ciphertext,
+      principal,
+    ]);
+    const records = await db.query<{ collection_id: string; id: string; seq: string; payload: Buffer }>(
+      `select r.collection_id, r.id, r.seq, r.payload from vector_record r join collection c on c.id = r.collection_id
+       where c.principal = $1 and r.payload is not null`,
+      [principal],
+    );
+    for (const r of records) {
+      const context = recordAad({
+        principal,
+        collectionId: r.collection_id,
+        recordId: r.id,
+        seq: Number(r.seq),
+      });
+      const legacy = legacySeal(dataKey, open(dataKey, r.payload, context), context);
+      await db.query('update vector_record set payload = $1 where collection_id = $2 and id = $3', [
+        legacy,
+        r.collection_id,
+        r.id,
+      ]);
+    }
+    const path = snapshotPath(h.dataDir, principal, records[0]!.collection_id);
+    const file = (await directoryFiles(h.dataDir)).find((f) => f.where === path)!.bytes;
+    const head = decodeSnapshotHeader(file)!;
+    const context = snapshotAad({
+      principal,
+      collectionId: head.header.collectionId,
+      version: head.header.version,
+      header: head.json,
+    });
+    const plaintext = open(dataKey, file.subarray(head.end), context);
+    await writeFile(
+      path,
+      Buffer.concat([file.subarray(0, head.end), legacySeal(dataKey, plaintext, context)]),
+    );
+  }
+  const formatsOf = (principal: string) =>
+    db.query<{ format: number }>(
+      `select get_byte(r.payload, 0) as format from vector_record r join collection c on c.id = r.collection_id
+       where c.principal = $1 and r.payload is not null`,
+      [principal],
+    );
+
   async function expectAllReadable() {
     for (const [i, p] of people.entries()) {
       const get = await h.call('GET', `/v1/collections/${p.name}/vectors/v`, { token: p.token });
@@ -78,6 +142,13 @@ describe('master-key rotation rewraps data keys without re-encrypting data', fun
     await expectAllReadable(); // loads every index: the worker writes encrypted snapshots
     await waitFor('three snapshots', async () => (await snapshotFiles()).length === 3);
     expect((await rows()).map((r) => r.master_key_id)).to.deep.equal([oldId, oldId, oldId]);
+    expect(
+      (await rows()).map((r) => r.wrapped[0]),
+      'new seals are in AAD format 2',
+    ).to.deep.equal([2, 2, 2]);
+    // Data of before AAD formats were versioned: it must keep opening, and rotation must rewrap its key.
+    await sealAsBefore(people[0]!.sub, oldKey);
+    expect(await formatsOf(people[0]!.sub)).to.deep.equal([{ format: 1 }]);
     payloadsBefore = await payloads();
     snapshotsBefore = await snapshotFiles();
   });
@@ -141,6 +212,10 @@ describe('master-key rotation rewraps data keys without re-encrypting data', fun
     expect(run.stdout).to.contain(`${oldId} can be removed`);
     const after = await rows();
     expect(after.map((r) => r.master_key_id)).to.deep.equal([newId, newId, newId]);
+    expect(
+      after.map((r) => r.wrapped[0]),
+      'rewrapped into AAD format 2',
+    ).to.deep.equal([2, 2, 2]);
     expect(await payloads()).to.deep.equal(payloadsBefore);
     expect(await snapshotFiles()).to.have.members(snapshotsBefore);
     const again = await runScript('scripts/rotate-master-key.ts', [], {
@@ -157,5 +232,35 @@ describe('master-key rotation rewraps data keys without re-encrypting data', fun
     await expectAllReadable();
     const metrics = await h.call('GET', '/metrics');
     expect(metricValue(metrics.text, 'vector_index_loads_total{source="snapshot"}')).to.equal(3);
+  });
+
+  it('rewraps a data key still in AAD format 1 under the current master key (one key listed)', async () => {
+    const p = people[1]!;
+    await sealAsBefore(p.sub, newKey);
+    const orm = await createOrm({ url: db.url, migrations: VECTOR_MIGRATIONS, poolMax: 1 });
+    try {
+      const step = createRewrapDataKeysStep({ orm, keyring: createMasterKeyring([newKey]) });
+      expect(await step.count()).to.equal(1);
+      expect(await step.rewrapBatch()).to.equal(1);
+      expect(await step.count()).to.equal(0);
+    } finally {
+      await orm.close(true);
+    }
+    const [row] = (await rows()).filter((r) => r.principal === p.sub);
+    expect([row!.master_key_id, row!.wrapped[0]]).to.deep.equal([newId, 2]);
+    await h.restart({ MASTER_KEY: newKey });
+    await expectAllReadable();
+  });
+
+  it('writes a record in format 1 back in format 2 when it is next written', async () => {
+    const p = people[0]!;
+    expect(await formatsOf(p.sub)).to.deep.equal([{ format: 1 }]);
+    const put = await h.call('PUT', `/v1/collections/${p.name}/vectors`, {
+      token: p.token,
+      body: { vectors: [{ id: 'v', vector: [0, 1], metadata: { who: p.sub } }] },
+    });
+    expect(put.status, put.text).to.equal(200);
+    expect(await formatsOf(p.sub)).to.deep.equal([{ format: 2 }]);
+    await expectAllReadable();
   });
 });
