@@ -18,7 +18,9 @@ export interface OidcEndpoint {
 
 /** Runs each step of `endpoint` on that endpoint's requests, and on no other. */
 export function installOidcEndpoint(provider: Provider, endpoint: OidcEndpoint): void {
-  const isEndpoint = endpointRequestMatcher(endpoint.method, provider.pathFor(endpoint.route));
+  // The path its router matches `ctx.path` against: without the issuer's path (its mount path).
+  const path = provider.pathFor(endpoint.route, { mountPath: '' });
+  const isEndpoint = endpointRequestMatcher(endpoint.method, path);
   for (const action of endpoint.actions) {
     provider.use(function atEndpoint(ctx, next) {
       return isEndpoint(ctx) ? action(ctx as KoaContextWithOIDC, next) : next();

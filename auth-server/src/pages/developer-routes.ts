@@ -1,18 +1,16 @@
 import Router from '@koa/router';
 import { AppError, VECTOR_SCOPES } from '@vectorauth/shared';
 import type { Context } from 'koa';
-import type { Provider } from 'oidc-provider';
-import type { AccountRepository } from '../accounts/account-repository.ts';
 import type { AuditAction } from '../audit/audit-actions.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
 import { auditRequest } from '../audit/audit-request.ts';
-import type { ClientRegistry, RegisteredClient } from '../clients/client-registry.ts';
+import type { RegisteredClient } from '../clients/client-registry.ts';
 import { accountSignInUrl } from '../oidc/account-client.ts';
 import { REGISTRATION_POLICY } from '../oidc/registration-features.ts';
-import type { Csrf } from './csrf.ts';
+import type { PageDeps } from './page-deps.ts';
 import { type FormFields, formOf } from './page-form.ts';
-import type { PageRenderer } from './renderer.ts';
 import { createSignedInAccount } from './signed-in-account.ts';
+
+type Deps = Pick<PageDeps, 'provider' | 'accounts' | 'clients' | 'pages' | 'csrf' | 'issuer' | 'audit'>;
 
 const KINDS = [
   ['web', 'Web app (server-side, keeps a secret)'],
@@ -32,7 +30,7 @@ const CONSOLE_SCOPES: [string, string][] = [
   ]),
 ];
 
-/** Client metadata for each kind of app in the console. */
+/** Client metadata for each kind of app in the page. */
 function metadataFor(
   kind: Kind,
   name: string,
@@ -88,84 +86,86 @@ const kindOf = (app: RegisteredClient): string => {
  * `/developers`: signed-in people register apps (web, single-page, native, machine-to-machine), see
  * the client id and the secret once, rotate the secret, delete the app. Only the owner sees an app.
  */
-export function createDeveloperRoutes(deps: {
-  provider: Provider;
-  accounts: AccountRepository;
-  clients: ClientRegistry;
-  pages: PageRenderer;
-  csrf: Csrf;
-  issuer: string;
-  audit: AuditLog;
-}): Router {
-  const { clients, pages, csrf, issuer, audit } = deps;
-  /** A console change to one of the signed-in person's apps, for the audit trail. */
-  const audited = (ctx: Context, accountId: string, action: AuditAction, clientId: string, detail = {}) =>
-    audit.record({
-      action,
-      actor: { type: 'user', id: accountId },
-      subject: { type: 'client', id: clientId },
-      clientId,
-      request: auditRequest(ctx),
-      detail: { via: 'console', ...detail },
-    });
-  const signedIn = createSignedInAccount(deps);
+export function createDeveloperRoutes(deps: Deps): Router {
+  const page = developerConsole(deps);
   const router = new Router({ prefix: '/developers' });
+  router.get('/', showConsole(page));
+  router.post('/apps', registerApp(page));
+  router.get('/apps/:id', showApp(page));
+  router.post('/apps/:id/secret', rotateSecret(page));
+  router.post('/initial-access-tokens', issueInitialAccessToken(page));
+  router.post('/apps/:id/delete', deleteApp(page));
+  return router;
+}
 
-  const toSignIn = (ctx: Context) => {
-    ctx.status = 303;
-    ctx.redirect(accountSignInUrl(issuer, '/developers'));
+/** What every console handler uses. */
+function developerConsole(deps: Deps) {
+  const { clients, pages, csrf, issuer, audit } = deps;
+  const signedIn = createSignedInAccount(deps);
+  return {
+    ...deps,
+    /** The signed-in person, or undefined after sending the browser to sign in first. */
+    async signedIn(ctx: Context) {
+      const account = await signedIn(ctx);
+      if (!account) {
+        ctx.status = 303;
+        ctx.redirect(accountSignInUrl(issuer, '/developers'));
+      }
+      return account;
+    },
+    /** A console change to one of the signed-in person's apps, for the audit trail. */
+    audited: (ctx: Context, accountId: string, action: AuditAction, clientId: string, detail = {}) =>
+      audit.record({
+        action,
+        actor: { type: 'user', id: accountId },
+        subject: { type: 'client', id: clientId },
+        clientId,
+        request: auditRequest(ctx),
+        detail: { via: 'console', ...detail },
+      }),
+    async renderConsole(ctx: Context, accountId: string, extra: Record<string, unknown> = {}, status = 200) {
+      const apps = await clients.listOwnedBy(accountId);
+      const data = { csrf: csrf.token(ctx), apps, kinds: KINDS, scopes: CONSOLE_SCOPES, ...extra };
+      pages.render(ctx, 'developers', data, status);
+    },
+    renderApp: (ctx: Context, app: RegisteredClient, secret?: string) =>
+      pages.render(ctx, 'developer-app', { csrf: csrf.token(ctx), app, secret, kind: kindOf(app) }),
+    /** The app, when the signed-in person owns it; otherwise a 404 page (never "it exists but is not yours"). */
+    async ownedApp(ctx: Context, accountId: string): Promise<RegisteredClient | undefined> {
+      const id = ctx.params.id ?? '';
+      if (await clients.isOwner(accountId, id)) return clients.get(id);
+      const missing = { title: 'No such app', message: 'There is no app with that id among yours.' };
+      pages.render(ctx, 'error', missing, 404);
+      return undefined;
+    },
   };
+}
+type DeveloperConsole = ReturnType<typeof developerConsole>;
 
-  const renderConsole = async (
-    ctx: Context,
-    accountId: string,
-    extra: Record<string, unknown> = {},
-    status = 200,
-  ) =>
-    pages.render(
-      ctx,
-      'developers',
-      {
-        csrf: csrf.token(ctx),
-        apps: await clients.listOwnedBy(accountId),
-        kinds: KINDS,
-        scopes: CONSOLE_SCOPES,
-        ...extra,
-      },
-      status,
-    );
-
-  const renderApp = (ctx: Context, app: RegisteredClient, secret?: string) =>
-    pages.render(ctx, 'developer-app', { csrf: csrf.token(ctx), app, secret, kind: kindOf(app) });
-
-  /** The app, when the signed-in person owns it; otherwise a 404 page (never "it exists but is not yours"). */
-  async function ownedApp(ctx: Context, accountId: string): Promise<RegisteredClient | undefined> {
-    const id = ctx.params.id ?? '';
-    if (await clients.isOwner(accountId, id)) return clients.get(id);
-    pages.render(
-      ctx,
-      'error',
-      { title: 'No such app', message: 'There is no app with that id among yours.' },
-      404,
-    );
-    return undefined;
-  }
-
-  router.get('/', async (ctx) => {
-    const account = await signedIn(ctx);
-    if (!account) return toSignIn(ctx);
+function showConsole(page: DeveloperConsole) {
+  return async function showConsole(ctx: Context) {
+    const account = await page.signedIn(ctx);
+    if (!account) return;
     const notice = ctx.query.notice === 'deleted' ? 'The app was deleted and its tokens revoked.' : undefined;
-    await renderConsole(ctx, account.id, { notice });
-  });
+    await page.renderConsole(ctx, account.id, { notice });
+  };
+}
 
-  router.post('/apps', async (ctx) => {
-    const account = await signedIn(ctx);
-    if (!account) return toSignIn(ctx);
+function registerApp(page: DeveloperConsole) {
+  return async function registerApp(ctx: Context) {
+    const account = await page.signedIn(ctx);
+    if (!account) return;
     const form = formOf(ctx);
     const kind = (KINDS.find(([k]) => k === form.kind)?.[0] ?? 'web') as Kind;
     const name = (form.name ?? '').trim();
-    if (!name)
-      return renderConsole(ctx, account.id, { values: form, errors: { name: 'Give the app a name.' } }, 400);
+    if (!name) {
+      return page.renderConsole(
+        ctx,
+        account.id,
+        { values: form, errors: { name: 'Give the app a name.' } },
+        400,
+      );
+    }
     const metadata = {
       ...metadataFor(kind, name, lines(form.redirect_uris), chosenScopes(form)),
       // Fields this form does not offer go to the registry as metadata, judged by the one client
@@ -173,62 +173,66 @@ export function createDeveloperRoutes(deps: {
       ...Object.fromEntries(Object.entries(form).filter(([key]) => !isConsoleField(key))),
     };
     try {
-      const created = await clients.create(metadata, { owner: account.id });
-      await audited(ctx, account.id, 'client.registered', created.client_id, { kind });
-      renderApp(ctx, created, created.client_secret);
+      const created = await page.clients.create(metadata, { owner: account.id });
+      await page.audited(ctx, account.id, 'client.registered', created.client_id, { kind });
+      page.renderApp(ctx, created, created.client_secret);
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 400) throw err;
       const field = err.code === 'invalid_redirect_uri' ? 'redirect_uris' : 'form';
-      await renderConsole(ctx, account.id, { values: form, errors: { [field]: err.message } }, 400);
+      await page.renderConsole(ctx, account.id, { values: form, errors: { [field]: err.message } }, 400);
     }
-  });
+  };
+}
 
-  router.get('/apps/:id', async (ctx) => {
-    const account = await signedIn(ctx);
-    if (!account) return toSignIn(ctx);
-    const app = await ownedApp(ctx, account.id);
-    if (app) renderApp(ctx, app);
-  });
+function showApp(page: DeveloperConsole) {
+  return async function showApp(ctx: Context) {
+    const account = await page.signedIn(ctx);
+    const app = account && (await page.ownedApp(ctx, account.id));
+    if (app) page.renderApp(ctx, app);
+  };
+}
 
-  router.post('/apps/:id/secret', async (ctx) => {
-    const account = await signedIn(ctx);
-    if (!account) return toSignIn(ctx);
-    const app = await ownedApp(ctx, account.id);
-    if (!app) return;
+function rotateSecret(page: DeveloperConsole) {
+  return async function rotateSecret(ctx: Context) {
+    const account = await page.signedIn(ctx);
+    const app = account && (await page.ownedApp(ctx, account.id));
+    if (!account || !app) return;
     const revokeTokens = formOf(ctx).revoke_tokens === 'on';
-    const rotated = await clients.rotateSecret(app.client_id, { revokeTokens });
-    await audited(ctx, account.id, 'client.secret_rotated', app.client_id, { revoked_access: revokeTokens });
-    renderApp(ctx, app, rotated.client_secret);
-  });
+    const rotated = await page.clients.rotateSecret(app.client_id, { revokeTokens });
+    await page.audited(ctx, account.id, 'client.secret_rotated', app.client_id, {
+      revoked_access: revokeTokens,
+    });
+    page.renderApp(ctx, app, rotated.client_secret);
+  };
+}
 
-  /** An RFC 7591 initial access token (24 h, our registration policy) for registering apps by API. */
-  router.post('/initial-access-tokens', async (ctx) => {
-    const account = await signedIn(ctx);
-    if (!account) return toSignIn(ctx);
+/** An RFC 7591 initial access token (24 h, our registration policy) for registering apps by API. */
+function issueInitialAccessToken(page: DeveloperConsole) {
+  return async function issueInitialAccessToken(ctx: Context) {
+    if (!(await page.signedIn(ctx))) return;
     const expiresIn = 24 * 3600;
-    const token = await new deps.provider.InitialAccessToken({
+    const token = await new page.provider.InitialAccessToken({
       expiresIn,
       policies: [REGISTRATION_POLICY],
     }).save();
-    pages.render(ctx, 'message', {
+    page.pages.render(ctx, 'message', {
       title: 'Initial access token',
-      message: `Register apps over RFC 7591 at ${issuer}/reg with "Authorization: Bearer ${token}". It works for 24 hours and is shown only this once.`,
+      message: `Register apps over RFC 7591 at ${page.issuer}/reg with "Authorization: Bearer ${token}". It works for 24 hours and is shown only this once.`,
       link: { href: '/developers', text: 'Back to your apps' },
     });
-  });
+  };
+}
 
-  router.post('/apps/:id/delete', async (ctx) => {
-    const account = await signedIn(ctx);
-    if (!account) return toSignIn(ctx);
-    const app = await ownedApp(ctx, account.id);
-    if (!app) return;
-    await clients.delete(app.client_id);
-    await audited(ctx, account.id, 'client.deleted', app.client_id);
+function deleteApp(page: DeveloperConsole) {
+  return async function deleteApp(ctx: Context) {
+    const account = await page.signedIn(ctx);
+    const app = account && (await page.ownedApp(ctx, account.id));
+    if (!account || !app) return;
+    await page.clients.delete(app.client_id);
+    await page.audited(ctx, account.id, 'client.deleted', app.client_id);
     ctx.status = 303;
     ctx.redirect('/developers?notice=deleted');
-  });
-
-  return router;
+  };
 }
 
 const lines = (text: string | undefined) =>

@@ -1,31 +1,35 @@
 import Router from '@koa/router';
-import type { AccountFlows } from '../accounts/account-flows.ts';
+import type { Context } from 'koa';
 import { emailSchema } from '../accounts/email-address.ts';
 import { auditRequest } from '../audit/audit-request.ts';
-import type { Csrf } from './csrf.ts';
+import type { PageDeps } from './page-deps.ts';
 import { formOf } from './page-form.ts';
-import type { PageRenderer } from './renderer.ts';
+
+type Deps = Pick<PageDeps, 'flows' | 'pages' | 'csrf'>;
 
 /** `/forgot-password` and `/reset-password`: same answer whether or not the address has an account. */
-export function createPasswordRoutes(deps: { flows: AccountFlows; pages: PageRenderer; csrf: Csrf }): Router {
-  const { flows, pages, csrf } = deps;
+export function createPasswordRoutes(deps: Deps): Router {
   const router = new Router();
+  router.get('/forgot-password', showForgotPassword(deps));
+  router.post('/forgot-password', requestPasswordReset(deps));
+  router.get('/reset-password', showResetPassword(deps));
+  router.post('/reset-password', resetPassword(deps));
+  return router;
+}
 
-  router.get('/forgot-password', (ctx) => pages.render(ctx, 'forgot-password', { csrf: csrf.token(ctx) }));
+function showForgotPassword({ pages, csrf }: Deps) {
+  return function showForgotPassword(ctx: Context) {
+    pages.render(ctx, 'forgot-password', { csrf: csrf.token(ctx) });
+  };
+}
 
-  router.post('/forgot-password', async (ctx) => {
+function requestPasswordReset({ flows, pages, csrf }: Deps) {
+  return async function requestPasswordReset(ctx: Context) {
     const email = emailSchema.safeParse(formOf(ctx).email ?? '');
     if (!email.success) {
-      return pages.render(
-        ctx,
-        'forgot-password',
-        {
-          csrf: csrf.token(ctx),
-          values: { email: formOf(ctx).email },
-          errors: { email: 'Enter a valid e-mail address.' },
-        },
-        400,
-      );
+      const errors = { email: 'Enter a valid e-mail address.' };
+      const values = { email: formOf(ctx).email };
+      return pages.render(ctx, 'forgot-password', { csrf: csrf.token(ctx), values, errors }, 400);
     }
     await flows.requestPasswordReset(email.data, auditRequest(ctx));
     pages.render(ctx, 'message', {
@@ -33,14 +37,18 @@ export function createPasswordRoutes(deps: { flows: AccountFlows; pages: PageRen
       message:
         'If an account uses that address, we sent it a link to choose a new password. The link works for 30 minutes.',
     });
-  });
+  };
+}
 
-  router.get('/reset-password', (ctx) => {
+function showResetPassword({ pages, csrf }: Deps) {
+  return function showResetPassword(ctx: Context) {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
     pages.render(ctx, 'reset-password', { csrf: csrf.token(ctx), token });
-  });
+  };
+}
 
-  router.post('/reset-password', async (ctx) => {
+function resetPassword({ flows, pages, csrf }: Deps) {
+  return async function resetPassword(ctx: Context) {
     const form = formOf(ctx);
     const result = await flows.resetPassword(form.token ?? '', form.password ?? '', auditRequest(ctx));
     if (result.ok) {
@@ -51,24 +59,11 @@ export function createPasswordRoutes(deps: { flows: AccountFlows; pages: PageRen
       });
     }
     if (result.field === 'token') {
-      return pages.render(
-        ctx,
-        'message',
-        {
-          title: 'This link does not work any more',
-          message: result.message,
-          link: { href: '/forgot-password', text: 'Ask for a new link' },
-        },
-        400,
-      );
+      const link = { href: '/forgot-password', text: 'Ask for a new link' };
+      const expired = { title: 'This link does not work any more', message: result.message, link };
+      return pages.render(ctx, 'message', expired, 400);
     }
-    pages.render(
-      ctx,
-      'reset-password',
-      { csrf: csrf.token(ctx), token: form.token, errors: { password: result.message } },
-      400,
-    );
-  });
-
-  return router;
+    const errors = { password: result.message };
+    pages.render(ctx, 'reset-password', { csrf: csrf.token(ctx), token: form.token, errors }, 400);
+  };
 }

@@ -1,79 +1,83 @@
 import Router from '@koa/router';
-import type { AccountFlows } from '../accounts/account-flows.ts';
-import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { Context } from 'koa';
 import { emailSchema } from '../accounts/email-address.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import { accountSignInUrl } from '../oidc/account-client.ts';
-import type { Csrf } from './csrf.ts';
+import type { PageDeps } from './page-deps.ts';
 import { formOf } from './page-form.ts';
-import type { PageRenderer } from './renderer.ts';
+
+type Deps = Pick<PageDeps, 'flows' | 'accounts' | 'pages' | 'csrf' | 'issuer' | 'federatedProviders'>;
 
 const CHECK_MAIL = 'We sent a message to that address. Open the link in it to confirm your e-mail address.';
 
 /** `/signup` and `/verify-email` (GET shows a button, POST spends the token: link scanners only GET). */
-export function createSignupRoutes(deps: {
-  flows: AccountFlows;
-  accounts: AccountRepository;
-  pages: PageRenderer;
-  csrf: Csrf;
-  issuer: string;
-  federatedProviders?: readonly { id: string; label: string }[];
-}): Router {
-  const { flows, accounts, pages, csrf } = deps;
+export function createSignupRoutes(deps: Deps): Router {
   const router = new Router();
-  const providers = deps.federatedProviders ?? [];
-  const federated = providers.map((p) => ({ href: `/federated/start/${p.id}`, label: p.label }));
+  router.get('/signup', showSignup(deps));
+  router.get('/federated/start/:provider', startWithProvider(deps));
+  router.post('/signup', submitSignup(deps));
+  router.get('/verify-email', showVerifyEmail(deps));
+  router.post('/verify-email', submitVerifyEmail(deps));
+  router.post('/verify-email/resend', resendVerification(deps));
+  return router;
+}
 
-  router.get('/signup', (ctx) => pages.render(ctx, 'signup', { csrf: csrf.token(ctx), federated }));
+function showSignup({ pages, csrf, federatedProviders = [] }: Deps) {
+  const federated = federatedProviders.map((p) => ({ href: `/federated/start/${p.id}`, label: p.label }));
+  return function showSignup(ctx: Context) {
+    pages.render(ctx, 'signup', { csrf: csrf.token(ctx), federated });
+  };
+}
 
-  /** "Continue with …" outside an app's request: sign in to the account page through that provider. */
-  router.get('/federated/start/:provider', (ctx) => {
-    const provider = providers.find((p) => p.id === ctx.params.provider);
+/** "Continue with …" outside an app's request: sign in to the account page through that provider. */
+function startWithProvider({ pages, issuer, federatedProviders = [] }: Deps) {
+  return function startWithProvider(ctx: Context) {
+    const provider = federatedProviders.find((p) => p.id === ctx.params.provider);
     if (!provider) {
-      return pages.render(
-        ctx,
-        'error',
-        { title: 'Unknown provider', message: 'That sign-in provider is not available.' },
-        404,
-      );
+      const unknown = { title: 'Unknown provider', message: 'That sign-in provider is not available.' };
+      return pages.render(ctx, 'error', unknown, 404);
     }
     ctx.status = 303;
-    ctx.redirect(accountSignInUrl(deps.issuer, '/account', provider.id));
-  });
+    ctx.redirect(accountSignInUrl(issuer, '/account', provider.id));
+  };
+}
 
-  router.post('/signup', async (ctx) => {
+function submitSignup({ flows, pages, csrf }: Deps) {
+  return async function submitSignup(ctx: Context) {
     const form = formOf(ctx);
     const email = emailSchema.safeParse(form.email ?? '');
     if (!email.success) {
+      const errors = { email: 'Enter a valid e-mail address.' };
       return pages.render(
         ctx,
         'signup',
-        {
-          csrf: csrf.token(ctx),
-          values: { email: form.email },
-          errors: { email: 'Enter a valid e-mail address.' },
-        },
+        { csrf: csrf.token(ctx), values: { email: form.email }, errors },
         400,
       );
     }
     const result = await flows.signUp(email.data, form.password ?? '', auditRequest(ctx));
     if (!result.ok) {
+      const errors = { password: result.message };
       return pages.render(
         ctx,
         'signup',
-        { csrf: csrf.token(ctx), values: { email: email.data }, errors: { password: result.message } },
+        { csrf: csrf.token(ctx), values: { email: email.data }, errors },
         400,
       );
     }
     pages.render(ctx, 'message', { title: 'Check your e-mail', message: CHECK_MAIL });
-  });
+  };
+}
 
-  router.get('/verify-email', async (ctx) => {
+function showVerifyEmail({ pages, csrf }: Deps) {
+  return function showVerifyEmail(ctx: Context) {
     const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
     pages.render(ctx, 'verify-email', { csrf: csrf.token(ctx), token });
-  });
+  };
+}
 
-  router.post('/verify-email', async (ctx) => {
+function submitVerifyEmail({ flows, pages }: Deps) {
+  return async function submitVerifyEmail(ctx: Context) {
     const verified = await flows.verifyEmail(formOf(ctx).token ?? '', auditRequest(ctx));
     if (!verified) {
       return pages.render(
@@ -92,14 +96,14 @@ export function createSignupRoutes(deps: {
       message: 'Thank you. You can now sign in.',
       link: { href: '/account', text: 'Go to your account' },
     });
-  });
+  };
+}
 
-  router.post('/verify-email/resend', async (ctx) => {
+function resendVerification({ flows, accounts, pages }: Deps) {
+  return async function resendVerification(ctx: Context) {
     const email = emailSchema.safeParse(formOf(ctx).email ?? '');
     const account = email.success ? await accounts.findByEmail(email.data) : undefined;
     if (account && !account.emailVerified && !account.disabled) flows.resendVerification(account);
     pages.render(ctx, 'message', { title: 'Check your e-mail', message: CHECK_MAIL });
-  });
-
-  return router;
+  };
 }

@@ -12,7 +12,8 @@ import { createUpstreamProviders } from '../federation/upstream-providers.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import { createCsrf } from './csrf.ts';
-import { createFederationRoutes, federationPageData } from './federation-routes.ts';
+import { federationPageData } from './federation-page-data.ts';
+import { createFederationRoutes } from './federation-routes.ts';
 import { createPageRouter } from './page-router.ts';
 import type { PageRenderer } from './renderer.ts';
 

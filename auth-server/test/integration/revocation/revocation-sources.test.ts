@@ -66,12 +66,13 @@ describe('revocation reaches every resource server on the next request', () => {
     }
   }
 
-  const form = (client: Client, fields: Record<string, string>, path: string) =>
+  const form = (client: Client, fields: Record<string, string>, path: string, accept = '*/*') =>
     fetch(`${server.issuer}${path}`, {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
         'content-type': 'application/x-www-form-urlencoded',
+        accept,
       },
       body: new URLSearchParams(fields),
     });
@@ -146,6 +147,28 @@ describe('revocation reaches every resource server on the next request', () => {
       active: false,
     });
     expect(await (await form(m2m, { token: 'not-a-token' }, '/token/introspection')).json()).to.deep.equal({
+      active: false,
+    });
+  });
+
+  // oidc-provider refuses every JWT at both endpoints and renders the refusal as an HTML page for a
+  // client that prefers HTML: the refusal is recognised by its error class, not by a JSON body.
+  it('a client that prefers HTML still gets the RFC answers for its JWT access token', async () => {
+    const token = await m2mToken(m2m);
+    const own = await form(m2m, { token }, '/token/introspection', 'text/html');
+    expect(own.status).to.equal(200);
+    expect(await own.json()).to.include({ active: true, client_id: m2m.client_id });
+    expect((await form(m2m, { token }, '/token/revocation', 'text/html')).status).to.equal(200);
+    await everywhere(token, 401);
+  });
+
+  it('revocation and introspection answer the same under any letter case and with a trailing slash', async () => {
+    const token = await m2mToken(m2m);
+    const own = await form(m2m, { token }, '/Token/Introspection/');
+    expect(await own.json()).to.include({ active: true });
+    expect((await form(m2m, { token }, '/TOKEN/REVOCATION/')).status).to.equal(200);
+    await everywhere(token, 401);
+    expect(await (await form(m2m, { token }, '/token/introspection')).json()).to.deep.equal({
       active: false,
     });
   });

@@ -1,0 +1,28 @@
+import type { Context } from 'koa';
+import { errors, type InteractionResults, type Provider } from 'oidc-provider';
+
+export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** The oidc-provider interaction (sign-in or consent step) that a page at `/interaction/:uid/...` works on. */
+export function createInteractionSession(provider: Provider) {
+  return {
+    /** This browser's interaction, when it is the one in the path; undefined when expired or unknown. */
+    async details(ctx: Context): Promise<InteractionDetails | undefined> {
+      try {
+        const found = await provider.interactionDetails(ctx.req, ctx.res);
+        if (found.uid === ctx.params.uid) return found;
+      } catch (err) {
+        if (!(err instanceof errors.SessionNotFound)) throw err;
+      }
+      return undefined;
+    },
+    /** Ends the step with `result` and sends the browser on to the authorization request. */
+    async finish(ctx: Context, result: InteractionResults): Promise<void> {
+      const to = await provider.interactionResult(ctx.req, ctx.res, result, {
+        mergeWithLastSubmission: false,
+      });
+      ctx.status = 303;
+      ctx.redirect(to);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { Provider } from 'oidc-provider';
+import type { AccountFlows } from '../accounts/account-flows.ts';
+import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { ClientRegistry } from '../clients/client-registry.ts';
+import type { AccountSessions } from '../oidc/account-sessions.ts';
+import type { Csrf } from './csrf.ts';
+import type { PageRenderer } from './renderer.ts';
+
+/** What the server-rendered pages are built from; each group of routes takes the part it uses. */
+export interface PageDeps {
+  provider: Provider;
+  flows: AccountFlows;
+  accounts: AccountRepository;
+  sessions: AccountSessions;
+  pages: PageRenderer;
+  csrf: Csrf;
+  issuer: string;
+  clients: ClientRegistry;
+  audit: AuditLog;
+  /** Upstream providers offered as "Continue with ..." on the sign-in and sign-up pages. */
+  federatedProviders?: readonly { id: string; label: string }[];
+  /** What the account page shows about linked upstream providers (see federation-routes.ts). */
+  federationPageData?: (accountId: string) => Promise<Record<string, unknown>>;
+}
