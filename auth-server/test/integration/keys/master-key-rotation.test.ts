@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createMasterKeyring, createOrm, devSecret, type MikroORM, runRewrapSteps } from '@vectorauth/shared';
 import { expect } from 'chai';
-import { authServerMigrations, createRewrapAuthSecretsSteps } from '../../../src/index.ts';
+import { AUTH_MIGRATIONS, createRewrapAuthSecretsSteps } from '../../../src/index.ts';
 import { startTestAuthServer } from '../../support/test-auth-server.ts';
 import { testEnv } from '../../support/test-env.ts';
 
@@ -16,7 +16,7 @@ describe('master-key rotation of the auth server’s secrets', function () {
     orm = await createOrm({
       url: env.databaseUrl,
       entities: [],
-      migrations: authServerMigrations,
+      migrations: AUTH_MIGRATIONS,
       poolMax: 2,
     });
   });
