@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { authServerMigrations, createRewrapAuthSecretsSteps } from '@vectorauth/auth-server';
+import { AUTH_MIGRATIONS, createRewrapAuthSecretsSteps } from '@vectorauth/auth-server';
 import {
   ConfigError,
   createMasterKeyring,
@@ -66,7 +66,7 @@ const authOrm = process.env.DATABASE_URL
   ? await createOrm({
       url: process.env.DATABASE_URL,
       entities: [],
-      migrations: authServerMigrations,
+      migrations: AUTH_MIGRATIONS,
       poolMax: 2,
     })
   : undefined;

@@ -21,7 +21,7 @@ import { createRateLimitAudit } from './audit/rate-limit-audit.ts';
 import type { AuthServerConfig } from './config.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 import { startLiveSigningKeys } from './keys/live-signing-keys.ts';
-import { authServerMigrations } from './migrations/migrations.ts';
+import { AUTH_MIGRATIONS } from './migrations/auth-migrations.ts';
 import { ensureAccountClient } from './oidc/account-client.ts';
 import { createOidcServices } from './oidc/oidc-services.ts';
 import { createPageRenderer } from './pages/renderer.ts';
@@ -51,7 +51,7 @@ export async function startAuthServer(
       await createOrm({
         url: config.databaseUrl,
         entities: [],
-        migrations: authServerMigrations,
+        migrations: AUTH_MIGRATIONS,
         timeouts: config.database,
       }),
       (orm) => orm.close(),
@@ -103,10 +103,6 @@ export async function startAuthServer(
       s.close(),
     );
     started.push(startExpirySweeper(orm, logger), (sweeper) => sweeper.stop());
-    logger.info(
-      { public: publicServer.url, admin: adminServer.url, issuer: config.issuer },
-      'auth-server ready',
-    );
     return {
       issuer: config.issuer,
       publicUrl: publicServer.url,

@@ -14,6 +14,7 @@ import {
   positiveInt,
   postgresUrl,
   productionUrl,
+  redactUrl,
   redisUrl,
   requiredInProduction,
   url,
@@ -315,4 +316,24 @@ export function loadAuthServerConfig(env: Env): AuthServerConfig {
     database: databaseTimeouts(raw),
   };
   return deepFreeze(config);
+}
+
+/** The config with secrets and URL credentials hidden, for the ready log line. */
+export function describeAuthServerConfig(config: AuthServerConfig): Record<string, unknown> {
+  const hidden = '[redacted]';
+  const upstreams = Object.fromEntries(
+    Object.entries(config.upstreams).map(([id, upstream]) => [
+      id,
+      { ...upstream, clientSecret: upstream.clientSecret && hidden },
+    ]),
+  );
+  return {
+    ...config,
+    admin: { ...config.admin, token: hidden },
+    masterKeys: hidden,
+    cookieKeys: hidden,
+    databaseUrl: redactUrl(config.databaseUrl),
+    redisUrl: redactUrl(config.redisUrl),
+    upstreams,
+  };
 }

@@ -2,4 +2,4 @@ export { type RunningAuthServer, startAuthServer } from './auth-server.ts';
 export { type AuthServerConfig, loadAuthServerConfig } from './config.ts';
 export { createRewrapAuthSecretsSteps } from './keys/rewrap-auth-secrets.ts';
 export { runAuthServerMigrations } from './migrate.ts';
-export { authServerMigrations } from './migrations/migrations.ts';
+export { AUTH_MIGRATIONS } from './migrations/auth-migrations.ts';

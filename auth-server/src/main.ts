@@ -1,24 +1,18 @@
-import { CONFIG_EXIT_CODE, ConfigError, createLogger, stopOnSignals } from '@vectorauth/shared';
+import { createLogger, loadConfigOrExit, runOrExit, stopOnSignals } from '@vectorauth/shared';
 import { startAuthServer } from './auth-server.ts';
-import { loadAuthServerConfig } from './config.ts';
+import { describeAuthServerConfig, loadAuthServerConfig } from './config.ts';
 
 /**
- * `node auth-server/src/main.ts`: configuration from the environment (exit 78 naming every bad
- * key); migrations run beforehand. SIGTERM/SIGINT drain requests in flight, then exit 0.
+ * `node auth-server/src/main.ts`: start from process.env (exit 78 naming every bad key, exit 1
+ * when it cannot start; run migrate.ts first). SIGTERM/SIGINT drain requests in flight, then exit 0.
  */
-let config: ReturnType<typeof loadAuthServerConfig>;
-try {
-  config = loadAuthServerConfig(process.env);
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  console.error(`auth-server: ${err.message}`);
-  process.exit(CONFIG_EXIT_CODE);
-}
+const config = loadConfigOrExit('auth-server', loadAuthServerConfig);
 const logger = createLogger({ name: 'auth-server', level: config.logLevel });
-const server = await startAuthServer(config, { logger }).catch((err: unknown) => {
-  const reason = err instanceof Error ? err.message : String(err);
-  logger.fatal({ err }, `auth-server cannot start: ${reason}`);
-  console.error(`auth-server cannot start: ${reason}`);
-  process.exit(1);
-});
-stopOnSignals({ name: 'auth-server', logger, close: () => server.close() });
+const running = await runOrExit({ service: 'auth-server', step: 'start', logger }, () =>
+  startAuthServer(config, { logger }),
+);
+logger.info(
+  { url: running.publicUrl, admin: running.adminUrl, config: describeAuthServerConfig(config) },
+  `auth-server ready on ${running.publicUrl}`,
+);
+stopOnSignals({ name: 'auth-server', logger, close: () => running.close() });

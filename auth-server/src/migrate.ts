@@ -1,27 +1,11 @@
-import { createLogger, createOrm, migrate } from '@vectorauth/shared';
+import { migrateDatabase, runMigrationCommand } from '@vectorauth/shared';
 import { type AuthServerConfig, loadAuthServerConfig } from './config.ts';
-import { authServerMigrations } from './migrations/migrations.ts';
+import { AUTH_MIGRATIONS } from './migrations/auth-migrations.ts';
 
-/** Applies pending migrations to the auth database; returns the names applied. */
-export async function runAuthServerMigrations(
-  config: Pick<AuthServerConfig, 'databaseUrl'>,
-): Promise<string[]> {
-  const orm = await createOrm({
-    url: config.databaseUrl,
-    entities: [],
-    migrations: authServerMigrations,
-    poolMax: 1,
-  });
-  try {
-    return await migrate(orm);
-  } finally {
-    await orm.close();
-  }
+/** Applies the pending migrations of the auth database; returns the names applied. */
+export function runAuthServerMigrations(config: Pick<AuthServerConfig, 'databaseUrl'>): Promise<string[]> {
+  return migrateDatabase({ url: config.databaseUrl, migrations: AUTH_MIGRATIONS });
 }
 
-if (import.meta.main) {
-  const config = loadAuthServerConfig(process.env);
-  const logger = createLogger({ name: 'auth-server', level: config.logLevel });
-  const applied = await runAuthServerMigrations(config);
-  logger.info({ applied }, applied.length ? 'migrations applied' : 'database is up to date');
-}
+/** `node auth-server/src/migrate.ts`: exit 78 naming every bad key, 1 when it cannot migrate. */
+if (import.meta.main) await runMigrationCommand('auth-server', loadAuthServerConfig, runAuthServerMigrations);

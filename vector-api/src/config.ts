@@ -16,6 +16,7 @@ import {
   positiveInt,
   postgresUrl,
   productionUrl,
+  redactUrl,
   redisUrl,
   requiredInProduction,
   url,
@@ -243,15 +244,10 @@ export function loadVectorApiConfig(env: Env): VectorApiConfig {
 
 /** The config with secrets and URL credentials hidden, for the ready log line. */
 export function describeVectorApiConfig(config: VectorApiConfig): Record<string, unknown> {
-  const hide = (u: string) => {
-    const parsed = new URL(u);
-    if (parsed.password) parsed.password = 'redacted';
-    return parsed.toString();
-  };
   return {
     ...config,
     masterKeys: '[redacted]',
-    databaseUrl: hide(config.databaseUrl),
-    redisUrl: hide(config.redisUrl),
+    databaseUrl: redactUrl(config.databaseUrl),
+    redisUrl: redactUrl(config.redisUrl),
   };
 }

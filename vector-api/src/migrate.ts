@@ -1,25 +1,11 @@
-import { createOrm, migrate } from '@vectorauth/shared';
+import { migrateDatabase, runMigrationCommand } from '@vectorauth/shared';
 import { loadVectorApiConfig, type VectorApiConfig } from './config.ts';
 import { VECTOR_MIGRATIONS } from './migrations/vector-migrations.ts';
 
 /** Applies the pending migrations of the vector database; returns the names applied. */
-export async function runVectorApiMigrations(
-  config: Pick<VectorApiConfig, 'databaseUrl'>,
-): Promise<string[]> {
-  const orm = await createOrm({
-    url: config.databaseUrl,
-    entities: [],
-    migrations: VECTOR_MIGRATIONS,
-    poolMax: 1,
-  });
-  try {
-    return await migrate(orm);
-  } finally {
-    await orm.close(true);
-  }
+export function runVectorApiMigrations(config: Pick<VectorApiConfig, 'databaseUrl'>): Promise<string[]> {
+  return migrateDatabase({ url: config.databaseUrl, migrations: VECTOR_MIGRATIONS });
 }
 
-if (import.meta.main) {
-  const applied = await runVectorApiMigrations(loadVectorApiConfig(process.env));
-  console.log(applied.length ? `vector-api: applied ${applied.join(', ')}` : 'vector-api: schema up to date');
-}
+/** `node vector-api/src/migrate.ts`: exit 78 naming every bad key, 1 when it cannot migrate. */
+if (import.meta.main) await runMigrationCommand('vector-api', loadVectorApiConfig, runVectorApiMigrations);

@@ -2,7 +2,10 @@ import { Migration20261122000000Initial } from './migration-20261122000000-initi
 import { Migration20261201000000Encryption } from './migration-20261201000000-encryption.ts';
 import { Migration20261202000000RecordSeqIndex } from './migration-20261202000000-record-seq-index.ts';
 
-/** Every committed migration of the vector database, oldest first. */
+/**
+ * Every committed migration of the vector database, oldest first. Append; never edit one that has
+ * shipped. `name` is what `schema_migrations` records (the class name).
+ */
 export const VECTOR_MIGRATIONS = [
   { name: 'Migration20261122000000Initial', class: Migration20261122000000Initial },
   { name: 'Migration20261201000000Encryption', class: Migration20261201000000Encryption },

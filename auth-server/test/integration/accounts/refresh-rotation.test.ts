@@ -3,7 +3,7 @@ import { createOrm } from '@vectorauth/shared';
 import { expect } from 'chai';
 import type pg from 'pg';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import { authServerMigrations } from '../../../src/index.ts';
+import { AUTH_MIGRATIONS } from '../../../src/index.ts';
 import { undoRotation } from '../../../src/oidc/postgres-adapter.ts';
 import {
   createAppClient,
@@ -149,7 +149,7 @@ describe('refresh tokens: rotation all or nothing', function () {
     const orm = await createOrm({
       url: server.config.databaseUrl,
       entities: [],
-      migrations: authServerMigrations,
+      migrations: AUTH_MIGRATIONS,
       poolMax: 1,
     });
     try {

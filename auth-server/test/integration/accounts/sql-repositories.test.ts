@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { createAccountRepository } from '../../../src/accounts/account-repository.ts';
 import { createFederatedIdentityRepository } from '../../../src/federation/federated-identity-repository.ts';
 import { createSigningKeyStore } from '../../../src/keys/signing-key-store.ts';
-import { authServerMigrations } from '../../../src/migrations/migrations.ts';
+import { AUTH_MIGRATIONS } from '../../../src/migrations/auth-migrations.ts';
 import { testEnv } from '../../support/test-env.ts';
 
 const email = () => `sql-${randomUUID()}@example.test`;
@@ -13,7 +13,7 @@ describe('SQL repositories (the migrations are the schema): columns, dates and d
   let orm: MikroORM;
 
   before(async () => {
-    orm = await createOrm({ url: testEnv().databaseUrl, entities: [], migrations: authServerMigrations });
+    orm = await createOrm({ url: testEnv().databaseUrl, entities: [], migrations: AUTH_MIGRATIONS });
   });
   after(() => orm.close());
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createMasterKeyring, createOrm, devSecret, type MikroORM, runRewrapSteps } from '@vectorauth/shared';
 import { expect } from 'chai';
 import { legacyWrap } from '../../../../shared/test/support/legacy-seal.ts';
-import { authServerMigrations, createRewrapAuthSecretsSteps } from '../../../src/index.ts';
+import { AUTH_MIGRATIONS, createRewrapAuthSecretsSteps } from '../../../src/index.ts';
 import { aadFor } from '../../../src/keys/signing-key-store.ts';
 import { SECRET_AAD } from '../../../src/oidc/postgres-adapter.ts';
 import { startTestAuthServer } from '../../support/test-auth-server.ts';
@@ -19,7 +19,7 @@ describe('master-key rotation of the auth server’s secrets', function () {
     orm = await createOrm({
       url: env.databaseUrl,
       entities: [],
-      migrations: authServerMigrations,
+      migrations: AUTH_MIGRATIONS,
       poolMax: 2,
     });
   });

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createMasterKeyring, createOrm, type MikroORM } from '@vectorauth/shared';
 import { expect } from 'chai';
-import { authServerMigrations } from '../../../src/migrations/migrations.ts';
+import { AUTH_MIGRATIONS } from '../../../src/migrations/auth-migrations.ts';
 import { createPostgresAdapter } from '../../../src/oidc/postgres-adapter.ts';
 import { testEnv } from '../../support/test-env.ts';
 
@@ -13,7 +13,7 @@ describe('postgres adapter (oidc-provider storage)', () => {
     orm = await createOrm({
       url: testEnv().databaseUrl,
       entities: [],
-      migrations: authServerMigrations,
+      migrations: AUTH_MIGRATIONS,
       poolMax: 20,
     });
     Adapter = createPostgresAdapter({

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@vectorauth/shared';
 import { expect } from 'chai';
-import { loadAuthServerConfig } from '../../../src/config.ts';
+import { describeAuthServerConfig, loadAuthServerConfig } from '../../../src/config.ts';
 
 const DB = 'postgres://auth:pw@127.0.0.1:5432/auth';
 const PRODUCTION = {
@@ -115,5 +115,27 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
   it('never echoes a given secret', () => {
     const issues = issuesOf({ ...PRODUCTION, ADMIN_TOKEN: 'short-secret' });
     expect(issues).to.deep.equal(['ADMIN_TOKEN: invalid secret value']);
+  });
+
+  it('describes itself for the ready log line without a secret or a URL password', () => {
+    const c = loadAuthServerConfig({
+      ...PRODUCTION,
+      DATABASE_URL: 'postgres://auth:db-password@127.0.0.1:5432/auth',
+      REDIS_URL: 'redis://:redis-password@127.0.0.1:6379',
+      GITHUB_CLIENT_ID: 'gh',
+      GITHUB_CLIENT_SECRET: 'github-client-secret',
+    });
+    const line = JSON.stringify(describeAuthServerConfig(c));
+    for (const secret of [
+      PRODUCTION.ADMIN_TOKEN,
+      PRODUCTION.MASTER_KEY,
+      PRODUCTION.COOKIE_KEYS,
+      'db-password',
+      'redis-password',
+      'github-client-secret',
+    ]) {
+      expect(line).not.to.include(secret);
+    }
+    expect(describeAuthServerConfig(c)).to.deep.include({ issuer: 'https://id.example', port: 3000 });
   });
 });

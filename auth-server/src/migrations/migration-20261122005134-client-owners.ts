@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** Which account registered which client in the developer console. */
-export class Migration0004ClientOwners extends Migration {
+export class Migration20261122005134ClientOwners extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
       create table client_owner (

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** oidc-provider's persisted models, and signing keys with their lifecycle. */
-export class Migration0001Initial extends Migration {
+export class Migration20261122002407Initial extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
       create table oidc_model (

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** End-user accounts, single-use e-mail tokens, and when each grant was last used. */
-export class Migration0002Accounts extends Migration {
+export class Migration20261122003628Accounts extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
       create table account (

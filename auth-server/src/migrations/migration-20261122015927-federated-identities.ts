@@ -5,7 +5,7 @@ import { Migration } from '@mikro-orm/migrations';
  * subject), linked to one account, at most one link per provider and account. The e-mail is kept
  * as the provider asserted it, for the account page and the audit trail; it never identifies.
  */
-export class Migration0007FederatedIdentities extends Migration {
+export class Migration20261122015927FederatedIdentities extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
       create table federated_identity (

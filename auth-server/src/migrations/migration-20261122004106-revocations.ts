@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** The durable record of revocations, from which Redis can always be rebuilt. */
-export class Migration0003Revocations extends Migration {
+export class Migration20261122004106Revocations extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
       create table revocation (

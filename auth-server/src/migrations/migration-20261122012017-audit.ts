@@ -5,7 +5,7 @@ import { Migration } from '@mikro-orm/migrations';
  * cursor); each filter of the admin API has an index that serves it in that order. `at` keeps
  * milliseconds, as the API shows it, so an answered time used as `since`/`until` is exact.
  */
-export class Migration0006Audit extends Migration {
+export class Migration20261122012017Audit extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
       create table audit_event (
