@@ -17,9 +17,15 @@ export interface AuthLimits {
   mailsPerAccount: number;
 }
 
-const OAUTH_PATHS = new Set(['/token', '/token/introspection', '/token/revocation']);
-const MAIL_FORMS = new Set(['/signup', '/forgot-password', '/verify-email/resend']);
-const SIGN_IN = /^\/interaction\/[^/]+\/login$/;
+/**
+ * The paths each limit covers, matched the way the routers that serve them match (oidc-provider's
+ * and @koa/router's defaults): letters in any case and one trailing slash, so `POST /TOKEN/` or
+ * `/Forgot-Password` reaches the same endpoint and the same bucket, never around it.
+ */
+const OAUTH_PATHS = /^\/token(?:\/introspection|\/revocation)?\/?$/i;
+const REGISTRATION = /^\/reg\/?$/i;
+const MAIL_FORMS = /^\/(?:signup|forgot-password|verify-email\/resend)\/?$/i;
+const SIGN_IN = /^\/interaction\/[^/]+\/login\/?$/i;
 
 /**
  * The client id of HTTP Basic client authentication (RFC 6749 2.3.1: form-urlencoded), for the
@@ -44,12 +50,12 @@ const hash = (v: string) => createHash('sha256').update(v).digest('base64url').s
 /** The bucket and limit of a request to oidc-provider, or none: only POSTs to these endpoints count. */
 function oauthBucket(ctx: Context, limits: AuthLimits): { bucket: string; max: number } | undefined {
   if (ctx.method !== 'POST') return undefined;
-  if (OAUTH_PATHS.has(ctx.path)) {
+  if (OAUTH_PATHS.test(ctx.path)) {
     const client = clientOf(ctx);
     const bucket = client ? `oauth:client:${hash(client)}` : `oauth:ip:${ctx.ip}`;
     return { bucket, max: limits.oauthPerClient };
   }
-  if (ctx.path === '/reg') return { bucket: `reg:ip:${ctx.ip}`, max: limits.registrationPerIp };
+  if (REGISTRATION.test(ctx.path)) return { bucket: `reg:ip:${ctx.ip}`, max: limits.registrationPerIp };
   return undefined;
 }
 
@@ -133,7 +139,7 @@ export function createAuthRateLimits(deps: {
       const email = normaliseEmail(
         String((ctx.state.form as Record<string, string> | undefined)?.email ?? ''),
       );
-      if (email && MAIL_FORMS.has(ctx.path)) {
+      if (email && MAIL_FORMS.test(ctx.path)) {
         const perAccount = await limiter.check(ctx, `mail:${hash(email)}`, limits.mailsPerAccount);
         if (!perAccount.allowed) {
           deps.onLimited?.(ctx, 'mail:account');

@@ -121,6 +121,47 @@ describe('rate limits (shared through Redis)', function () {
     }
   });
 
+  it('counts a path in another case or with a trailing slash in the same bucket (the routers serve it)', async () => {
+    const c = await server.createClient({
+      client_name: 'c',
+      grant_types: ['client_credentials'],
+      scope: 'vectors:read',
+    });
+    const token = (path: string) =>
+      fetch(`${server.issuer}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials' }),
+      });
+    for (const path of ['/TOKEN', '/token/', '/Token/'])
+      expect((await token(path)).status, path).to.equal(200);
+    const refused = await token('/TOKEN/');
+    expect(refused.status, 'the fourth token request of a client with a limit of 3').to.equal(429);
+
+    const ip = newIp();
+    const register = (path: string) =>
+      fetch(`${server.issuer}${path}`, {
+        method: 'POST',
+        headers: { 'x-forwarded-for': ip, 'content-type': 'application/json' },
+        body: '{}',
+      });
+    expect((await register('/REG')).status).to.equal(401);
+    expect((await register('/reg/')).status).to.equal(401);
+    expect((await register('/Reg')).status).to.equal(429);
+
+    const browser = new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() });
+    const email = `case-${randomUUID()}@example.com`;
+    const form = await browser.get('/forgot-password');
+    expect((await browser.post('/Forgot-Password', { email }, form)).status).to.equal(200);
+    expect((await browser.post('/forgot-password/', { email }, form)).status).to.equal(200);
+    const third = await browser.post('/FORGOT-PASSWORD', { email }, form);
+    expect(third.status).to.equal(429);
+    expect(third.html).to.contain('Too many messages');
+  });
+
   it('slows repeated failed sign-ins progressively, per address, without locking the owner out', async () => {
     const email = `slow-${randomUUID()}@example.com`;
     const password = 'the right passphrase';
