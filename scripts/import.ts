@@ -75,7 +75,6 @@ console.log(
 
 const orm = await createOrm({
   url: config.databaseUrl,
-  entities: [],
   migrations: VECTOR_MIGRATIONS,
   poolMax: 2,
 });

@@ -57,7 +57,6 @@ if (ids.length < 2) {
 
 const orm = await createOrm({
   url: config.databaseUrl,
-  entities: [],
   migrations: VECTOR_MIGRATIONS,
   poolMax: 2,
 });
@@ -65,7 +64,6 @@ const orm = await createOrm({
 const authOrm = process.env.DATABASE_URL
   ? await createOrm({
       url: process.env.DATABASE_URL,
-      entities: [],
       migrations: AUTH_MIGRATIONS,
       poolMax: 2,
     })

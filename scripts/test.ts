@@ -16,13 +16,12 @@ const root = resolve(import.meta.dirname, '..');
 const claim = claimDir(resolve(root, '.data/test'));
 const dataDir = claim.dir;
 const log = (line: string) => console.error(`[test] ${line}`);
-const givenUrls = Boolean(process.env.DATABASE_URL && process.env.VECTOR_DATABASE_URL);
 
 const backing = await startBackingServices({
   dataDir,
   env: process.env,
   databases: { auth: 'auth_test', vector: 'vector_test' },
-  fresh: !givenUrls,
+  fresh: true,
   log,
 });
 const runDir = resolve(dataDir, 'run');

@@ -50,7 +50,6 @@ export async function startAuthServer(
     const orm = started.push(
       await createOrm({
         url: config.databaseUrl,
-        entities: [],
         migrations: AUTH_MIGRATIONS,
         timeouts: config.database,
       }),

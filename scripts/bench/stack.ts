@@ -30,12 +30,11 @@ export async function startBenchStack(options: {
   log: (line: string) => void;
 }): Promise<BenchStack> {
   const { root, dataDir, log } = options;
-  const givenUrls = Boolean(process.env.DATABASE_URL && process.env.VECTOR_DATABASE_URL);
   const backing = await startBackingServices({
     dataDir,
     env: process.env,
     databases: { auth: 'auth_bench', vector: 'vector_bench' },
-    fresh: !givenUrls,
+    fresh: true,
     log,
   });
   const services: ServiceProcess[] = [];

@@ -20,7 +20,10 @@ export interface BackingOptions {
   dataDir: string;
   env: Record<string, string | undefined>;
   databases: { auth: string; vector: string };
-  /** Drop and recreate the databases (tests start from nothing). */
+  /**
+   * Drop and recreate the databases, so tests and benchmarks start from nothing; only when
+   * DATABASE_URL and VECTOR_DATABASE_URL were not both given (a database someone hands us is kept).
+   */
   fresh?: boolean;
   log: (line: string) => void;
 }
@@ -45,7 +48,9 @@ export async function startBackingServices(options: BackingOptions): Promise<Bac
       databaseUrl ??= server.urlFor(options.databases.auth);
       vectorDatabaseUrl ??= server.urlFor(options.databases.vector);
     }
-    for (const url of [databaseUrl, vectorDatabaseUrl]) await ensureDatabase(url, options.fresh ?? false);
+    const given = Boolean(env.DATABASE_URL && env.VECTOR_DATABASE_URL);
+    for (const url of [databaseUrl, vectorDatabaseUrl])
+      await ensureDatabase(url, !given && options.fresh === true);
 
     let redisUrl = env.REDIS_URL;
     if (!redisUrl) {

@@ -47,7 +47,6 @@ export async function startVectorApi(
   const encryption = deps.encryption ?? createEncryption(config.masterKeys, config.keyCacheSize);
   const started = createShutdownStack();
   try {
-    // The migrations are the schema and the repositories speak SQL: no entities.
     const orm = started.push(
       await createOrm({
         url: config.databaseUrl,

@@ -50,7 +50,6 @@ export async function benchColdLoad(options: {
   const config = loadVectorApiConfig(options.env);
   const orm = await createOrm({
     url: config.databaseUrl,
-    entities: [],
     migrations: VECTOR_MIGRATIONS,
     poolMax: 2,
   });

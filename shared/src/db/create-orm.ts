@@ -1,4 +1,3 @@
-import type { EntitySchema } from '@mikro-orm/core';
 import type { Migration } from '@mikro-orm/migrations';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
@@ -9,8 +8,6 @@ export type { MikroORM };
 
 export interface OrmOptions {
   url: string;
-  /** MikroORM entities, for services whose repositories use them (default none: SQL only). */
-  entities?: EntitySchema[];
   migrations: { name: string; class: new (...args: never[]) => Migration }[];
   /** Pool size; each service keeps it small (2 cores). */
   poolMax?: number;
@@ -20,13 +17,15 @@ export interface OrmOptions {
 }
 
 /**
- * One MikroORM per service database. Schema changes come only from the committed migrations
- * listed in `migrations` (never `schema.update()`); `migrate()` applies the pending ones.
+ * One MikroORM per service database, for its connection pool, transactions, error translation and
+ * migrations. The committed migrations listed in `migrations` are the schema (never
+ * `schema.update()`; `migrate()` applies the pending ones) and repositories speak SQL through
+ * `em.execute`: there are no entities.
  */
 export async function createOrm(options: OrmOptions): Promise<MikroORM> {
   return MikroORM.init({
     clientUrl: options.url,
-    entities: options.entities ?? [],
+    entities: [],
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: false },
     pool: { min: 0, max: options.poolMax ?? 10 },

@@ -6,7 +6,7 @@ import { createOrm, migrate, type OrmOptions } from './create-orm.ts';
  * `migrate.ts` run, before their servers start (the servers never migrate at boot).
  */
 export async function migrateDatabase(options: Pick<OrmOptions, 'url' | 'migrations'>): Promise<string[]> {
-  const orm = await createOrm({ ...options, entities: [], poolMax: 1 });
+  const orm = await createOrm({ ...options, poolMax: 1 });
   try {
     return await migrate(orm);
   } finally {

@@ -1,18 +1,13 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from '../logger/logger.ts';
+import { afterRequest } from './after-request.ts';
 import { answeredStatus } from './answered-status.ts';
 
 /** One JSON line per request, with the request id, the status answered and the duration. */
 export function createAccessLog(logger: Logger) {
   return async function accessLog(ctx: Context, next: Next): Promise<void> {
     const start = performance.now();
-    let failure: unknown;
-    try {
-      await next();
-    } catch (err) {
-      failure = err;
-      throw err;
-    } finally {
+    await afterRequest(next, (failure) =>
       logger.info(
         {
           requestId: ctx.state.requestId,
@@ -22,7 +17,7 @@ export function createAccessLog(logger: Logger) {
           ms: Math.round((performance.now() - start) * 100) / 100,
         },
         'request',
-      );
-    }
+      ),
+    );
   };
 }

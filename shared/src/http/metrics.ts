@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Context, Next } from 'koa';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { ServiceUnavailableError } from '../errors/errors.ts';
+import { afterRequest } from './after-request.ts';
 import { toAppError } from './to-app-error.ts';
 
 export interface LabelledCounter<L extends string> {
@@ -73,13 +74,7 @@ export function createMetrics(service: string): Metrics {
     },
     async middleware(ctx, next) {
       const end = duration.startTimer();
-      let failure: unknown;
-      try {
-        await next();
-      } catch (err) {
-        failure = err;
-        throw err;
-      } finally {
+      await afterRequest(next, (failure) => {
         // A thrown error has no status on ctx yet (the error handler, outside, sets it): count the
         // status it will get.
         const error = failure === undefined ? undefined : toAppError(failure);
@@ -91,7 +86,7 @@ export function createMetrics(service: string): Metrics {
         end(values);
         requests.inc(values);
         if (status === 503 && dependency) unavailable.inc({ dependency });
-      }
+      });
     },
     async handler(ctx) {
       ctx.type = registry.contentType;

@@ -148,7 +148,6 @@ describe('refresh tokens: rotation all or nothing', function () {
     const rotated = await ok(await refresh(server, client, tokens.refresh_token));
     const orm = await createOrm({
       url: server.config.databaseUrl,
-      entities: [],
       migrations: AUTH_MIGRATIONS,
       poolMax: 1,
     });

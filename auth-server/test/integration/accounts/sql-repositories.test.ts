@@ -13,7 +13,7 @@ describe('SQL repositories (the migrations are the schema): columns, dates and d
   let orm: MikroORM;
 
   before(async () => {
-    orm = await createOrm({ url: testEnv().databaseUrl, entities: [], migrations: AUTH_MIGRATIONS });
+    orm = await createOrm({ url: testEnv().databaseUrl, migrations: AUTH_MIGRATIONS });
   });
   after(() => orm.close());
 

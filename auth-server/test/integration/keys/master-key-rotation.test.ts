@@ -18,7 +18,6 @@ describe('master-key rotation of the auth server’s secrets', function () {
   before(async () => {
     orm = await createOrm({
       url: env.databaseUrl,
-      entities: [],
       migrations: AUTH_MIGRATIONS,
       poolMax: 2,
     });

@@ -12,7 +12,6 @@ describe('postgres adapter (oidc-provider storage)', () => {
   before(async () => {
     orm = await createOrm({
       url: testEnv().databaseUrl,
-      entities: [],
       migrations: AUTH_MIGRATIONS,
       poolMax: 20,
     });

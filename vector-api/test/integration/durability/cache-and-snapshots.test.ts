@@ -153,7 +153,6 @@ describe('the index is a cache: restart, eviction and reload give identical resu
   it('loads every row instead once tombstones after the snapshot were purged', async () => {
     const orm = await createOrm({
       url: h.env.VECTOR_DATABASE_URL as string,
-      entities: [],
       migrations: VECTOR_MIGRATIONS,
       poolMax: 1,
     });

@@ -123,7 +123,6 @@ describe('encryption at rest: nothing readable in the database or DATA_DIR', fun
   it('would find them if they were stored in the clear (the scan works)', async () => {
     const orm = await createOrm({
       url: db.url,
-      entities: [],
       migrations: VECTOR_MIGRATIONS,
       poolMax: 1,
     });

@@ -171,7 +171,6 @@ describe('master-key rotation rewraps data keys without re-encrypting data', fun
     await expectAllReadable();
     const orm = await createOrm({
       url: db.url,
-      entities: [],
       migrations: VECTOR_MIGRATIONS,
       poolMax: 1,
     });

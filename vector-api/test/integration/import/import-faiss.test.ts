@@ -171,7 +171,6 @@ describe('npm run import: an existing FAISS index into an encrypted collection',
   it('writes everything in one transaction: a failure part-way leaves nothing behind', async () => {
     const orm = await createOrm({
       url: h.env.VECTOR_DATABASE_URL as string,
-      entities: [],
       migrations: VECTOR_MIGRATIONS,
       poolMax: 1,
     });
