@@ -6,18 +6,8 @@ import {
   type RunningAuthServer,
   startAuthServer,
 } from '../../src/index.ts';
+import { LIFTED_AUTH_RATE_LIMITS } from './lifted-rate-limits.ts';
 import { testEnv } from './test-env.ts';
-
-/**
- * Tests share 127.0.0.1 and one Redis: the runner (scripts/test.ts) lifts the rate limits in the
- * environment, and servers here take them from it; a test of the limits passes its own.
- */
-const runnerLimits = (): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(process.env).filter(
-      (e): e is [string, string] => e[0].startsWith('RATE_LIMIT_') && e[1] !== undefined,
-    ),
-  );
 
 export interface TestAuthServer extends RunningAuthServer {
   config: AuthServerConfig;
@@ -30,8 +20,8 @@ export interface TestAuthServer extends RunningAuthServer {
 }
 
 /**
- * A real auth server (Postgres, Redis) on free loopback ports, with the test runner's databases;
- * its log is silent unless a `logger` is given. Admin calls carry a fresh X-Request-Id.
+ * A real auth server (Postgres, Redis) on free loopback ports, with the test runner's databases
+ * and the rate limits lifted (`overrides` may set them); its log is silent unless a `logger` is given. Admin calls carry a fresh X-Request-Id.
  */
 export async function startTestAuthServer(
   overrides: Record<string, string> = {},
@@ -48,7 +38,7 @@ export async function startTestAuthServer(
     ADMIN_PORT: String(await freePort()),
     VECTOR_API_URL: 'http://localhost:4999',
     BCRYPT_COST: '4',
-    ...runnerLimits(),
+    ...LIFTED_AUTH_RATE_LIMITS,
     ...overrides,
   });
   const running = await startAuthServer(config, {

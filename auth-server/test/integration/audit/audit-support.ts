@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { createLogger } from '@vectorauth/shared';
 import { expect } from 'chai';
 import type pg from 'pg';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 
 export interface AuditRow {
   id: string;
@@ -19,26 +16,6 @@ export interface AuditRow {
   request_id: string | null;
   user_agent: string | null;
   detail: Record<string, unknown>;
-}
-
-/** A test auth server whose JSON log lines are kept in `logs` (level info). */
-export interface AuditTestServer extends TestAuthServer {
-  logs: string[];
-}
-
-/** Like startTestAuthServer, with the log captured instead of silenced. */
-export async function startAuditTestServer(overrides: Record<string, string> = {}): Promise<AuditTestServer> {
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const server = await startTestAuthServer(overrides, {
-    logger: createLogger({ name: 'auth-server', level: 'info', destination }),
-  });
-  return { ...server, logs };
 }
 
 /** A request id of our own, to find in the rows a request left. */
@@ -73,9 +50,9 @@ export const who = (row: AuditRow) => ({
   subject_id: row.subject_id,
 });
 
-/** Whether the server logged the event as one JSON line (with the same request id). */
-export function loggedEvent(server: AuditTestServer, requestId: string, action: string): boolean {
-  return server.logs.some((line) => {
+/** Whether the server logged the event as one JSON line (with the same request id) in `logs`. */
+export function loggedEvent(logs: string[], requestId: string, action: string): boolean {
+  return logs.some((line) => {
     const parsed = JSON.parse(line) as { audit?: { action?: string; request_id?: string } };
     return parsed.audit?.action === action && parsed.audit.request_id === requestId;
   });

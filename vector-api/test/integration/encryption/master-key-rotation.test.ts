@@ -1,10 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createMasterKeyring, createOrm } from '@vectorauth/shared';
+import { createMasterKeyring } from '@vectorauth/shared';
 import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import { VECTOR_MIGRATIONS } from '../../../src/migrations/vector-migrations.ts';
 import { createRewrapDataKeysStep } from '../../../src/store/rewrap-data-keys.ts';
-import { VECTOR_ENTITIES } from '../../../src/store/vector-entities.ts';
+import { openVectorOrm } from '../../support/open-vector-orm.ts';
 import { runScript } from '../../support/run-script.ts';
 import { directoryFiles } from '../../support/scan-for-plaintext.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../support/scratch-database.ts';
@@ -66,14 +65,7 @@ describe('master-key rotation rewraps data keys without re-encrypting data', fun
     });
     for (const [i, p] of people.entries()) {
       p.token = await h.issuer.sign({ sub: p.sub });
-      await h.call('POST', '/v1/collections', {
-        token: p.token,
-        body: { name: p.name, dimension: 2, metric: 'l2' },
-      });
-      const put = await h.call('PUT', `/v1/collections/${p.name}/vectors`, {
-        token: p.token,
-        body: { vectors: [{ id: 'v', vector: [i, 1], metadata: { who: p.sub } }] },
-      });
+      const put = await h.seed(p.token, p.name, 2, [{ id: 'v', vector: [i, 1], metadata: { who: p.sub } }]);
       expect(put.status).to.equal(200);
     }
     await expectAllReadable(); // loads every index: the worker writes encrypted snapshots
@@ -99,12 +91,7 @@ describe('master-key rotation rewraps data keys without re-encrypting data', fun
   it('rewraps in batches that each commit, so an interrupted run resumes', async () => {
     await h.restart({ MASTER_KEY: `${newKey},${oldKey}` });
     await expectAllReadable();
-    const orm = await createOrm({
-      url: db.url,
-      entities: VECTOR_ENTITIES,
-      migrations: VECTOR_MIGRATIONS,
-      poolMax: 1,
-    });
+    const orm = await openVectorOrm(db.url);
     try {
       const step = createRewrapDataKeysStep({
         orm,

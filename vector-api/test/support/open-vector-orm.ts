@@ -1,0 +1,8 @@
+import { createOrm, type MikroORM } from '@vectorauth/shared';
+import { VECTOR_MIGRATIONS } from '../../src/migrations/vector-migrations.ts';
+import { VECTOR_ENTITIES } from '../../src/store/vector-entities.ts';
+
+/** A small ORM of the test's own on a vector database, to arrange or inspect rows beside the API. */
+export function openVectorOrm(url: string): Promise<MikroORM> {
+  return createOrm({ url, entities: VECTOR_ENTITIES, migrations: VECTOR_MIGRATIONS, poolMax: 1 });
+}
