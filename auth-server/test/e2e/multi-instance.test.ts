@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import pg from 'pg';
 import { BrowserSession } from '../support/browser-session.ts';
-import { authorizeUrl, consent, newPkce, signIn, signUpVerified } from '../support/code-flow.ts';
+import { authorizationRequest, consent, newPkce, signIn, signUpVerified } from '../support/code-flow.ts';
 import { useSpawnedCluster } from '../support/spawned-cluster.ts';
 import { testEnv } from '../support/test-env.ts';
 
@@ -98,13 +98,11 @@ describe('e2e: two auth-server and two vector-api processes behave as one', func
     await signUpVerified(browser, spawned.sink, email, 'fleet passphrase ok');
     const pkce = newPkce();
     const login = await browser.get(
-      authorizeUrl({
-        client_id: app.client_id,
-        redirect_uri: 'https://notes.example/cb',
-        scope: 'openid vectors:read vectors:write',
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-      }),
+      authorizationRequest(
+        { client_id: app.client_id, redirectUri: 'https://notes.example/cb' },
+        { scope: 'openid vectors:read vectors:write' },
+        pkce,
+      ),
     );
     const back = await consent(browser, await signIn(browser, login, email, 'fleet passphrase ok'), 'allow');
     const { access_token } = await tokenAt(1, app, {

@@ -13,6 +13,8 @@ export interface TestAuthServer extends RunningAuthServer {
   config: AuthServerConfig;
   admin(method: string, path: string, body?: unknown, token?: string): Promise<Response>;
   createClient(metadata: Record<string, unknown>): Promise<{ client_id: string; client_secret: string }>;
+  /** An initial access token for dynamic registration (RFC 7591), valid for an hour. */
+  initialAccessToken(): Promise<string>;
   clientCredentialsToken(
     client: { client_id: string; client_secret: string },
     params?: Record<string, string>,
@@ -62,6 +64,12 @@ export async function startTestAuthServer(
       const res = await admin('POST', '/admin/clients', metadata);
       if (res.status !== 201) throw new Error(`client creation failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as { client_id: string; client_secret: string };
+    },
+    async initialAccessToken() {
+      const res = await admin('POST', '/admin/initial-access-tokens', { expires_in: 3600 });
+      if (res.status !== 201)
+        throw new Error(`initial access token failed: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { initial_access_token: string }).initial_access_token;
     },
     clientCredentialsToken(client, params = {}) {
       return fetch(`${running.issuer}/token`, {

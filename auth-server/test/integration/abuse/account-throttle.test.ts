@@ -46,6 +46,14 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     );
     return { browser, page };
   }
+  /** A verified account, signed up from `ip`. */
+  const signUpFrom = (ip: string, email: string, password: string) =>
+    signUpVerified(
+      new BrowserSession(stack.server.issuer, { 'x-forwarded-for': ip }),
+      stack.sink,
+      email,
+      password,
+    );
   const attempt = async (email: string, password: string, ip?: string) => {
     const { browser, page } = await fromNewAddress(ip);
     return signIn(browser, page, email, password);
@@ -55,12 +63,7 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     const email = `guessed-${randomUUID()}@example.com`;
     const password = 'the owner’s passphrase';
     const ownerIp = newIp();
-    await signUpVerified(
-      new BrowserSession(stack.server.issuer, { 'x-forwarded-for': ownerIp }),
-      stack.sink,
-      email,
-      password,
-    );
+    await signUpFrom(ownerIp, email, password);
     const before = await attempt(email, password, ownerIp);
     expect(before.html, 'the owner signs in from home').to.contain('Allow access?');
 
@@ -83,12 +86,7 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
 
   it('lets the owner back in from a new device after a password reset there, while guesses elsewhere stay held', async () => {
     const email = `reset-${randomUUID()}@example.com`;
-    await signUpVerified(
-      new BrowserSession(stack.server.issuer, { 'x-forwarded-for': newIp() }),
-      stack.sink,
-      email,
-      'the old passphrase',
-    );
+    await signUpFrom(newIp(), email, 'the old passphrase');
     for (let i = 0; i < 10; i++) expect((await attempt(email, `guess ${i}`)).status).to.equal(400);
 
     const laptopIp = newIp();
@@ -117,12 +115,7 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     const victim = `victim-${randomUUID()}@example.com`;
     const other = `other-${randomUUID()}@example.com`;
     const password = 'a long enough passphrase';
-    await signUpVerified(
-      new BrowserSession(stack.server.issuer, { 'x-forwarded-for': newIp() }),
-      stack.sink,
-      other,
-      password,
-    );
+    await signUpFrom(newIp(), other, password);
     for (let i = 0; i < 10; i++) expect((await attempt(victim, `guess ${i}`)).status).to.equal(400);
     expect((await attempt(victim, 'guess 10')).status).to.equal(429);
     expect((await attempt(other, password)).html).to.contain('Allow access?');
@@ -148,12 +141,7 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     const email = `tabs-${randomUUID()}@example.com`;
     const password = 'the owner’s passphrase';
     const homeIp = newIp();
-    await signUpVerified(
-      new BrowserSession(stack.server.issuer, { 'x-forwarded-for': homeIp }),
-      stack.sink,
-      email,
-      password,
-    );
+    await signUpFrom(homeIp, email, password);
     // Four workers, each signing in again as soon as it is in: counts charged and taken back
     // interleave all the time, as in a sign-in storm of one person's devices.
     for (const ip of [homeIp, newIp()]) {
@@ -174,12 +162,7 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     const email = `spoofed-${randomUUID()}@example.com`;
     const password = 'the owner’s passphrase';
     const ownerIp = newIp();
-    await signUpVerified(
-      new BrowserSession(stack.server.issuer, { 'x-forwarded-for': ownerIp }),
-      stack.sink,
-      email,
-      password,
-    );
+    await signUpFrom(ownerIp, email, password);
     const { browser: home, page } = await fromNewAddress(ownerIp);
     expect((await signIn(home, page, email, password)).html).to.contain('Allow access?');
     for (let i = 0; i < 10; i++) {

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { waitFor } from '../../../../shared/test/support/wait-for.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { authorizeUrl, newPkce, signIn, signUpVerified } from '../../support/code-flow.ts';
+import { authorizationRequest, newPkce, signIn, signUpVerified } from '../../support/code-flow.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 /** A fresh client address per test (behind a trusted proxy), so buckets never mix across tests. */
@@ -127,13 +127,11 @@ describe('rate limits (shared through Redis)', function () {
     const start = async (browser: BrowserSession) => {
       const pkce = newPkce();
       return browser.get(
-        authorizeUrl({
-          client_id: client.client_id,
-          redirect_uri: 'https://app.example/cb',
-          scope: 'openid',
-          code_challenge: pkce.challenge,
-          code_challenge_method: 'S256',
-        }),
+        authorizationRequest(
+          { client_id: client.client_id, redirectUri: 'https://app.example/cb' },
+          { scope: 'openid' },
+          pkce,
+        ),
       );
     };
     let page = await start(attacker);

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { authorizeUrl, consent, newPkce, redeem, signIn, signUpVerified } from '../../support/code-flow.ts';
+import {
+  authorizationRequest,
+  consent,
+  newPkce,
+  redeem,
+  signIn,
+  signUpVerified,
+} from '../../support/code-flow.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 describe('authorization code flow with PKCE for a third-party app', () => {
@@ -25,14 +32,11 @@ describe('authorization code flow with PKCE for a third-party app', () => {
     await signUpVerified(browser, stack.sink, email, password);
     const pkce = newPkce();
     const login = await browser.get(
-      authorizeUrl({
-        client_id: client.client_id,
-        redirect_uri: redirectUri,
-        scope: 'openid offline_access vectors:read',
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-        prompt: 'consent',
-      }),
+      authorizationRequest(
+        { client_id: client.client_id, redirectUri },
+        { scope: 'openid offline_access vectors:read', prompt: 'consent' },
+        pkce,
+      ),
     );
     expect(login.html).to.contain('Sign in');
     const consentPage = await signIn(browser, login, email, password);

@@ -11,8 +11,7 @@ describe('attack suite: bodies replayed to oidc-provider are checked as oidc-pro
   let iat: string;
 
   before(async () => {
-    const res = await stack.server.admin('POST', '/admin/initial-access-tokens', { expires_in: 3600 });
-    ({ initial_access_token: iat } = (await res.json()) as { initial_access_token: string });
+    iat = await stack.server.initialAccessToken();
   });
 
   const nulMetadata =

@@ -4,7 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { decodeProtectedHeader, type JWK } from 'jose';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { authorizeUrl, consent, newPkce, redeem, signIn, signUpVerified } from '../../support/code-flow.ts';
+import {
+  authorizationRequest,
+  consent,
+  newPkce,
+  redeem,
+  signIn,
+  signUpVerified,
+} from '../../support/code-flow.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
@@ -163,13 +170,7 @@ describe('attack suite: forged and misused tokens at the vector API', function (
     await signUpVerified(browser, stack.sink, email, 'id token passphrase');
     const pkce = newPkce();
     const login = await browser.get(
-      authorizeUrl({
-        client_id: app.client_id,
-        redirect_uri: 'https://app.example/cb',
-        scope: 'openid vectors:read',
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-      }),
+      authorizationRequest({ client_id: app.client_id, redirectUri: 'https://app.example/cb' }, {}, pkce),
     );
     const back = await consent(browser, await signIn(browser, login, email, 'id token passphrase'), 'allow');
     const tokens = (await (

@@ -1,22 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type pg from 'pg';
+import type { AuditRecord } from '../../../src/audit/audit-log.ts';
 
-export interface AuditRow {
-  id: string;
-  at: Date;
-  action: string;
-  outcome: 'success' | 'failure';
-  actor_type: string;
-  actor_id: string | null;
-  subject_type: string | null;
-  subject_id: string | null;
-  client_id: string | null;
-  ip: string | null;
-  request_id: string | null;
-  user_agent: string | null;
-  detail: Record<string, unknown>;
-}
+/** An audit_event row as pg reads it: the stored record, with `at` a Date. */
+export type AuditRow = Omit<AuditRecord, 'at'> & { at: Date };
 
 /** A request id of our own, to find in the rows a request left. */
 export const newRequestId = (tag: string) => `${tag}-${randomUUID()}`;

@@ -1,6 +1,6 @@
 import { devSecret, freePort } from '@vectorauth/shared';
 import { expect } from 'chai';
-import { authorizeUrl, newPkce } from '../../support/code-flow.ts';
+import { authorizationRequest } from '../../support/code-flow.ts';
 import { testEnv } from '../../support/test-env.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
 
@@ -88,13 +88,10 @@ describe('HTTPS in production: no silent downgrade behind the proxy, Secure cook
       redirect_uris: ['https://app.example/cb'],
     });
     const res = await get(
-      authorizeUrl({
-        client_id: client.client_id,
-        redirect_uri: 'https://app.example/cb',
-        scope: 'openid',
-        code_challenge: newPkce().challenge,
-        code_challenge_method: 'S256',
-      }),
+      authorizationRequest(
+        { client_id: client.client_id, redirectUri: 'https://app.example/cb' },
+        { scope: 'openid' },
+      ),
     );
     expect(res.status).to.equal(303);
     const cookies = res.headers.getSetCookie();

@@ -11,8 +11,7 @@ describe('attack suite: registration metadata hidden under prototype keys', func
   let iat: string;
 
   before(async () => {
-    const res = await stack.server.admin('POST', '/admin/initial-access-tokens', { expires_in: 3600 });
-    ({ initial_access_token: iat } = (await res.json()) as { initial_access_token: string });
+    iat = await stack.server.initialAccessToken();
   });
 
   for (const key of ['__proto__', 'constructor', 'prototype']) {

@@ -13,8 +13,7 @@ describe('registration refuses metadata it does not understand, on every door', 
   let iat: string;
 
   before(async () => {
-    const res = await stack.server.admin('POST', '/admin/initial-access-tokens', { expires_in: 3600 });
-    ({ initial_access_token: iat } = (await res.json()) as { initial_access_token: string });
+    iat = await stack.server.initialAccessToken();
   });
 
   const m2m = { client_name: 'indexer', grant_types: ['client_credentials'], scope: 'vectors:read' };

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { BrowserSession, formAction } from '../../support/browser-session.ts';
-import { authorizeUrl, consent, newPkce, redeem, signIn, signUpVerified } from '../../support/code-flow.ts';
+import {
+  authorizationRequest,
+  consent,
+  newPkce,
+  redeem,
+  signIn,
+  signUpVerified,
+} from '../../support/code-flow.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 type Client = { client_id: string; client_secret: string };
@@ -75,14 +82,11 @@ describe('revocation reaches every resource server on the next request', () => {
   async function codeFlow(browser: BrowserSession, email?: string, password?: string) {
     const pkce = newPkce();
     let page = await browser.get(
-      authorizeUrl({
-        client_id: app.client_id,
-        redirect_uri: redirectUri,
-        scope: 'openid offline_access vectors:read',
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-        prompt: 'consent',
-      }),
+      authorizationRequest(
+        { client_id: app.client_id, redirectUri },
+        { scope: 'openid offline_access vectors:read', prompt: 'consent' },
+        pkce,
+      ),
     );
     if (email && password) page = await signIn(browser, page, email, password);
     const back = await consent(browser, page, 'allow');
@@ -173,13 +177,7 @@ describe('revocation reaches every resource server on the next request', () => {
     });
     const pkce = newPkce();
     const consentPage = await user.browser.get(
-      authorizeUrl({
-        client_id: second.client_id,
-        redirect_uri: redirectUri,
-        scope: 'openid vectors:read',
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-      }),
+      authorizationRequest({ client_id: second.client_id, redirectUri }, {}, pkce),
     );
     const back = await consent(user.browser, consentPage, 'allow');
     const secondTokens = (await (
