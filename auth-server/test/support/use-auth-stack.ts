@@ -52,8 +52,8 @@ const later = async <T>(value: Later<T>): Promise<T> =>
 
 /**
  * The auth server's test fixture, as vector-api's startHarness(): registers mocha hooks in the
- * calling `describe` that start a test auth server and what `options` ask for (its `server.logs`
- * are JSON lines as written), and close all of it in reverse order after the suite.
+ * calling `describe` that start a test auth server and what `options` ask for, and close all of
+ * it in reverse order after the suite (also what started before a start that failed half-way).
  */
 export function useAuthStack(options: AuthStackOptions = {}): AuthStack {
   let startServer: () => Promise<TestAuthServer>;
