@@ -1,5 +1,5 @@
+import type { RunningVectorApi } from '@vectorauth/vector-api';
 import type pg from 'pg';
-import type { RunningVectorApi } from '../../../vector-api/src/index.ts';
 import { createAppClient, openDatabase, type TestClient } from './accounts.ts';
 import { startVectorApiFor } from './in-process-vector-api.ts';
 import { keptLog } from './kept-log.ts';

@@ -1,6 +1,5 @@
 import { createOrm, type MikroORM } from '@vectorauth/shared';
-import { VECTOR_MIGRATIONS } from '../../src/migrations/vector-migrations.ts';
-import { VECTOR_ENTITIES } from '../../src/store/vector-entities.ts';
+import { VECTOR_ENTITIES, VECTOR_MIGRATIONS } from '../../src/index.ts';
 
 /** A small ORM of the test's own on a vector database, to arrange or inspect rows beside the API. */
 export function openVectorOrm(url: string): Promise<MikroORM> {
