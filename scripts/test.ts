@@ -37,13 +37,6 @@ const env: NodeJS.ProcessEnv = {
   DATABASE_URL: backing.databaseUrl,
   VECTOR_DATABASE_URL: backing.vectorDatabaseUrl,
   REDIS_URL: backing.redisUrl,
-  // Every test shares 127.0.0.1 and one Redis: rate limits stay out of the way, except in the
-  // tests of the limits themselves, which set their own.
-  RATE_LIMIT_OAUTH_PER_CLIENT: '1000000',
-  RATE_LIMIT_REGISTRATION_PER_IP: '1000000',
-  RATE_LIMIT_FORMS_PER_IP: '1000000',
-  RATE_LIMIT_MAILS_PER_ACCOUNT: '1000000',
-  VECTOR_RATE_LIMIT: '1000000',
 };
 
 let code = 1;

@@ -1,39 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
-import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
-import { type SpawnedStack, startSpawnedStack } from '../support/spawned-stack.ts';
+import { useChromiumPage } from '../support/chromium.ts';
+import { useSpawnedStack } from '../support/spawned-stack.ts';
 
 describe('e2e in Chromium: app registration (console, RFC 7591, RFC 7592) end to end', function () {
   this.timeout(180_000);
-  let sink: SmtpSink;
-  let stack: SpawnedStack;
-  let browser: Browser;
-  let page: Page;
+  const spawned = useSpawnedStack({ smtp: true, env: { BCRYPT_COST: '4' } });
+  // The registered app lives at an https URL; the browser's arrival there is caught here.
+  const chromium = useChromiumPage('https://notes.example', '<h1>Notes</h1>');
   const redirectUri = 'https://notes.example/callback';
 
-  before(async () => {
-    sink = await startSmtpSink();
-    stack = await startSpawnedStack({ SMTP_URL: sink.url, BCRYPT_COST: '4' });
-    browser = await launchChromium();
-    page = await browser.newPage();
-    // The registered app lives at an https URL; the browser's arrival there is caught here.
-    await page.route('https://notes.example/**', (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>Notes</h1>' }),
-    );
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await sink?.close();
-  });
-
   const vector = (token: string, method = 'GET', path = '/v1/collections', body?: unknown) =>
-    fetch(`${stack.vectorUrl}${path}`, {
+    fetch(`${spawned.stack.vectorUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
@@ -42,32 +21,32 @@ describe('e2e in Chromium: app registration (console, RFC 7591, RFC 7592) end to
   it('a developer registers a web app in the console and uses it in an authorization-code flow', async () => {
     const email = `dev-${randomUUID()}@example.com`;
     const password = 'developer passphrase';
-    await page.goto(`${stack.issuer}/signup`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    const mail = await sink.waitFor(email, /Confirm your e-mail/);
-    await page.goto(sink.linkIn(mail, `${stack.issuer}/verify-email`));
-    await page.getByRole('button', { name: 'Confirm e-mail address' }).click();
-    await page.getByRole('heading', { name: 'E-mail address confirmed' }).waitFor();
+    await chromium.page.goto(`${spawned.stack.issuer}/signup`);
+    await chromium.page.getByLabel('E-mail').fill(email);
+    await chromium.page.getByLabel('Password').fill(password);
+    await chromium.page.getByRole('button', { name: 'Create account' }).click();
+    const mail = await spawned.sink.waitFor(email, /Confirm your e-mail/);
+    await chromium.page.goto(spawned.sink.linkIn(mail, `${spawned.stack.issuer}/verify-email`));
+    await chromium.page.getByRole('button', { name: 'Confirm e-mail address' }).click();
+    await chromium.page.getByRole('heading', { name: 'E-mail address confirmed' }).waitFor();
 
-    await page.goto(`${stack.issuer}/developers`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Developer console' }).waitFor();
-    await page.getByLabel('App name').fill('Notes');
-    await page.getByLabel('Web app (server-side, keeps a secret)').check();
-    await page.getByLabel('Redirect URIs (one per line)').fill(redirectUri);
+    await chromium.page.goto(`${spawned.stack.issuer}/developers`);
+    await chromium.page.getByLabel('E-mail').fill(email);
+    await chromium.page.getByLabel('Password').fill(password);
+    await chromium.page.getByRole('button', { name: 'Sign in' }).click();
+    await chromium.page.getByRole('heading', { name: 'Developer console' }).waitFor();
+    await chromium.page.getByLabel('App name').fill('Notes');
+    await chromium.page.getByLabel('Web app (server-side, keeps a secret)').check();
+    await chromium.page.getByLabel('Redirect URIs (one per line)').fill(redirectUri);
     for (const scope of ['openid', 'offline_access', 'vectors:read', 'vectors:write'])
-      await page.getByLabel(new RegExp(`^${scope} `)).check();
-    await page.getByRole('button', { name: 'Register app' }).click();
-    await page.getByText('Copy the secret now').waitFor();
-    const clientId = (await page.locator('dd code').first().innerText()).trim();
-    const clientSecret = (await page.locator('#client-secret').innerText()).trim();
+      await chromium.page.getByLabel(new RegExp(`^${scope} `)).check();
+    await chromium.page.getByRole('button', { name: 'Register app' }).click();
+    await chromium.page.getByText('Copy the secret now').waitFor();
+    const clientId = (await chromium.page.locator('dd code').first().innerText()).trim();
+    const clientSecret = (await chromium.page.locator('#client-secret').innerText()).trim();
 
     const config = await oidc.discovery(
-      new URL(stack.issuer),
+      new URL(spawned.stack.issuer),
       clientId,
       { client_secret: clientSecret, id_token_signed_response_alg: 'ES256' },
       oidc.ClientSecretBasic(clientSecret),
@@ -75,7 +54,7 @@ describe('e2e in Chromium: app registration (console, RFC 7591, RFC 7592) end to
     );
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
-    await page.goto(
+    await chromium.page.goto(
       oidc.buildAuthorizationUrl(config, {
         redirect_uri: redirectUri,
         scope: 'openid offline_access vectors:read vectors:write',
@@ -85,10 +64,10 @@ describe('e2e in Chromium: app registration (console, RFC 7591, RFC 7592) end to
         prompt: 'consent',
       }).href,
     );
-    await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL(/^https:\/\/notes\.example\/callback/);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
+    await chromium.page.getByRole('heading', { name: 'Allow access?' }).waitFor();
+    await chromium.page.getByRole('button', { name: 'Allow' }).click();
+    await chromium.page.waitForURL(/^https:\/\/notes\.example\/callback/);
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(chromium.page.url()), {
       pkceCodeVerifier: verifier,
       expectedState: state,
     });
@@ -104,14 +83,14 @@ describe('e2e in Chromium: app registration (console, RFC 7591, RFC 7592) end to
   });
 
   it('a machine client registered over RFC 7591 runs client credentials against the vector API; RFC 7592 manages it; deletion kills its tokens', async () => {
-    const adminToken = readFileSync(resolve(stack.dataDir, 'secrets/admin-token'), 'utf8').trim();
-    const iatRes = await fetch(`${stack.adminUrl}/admin/initial-access-tokens`, {
+    const adminToken = spawned.stack.adminToken;
+    const iatRes = await fetch(`${spawned.stack.adminUrl}/admin/initial-access-tokens`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: '{}',
     });
     const { initial_access_token } = (await iatRes.json()) as { initial_access_token: string };
-    const registered = await fetch(`${stack.issuer}/reg`, {
+    const registered = await fetch(`${spawned.stack.issuer}/reg`, {
       method: 'POST',
       headers: { authorization: `Bearer ${initial_access_token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -128,7 +107,7 @@ describe('e2e in Chromium: app registration (console, RFC 7591, RFC 7592) end to
       registration_client_uri: string;
     };
     const config = await oidc.discovery(
-      new URL(stack.issuer),
+      new URL(spawned.stack.issuer),
       client.client_id,
       client.client_secret,
       undefined,

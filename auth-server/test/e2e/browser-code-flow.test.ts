@@ -1,40 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium.ts';
-import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
-import { type SpawnedStack, startSpawnedStack } from '../support/spawned-stack.ts';
+import { useChromiumPage } from '../support/chromium.ts';
+import { useSpawnedStack } from '../support/spawned-stack.ts';
 
 describe('e2e in Chromium: sign up, verify, consent, tokens, vectors, refresh, revoke', function () {
   this.timeout(180_000);
-  let sink: SmtpSink;
-  let stack: SpawnedStack;
-  let browser: Browser;
-  let page: Page;
+  const spawned = useSpawnedStack({ smtp: true, env: { BCRYPT_COST: '10' } });
+  // The relying party lives at an https URL; the browser's arrival there is caught here.
+  const chromium = useChromiumPage('https://notes.example', '<h1>Back at the app</h1>');
   const rpCallback = 'https://notes.example/callback';
 
-  before(async () => {
-    sink = await startSmtpSink();
-    stack = await startSpawnedStack({ SMTP_URL: sink.url, BCRYPT_COST: '10' });
-    browser = await launchChromium();
-    page = await browser.newPage();
-    // The relying party lives at an https URL; the browser's arrival there is caught here.
-    await page.route('https://notes.example/**', (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>Back at the app</h1>' }),
-    );
-  });
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await sink?.close();
-  });
-
   it('walks a new user through the whole end-user journey', async () => {
-    const adminToken = readFileSync(resolve(stack.dataDir, 'secrets/admin-token'), 'utf8').trim();
-    const registered = await fetch(`${stack.adminUrl}/admin/clients`, {
+    const adminToken = spawned.stack.adminToken;
+    const registered = await fetch(`${spawned.stack.adminUrl}/admin/clients`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -49,7 +28,7 @@ describe('e2e in Chromium: sign up, verify, consent, tokens, vectors, refresh, r
       client_secret: string;
     };
     const config = await oidc.discovery(
-      new URL(stack.issuer),
+      new URL(spawned.stack.issuer),
       client_id,
       { client_secret, id_token_signed_response_alg: 'ES256' },
       oidc.ClientSecretBasic(client_secret),
@@ -59,15 +38,15 @@ describe('e2e in Chromium: sign up, verify, consent, tokens, vectors, refresh, r
     // Sign up and verify the e-mail address from a real SMTP sink.
     const email = `person-${randomUUID()}@example.com`;
     const password = 'a long enough passphrase';
-    await page.goto(`${stack.issuer}/signup`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
-    const mail = await sink.waitFor(email, /Confirm your e-mail/);
-    await page.goto(sink.linkIn(mail, `${stack.issuer}/verify-email`));
-    await page.getByRole('button', { name: 'Confirm e-mail address' }).click();
-    await page.getByRole('heading', { name: 'E-mail address confirmed' }).waitFor();
+    await chromium.page.goto(`${spawned.stack.issuer}/signup`);
+    await chromium.page.getByLabel('E-mail').fill(email);
+    await chromium.page.getByLabel('Password').fill(password);
+    await chromium.page.getByRole('button', { name: 'Create account' }).click();
+    await chromium.page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
+    const mail = await spawned.sink.waitFor(email, /Confirm your e-mail/);
+    await chromium.page.goto(spawned.sink.linkIn(mail, `${spawned.stack.issuer}/verify-email`));
+    await chromium.page.getByRole('button', { name: 'Confirm e-mail address' }).click();
+    await chromium.page.getByRole('heading', { name: 'E-mail address confirmed' }).waitFor();
 
     // The app sends the person to sign in and consent.
     const verifier = oidc.randomPKCECodeVerifier();
@@ -80,15 +59,15 @@ describe('e2e in Chromium: sign up, verify, consent, tokens, vectors, refresh, r
       state,
       prompt: 'consent',
     });
-    await page.goto(authorizationUrl.href);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
-    expect(await page.locator('main').innerText()).to.contain('Notes <Third Party>');
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL(/^https:\/\/notes\.example\/callback/);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
+    await chromium.page.goto(authorizationUrl.href);
+    await chromium.page.getByLabel('E-mail').fill(email);
+    await chromium.page.getByLabel('Password').fill(password);
+    await chromium.page.getByRole('button', { name: 'Sign in' }).click();
+    await chromium.page.getByRole('heading', { name: 'Allow access?' }).waitFor();
+    expect(await chromium.page.locator('main').innerText()).to.contain('Notes <Third Party>');
+    await chromium.page.getByRole('button', { name: 'Allow' }).click();
+    await chromium.page.waitForURL(/^https:\/\/notes\.example\/callback/);
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(chromium.page.url()), {
       pkceCodeVerifier: verifier,
       expectedState: state,
     });
@@ -96,7 +75,7 @@ describe('e2e in Chromium: sign up, verify, consent, tokens, vectors, refresh, r
     expect(tokens.claims()?.sub).to.be.a('string');
 
     // The access token works at the vector API.
-    const created = await fetch(`${stack.vectorUrl}/v1/collections`, {
+    const created = await fetch(`${spawned.stack.vectorUrl}/v1/collections`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'notes', dimension: 2, metric: 'cosine' }),
@@ -106,7 +85,7 @@ describe('e2e in Chromium: sign up, verify, consent, tokens, vectors, refresh, r
     // Refresh works, and rotates.
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.refresh_token).to.be.a('string').and.not.equal(tokens.refresh_token);
-    const listed = await fetch(`${stack.vectorUrl}/v1/collections`, {
+    const listed = await fetch(`${spawned.stack.vectorUrl}/v1/collections`, {
       headers: { authorization: `Bearer ${refreshed.access_token}` },
     });
     expect(
@@ -114,10 +93,10 @@ describe('e2e in Chromium: sign up, verify, consent, tokens, vectors, refresh, r
     ).to.include('notes');
 
     // The person revokes the app on the account page; the app's refresh then fails.
-    await page.goto(`${stack.issuer}/account`);
-    await page.getByRole('heading', { name: 'Your account' }).waitFor();
-    await page.getByRole('button', { name: 'Revoke access for Notes <Third Party>' }).click();
-    await page.getByText('The app no longer has access to your account.').waitFor();
+    await chromium.page.goto(`${spawned.stack.issuer}/account`);
+    await chromium.page.getByRole('heading', { name: 'Your account' }).waitFor();
+    await chromium.page.getByRole('button', { name: 'Revoke access for Notes <Third Party>' }).click();
+    await chromium.page.getByText('The app no longer has access to your account.').waitFor();
     let refreshError: unknown;
     try {
       await oidc.refreshTokenGrant(config, refreshed.refresh_token!);

@@ -1,25 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningVectorApi } from '@vectorauth/vector-api';
 import { expect } from 'chai';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { expectLogLines } from '../../../shared/test/support/expected-log-lines.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { type FederationStack, startFederationStack } from '../support/federation.ts';
-import { startVectorApiFor } from '../support/in-process-vector-api.ts';
+import { useFederationStack } from '../support/federation.ts';
 
 describe('e2e in Chromium: sign up with Google (stand-in), consent, tokens for the vector API', function () {
   expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit federated_identity.unlinked' }]);
   this.timeout(120_000);
-  let stack: FederationStack;
-  let api: RunningVectorApi;
+  const stack = useFederationStack({ vectorApi: true });
   let browser: Browser;
   let page: Page;
   const rpCallback = 'https://notes.example/callback';
 
   before(async () => {
-    stack = await startFederationStack();
-    api = await startVectorApiFor(stack.server);
     browser = await launchChromium();
     page = await browser.newPage();
     await page.route('https://notes.example/**', (route) =>
@@ -28,8 +23,6 @@ describe('e2e in Chromium: sign up with Google (stand-in), consent, tokens for t
   });
   after(async () => {
     await browser?.close();
-    await api?.close();
-    await stack?.close();
   });
 
   it('continues with Google, lands in a new account, and the app gets tokens that work', async () => {
@@ -75,7 +68,7 @@ describe('e2e in Chromium: sign up with Google (stand-in), consent, tokens for t
     });
     expect(tokens.claims()?.sub).to.be.a('string');
 
-    const created = await fetch(`${api.url}/v1/collections`, {
+    const created = await fetch(`${stack.api.url}/v1/collections`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'notes', dimension: 2, metric: 'cosine' }),

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { type SpawnedCluster, startSpawnedCluster } from '../support/spawned-cluster.ts';
+import { useSpawnedCluster } from '../support/spawned-cluster.ts';
 
 type Client = { client_id: string; client_secret: string };
 interface Issued {
@@ -25,14 +23,10 @@ interface Failure {
  */
 describe('e2e: signing-key rotation under traffic across two auth and two vector instances', function () {
   this.timeout(240_000);
-  let cluster: SpawnedCluster;
-  let adminToken: string;
-  let client: Client;
-
-  before(async () => {
-    cluster = await startSpawnedCluster(
-      { auth: 2, vector: 2 },
-      {
+  const spawned = useSpawnedCluster(
+    { auth: 2, vector: 2 },
+    {
+      env: {
         // Short lifetimes so a whole lifecycle fits in a test; the same rules as in production.
         ACCESS_TOKEN_TTL: '10',
         ID_TOKEN_TTL: '10',
@@ -42,9 +36,12 @@ describe('e2e: signing-key rotation under traffic across two auth and two vector
         KEY_REMOVAL_GRACE_SEC: '6',
         BCRYPT_COST: '4',
       },
-    );
-    adminToken = readFileSync(resolve(cluster.dataDir, 'secrets/admin-token'), 'utf8').trim();
-    const created = await admin(0, 'POST', '/admin/clients', {
+    },
+  );
+  let client: Client;
+
+  before(async () => {
+    const created = await spawned.cluster.admin(0, 'POST', '/admin/clients', {
       client_name: 'rotation-traffic',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
@@ -52,21 +49,9 @@ describe('e2e: signing-key rotation under traffic across two auth and two vector
     expect(created.status).to.equal(201);
     client = (await created.json()) as Client;
   });
-  after(async () => {
-    await cluster?.stop();
-  });
 
-  const admin = (i: number, method: string, path: string, body?: unknown) =>
-    fetch(`${cluster.auth[i]!.adminUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${adminToken}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
   const issue = async (i: number): Promise<Issued | Failure> => {
-    const res = await fetch(`${cluster.auth[i]!.url}/token`, {
+    const res = await fetch(`${spawned.cluster.auth[i]!.url}/token`, {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
@@ -80,15 +65,17 @@ describe('e2e: signing-key rotation under traffic across two auth and two vector
     return { token, kid: decodeProtectedHeader(token).kid!, exp: decodeJwt(token).exp!, from: i };
   };
   const list = (j: number, token: string) =>
-    fetch(`${cluster.vector[j]!.url}/v1/collections`, { headers: { authorization: `Bearer ${token}` } });
+    fetch(`${spawned.cluster.vector[j]!.url}/v1/collections`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
   const publishedAt = async (i: number) => {
-    const { keys } = (await (await fetch(`${cluster.auth[i]!.url}/jwks`)).json()) as {
+    const { keys } = (await (await fetch(`${spawned.cluster.auth[i]!.url}/jwks`)).json()) as {
       keys: { kid: string }[];
     };
     return keys.map((k) => k.kid);
   };
   const currentKid = async () => {
-    const { keys } = (await (await admin(0, 'GET', '/admin/keys')).json()) as {
+    const { keys } = (await (await spawned.cluster.admin(0, 'GET', '/admin/keys')).json()) as {
       keys: { kid: string; status: string }[];
     };
     return keys.find((k) => k.status === 'current')!.kid;
@@ -104,7 +91,7 @@ describe('e2e: signing-key rotation under traffic across two auth and two vector
   /** Promotes `kid` as soon as the auth server allows it (it refuses with 409 until published long enough). */
   const promote = async (kid: string) => {
     for (let i = 0; i < 200; i++) {
-      const res = await admin(1, 'POST', `/admin/keys/${kid}/promote`, {});
+      const res = await spawned.cluster.admin(1, 'POST', `/admin/keys/${kid}/promote`, {});
       if (res.status === 200) return;
       expect(res.status).to.equal(409);
       await sleep(100);
@@ -164,7 +151,7 @@ describe('e2e: signing-key rotation under traffic across two auth and two vector
 
   it('stage -> promote -> retire under traffic: zero failed requests, new kid in new tokens, old tokens valid until expiry; then an emergency revoke', async () => {
     const oldKid = await currentKid();
-    const jwksRes = await fetch(`${cluster.auth[0]!.url}/jwks`);
+    const jwksRes = await fetch(`${spawned.cluster.auth[0]!.url}/jwks`);
     expect(jwksRes.headers.get('cache-control')).to.equal('public, max-age=1');
 
     let newKid = '';
@@ -176,7 +163,7 @@ describe('e2e: signing-key rotation under traffic across two auth and two vector
       );
 
       // Stage: published everywhere, not signing.
-      const staged = await admin(0, 'POST', '/admin/keys/rotate', {});
+      const staged = await spawned.cluster.admin(0, 'POST', '/admin/keys/rotate', {});
       expect(staged.status).to.equal(201);
       newKid = ((await staged.json()) as { key: { kid: string } }).key.kid;
       for (const i of [0, 1]) {
@@ -223,7 +210,7 @@ describe('e2e: signing-key rotation under traffic across two auth and two vector
 
     // Emergency: a second rotation, then the previous key is revoked while its tokens are alive.
     const revokedKid = newKid;
-    const staged = await admin(0, 'POST', '/admin/keys/rotate', {});
+    const staged = await spawned.cluster.admin(0, 'POST', '/admin/keys/rotate', {});
     const nextKid = ((await staged.json()) as { key: { kid: string } }).key.kid;
     const doomed = [await issue(0), await issue(1)] as Issued[];
     expect(doomed.map((t) => t.kid)).to.deep.equal([revokedKid, revokedKid]);
@@ -237,7 +224,7 @@ describe('e2e: signing-key rotation under traffic across two auth and two vector
       for (const j of [0, 1]) expect((await list(j, t.token)).status).to.equal(200);
     }
 
-    const revoked = await admin(1, 'POST', `/admin/keys/${revokedKid}/revoke`, {});
+    const revoked = await spawned.cluster.admin(1, 'POST', `/admin/keys/${revokedKid}/revoke`, {});
     expect(revoked.status).to.equal(200);
     for (const t of doomed) {
       for (const j of [0, 1]) {

@@ -1,44 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import pg from 'pg';
 import { BrowserSession } from '../support/browser-session.ts';
-import { authorizeUrl, consent, newPkce, signIn, signUpVerified } from '../support/code-flow.ts';
-import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
-import { type SpawnedCluster, startSpawnedCluster } from '../support/spawned-cluster.ts';
+import { authorizationRequest, consent, newPkce, signIn, signUpVerified } from '../support/code-flow.ts';
+import { useSpawnedCluster } from '../support/spawned-cluster.ts';
 import { testEnv } from '../support/test-env.ts';
 
 type Client = { client_id: string; client_secret: string };
 
 describe('e2e: two auth-server and two vector-api processes behave as one', function () {
   this.timeout(180_000);
-  let sink: SmtpSink;
-  let cluster: SpawnedCluster;
-  let adminToken: string;
+  const spawned = useSpawnedCluster({ auth: 2, vector: 2 }, { smtp: true, env: { BCRYPT_COST: '4' } });
 
-  before(async () => {
-    sink = await startSmtpSink();
-    cluster = await startSpawnedCluster({ auth: 2, vector: 2 }, { SMTP_URL: sink.url, BCRYPT_COST: '4' });
-    adminToken = readFileSync(resolve(cluster.dataDir, 'secrets/admin-token'), 'utf8').trim();
-  });
-  after(async () => {
-    await cluster?.stop();
-    await sink?.close();
-  });
-
-  const admin = (i: number, method: string, path: string, body?: unknown) =>
-    fetch(`${cluster.auth[i]!.adminUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${adminToken}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
   const basic = (c: Client) => `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}`;
   const tokenAt = async (i: number, client: Client, fields: Record<string, string>) => {
-    const res = await fetch(`${cluster.auth[i]!.url}/token`, {
+    const res = await fetch(`${spawned.cluster.auth[i]!.url}/token`, {
       method: 'POST',
       headers: { authorization: basic(client), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(fields),
@@ -47,7 +23,7 @@ describe('e2e: two auth-server and two vector-api processes behave as one', func
     return (await res.json()) as { access_token: string; refresh_token?: string };
   };
   const vectorCall = async (i: number, token: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${cluster.vector[i]!.url}${path}`, {
+    const res = await fetch(`${spawned.cluster.vector[i]!.url}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
@@ -57,7 +33,7 @@ describe('e2e: two auth-server and two vector-api processes behave as one', func
   };
 
   it('issues, serves and revokes across instances', async () => {
-    const created = await admin(1, 'POST', '/admin/clients', {
+    const created = await spawned.cluster.admin(1, 'POST', '/admin/clients', {
       client_name: 'fleet',
       grant_types: ['client_credentials'],
       scope: 'vectors:read vectors:write',
@@ -97,7 +73,7 @@ describe('e2e: two auth-server and two vector-api processes behave as one', func
     });
     expect(again.body.results.map((r: { id: string }) => r.id)).to.deep.equal(['b']);
 
-    const revoked = await fetch(`${cluster.auth[1]!.url}/token/revocation`, {
+    const revoked = await fetch(`${spawned.cluster.auth[1]!.url}/token/revocation`, {
       method: 'POST',
       headers: { authorization: basic(client), 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ token }),
@@ -110,7 +86,7 @@ describe('e2e: two auth-server and two vector-api processes behave as one', func
   });
 
   it('deleting a user on one auth instance kills their tokens and destroys their vectors everywhere', async () => {
-    const appRes = await admin(0, 'POST', '/admin/clients', {
+    const appRes = await spawned.cluster.admin(0, 'POST', '/admin/clients', {
       client_name: 'notes',
       redirect_uris: ['https://notes.example/cb'],
       grant_types: ['authorization_code'],
@@ -118,17 +94,15 @@ describe('e2e: two auth-server and two vector-api processes behave as one', func
     });
     const app = (await appRes.json()) as Client;
     const email = `fleet-${Date.now()}@example.com`;
-    const browser = new BrowserSession(cluster.auth[0]!.url);
-    await signUpVerified(browser, sink, email, 'fleet passphrase ok');
+    const browser = new BrowserSession(spawned.cluster.auth[0]!.url);
+    await signUpVerified(browser, spawned.sink, email, 'fleet passphrase ok');
     const pkce = newPkce();
     const login = await browser.get(
-      authorizeUrl({
-        client_id: app.client_id,
-        redirect_uri: 'https://notes.example/cb',
-        scope: 'openid vectors:read vectors:write',
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-      }),
+      authorizationRequest(
+        { client_id: app.client_id, redirectUri: 'https://notes.example/cb' },
+        { scope: 'openid vectors:read vectors:write' },
+        pkce,
+      ),
     );
     const back = await consent(browser, await signIn(browser, login, email, 'fleet passphrase ok'), 'allow');
     const { access_token } = await tokenAt(1, app, {
@@ -155,7 +129,7 @@ describe('e2e: two auth-server and two vector-api processes behave as one', func
       ).status,
     ).to.equal(200);
 
-    expect((await admin(1, 'DELETE', `/admin/users/${sub}`)).status).to.equal(204);
+    expect((await spawned.cluster.admin(1, 'DELETE', `/admin/users/${sub}`)).status).to.equal(204);
     for (const i of [0, 1])
       expect((await vectorCall(i, access_token, 'GET', '/v1/collections')).status).to.equal(401);
 

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '@vectorauth/shared';
 import { expect } from 'chai';
+import { collectOutput } from '../../../shared/test/support/collect-output.ts';
 import { waitFor } from '../../../shared/test/support/wait-for.ts';
 import { testEnv } from '../support/test-env.ts';
 
@@ -60,15 +61,9 @@ describe('e2e: `npm start` as an operator and a supervisor use it', function () 
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let output = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr?.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
+    const output = collectOutput(child);
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const handle = { child, pgid: child.pid!, output: () => output, exited };
+    const handle = { child, pgid: child.pid!, output, exited };
     started.push(handle);
     return handle;
   }

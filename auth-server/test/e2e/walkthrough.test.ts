@@ -3,29 +3,24 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { walkthrough } from '../../../scripts/lib/walkthrough.ts';
-import { type SpawnedStack, startSpawnedStack } from '../support/spawned-stack.ts';
+import { type SpawnedStack, useSpawnedStack } from '../support/spawned-stack.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
 
 describe('e2e: the README walkthrough against both services as processes', function () {
   this.timeout(120_000);
-  let stack: SpawnedStack;
-
-  before(async () => {
-    stack = await startSpawnedStack();
-  });
-  after(() => stack?.stop());
+  const spawned = useSpawnedStack();
 
   it('creates an M2M client, gets a token, creates a collection, upserts and searches', async () => {
     const script = walkthrough({
-      issuer: stack.issuer,
-      adminUrl: stack.adminUrl,
-      vectorUrl: stack.vectorUrl,
+      issuer: spawned.stack.issuer,
+      adminUrl: spawned.stack.adminUrl,
+      vectorUrl: spawned.stack.vectorUrl,
     });
     const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: ROOT,
-      env: { ...stack.env, ADMIN_URL: stack.adminUrl },
+      env: { ...spawned.stack.env, ADMIN_URL: spawned.stack.adminUrl },
     });
     const lines = stdout.trim().split('\n');
     const [created, upserted, searched] = lines.slice(-3).map((l) => JSON.parse(l));
@@ -38,14 +33,14 @@ describe('e2e: the README walkthrough against both services as processes', funct
   });
 
   it('keeps acknowledged vectors when the vector API process restarts', async () => {
-    const token = await m2mToken(stack);
+    const token = await m2mToken(spawned.stack);
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    await fetch(`${stack.vectorUrl}/v1/collections`, {
+    await fetch(`${spawned.stack.vectorUrl}/v1/collections`, {
       method: 'POST',
       headers: auth,
       body: JSON.stringify({ name: 'durable', dimension: 2, metric: 'l2' }),
     });
-    const put = await fetch(`${stack.vectorUrl}/v1/collections/durable/vectors`, {
+    const put = await fetch(`${spawned.stack.vectorUrl}/v1/collections/durable/vectors`, {
       method: 'PUT',
       headers: auth,
       body: JSON.stringify({
@@ -56,8 +51,8 @@ describe('e2e: the README walkthrough against both services as processes', funct
       }),
     });
     expect(put.status).to.be.oneOf([200, 201, 204]);
-    await stack.restart('vector');
-    const res = await fetch(`${stack.vectorUrl}/v1/collections/durable/search`, {
+    await spawned.stack.restart('vector');
+    const res = await fetch(`${spawned.stack.vectorUrl}/v1/collections/durable/search`, {
       method: 'POST',
       headers: auth,
       body: JSON.stringify({ vector: [1, 2], k: 2 }),
@@ -71,8 +66,7 @@ describe('e2e: the README walkthrough against both services as processes', funct
 });
 
 async function m2mToken(stack: SpawnedStack): Promise<string> {
-  const { readFileSync } = await import('node:fs');
-  const adminToken = readFileSync(resolve(stack.dataDir, 'secrets/admin-token'), 'utf8').trim();
+  const adminToken = stack.adminToken;
   const created = await fetch(`${stack.adminUrl}/admin/clients`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { waitFor } from '../../../shared/test/support/wait-for.ts';
 import { type BrowserSession, formAction, type Page } from './browser-session.ts';
-import { authorizeUrl, consent, newPkce, redeem, signIn, signUpVerified } from './code-flow.ts';
+import { authorizationRequest, consent, newPkce, redeem, signIn, signUpVerified } from './code-flow.ts';
 import type { SmtpSink } from './smtp-sink.ts';
 import type { TestAuthServer } from './test-auth-server.ts';
 import { testEnv } from './test-env.ts';
@@ -112,14 +112,14 @@ export async function authorize(
 ): Promise<{ code: string; verifier: string; sawConsent: boolean; sawSignIn: boolean }> {
   const pkce = newPkce();
   let page = await browser.get(
-    authorizeUrl({
-      client_id: client.client_id,
-      redirect_uri: client.redirectUri,
-      scope: options.scope ?? 'openid offline_access vectors:read',
-      code_challenge: pkce.challenge,
-      code_challenge_method: 'S256',
-      ...(options.prompt ? { prompt: options.prompt } : {}),
-    }),
+    authorizationRequest(
+      client,
+      {
+        scope: options.scope ?? 'openid offline_access vectors:read',
+        ...(options.prompt ? { prompt: options.prompt } : {}),
+      },
+      pkce,
+    ),
   );
   let sawSignIn = false;
   let sawConsent = false;

@@ -60,3 +60,35 @@ export function redeem(
     body: new URLSearchParams(fields),
   });
 }
+
+/** Presses "Yes, sign me out" on oidc-provider's logout confirmation page, with the browser's cookies. */
+export function confirmLogout(browser: BrowserSession, confirmPage: Page, xsrf: string): Promise<Response> {
+  return fetch(new URL(formAction(confirmPage.html, /\/session\/end\/confirm$/), browser.origin), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ xsrf, logout: 'yes' }),
+  });
+}
+
+/**
+ * The authorization request URL of `client` with a PKCE (S256) challenge: scope `openid
+ * vectors:read` unless `params` say otherwise; `pkce` when the test redeems the code itself.
+ */
+export function authorizationRequest(
+  client: { client_id: string; redirectUri: string },
+  params: Record<string, string> = {},
+  pkce: Pkce = newPkce(),
+): string {
+  return authorizeUrl({
+    client_id: client.client_id,
+    redirect_uri: client.redirectUri,
+    scope: 'openid vectors:read',
+    code_challenge: pkce.challenge,
+    code_challenge_method: 'S256',
+    ...params,
+  });
+}

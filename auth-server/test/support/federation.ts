@@ -3,63 +3,66 @@ import { expect } from 'chai';
 import type { BrowserSession, Page } from './browser-session.ts';
 import { type GitHubStandIn, startGitHubStandIn } from './github-stand-in.ts';
 import { actAtStandIn, type OidcStandIn, startOidcStandIn } from './oidc-stand-in.ts';
-import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from './test-auth-server.ts';
+import { type AuthStack, type AuthStackOptions, useAuthStack } from './use-auth-stack.ts';
 
-export interface FederationStack {
-  server: TestAuthServer;
-  oidc: OidcStandIn;
-  github: GitHubStandIn;
-  sink: SmtpSink;
-  close(): Promise<void>;
+export interface FederationStack extends AuthStack {
+  readonly oidc: OidcStandIn;
+  readonly github: GitHubStandIn;
 }
 
 const OIDC_PROVIDERS = ['google', 'microsoft', 'linkedin'] as const;
 
-/** An auth server whose Google, Microsoft, LinkedIn and GitHub all point at local stand-ins. */
-export async function startFederationStack(): Promise<FederationStack> {
-  const authPort = await freePort();
-  const issuer = `http://localhost:${authPort}`;
-  const oidc = await startOidcStandIn(
-    await freePort(),
-    OIDC_PROVIDERS.map((id) => ({
-      client_id: `${id}-client`,
-      client_secret: `${id}-client-secret`,
-      redirect_uri: `${issuer}/federated/callback/${id}`,
-    })),
-    { entraClients: ['microsoft-client'] },
-  );
-  const github = await startGitHubStandIn({
-    client_id: 'github-client',
-    client_secret: 'github-client-secret',
+/**
+ * useAuthStack (with an SMTP sink) whose Google, Microsoft, LinkedIn and GitHub all point at local
+ * stand-ins, started before the server and closed after it.
+ */
+export function useFederationStack(options: Omit<AuthStackOptions, 'env' | 'smtp'> = {}): FederationStack {
+  let oidc: OidcStandIn | undefined;
+  let github: GitHubStandIn | undefined;
+  const env: Record<string, string> = {};
+  before(async () => {
+    const authPort = await freePort();
+    const issuer = `http://localhost:${authPort}`;
+    oidc = await startOidcStandIn(
+      await freePort(),
+      OIDC_PROVIDERS.map((id) => ({
+        client_id: `${id}-client`,
+        client_secret: `${id}-client-secret`,
+        redirect_uri: `${issuer}/federated/callback/${id}`,
+      })),
+      { entraClients: ['microsoft-client'] },
+    );
+    github = await startGitHubStandIn({
+      client_id: 'github-client',
+      client_secret: 'github-client-secret',
+    });
+    Object.assign(env, {
+      AUTH_PORT: String(authPort),
+      GITHUB_CLIENT_ID: 'github-client',
+      GITHUB_CLIENT_SECRET: 'github-client-secret',
+      GITHUB_AUTHORIZE_URL: `${github.url}/login/oauth/authorize`,
+      GITHUB_TOKEN_URL: `${github.url}/login/oauth/access_token`,
+      GITHUB_API_URL: github.url,
+    });
+    for (const id of OIDC_PROVIDERS) {
+      const key = id.toUpperCase();
+      env[`${key}_CLIENT_ID`] = `${id}-client`;
+      env[`${key}_CLIENT_SECRET`] = `${id}-client-secret`;
+      env[`${key}_ISSUER`] = oidc.issuer;
+    }
   });
-  const sink = await startSmtpSink();
-  const env: Record<string, string> = {
-    AUTH_PORT: String(authPort),
-    SMTP_URL: sink.url,
-    GITHUB_CLIENT_ID: 'github-client',
-    GITHUB_CLIENT_SECRET: 'github-client-secret',
-    GITHUB_AUTHORIZE_URL: `${github.url}/login/oauth/authorize`,
-    GITHUB_TOKEN_URL: `${github.url}/login/oauth/access_token`,
-    GITHUB_API_URL: github.url,
+  const stack = useAuthStack({ ...options, smtp: true, env });
+  after(async () => {
+    await Promise.all([oidc?.close(), github?.close()]);
+  });
+  const started = <T>(part: T | undefined, name: string): T => {
+    if (!part) throw new Error(`useFederationStack: no ${name} stand-in yet (use it inside a hook or test)`);
+    return part;
   };
-  for (const id of OIDC_PROVIDERS) {
-    const key = id.toUpperCase();
-    env[`${key}_CLIENT_ID`] = `${id}-client`;
-    env[`${key}_CLIENT_SECRET`] = `${id}-client-secret`;
-    env[`${key}_ISSUER`] = oidc.issuer;
-  }
-  const server = await startTestAuthServer(env);
-  return {
-    server,
-    oidc,
-    github,
-    sink,
-    async close() {
-      await server.close();
-      await Promise.all([oidc.close(), github.close(), sink.close()]);
-    },
-  };
+  return Object.defineProperties(stack, {
+    oidc: { get: () => started(oidc, 'OIDC') },
+    github: { get: () => started(github, 'GitHub') },
+  }) as FederationStack;
 }
 
 /** Follows a "Continue with"/"Link" start in `browser` to the provider; returns its authorization URL. */

@@ -1,5 +1,6 @@
 import { createLogger } from '@vectorauth/shared';
 import { loadVectorApiConfig, type RunningVectorApi, startVectorApi } from '@vectorauth/vector-api';
+import { LIFTED_VECTOR_RATE_LIMITS } from './lifted-rate-limits.ts';
 import type { TestAuthServer } from './test-auth-server.ts';
 import { testEnv } from './test-env.ts';
 
@@ -19,7 +20,7 @@ export async function startVectorApiFor(
     VECTOR_DATABASE_URL: env.vectorDatabaseUrl,
     REDIS_URL: env.redisUrl,
     DATA_DIR: env.dataDir,
-    VECTOR_RATE_LIMIT: '1000000',
+    ...LIFTED_VECTOR_RATE_LIMITS,
     ...overrides,
   });
   return startVectorApi(config, { logger: createLogger({ name: 'vector-api', level: 'silent' }) });

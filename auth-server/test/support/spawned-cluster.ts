@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { freePort } from '@vectorauth/shared';
 import { type ServiceProcess, spawnNode, waitUntilReady } from '../../../scripts/lib/service-process.ts';
-import { testEnv } from './test-env.ts';
+import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+import { adminTokenIn, spawnedEnv } from './spawned-env.ts';
+import { useSuiteParts } from './suite-parts.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
@@ -18,6 +20,10 @@ export interface SpawnedCluster {
   dataDir: string;
   auth: ClusterInstance[];
   vector: ClusterInstance[];
+  /** The admin token the auth servers share (made in DATA_DIR). */
+  adminToken: string;
+  /** A JSON call to auth instance `i`'s admin API with the admin token. */
+  admin(i: number, method: string, path: string, body?: unknown): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -30,24 +36,12 @@ export async function startSpawnedCluster(
   counts: { auth: number; vector: number },
   extraEnv: Record<string, string> = {},
 ): Promise<SpawnedCluster> {
-  const base = testEnv();
-  const dataDir = resolve(base.dataDir);
   const authPorts = await Promise.all(Array.from({ length: counts.auth }, () => freePort()));
   const vectorPorts = await Promise.all(Array.from({ length: counts.vector }, () => freePort()));
   const issuer = `http://localhost:${authPorts[0]}`;
   const audience = `http://localhost:${vectorPorts[0]}`;
-  const common: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
-    DATA_DIR: dataDir,
-    DATABASE_URL: base.databaseUrl,
-    VECTOR_DATABASE_URL: base.vectorDatabaseUrl,
-    REDIS_URL: base.redisUrl,
-    ISSUER: issuer,
-    VECTOR_API_URL: audience,
-    ...extraEnv,
-  };
+  const common = spawnedEnv({ ISSUER: issuer, VECTOR_API_URL: audience, ...extraEnv });
+  const dataDir = common.DATA_DIR;
   const auth: ClusterInstance[] = [];
   const vector: ClusterInstance[] = [];
   const stop = async () => {
@@ -82,5 +76,41 @@ export async function startSpawnedCluster(
     await stop();
     throw err;
   }
-  return { issuer, audience, dataDir, auth, vector, stop };
+  const adminToken = adminTokenIn(dataDir);
+  const admin = (i: number, method: string, path: string, body?: unknown) =>
+    fetch(`${auth[i]!.adminUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  return { issuer, audience, dataDir, auth, vector, adminToken, admin, stop };
+}
+
+export interface SpawnedClusterFixture {
+  readonly cluster: SpawnedCluster;
+  /** The SMTP sink the auth servers send to, when asked for. */
+  readonly sink: SmtpSink;
+}
+
+/** startSpawnedCluster for the calling `describe` (mocha hooks), with an SMTP sink if `smtp`. */
+export function useSpawnedCluster(
+  counts: { auth: number; vector: number },
+  options: { smtp?: boolean; env?: Record<string, string> } = {},
+): SpawnedClusterFixture {
+  const parts = useSuiteParts<SpawnedClusterFixture>('useSpawnedCluster', async ({ keep }) => {
+    const env = { ...options.env };
+    if (options.smtp) env.SMTP_URL = keep('sink', await startSmtpSink(), (s) => s.close()).url;
+    keep('cluster', await startSpawnedCluster(counts, env), (c) => c.stop());
+  });
+  return {
+    get cluster() {
+      return parts.get('cluster');
+    },
+    get sink() {
+      return parts.get('sink');
+    },
+  };
 }

@@ -6,23 +6,15 @@ import {
   type RunningAuthServer,
   startAuthServer,
 } from '../../src/index.ts';
+import { LIFTED_AUTH_RATE_LIMITS } from './lifted-rate-limits.ts';
 import { testEnv } from './test-env.ts';
-
-/**
- * Tests share 127.0.0.1 and one Redis: the runner (scripts/test.ts) lifts the rate limits in the
- * environment, and servers here take them from it; a test of the limits passes its own.
- */
-const runnerLimits = (): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(process.env).filter(
-      (e): e is [string, string] => e[0].startsWith('RATE_LIMIT_') && e[1] !== undefined,
-    ),
-  );
 
 export interface TestAuthServer extends RunningAuthServer {
   config: AuthServerConfig;
   admin(method: string, path: string, body?: unknown, token?: string): Promise<Response>;
   createClient(metadata: Record<string, unknown>): Promise<{ client_id: string; client_secret: string }>;
+  /** An initial access token for dynamic registration (RFC 7591), valid for an hour. */
+  initialAccessToken(): Promise<string>;
   clientCredentialsToken(
     client: { client_id: string; client_secret: string },
     params?: Record<string, string>,
@@ -30,8 +22,8 @@ export interface TestAuthServer extends RunningAuthServer {
 }
 
 /**
- * A real auth server (Postgres, Redis) on free loopback ports, with the test runner's databases;
- * its log is silent unless a `logger` is given. Admin calls carry a fresh X-Request-Id.
+ * A real auth server (Postgres, Redis) on free loopback ports, with the test runner's databases
+ * and the rate limits lifted (`overrides` may set them); its log is silent unless a `logger` is given. Admin calls carry a fresh X-Request-Id.
  */
 export async function startTestAuthServer(
   overrides: Record<string, string> = {},
@@ -48,7 +40,7 @@ export async function startTestAuthServer(
     ADMIN_PORT: String(await freePort()),
     VECTOR_API_URL: 'http://localhost:4999',
     BCRYPT_COST: '4',
-    ...runnerLimits(),
+    ...LIFTED_AUTH_RATE_LIMITS,
     ...overrides,
   });
   const running = await startAuthServer(config, {
@@ -72,6 +64,12 @@ export async function startTestAuthServer(
       const res = await admin('POST', '/admin/clients', metadata);
       if (res.status !== 201) throw new Error(`client creation failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as { client_id: string; client_secret: string };
+    },
+    async initialAccessToken() {
+      const res = await admin('POST', '/admin/initial-access-tokens', { expires_in: 3600 });
+      if (res.status !== 201)
+        throw new Error(`initial access token failed: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { initial_access_token: string }).initial_access_token;
     },
     clientCredentialsToken(client, params = {}) {
       return fetch(`${running.issuer}/token`, {

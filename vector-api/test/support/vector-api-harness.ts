@@ -23,6 +23,8 @@ export interface Harness {
   /** A fresh principal's token with every vector scope unless told otherwise. */
   token(options?: TokenOptions): Promise<string>;
   call(method: string, path: string, options?: CallOptions): Promise<ApiResponse>;
+  /** Creates collection `name` (l2) for `token` and upserts `vectors` into it: the upsert's answer. */
+  seed(token: string, name: string, dimension: number, vectors: unknown[]): Promise<ApiResponse>;
   /** Stops and starts the API again (empty caches), optionally with changed environment. */
   restart(overrides?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
@@ -93,6 +95,10 @@ export async function startHarness(
     dataDir: config.dataDir,
     token: (options = {}) => issuer.sign({ sub: `principal-${randomUUID()}`, ...options }),
     call: (method, path, options = {}) => apiCall(harness.url, method, path, options),
+    async seed(token, name, dimension, vectors) {
+      await harness.call('POST', '/v1/collections', { token, body: { name, dimension, metric: 'l2' } });
+      return harness.call('PUT', `/v1/collections/${name}/vectors`, { token, body: { vectors } });
+    },
     async restart(changes = {}) {
       await running.close();
       env = { ...env, ...changes };

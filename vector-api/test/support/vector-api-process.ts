@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@vectorauth/shared';
+import { collectOutput } from '../../../shared/test/support/collect-output.ts';
 import { REPO_ROOT } from './run-script.ts';
 
 export interface VectorApiProcess {
@@ -37,18 +38,12 @@ export async function spawnVectorApi(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    output += c.toString();
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    output += c.toString();
-  });
+  const output = collectOutput(child);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`vector-api exited at start:\n${output}`);
+      throw new Error(`vector-api exited at start:\n${output()}`);
     }
     try {
       if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(500) })).ok) break;
@@ -57,7 +52,7 @@ export async function spawnVectorApi(
     }
     if (i > 300) {
       child.kill('SIGKILL');
-      throw new Error(`vector-api did not start:\n${output}`);
+      throw new Error(`vector-api did not start:\n${output()}`);
     }
     await sleep(50);
   }
@@ -65,7 +60,7 @@ export async function spawnVectorApi(
   return {
     url,
     child,
-    output: () => output,
+    output,
     async kill9() {
       if (!gone()) child.kill('SIGKILL');
       await exited;

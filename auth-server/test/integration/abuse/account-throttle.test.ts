@@ -3,8 +3,7 @@ import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { BrowserSession, type Page } from '../../support/browser-session.ts';
 import { authorizeUrl, newPkce, signIn, signUpVerified } from '../../support/code-flow.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 let addresses = 0;
 /** A fresh client address (behind a trusted proxy) for every browser. */
@@ -19,29 +18,22 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     { service: 'auth-server', level: 'warn', msg: 'audit rate_limit.hit', optional: true },
   ]);
   this.timeout(120_000);
-  let sink: SmtpSink;
-  let server: TestAuthServer;
+  const stack = useAuthStack({ env: { TRUST_PROXY: 'true' }, smtp: true });
   let clientId: string;
 
   before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url, TRUST_PROXY: 'true' });
     clientId = (
-      await server.createClient({
+      await stack.server.createClient({
         client_name: 'app',
         redirect_uris: ['https://app.example/cb'],
         scope: 'openid',
       })
     ).client_id;
   });
-  after(async () => {
-    await server?.close();
-    await sink?.close();
-  });
 
   /** A browser at a new address, on the sign-in form of an authorization request. */
   async function fromNewAddress(ip = newIp()): Promise<{ browser: BrowserSession; page: Page }> {
-    const browser = new BrowserSession(server.issuer, { 'x-forwarded-for': ip });
+    const browser = new BrowserSession(stack.server.issuer, { 'x-forwarded-for': ip });
     const pkce = newPkce();
     const page = await browser.get(
       authorizeUrl({
@@ -54,6 +46,14 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     );
     return { browser, page };
   }
+  /** A verified account, signed up from `ip`. */
+  const signUpFrom = (ip: string, email: string, password: string) =>
+    signUpVerified(
+      new BrowserSession(stack.server.issuer, { 'x-forwarded-for': ip }),
+      stack.sink,
+      email,
+      password,
+    );
   const attempt = async (email: string, password: string, ip?: string) => {
     const { browser, page } = await fromNewAddress(ip);
     return signIn(browser, page, email, password);
@@ -63,12 +63,7 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     const email = `guessed-${randomUUID()}@example.com`;
     const password = 'the owner’s passphrase';
     const ownerIp = newIp();
-    await signUpVerified(
-      new BrowserSession(server.issuer, { 'x-forwarded-for': ownerIp }),
-      sink,
-      email,
-      password,
-    );
+    await signUpFrom(ownerIp, email, password);
     const before = await attempt(email, password, ownerIp);
     expect(before.html, 'the owner signs in from home').to.contain('Allow access?');
 
@@ -91,12 +86,7 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
 
   it('lets the owner back in from a new device after a password reset there, while guesses elsewhere stay held', async () => {
     const email = `reset-${randomUUID()}@example.com`;
-    await signUpVerified(
-      new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() }),
-      sink,
-      email,
-      'the old passphrase',
-    );
+    await signUpFrom(newIp(), email, 'the old passphrase');
     for (let i = 0; i < 10; i++) expect((await attempt(email, `guess ${i}`)).status).to.equal(400);
 
     const laptopIp = newIp();
@@ -104,10 +94,10 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     expect(held.status, 'the owner on a new laptop is held like everyone else').to.equal(429);
 
     // The owner resets the password from the laptop: the mailbox proves them.
-    const laptop = new BrowserSession(server.issuer, { 'x-forwarded-for': laptopIp });
+    const laptop = new BrowserSession(stack.server.issuer, { 'x-forwarded-for': laptopIp });
     await laptop.post('/forgot-password', { email }, await laptop.get('/forgot-password'));
-    const mail = await sink.waitFor(email, /Reset your password/);
-    const link = new URL(sink.linkIn(mail, `${server.issuer}/reset-password`));
+    const mail = await stack.sink.waitFor(email, /Reset your password/);
+    const link = new URL(stack.sink.linkIn(mail, `${stack.server.issuer}/reset-password`));
     const reset = await laptop.post(
       '/reset-password',
       { token: link.searchParams.get('token')!, password: 'a brand new passphrase' },
@@ -125,12 +115,7 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     const victim = `victim-${randomUUID()}@example.com`;
     const other = `other-${randomUUID()}@example.com`;
     const password = 'a long enough passphrase';
-    await signUpVerified(
-      new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() }),
-      sink,
-      other,
-      password,
-    );
+    await signUpFrom(newIp(), other, password);
     for (let i = 0; i < 10; i++) expect((await attempt(victim, `guess ${i}`)).status).to.equal(400);
     expect((await attempt(victim, 'guess 10')).status).to.equal(429);
     expect((await attempt(other, password)).html).to.contain('Allow access?');
@@ -156,12 +141,7 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     const email = `tabs-${randomUUID()}@example.com`;
     const password = 'the owner’s passphrase';
     const homeIp = newIp();
-    await signUpVerified(
-      new BrowserSession(server.issuer, { 'x-forwarded-for': homeIp }),
-      sink,
-      email,
-      password,
-    );
+    await signUpFrom(homeIp, email, password);
     // Four workers, each signing in again as soon as it is in: counts charged and taken back
     // interleave all the time, as in a sign-in storm of one person's devices.
     for (const ip of [homeIp, newIp()]) {
@@ -182,12 +162,7 @@ describe('guessing one account from rotating addresses (per-account throttle, sh
     const email = `spoofed-${randomUUID()}@example.com`;
     const password = 'the owner’s passphrase';
     const ownerIp = newIp();
-    await signUpVerified(
-      new BrowserSession(server.issuer, { 'x-forwarded-for': ownerIp }),
-      sink,
-      email,
-      password,
-    );
+    await signUpFrom(ownerIp, email, password);
     const { browser: home, page } = await fromNewAddress(ownerIp);
     expect((await signIn(home, page, email, password)).html).to.contain('Allow access?');
     for (let i = 0; i < 10; i++) {

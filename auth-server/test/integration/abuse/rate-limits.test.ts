@@ -4,9 +4,8 @@ import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { waitFor } from '../../../../shared/test/support/wait-for.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { authorizeUrl, newPkce, signIn, signUpVerified } from '../../support/code-flow.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { authorizationRequest, newPkce, signIn, signUpVerified } from '../../support/code-flow.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 /** A fresh client address per test (behind a trusted proxy), so buckets never mix across tests. */
 const newIp = () =>
@@ -19,52 +18,46 @@ describe('rate limits (shared through Redis)', function () {
     { service: 'auth-server', level: 'warn', msg: 'audit user.sign_up' },
   ]);
   this.timeout(60_000);
-  let sink: SmtpSink;
-  let server: TestAuthServer;
-
-  before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({
-      SMTP_URL: sink.url,
+  const stack = useAuthStack({
+    env: {
       TRUST_PROXY: 'true',
       RATE_LIMIT_OAUTH_PER_CLIENT: '3',
       RATE_LIMIT_REGISTRATION_PER_IP: '2',
       RATE_LIMIT_FORMS_PER_IP: '30',
       RATE_LIMIT_MAILS_PER_ACCOUNT: '2',
-    });
-  });
-  after(async () => {
-    await server?.close();
-    await sink?.close();
+    },
+    smtp: true,
   });
 
   it('limits the token endpoint per client, with Retry-After and RateLimit-* headers', async () => {
-    const a = await server.createClient({
+    const a = await stack.server.createClient({
       client_name: 'a',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
     });
-    const b = await server.createClient({
+    const b = await stack.server.createClient({
       client_name: 'b',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
     });
     for (let i = 0; i < 3; i++) {
-      const ok = await server.clientCredentialsToken(a);
+      const ok = await stack.server.clientCredentialsToken(a);
       expect(ok.status).to.equal(200);
       expect(ok.headers.get('ratelimit-limit')).to.equal('3');
       expect(ok.headers.get('ratelimit-remaining')).to.equal(String(2 - i));
     }
-    const refused = await server.clientCredentialsToken(a);
+    const refused = await stack.server.clientCredentialsToken(a);
     expect(refused.status).to.equal(429);
     expect(Number(refused.headers.get('retry-after'))).to.be.greaterThan(0);
     expect(refused.headers.get('ratelimit-remaining')).to.equal('0');
     expect(await refused.json()).to.include({ error: 'rate_limited' });
-    expect((await server.clientCredentialsToken(b)).status, 'another client is not affected').to.equal(200);
-    await server.clientCredentialsToken(a);
+    expect((await stack.server.clientCredentialsToken(b)).status, 'another client is not affected').to.equal(
+      200,
+    );
+    await stack.server.clientCredentialsToken(a);
     // The audit row is written after the answer: wait for it, then for nothing more.
     const hits = async () => {
-      const audit = await server.admin('GET', '/admin/audit?action=rate_limit.hit&limit=50');
+      const audit = await stack.server.admin('GET', '/admin/audit?action=rate_limit.hit&limit=50');
       const { events } = (await audit.json()) as { events: { detail: { bucket: string } }[] };
       return events.filter((e) => e.detail.bucket.startsWith('oauth:client:'));
     };
@@ -77,7 +70,7 @@ describe('rate limits (shared through Redis)', function () {
 
   it('answers malformed client credentials in the Basic header as OAuth errors, never a 5xx', async () => {
     for (const raw of ['%E0%A4%A:x', '%:%', 'no-colon', ':', '\u0000:\u0000', `${'a'.repeat(500)}:x`]) {
-      const res = await fetch(`${server.issuer}/token`, {
+      const res = await fetch(`${stack.server.issuer}/token`, {
         method: 'POST',
         headers: {
           authorization: `Basic ${Buffer.from(raw).toString('base64')}`,
@@ -93,7 +86,7 @@ describe('rate limits (shared through Redis)', function () {
   it('limits registration per address', async () => {
     const ip = newIp();
     const post = () =>
-      fetch(`${server.issuer}/reg`, {
+      fetch(`${stack.server.issuer}/reg`, {
         method: 'POST',
         headers: { 'x-forwarded-for': ip, 'content-type': 'application/json' },
         body: '{}',
@@ -104,7 +97,7 @@ describe('rate limits (shared through Redis)', function () {
   });
 
   it('limits mails per account without revealing whether the account exists', async () => {
-    const browser = new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() });
+    const browser = new BrowserSession(stack.server.issuer, { 'x-forwarded-for': newIp() });
     for (const email of [`nobody-${randomUUID()}@example.com`]) {
       const form = await browser.get('/forgot-password');
       expect((await browser.post('/forgot-password', { email }, form)).status).to.equal(200);
@@ -122,13 +115,13 @@ describe('rate limits (shared through Redis)', function () {
   });
 
   it('counts a path in another case or with a trailing slash in the same bucket (the routers serve it)', async () => {
-    const c = await server.createClient({
+    const c = await stack.server.createClient({
       client_name: 'c',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
     });
     const token = (path: string) =>
-      fetch(`${server.issuer}${path}`, {
+      fetch(`${stack.server.issuer}${path}`, {
         method: 'POST',
         headers: {
           authorization: `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}`,
@@ -143,7 +136,7 @@ describe('rate limits (shared through Redis)', function () {
 
     const ip = newIp();
     const register = (path: string) =>
-      fetch(`${server.issuer}${path}`, {
+      fetch(`${stack.server.issuer}${path}`, {
         method: 'POST',
         headers: { 'x-forwarded-for': ip, 'content-type': 'application/json' },
         body: '{}',
@@ -152,7 +145,7 @@ describe('rate limits (shared through Redis)', function () {
     expect((await register('/reg/')).status).to.equal(401);
     expect((await register('/Reg')).status).to.equal(429);
 
-    const browser = new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() });
+    const browser = new BrowserSession(stack.server.issuer, { 'x-forwarded-for': newIp() });
     const email = `case-${randomUUID()}@example.com`;
     const form = await browser.get('/forgot-password');
     expect((await browser.post('/Forgot-Password', { email }, form)).status).to.equal(200);
@@ -165,9 +158,9 @@ describe('rate limits (shared through Redis)', function () {
   it('slows repeated failed sign-ins progressively, per address, without locking the owner out', async () => {
     const email = `slow-${randomUUID()}@example.com`;
     const password = 'the right passphrase';
-    const attacker = new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() });
-    await signUpVerified(attacker, sink, email, password);
-    const client = await server.createClient({
+    const attacker = new BrowserSession(stack.server.issuer, { 'x-forwarded-for': newIp() });
+    await signUpVerified(attacker, stack.sink, email, password);
+    const client = await stack.server.createClient({
       client_name: 'app',
       redirect_uris: ['https://app.example/cb'],
       scope: 'openid',
@@ -175,13 +168,11 @@ describe('rate limits (shared through Redis)', function () {
     const start = async (browser: BrowserSession) => {
       const pkce = newPkce();
       return browser.get(
-        authorizeUrl({
-          client_id: client.client_id,
-          redirect_uri: 'https://app.example/cb',
-          scope: 'openid',
-          code_challenge: pkce.challenge,
-          code_challenge_method: 'S256',
-        }),
+        authorizationRequest(
+          { client_id: client.client_id, redirectUri: 'https://app.example/cb' },
+          { scope: 'openid' },
+          pkce,
+        ),
       );
     };
     let page = await start(attacker);
@@ -195,7 +186,7 @@ describe('rate limits (shared through Redis)', function () {
     expect(slowed.html).to.contain('Too many failed sign-ins');
 
     // The owner, from another address, is not slowed by the attacker's failures.
-    const owner = new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() });
+    const owner = new BrowserSession(stack.server.issuer, { 'x-forwarded-for': newIp() });
     const ownerDone = await signIn(owner, await start(owner), email, password);
     expect(ownerDone.status).to.equal(200);
     expect(ownerDone.html, 'signed in: the app asks for consent').to.contain('Allow access?');
@@ -219,7 +210,7 @@ describe('rate limits (shared through Redis)', function () {
   });
 
   it('limits every page form per address, the developer console’s too', async () => {
-    const browser = new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() });
+    const browser = new BrowserSession(stack.server.issuer, { 'x-forwarded-for': newIp() });
     const page = await browser.get('/signup');
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++)
@@ -232,7 +223,7 @@ describe('rate limits (shared through Redis)', function () {
   });
 
   it('limits form posts per address', async () => {
-    const browser = new BrowserSession(server.issuer, { 'x-forwarded-for': newIp() });
+    const browser = new BrowserSession(stack.server.issuer, { 'x-forwarded-for': newIp() });
     const form = await browser.get('/signup');
     const statuses: number[] = [];
     for (let i = 0; i < 32; i++)

@@ -1,12 +1,8 @@
 import { expect } from 'chai';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 describe('browser defences on the auth server', () => {
-  let server: TestAuthServer;
-  before(async () => {
-    server = await startTestAuthServer({ TRUST_PROXY: 'true' });
-  });
-  after(() => server?.close());
+  const stack = useAuthStack({ env: { TRUST_PROXY: 'true' } });
 
   it('sends security headers on pages, OAuth endpoints and errors', async () => {
     for (const path of [
@@ -16,7 +12,7 @@ describe('browser defences on the auth server', () => {
       '/no-such-page',
       '/healthz',
     ]) {
-      const res = await fetch(`${server.issuer}${path}`);
+      const res = await fetch(`${stack.server.issuer}${path}`);
       await res.arrayBuffer();
       expect(res.headers.get('x-content-type-options'), path).to.equal('nosniff');
       expect(res.headers.get('referrer-policy'), path).to.equal('no-referrer');
@@ -26,12 +22,12 @@ describe('browser defences on the auth server', () => {
       expect(csp, path).not.to.contain('unsafe-inline');
       expect(res.headers.get('strict-transport-security'), 'no HSTS over plain http').to.equal(null);
     }
-    const admin = await fetch(`${server.adminUrl}/healthz`);
+    const admin = await fetch(`${stack.server.adminUrl}/healthz`);
     expect(admin.headers.get('x-content-type-options')).to.equal('nosniff');
   });
 
   it('pages carry no inline script and allow only their own stylesheet', async () => {
-    const res = await fetch(`${server.issuer}/signup`);
+    const res = await fetch(`${stack.server.issuer}/signup`);
     const html = await res.text();
     expect(html).not.to.match(/<script/i);
     expect(html).not.to.match(/\son[a-z]+=/i);
@@ -41,7 +37,7 @@ describe('browser defences on the auth server', () => {
   });
 
   it('sends HSTS and Secure cookies when served over https (behind a trusted proxy)', async () => {
-    const res = await fetch(`${server.issuer}/signup`, { headers: { 'x-forwarded-proto': 'https' } });
+    const res = await fetch(`${stack.server.issuer}/signup`, { headers: { 'x-forwarded-proto': 'https' } });
     await res.arrayBuffer();
     expect(res.headers.get('strict-transport-security')).to.contain('max-age=31536000');
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('csrf='))!;
@@ -49,7 +45,7 @@ describe('browser defences on the auth server', () => {
       .to.match(/;\s*secure/i)
       .and.match(/;\s*httponly/i)
       .and.match(/samesite=lax/i);
-    const plain = await fetch(`${server.issuer}/signup`);
+    const plain = await fetch(`${stack.server.issuer}/signup`);
     await plain.arrayBuffer();
     const plainCookie = plain.headers.getSetCookie().find((c) => c.startsWith('csrf='))!;
     expect(plainCookie)
@@ -59,21 +55,17 @@ describe('browser defences on the auth server', () => {
 });
 
 describe('per-client CORS on the OAuth endpoints', () => {
-  let server: TestAuthServer;
-  before(async () => {
-    server = await startTestAuthServer();
-  });
-  after(() => server?.close());
+  const stack = useAuthStack();
 
   it('allows only the origins of the client’s redirect URIs, never *', async () => {
-    const spa = await server.createClient({
+    const spa = await stack.server.createClient({
       client_name: 'spa',
       redirect_uris: ['https://spa.example/callback'],
       token_endpoint_auth_method: 'none',
       grant_types: ['authorization_code'],
     });
     const ask = (origin: string) =>
-      fetch(`${server.issuer}/token`, {
+      fetch(`${stack.server.issuer}/token`, {
         method: 'POST',
         headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({
@@ -89,8 +81,11 @@ describe('per-client CORS on the OAuth endpoints', () => {
     expect(own.headers.get('access-control-allow-credentials')).to.equal(null);
     const foreign = await ask('https://evil.example');
     expect(foreign.headers.get('access-control-allow-origin')).to.equal(null);
-    const web = await server.createClient({ client_name: 'web', redirect_uris: ['https://web.example/cb'] });
-    const confidential = await fetch(`${server.issuer}/token`, {
+    const web = await stack.server.createClient({
+      client_name: 'web',
+      redirect_uris: ['https://web.example/cb'],
+    });
+    const confidential = await fetch(`${stack.server.issuer}/token`, {
       method: 'POST',
       headers: {
         origin: 'https://web.example',
@@ -103,7 +98,7 @@ describe('per-client CORS on the OAuth endpoints', () => {
       confidential.headers.get('access-control-allow-origin'),
       'a confidential client is not called from browsers',
     ).to.equal(null);
-    const preflight = await fetch(`${server.issuer}/token`, {
+    const preflight = await fetch(`${stack.server.issuer}/token`, {
       method: 'OPTIONS',
       headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
     });

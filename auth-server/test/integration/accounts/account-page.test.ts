@@ -1,56 +1,39 @@
 import { expect } from 'chai';
-import type pg from 'pg';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import {
   accountRow,
   countModels,
-  createAppClient,
   newSignedInAccount,
   obtainTokens,
-  openDatabase,
   PASSWORD,
   refresh,
   revokableGrants,
   signInToAccount,
   submit,
-  type TestClient,
 } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 describe('account page: connected apps, revoke, sign out everywhere, change password', () => {
   expectLogLines([
     { service: 'auth-server', level: 'warn', msg: 'audit consent.withdrawn' },
     { service: 'auth-server', level: 'warn', msg: 'audit user.password_changed' },
   ]);
-  let sink: SmtpSink;
-  let server: TestAuthServer;
-  let db: pg.Pool;
-  let client: TestClient;
-
-  before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
-    db = openDatabase();
-    client = await createAppClient(server, { client_name: 'Notes App' });
-  });
-  after(async () => {
-    await server.close();
-    await sink.close();
-    await db.end();
-  });
+  const stack = useAuthStack({ smtp: true, db: true, appClient: { client_name: 'Notes App' } });
 
   it('lists a connected app with its scopes, and only apps the person granted', async () => {
-    const browser = new BrowserSession(server.issuer);
-    const { email } = await newSignedInAccount(browser, sink);
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email } = await newSignedInAccount(browser, stack.sink);
     const before = await browser.get('/account');
     expect(before.html, 'signing in to the account page is not a connected app').to.contain(
       'No app has access to your account.',
     );
     expect(revokableGrants(before)).to.have.length(0);
 
-    await obtainTokens(server, browser, client, { email, scope: 'openid offline_access vectors:read' });
+    await obtainTokens(stack.server, browser, stack.client, {
+      email,
+      scope: 'openid offline_access vectors:read',
+    });
     const page = await browser.get('/account');
     expect(page.html).to.contain('<td>Notes App</td>');
     expect(page.html).to.contain('<td>offline_access, openid, vectors:read</td>');
@@ -58,9 +41,9 @@ describe('account page: connected apps, revoke, sign out everywhere, change pass
   });
 
   it('"Revoke" removes the app and its refresh token stops working', async () => {
-    const browser = new BrowserSession(server.issuer);
-    const { email } = await newSignedInAccount(browser, sink);
-    const tokens = await obtainTokens(server, browser, client, { email });
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email } = await newSignedInAccount(browser, stack.sink);
+    const tokens = await obtainTokens(stack.server, browser, stack.client, { email });
     const page = await browser.get('/account');
     const [grant] = revokableGrants(page);
     const done = await submit(browser, page, /\/account\/apps\/revoke$/, { grant: grant! });
@@ -68,34 +51,36 @@ describe('account page: connected apps, revoke, sign out everywhere, change pass
     expect(done.html).to.contain('The app no longer has access to your account.');
     expect(done.html).not.to.contain('Notes App');
     expect(revokableGrants(done)).to.have.length(0);
-    const res = await refresh(server, client, tokens.refresh_token);
+    const res = await refresh(stack.server, stack.client, tokens.refresh_token);
     expect(res.status).to.equal(400);
     expect(await res.json()).to.include({ error: 'invalid_grant' });
   });
 
   it("posting another account's grant id to /account/apps/revoke does nothing to that account", async () => {
-    const victimBrowser = new BrowserSession(server.issuer);
-    const victim = await newSignedInAccount(victimBrowser, sink);
-    const victimTokens = await obtainTokens(server, victimBrowser, client, { email: victim.email });
+    const victimBrowser = new BrowserSession(stack.server.issuer);
+    const victim = await newSignedInAccount(victimBrowser, stack.sink);
+    const victimTokens = await obtainTokens(stack.server, victimBrowser, stack.client, {
+      email: victim.email,
+    });
     const [victimGrant] = revokableGrants(await victimBrowser.get('/account'));
 
-    const attacker = new BrowserSession(server.issuer);
-    const { page } = await newSignedInAccount(attacker, sink);
+    const attacker = new BrowserSession(stack.server.issuer);
+    const { page } = await newSignedInAccount(attacker, stack.sink);
     const answer = await attacker.post('/account/apps/revoke', { grant: victimGrant! }, page);
     expect(answer.status).to.be.oneOf([200, 303]);
 
     expect(revokableGrants(await victimBrowser.get('/account'))).to.deep.equal([victimGrant]);
-    const res = await refresh(server, client, victimTokens.refresh_token);
+    const res = await refresh(stack.server, stack.client, victimTokens.refresh_token);
     expect(res.status, 'the victim keeps the app').to.equal(200);
   });
 
   it('"Sign out everywhere" ends the session and revokes every grant', async () => {
-    const browser = new BrowserSession(server.issuer);
-    const { email } = await newSignedInAccount(browser, sink);
-    const tokens = await obtainTokens(server, browser, client, { email });
-    const other = new BrowserSession(server.issuer);
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email } = await newSignedInAccount(browser, stack.sink);
+    const tokens = await obtainTokens(stack.server, browser, stack.client, { email });
+    const other = new BrowserSession(stack.server.issuer);
     await signInToAccount(other, email);
-    const account = await accountRow(db, email);
+    const account = await accountRow(stack.db, email);
 
     const page = await browser.get('/account');
     const done = await submit(browser, page, /sign-out-everywhere$/, {});
@@ -107,15 +92,15 @@ describe('account page: connected apps, revoke, sign out everywhere, change pass
       expect(next.html, 'the account page asks to sign in again').to.contain('action="/interaction/');
       expect(next.html).not.to.contain('Connected apps');
     }
-    expect((await refresh(server, client, tokens.refresh_token)).status).to.equal(400);
-    expect(await countModels(db, 'Grant', account!.id)).to.equal(0);
-    expect(await countModels(db, 'Session', account!.id)).to.equal(0);
+    expect((await refresh(stack.server, stack.client, tokens.refresh_token)).status).to.equal(400);
+    expect(await countModels(stack.db, 'Grant', account!.id)).to.equal(0);
+    expect(await countModels(stack.db, 'Session', account!.id)).to.equal(0);
   });
 
   it('changing the password requires the current password', async () => {
-    const browser = new BrowserSession(server.issuer);
-    const { email, page } = await newSignedInAccount(browser, sink);
-    const hashBefore = (await accountRow(db, email))!.password_hash;
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email, page } = await newSignedInAccount(browser, stack.sink);
+    const hashBefore = (await accountRow(stack.db, email))!.password_hash;
 
     const wrong = await submit(browser, page, /\/account\/password$/, {
       current: 'not my password at all',
@@ -127,7 +112,7 @@ describe('account page: connected apps, revoke, sign out everywhere, change pass
       password: 'a brand new passphrase',
     });
     expect(missing.status).to.equal(400);
-    expect((await accountRow(db, email))!.password_hash).to.equal(hashBefore);
+    expect((await accountRow(stack.db, email))!.password_hash).to.equal(hashBefore);
 
     const weak = await submit(browser, page, /\/account\/password$/, {
       current: PASSWORD,
@@ -135,7 +120,7 @@ describe('account page: connected apps, revoke, sign out everywhere, change pass
     });
     expect(weak.status).to.equal(400);
     expect(weak.html).to.contain('Use at least 8 characters.');
-    expect((await accountRow(db, email))!.password_hash).to.equal(hashBefore);
+    expect((await accountRow(stack.db, email))!.password_hash).to.equal(hashBefore);
 
     const ok = await submit(browser, page, /\/account\/password$/, {
       current: PASSWORD,
@@ -143,11 +128,11 @@ describe('account page: connected apps, revoke, sign out everywhere, change pass
     });
     expect(ok.status).to.equal(200);
     expect(ok.html).to.contain('Your password was changed.');
-    await signInToAccount(new BrowserSession(server.issuer), email, 'a brand new passphrase');
+    await signInToAccount(new BrowserSession(stack.server.issuer), email, 'a brand new passphrase');
   });
 
   it('sends a signed-out visitor to sign in for every account action', async () => {
-    const browser = new BrowserSession(server.issuer);
+    const browser = new BrowserSession(stack.server.issuer);
     const form = await browser.get('/signup');
     for (const path of ['/account/apps/revoke', '/account/password', '/account/sign-out-everywhere']) {
       const res = await browser.post(

@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type pg from 'pg';
 import {
   accountRow,
   countModels,
-  createAppClient,
   newSignedInAccount,
   obtainTokens,
-  openDatabase,
   refresh,
-  type TestClient,
 } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 interface UserList {
   users: Record<string, unknown>[];
@@ -23,30 +18,15 @@ interface UserList {
 }
 
 describe('admin users API: list, disable, delete', () => {
-  let sink: SmtpSink;
-  let server: TestAuthServer;
-  let db: pg.Pool;
-  let client: TestClient;
-
-  before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
-    db = openDatabase();
-    client = await createAppClient(server);
-  });
-  after(async () => {
-    await server.close();
-    await sink.close();
-    await db.end();
-  });
+  const stack = useAuthStack({ smtp: true, db: true, appClient: true });
 
   it('lists users with paging, and never their password hashes', async () => {
-    const { email } = await newSignedInAccount(new BrowserSession(server.issuer), sink);
-    const first = (await (await server.admin('GET', '/admin/users?limit=1')).json()) as UserList;
+    const { email } = await newSignedInAccount(new BrowserSession(stack.server.issuer), stack.sink);
+    const first = (await (await stack.server.admin('GET', '/admin/users?limit=1')).json()) as UserList;
     expect(first).to.include({ offset: 0, limit: 1 });
     // Oldest first: the account just made is on the last page.
     const offset = Math.max(0, first.total - 200);
-    const res = await server.admin('GET', `/admin/users?limit=200&offset=${offset}`);
+    const res = await stack.server.admin('GET', `/admin/users?limit=200&offset=${offset}`);
     expect(res.status).to.equal(200);
     const body = (await res.json()) as UserList;
     expect(body).to.include({ offset, limit: 200 });
@@ -55,7 +35,7 @@ describe('admin users API: list, disable, delete', () => {
     expect(listed!.id).to.match(/^[0-9a-f-]{36}$/);
     expect(JSON.stringify(body)).not.to.match(/password|\$2[aby]\$/i);
 
-    const one = (await (await server.admin('GET', '/admin/users?limit=1&offset=1')).json()) as UserList;
+    const one = (await (await stack.server.admin('GET', '/admin/users?limit=1&offset=1')).json()) as UserList;
     expect(one.users).to.have.length(body.total > 1 ? 1 : 0);
     expect(one).to.include({ limit: 1, offset: 1, total: body.total });
   });
@@ -72,7 +52,7 @@ describe('admin users API: list, disable, delete', () => {
     'limit=1&limit=2',
   ]) {
     it(`refuses bad paging: ?${query} -> 400`, async () => {
-      const res = await server.admin('GET', `/admin/users?${query}`);
+      const res = await stack.server.admin('GET', `/admin/users?${query}`);
       expect(res.status).to.equal(400);
       expect(await res.json()).to.have.property('error');
     });
@@ -84,54 +64,56 @@ describe('admin users API: list, disable, delete', () => {
     ['an injection attempt', "1' or '1'='1"],
   ] as const) {
     it(`disable and delete answer 404 for ${what}`, async () => {
-      const disable = await server.admin('POST', `/admin/users/${encodeURIComponent(id)}/disable`);
+      const disable = await stack.server.admin('POST', `/admin/users/${encodeURIComponent(id)}/disable`);
       expect(disable.status).to.equal(404);
       expect(await disable.json()).to.include({ error: 'not_found' });
-      const del = await server.admin('DELETE', `/admin/users/${encodeURIComponent(id)}`);
+      const del = await stack.server.admin('DELETE', `/admin/users/${encodeURIComponent(id)}`);
       expect(del.status).to.equal(404);
     });
   }
 
   it('disabling shows in the list, ends sessions and grants, and stops refreshes', async () => {
-    const browser = new BrowserSession(server.issuer);
-    const { email } = await newSignedInAccount(browser, sink);
-    const tokens = await obtainTokens(server, browser, client, { email });
-    const { id } = (await accountRow(db, email))!;
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email } = await newSignedInAccount(browser, stack.sink);
+    const tokens = await obtainTokens(stack.server, browser, stack.client, { email });
+    const { id } = (await accountRow(stack.db, email))!;
 
-    expect((await server.admin('POST', `/admin/users/${id}/disable`)).status).to.equal(204);
-    expect((await server.admin('POST', `/admin/users/${id}/disable`)).status, 'idempotent').to.equal(204);
-    expect((await db.query('select disabled from account where id = $1', [id])).rows[0].disabled).to.equal(
-      true,
+    expect((await stack.server.admin('POST', `/admin/users/${id}/disable`)).status).to.equal(204);
+    expect((await stack.server.admin('POST', `/admin/users/${id}/disable`)).status, 'idempotent').to.equal(
+      204,
     );
-    expect(await countModels(db, 'Session', id)).to.equal(0);
-    expect(await countModels(db, 'Grant', id)).to.equal(0);
-    expect((await refresh(server, client, tokens.refresh_token)).status).to.equal(400);
+    expect(
+      (await stack.db.query('select disabled from account where id = $1', [id])).rows[0].disabled,
+    ).to.equal(true);
+    expect(await countModels(stack.db, 'Session', id)).to.equal(0);
+    expect(await countModels(stack.db, 'Grant', id)).to.equal(0);
+    expect((await refresh(stack.server, stack.client, tokens.refresh_token)).status).to.equal(400);
     expect((await browser.get('/account')).html).not.to.contain('Connected apps');
   });
 
   it('deleting removes the account, its sessions, grants and tokens; refresh fails', async () => {
-    const browser = new BrowserSession(server.issuer);
-    const { email } = await newSignedInAccount(browser, sink);
-    const tokens = await obtainTokens(server, browser, client, { email });
-    const { id } = (await accountRow(db, email))!;
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email } = await newSignedInAccount(browser, stack.sink);
+    const tokens = await obtainTokens(stack.server, browser, stack.client, { email });
+    const { id } = (await accountRow(stack.db, email))!;
 
-    const res = await server.admin('DELETE', `/admin/users/${id}`);
+    const res = await stack.server.admin('DELETE', `/admin/users/${id}`);
     expect(res.status).to.equal(204);
-    expect(await accountRow(db, email)).to.equal(undefined);
-    expect(await countModels(db, 'Session', id)).to.equal(0);
-    expect(await countModels(db, 'Grant', id)).to.equal(0);
-    expect(await countModels(db, 'RefreshToken', id)).to.equal(0);
-    const tokenRows = await db.query('select 1 from email_token where account_id = $1', [id]);
+    expect(await accountRow(stack.db, email)).to.equal(undefined);
+    expect(await countModels(stack.db, 'Session', id)).to.equal(0);
+    expect(await countModels(stack.db, 'Grant', id)).to.equal(0);
+    expect(await countModels(stack.db, 'RefreshToken', id)).to.equal(0);
+    const tokenRows = await stack.db.query('select 1 from email_token where account_id = $1', [id]);
     expect(tokenRows.rowCount, 'e-mail tokens go with the account').to.equal(0);
-    expect((await refresh(server, client, tokens.refresh_token)).status).to.equal(400);
+    expect((await refresh(stack.server, stack.client, tokens.refresh_token)).status).to.equal(400);
     expect((await browser.get('/account')).html).not.to.contain('Connected apps');
-    expect((await server.admin('DELETE', `/admin/users/${id}`)).status, 'already gone').to.equal(404);
+    expect((await stack.server.admin('DELETE', `/admin/users/${id}`)).status, 'already gone').to.equal(404);
   });
 
   it('is not reachable on the public port nor without the admin token', async () => {
     const id = randomUUID();
-    expect((await fetch(`${server.issuer}/admin/users`)).status).to.equal(404);
-    const res = await fetch(`${server.adminUrl}/admin/users/${id}/disable`, { method: 'POST' });
+    expect((await fetch(`${stack.server.issuer}/admin/users`)).status).to.equal(404);
+    const res = await fetch(`${stack.server.adminUrl}/admin/users/${id}/disable`, { method: 'POST' });
     expect(res.status).to.equal(401);
   });
 });

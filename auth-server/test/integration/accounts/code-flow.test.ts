@@ -1,46 +1,42 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { authorizeUrl, consent, newPkce, redeem, signIn, signUpVerified } from '../../support/code-flow.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import {
+  authorizationRequest,
+  consent,
+  newPkce,
+  redeem,
+  signIn,
+  signUpVerified,
+} from '../../support/code-flow.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 describe('authorization code flow with PKCE for a third-party app', () => {
-  let sink: SmtpSink;
-  let server: TestAuthServer;
+  const stack = useAuthStack({ env: { REFRESH_TOKEN_REUSE_GRACE_SEC: '0' }, smtp: true });
   let client: { client_id: string; client_secret: string };
   const redirectUri = 'https://app.example/cb';
   const password = 'correct horse battery staple';
 
   before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url, REFRESH_TOKEN_REUSE_GRACE_SEC: '0' });
-    client = await server.createClient({
+    client = await stack.server.createClient({
       client_name: '<b>Bold</b> & "Quoted" App',
       redirect_uris: [redirectUri],
       grant_types: ['authorization_code', 'refresh_token'],
       scope: 'openid offline_access vectors:read',
     });
   });
-  after(async () => {
-    await server.close();
-    await sink.close();
-  });
 
   it('signs up, verifies, signs in, consents, redeems with PKCE, refreshes with rotation', async () => {
     const email = `user-${randomUUID()}@example.com`;
-    const browser = new BrowserSession(server.issuer);
-    await signUpVerified(browser, sink, email, password);
+    const browser = new BrowserSession(stack.server.issuer);
+    await signUpVerified(browser, stack.sink, email, password);
     const pkce = newPkce();
     const login = await browser.get(
-      authorizeUrl({
-        client_id: client.client_id,
-        redirect_uri: redirectUri,
-        scope: 'openid offline_access vectors:read',
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-        prompt: 'consent',
-      }),
+      authorizationRequest(
+        { client_id: client.client_id, redirectUri },
+        { scope: 'openid offline_access vectors:read', prompt: 'consent' },
+        pkce,
+      ),
     );
     expect(login.html).to.contain('Sign in');
     const consentPage = await signIn(browser, login, email, password);
@@ -49,10 +45,10 @@ describe('authorization code flow with PKCE for a third-party app', () => {
     expect(consentPage.html).to.contain('Read your vector collections');
     const back = await consent(browser, consentPage, 'allow');
     expect(back.leftTo?.origin).to.equal('https://app.example');
-    expect(back.leftTo?.searchParams.get('iss')).to.equal(server.issuer);
+    expect(back.leftTo?.searchParams.get('iss')).to.equal(stack.server.issuer);
     const code = back.leftTo!.searchParams.get('code')!;
 
-    const tokens = await redeem(server, client, {
+    const tokens = await redeem(stack.server, client, {
       grant_type: 'authorization_code',
       code,
       redirect_uri: redirectUri,
@@ -63,12 +59,12 @@ describe('authorization code flow with PKCE for a third-party app', () => {
     expect(body.refresh_token).to.be.a('string');
     const claims = JSON.parse(Buffer.from(body.access_token.split('.')[1]!, 'base64url').toString());
     expect(claims).to.include({
-      aud: server.config.vectorApiUrl,
+      aud: stack.server.config.vectorApiUrl,
       client_id: client.client_id,
       scope: 'vectors:read',
     });
 
-    const refreshed = await redeem(server, client, {
+    const refreshed = await redeem(stack.server, client, {
       grant_type: 'refresh_token',
       refresh_token: body.refresh_token,
     });
@@ -77,12 +73,12 @@ describe('authorization code flow with PKCE for a third-party app', () => {
     expect(rotated.refresh_token).to.be.a('string').and.not.equal(body.refresh_token);
 
     // Reusing the spent refresh token revokes the whole grant: the rotated one dies too.
-    const reuse = await redeem(server, client, {
+    const reuse = await redeem(stack.server, client, {
       grant_type: 'refresh_token',
       refresh_token: body.refresh_token,
     });
     expect(reuse.status).to.equal(400);
-    const after = await redeem(server, client, {
+    const after = await redeem(stack.server, client, {
       grant_type: 'refresh_token',
       refresh_token: rotated.refresh_token,
     });

@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import {
-  authorize,
-  createAppClient,
-  newSignedInAccount,
-  PASSWORD,
-  type TestClient,
-} from '../../support/accounts.ts';
+import { authorize, newSignedInAccount, PASSWORD } from '../../support/accounts.ts';
 import { BrowserSession, type Page } from '../../support/browser-session.ts';
-import { authorizeUrl, newPkce, signIn } from '../../support/code-flow.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { authorizationRequest, signIn } from '../../support/code-flow.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 const HOSTILE_NAME = `<script>alert("x")</script><img src=x onerror='alert(1)'> & Co`;
 const ESCAPED_NAME =
@@ -27,38 +20,17 @@ function expectInert(page: Page) {
 
 describe('escaping: client names, e-mail addresses and echoed input are shown as text', () => {
   expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' }]);
-  let sink: SmtpSink;
-  let server: TestAuthServer;
-  let hostile: TestClient;
-
-  before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
-    hostile = await createAppClient(server, { client_name: HOSTILE_NAME });
-  });
-  after(async () => {
-    await server.close();
-    await sink.close();
-  });
+  const stack = useAuthStack({ smtp: true, appClient: { client_name: HOSTILE_NAME } });
 
   const start = (browser: BrowserSession, extra: Record<string, string> = {}) =>
-    browser.get(
-      authorizeUrl({
-        client_id: hostile.client_id,
-        redirect_uri: hostile.redirectUri,
-        scope: 'openid vectors:read',
-        code_challenge: newPkce().challenge,
-        code_challenge_method: 'S256',
-        ...extra,
-      }),
-    );
+    browser.get(authorizationRequest(stack.client, extra));
 
   it('on the sign-in and consent pages, with an address containing an apostrophe', async () => {
     const email = `it's-${randomUUID()}@example.com`;
-    const setup = new BrowserSession(server.issuer);
-    await newSignedInAccount(setup, sink, email);
+    const setup = new BrowserSession(stack.server.issuer);
+    await newSignedInAccount(setup, stack.sink, email);
 
-    const browser = new BrowserSession(server.issuer);
+    const browser = new BrowserSession(stack.server.issuer);
     const login = await start(browser);
     expect(login.html).to.contain(ESCAPED_NAME);
     expectInert(login);
@@ -70,10 +42,10 @@ describe('escaping: client names, e-mail addresses and echoed input are shown as
   });
 
   it('in the connected apps on the account page, including the Revoke button label', async () => {
-    const browser = new BrowserSession(server.issuer);
+    const browser = new BrowserSession(stack.server.issuer);
     const email = `o'brien-${randomUUID()}@example.com`;
-    await newSignedInAccount(browser, sink, email);
-    await authorize(browser, hostile, { email });
+    await newSignedInAccount(browser, stack.sink, email);
+    await authorize(browser, stack.client, { email });
     const page = await browser.get('/account');
     expect(page.html).to.contain(`<td>${ESCAPED_NAME}</td>`);
     expect(page.html).to.contain(`aria-label="Revoke access for ${ESCAPED_NAME}"`);
@@ -82,16 +54,16 @@ describe('escaping: client names, e-mail addresses and echoed input are shown as
   });
 
   it('on the sign-out page', async () => {
-    const browser = new BrowserSession(server.issuer);
-    await newSignedInAccount(browser, sink);
-    const page = await browser.get(`/session/end?client_id=${hostile.client_id}`);
+    const browser = new BrowserSession(stack.server.issuer);
+    await newSignedInAccount(browser, stack.sink);
+    const page = await browser.get(`/session/end?client_id=${stack.client.client_id}`);
     expect(page.status).to.equal(200);
     expect(page.html).to.contain(ESCAPED_NAME);
     expectInert(page);
   });
 
   it('echoed form input: sign-in, sign-up and forgot-password e-mail fields', async () => {
-    const browser = new BrowserSession(server.issuer);
+    const browser = new BrowserSession(stack.server.issuer);
     const login = await start(browser);
     const signedIn = await signIn(browser, login, PAYLOAD, 'whatever password');
     expect(signedIn.status).to.equal(400);
@@ -107,7 +79,7 @@ describe('escaping: client names, e-mail addresses and echoed input are shown as
   });
 
   it('reflected link tokens and error descriptions', async () => {
-    const browser = new BrowserSession(server.issuer);
+    const browser = new BrowserSession(stack.server.issuer);
     for (const path of ['/verify-email', '/reset-password']) {
       const page = await browser.get(`${path}?token=${encodeURIComponent(PAYLOAD)}`);
       expect(page.html, path).to.contain('&quot;&gt;&lt;script&gt;');

@@ -1,10 +1,16 @@
 import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import { createAppClient, newEmail, PASSWORD, type TestClient } from '../../support/accounts.ts';
+import { newEmail, PASSWORD } from '../../support/accounts.ts';
 import { BrowserSession, formAction } from '../../support/browser-session.ts';
-import { authorizeUrl, consent, newPkce, redeem, signIn, signUpVerified } from '../../support/code-flow.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import {
+  authorizationRequest,
+  consent,
+  newPkce,
+  redeem,
+  signIn,
+  signUpVerified,
+} from '../../support/code-flow.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 /**
  * Nothing that carries a code, a token or a sign-in form may be kept by a browser or a proxy
@@ -18,19 +24,7 @@ describe('Cache-Control: no-store on every answer carrying a code, a token or a 
     { service: 'auth-server', level: 'warn', msg: 'audit user.sign_up' },
   ]);
   this.timeout(60_000);
-  let sink: SmtpSink;
-  let server: TestAuthServer;
-  let client: TestClient;
-
-  before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
-    client = await createAppClient(server);
-  });
-  after(async () => {
-    await server?.close();
-    await sink?.close();
-  });
+  const stack = useAuthStack({ smtp: true, appClient: true });
 
   /** Every response `browser` received, except the stylesheet, that does not say no-store. */
   const cacheable = (browser: BrowserSession) =>
@@ -42,23 +36,15 @@ describe('Cache-Control: no-store on every answer carrying a code, a token or a 
       );
 
   it('the whole code flow: sign-up, sign-in (wrong then right password), consent, code redirect, token', async () => {
-    const browser = new BrowserSession(server.issuer);
+    const browser = new BrowserSession(stack.server.issuer);
     const email = newEmail('nostore');
     const signup = await browser.get('/signup');
     const tooShort = await browser.post('/signup', { email, password: 'x' }, signup);
     expect(tooShort.html).to.contain('action="/signup"'); // the form again, with an error
-    await signUpVerified(browser, sink, email, PASSWORD);
+    await signUpVerified(browser, stack.sink, email, PASSWORD);
 
     const pkce = newPkce();
-    const login = await browser.get(
-      authorizeUrl({
-        client_id: client.client_id,
-        redirect_uri: client.redirectUri,
-        scope: 'openid vectors:read',
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-      }),
-    );
+    const login = await browser.get(authorizationRequest(stack.client, {}, pkce));
     const wrong = await signIn(browser, login, email, 'not the password at all');
     expect(wrong.html).to.match(/action="[^"]*\/login"/); // the sign-in form again
     const consentPage = await signIn(browser, wrong, email, PASSWORD);
@@ -73,10 +59,10 @@ describe('Cache-Control: no-store on every answer carrying a code, a token or a 
     expect(codeRedirect.headers.get('location')).to.contain('code=');
     expect(cacheable(browser)).to.deep.equal([]);
 
-    const token = await redeem(server, client, {
+    const token = await redeem(stack.server, stack.client, {
       grant_type: 'authorization_code',
       code: code!,
-      redirect_uri: client.redirectUri,
+      redirect_uri: stack.client.redirectUri,
       code_verifier: pkce.verifier,
     });
     expect(token.status).to.equal(200);
@@ -84,7 +70,7 @@ describe('Cache-Control: no-store on every answer carrying a code, a token or a 
   });
 
   it('forms re-rendered after an error, refused posts and the other account pages', async () => {
-    const browser = new BrowserSession(server.issuer);
+    const browser = new BrowserSession(stack.server.issuer);
     const forgot = await browser.get('/forgot-password');
     await browser.post('/forgot-password', { email: 'not an address' }, forgot);
     await browser.post('/signup', { email: newEmail(), password: PASSWORD, _csrf: 'forged' });

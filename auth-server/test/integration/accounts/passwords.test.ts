@@ -1,18 +1,10 @@
 import { expect } from 'chai';
-import type pg from 'pg';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import {
-  accountRow,
-  eventually,
-  newEmail,
-  openDatabase,
-  signInToAccount,
-  submit,
-} from '../../support/accounts.ts';
+import { accountRow, eventually, newEmail, signInToAccount, submit } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
 import { signIn, signUpVerified } from '../../support/code-flow.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 describe('password policy and bcrypt limits', () => {
   expectLogLines([
@@ -20,23 +12,10 @@ describe('password policy and bcrypt limits', () => {
     { service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' },
     { service: 'auth-server', level: 'warn', msg: 'audit user.password_changed' },
   ]);
-  let sink: SmtpSink;
-  let server: TestAuthServer;
-  let db: pg.Pool;
-
-  before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
-    db = openDatabase();
-  });
-  after(async () => {
-    await server.close();
-    await sink.close();
-    await db.end();
-  });
+  const stack = useAuthStack({ smtp: true, db: true });
 
   async function signUp(email: string, password: string) {
-    const browser = new BrowserSession(server.issuer);
+    const browser = new BrowserSession(stack.server.issuer);
     return browser.post('/signup', { email, password }, await browser.get('/signup'));
   }
 
@@ -56,7 +35,7 @@ describe('password policy and bcrypt limits', () => {
       expect(res.status).to.equal(400);
       expect(res.html).to.contain(message);
       expect(res.html, 'the password is never echoed back').not.to.contain(`value="${password}"`);
-      expect(await accountRow(db, email)).to.equal(undefined);
+      expect(await accountRow(stack.db, email)).to.equal(undefined);
     });
   }
 
@@ -64,7 +43,7 @@ describe('password policy and bcrypt limits', () => {
     for (const password of ['😀'.repeat(8), `${'x'.repeat(70)}é`]) {
       const email = newEmail('policy');
       expect((await signUp(email, password)).status, password).to.equal(200);
-      expect(await accountRow(db, email)).not.to.equal(undefined);
+      expect(await accountRow(stack.db, email)).not.to.equal(undefined);
     }
   });
 
@@ -72,49 +51,49 @@ describe('password policy and bcrypt limits', () => {
     const password = `${'y'.repeat(68)}😀`;
     expect(Buffer.byteLength(password)).to.equal(72);
     const email = newEmail('bcrypt72');
-    await signUpVerified(new BrowserSession(server.issuer), sink, email, password);
+    await signUpVerified(new BrowserSession(stack.server.issuer), stack.sink, email, password);
     for (const longer of [`${password}!`, `${password}${'z'.repeat(40)}`, `${password}😀`]) {
-      const browser = new BrowserSession(server.issuer);
+      const browser = new BrowserSession(stack.server.issuer);
       const login = await browser.get('/account');
       const res = await signIn(browser, login, email, longer);
       expect(res.status, `${Buffer.byteLength(longer)} bytes`).to.equal(400);
       expect(res.html).to.contain('The e-mail address or the password is not right.');
     }
-    await signInToAccount(new BrowserSession(server.issuer), email, password);
+    await signInToAccount(new BrowserSession(stack.server.issuer), email, password);
   });
 
   it('a password change is held to the same policy', async () => {
     const password = 'an ordinary passphrase';
     const email = newEmail('change');
-    const browser = new BrowserSession(server.issuer);
-    await signUpVerified(browser, sink, email, password);
+    const browser = new BrowserSession(stack.server.issuer);
+    await signUpVerified(browser, stack.sink, email, password);
     const page = await signInToAccount(browser, email, password);
-    const hash = (await accountRow(db, email))!.password_hash;
+    const hash = (await accountRow(stack.db, email))!.password_hash;
     for (const next of ['short', 'password123', '😀'.repeat(20)]) {
       const res = await submit(browser, page, /\/account\/password$/, { current: password, password: next });
       expect(res.status, next).to.equal(400);
     }
-    expect((await accountRow(db, email))!.password_hash).to.equal(hash);
+    expect((await accountRow(stack.db, email))!.password_hash).to.equal(hash);
   });
 
   it('rehashes at sign-in when BCRYPT_COST changed', async () => {
     const password = 'cost change passphrase';
     const email = newEmail('rehash');
     let cheap: TestAuthServer | undefined = await startTestAuthServer({
-      SMTP_URL: sink.url,
+      SMTP_URL: stack.sink.url,
       BCRYPT_COST: '4',
     });
     let dearer: TestAuthServer | undefined;
     try {
-      await signUpVerified(new BrowserSession(cheap.issuer), sink, email, password);
-      expect((await accountRow(db, email))!.password_hash).to.match(/^\$2[aby]\$04\$/);
+      await signUpVerified(new BrowserSession(cheap.issuer), stack.sink, email, password);
+      expect((await accountRow(stack.db, email))!.password_hash).to.match(/^\$2[aby]\$04\$/);
       await cheap.close();
       cheap = undefined;
 
-      dearer = await startTestAuthServer({ SMTP_URL: sink.url, BCRYPT_COST: '5' });
+      dearer = await startTestAuthServer({ SMTP_URL: stack.sink.url, BCRYPT_COST: '5' });
       await signInToAccount(new BrowserSession(dearer.issuer), email, password);
       const hash = await eventually(async () => {
-        const row = await accountRow(db, email);
+        const row = await accountRow(stack.db, email);
         return row?.password_hash.startsWith('$2b$05$') ? row.password_hash : undefined;
       }, 'the rehash at cost 5');
       expect(hash).to.match(/^\$2b\$05\$/);

@@ -1,41 +1,31 @@
 import { expect } from 'chai';
-import { authorize, createAppClient, newSignedInAccount, type TestClient } from '../../support/accounts.ts';
+import { authorize, newSignedInAccount } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
 import { authorizeUrl, newPkce, redeem } from '../../support/code-flow.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 describe('PKCE and exact redirect_uri matching', () => {
-  let sink: SmtpSink;
-  let server: TestAuthServer;
-  let client: TestClient;
+  const stack = useAuthStack({ smtp: true, appClient: true });
   /** Signed in, with consent already given: any request that is let through ends with a code at once. */
   let browser: BrowserSession;
   let email: string;
 
   before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
-    client = await createAppClient(server);
-    browser = new BrowserSession(server.issuer);
-    ({ email } = await newSignedInAccount(browser, sink));
-    await authorize(browser, client, { email, scope: 'openid vectors:read' });
-  });
-  after(async () => {
-    await server.close();
-    await sink.close();
+    browser = new BrowserSession(stack.server.issuer);
+    ({ email } = await newSignedInAccount(browser, stack.sink));
+    await authorize(browser, stack.client, { email, scope: 'openid vectors:read' });
   });
 
   const request = (params: Record<string, string>) =>
     authorizeUrl({
-      client_id: client.client_id,
-      redirect_uri: client.redirectUri,
+      client_id: stack.client.client_id,
+      redirect_uri: stack.client.redirectUri,
       scope: 'openid vectors:read',
       ...params,
     });
 
-  const exchange = (code: string, verifier: string, redirectUri = client.redirectUri) =>
-    redeem(server, client, {
+  const exchange = (code: string, verifier: string, redirectUri = stack.client.redirectUri) =>
+    redeem(stack.server, stack.client, {
       grant_type: 'authorization_code',
       code,
       redirect_uri: redirectUri,
@@ -67,7 +57,7 @@ describe('PKCE and exact redirect_uri matching', () => {
       it(`refuses an authorization request ${what}: no code, invalid_request at the registered redirect_uri`, async () => {
         const page = await browser.get(request(params(newPkce())));
         expect(page.leftTo, page.html).not.to.equal(undefined);
-        expect(page.leftTo!.origin + page.leftTo!.pathname).to.equal(client.redirectUri);
+        expect(page.leftTo!.origin + page.leftTo!.pathname).to.equal(stack.client.redirectUri);
         expect(page.leftTo!.searchParams.get('code')).to.equal(null);
         expect(page.leftTo!.searchParams.get('error')).to.equal('invalid_request');
       });
@@ -82,10 +72,10 @@ describe('PKCE and exact redirect_uri matching', () => {
       const wrong = await exchange(code, newPkce().verifier);
       expect(wrong.status).to.equal(400);
       expect(await wrong.json()).to.include({ error: 'invalid_grant' });
-      const none = await redeem(server, client, {
+      const none = await redeem(stack.server, stack.client, {
         grant_type: 'authorization_code',
         code,
-        redirect_uri: client.redirectUri,
+        redirect_uri: stack.client.redirectUri,
       });
       expect(none.status).to.equal(400);
       // The challenge itself is not the verifier either.
@@ -125,13 +115,13 @@ describe('PKCE and exact redirect_uri matching', () => {
       it(`with ${what}: an error page, never a redirect (signed out and signed in)`, async () => {
         const pkce = newPkce();
         const url = authorizeUrl({
-          client_id: client.client_id,
-          redirect_uri: variant(client.redirectUri),
+          client_id: stack.client.client_id,
+          redirect_uri: variant(stack.client.redirectUri),
           scope: 'openid vectors:read',
           code_challenge: pkce.challenge,
           code_challenge_method: 'S256',
         });
-        const signedOut = await fetch(`${server.issuer}${url}`, { redirect: 'manual' });
+        const signedOut = await fetch(`${stack.server.issuer}${url}`, { redirect: 'manual' });
         expect(signedOut.status).to.equal(400);
         expect(signedOut.headers.get('location')).to.equal(null);
         const html = await signedOut.text();
@@ -151,8 +141,8 @@ describe('PKCE and exact redirect_uri matching', () => {
         await browser.get(request({ code_challenge: pkce.challenge, code_challenge_method: 'S256' }))
       ).leftTo!.searchParams.get('code')!;
       for (const other of [
-        `${client.redirectUri}/`,
-        `${client.redirectUri}?x=1`,
+        `${stack.client.redirectUri}/`,
+        `${stack.client.redirectUri}?x=1`,
         'https://evil.example/cb',
       ]) {
         const res = await exchange(code, pkce.verifier, other);

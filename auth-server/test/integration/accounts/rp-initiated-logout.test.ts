@@ -1,33 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { authorize, newSignedInAccount, openDatabase } from '../../support/accounts.ts';
-import { BrowserSession, formAction } from '../../support/browser-session.ts';
-import { redeem } from '../../support/code-flow.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { authorize, newSignedInAccount } from '../../support/accounts.ts';
+import { BrowserSession } from '../../support/browser-session.ts';
+import { confirmLogout, redeem } from '../../support/code-flow.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 describe('RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
-  let sink: SmtpSink;
-  let server: TestAuthServer;
-  const db = openDatabase();
-
-  before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
-  });
-  after(async () => {
-    await server?.close();
-    await sink?.close();
-    await db.end();
-  });
+  const stack = useAuthStack({ smtp: true, db: true });
 
   it('signs the person out and sends them to the registered post_logout_redirect_uri with state', async () => {
-    const browser = new BrowserSession(server.issuer);
-    const { email } = await newSignedInAccount(browser, sink);
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email } = await newSignedInAccount(browser, stack.sink);
     // A client that registered where it may send people after logout (RFC 7591 metadata).
     const origin = `https://notes-${randomBytes(4).toString('hex')}.example`;
     const bye = `${origin}/signed-out`;
-    const registered = await server.createClient({
+    const registered = await stack.server.createClient({
       client_name: 'Notes App',
       redirect_uris: [`${origin}/cb`],
       post_logout_redirect_uris: [bye],
@@ -36,7 +23,7 @@ describe('RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
     const app = { ...registered, redirectUri: `${origin}/cb` };
     const { code, verifier } = await authorize(browser, app, { scope: 'openid email', email });
     const tokens = (await (
-      await redeem(server, app, {
+      await redeem(stack.server, app, {
         grant_type: 'authorization_code',
         code,
         redirect_uri: app.redirectUri,
@@ -57,15 +44,7 @@ describe('RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
     expect(xsrf, 'the confirmation form carries its xsrf token').to.be.a('string');
 
     // The person presses "Yes, sign me out": the form posts to the provider's confirm endpoint.
-    const res = await fetch(new URL(formAction(confirm.html, /\/session\/end\/confirm$/), server.issuer), {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ xsrf: xsrf!, logout: 'yes' }),
-    });
+    const res = await confirmLogout(browser, confirm, xsrf!);
     expect(res.status, await res.clone().text()).to.equal(303);
     const location = new URL(res.headers.get('location') ?? '');
     expect(location.origin + location.pathname).to.equal(bye);
@@ -78,7 +57,7 @@ describe('RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
   });
 
   async function sessionCount(email: string): Promise<number> {
-    const { rows } = await db.query(
+    const { rows } = await stack.db.query(
       `select count(*)::int as n from oidc_model m join account a on m.payload->>'accountId' = a.id::text
         where m.model = 'Session' and a.email = $1`,
       [email.toLowerCase()],

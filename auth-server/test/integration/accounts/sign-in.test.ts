@@ -1,53 +1,25 @@
 import { expect } from 'chai';
-import type pg from 'pg';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import {
   accountRow,
-  createAppClient,
   newEmail,
   newSignedInAccount,
   obtainTokens,
-  openDatabase,
   PASSWORD,
   refresh,
-  type TestClient,
 } from '../../support/accounts.ts';
 import { BrowserSession, type Page } from '../../support/browser-session.ts';
-import { authorizeUrl, newPkce, signIn } from '../../support/code-flow.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { authorizationRequest, signIn } from '../../support/code-flow.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 describe('sign-in: wrong password, unknown address, disabled and unverified accounts', () => {
   expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' }]);
-  let sink: SmtpSink;
-  let server: TestAuthServer;
-  let db: pg.Pool;
-  let client: TestClient;
-
-  before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
-    db = openDatabase();
-    client = await createAppClient(server);
-  });
-  after(async () => {
-    await server.close();
-    await sink.close();
-    await db.end();
-  });
+  const stack = useAuthStack({ smtp: true, db: true, appClient: true });
 
   /** A fresh browser on the sign-in page of an authorization request. */
   async function signInPage(): Promise<{ browser: BrowserSession; page: Page }> {
-    const browser = new BrowserSession(server.issuer);
-    const page = await browser.get(
-      authorizeUrl({
-        client_id: client.client_id,
-        redirect_uri: client.redirectUri,
-        scope: 'openid vectors:read',
-        code_challenge: newPkce().challenge,
-        code_challenge_method: 'S256',
-      }),
-    );
+    const browser = new BrowserSession(stack.server.issuer);
+    const page = await browser.get(authorizationRequest(stack.client));
     expect(page.html).to.contain('action="/interaction/');
     return { browser, page };
   }
@@ -61,9 +33,9 @@ describe('sign-in: wrong password, unknown address, disabled and unverified acco
 
   it('answers a wrong password and an unknown address with the same status and the same page', async () => {
     const known = newEmail('known');
-    await newSignedInAccount(new BrowserSession(server.issuer), sink, known);
+    await newSignedInAccount(new BrowserSession(stack.server.issuer), stack.sink, known);
     const unknown = newEmail('unknown');
-    const lastSignIn = (await accountRow(db, known))!.last_sign_in_at;
+    const lastSignIn = (await accountRow(stack.db, known))!.last_sign_in_at;
 
     const a = await signInPage();
     const wrong = await signIn(a.browser, a.page, known, 'not the right password');
@@ -75,14 +47,14 @@ describe('sign-in: wrong password, unknown address, disabled and unverified acco
     expect(wrong.leftTo).to.equal(undefined);
     expect(wrong.html).to.contain('The e-mail address or the password is not right.');
     expect(comparable(missing.html, unknown)).to.equal(comparable(wrong.html, known));
-    expect((await accountRow(db, known))!.last_sign_in_at, 'not recorded as a sign-in').to.deep.equal(
+    expect((await accountRow(stack.db, known))!.last_sign_in_at, 'not recorded as a sign-in').to.deep.equal(
       lastSignIn,
     );
   });
 
   it('refuses an empty password and near misses; compares addresses case-insensitively', async () => {
     const email = newEmail();
-    await newSignedInAccount(new BrowserSession(server.issuer), sink, email);
+    await newSignedInAccount(new BrowserSession(stack.server.issuer), stack.sink, email);
     for (const password of ['', PASSWORD.toUpperCase(), `${PASSWORD} `]) {
       const { browser, page } = await signInPage();
       const res = await signIn(browser, page, email, password);
@@ -95,14 +67,14 @@ describe('sign-in: wrong password, unknown address, disabled and unverified acco
   });
 
   it('a disabled account cannot sign in, and its refresh token stops working', async () => {
-    const browser = new BrowserSession(server.issuer);
-    const { email } = await newSignedInAccount(browser, sink);
-    const tokens = await obtainTokens(server, browser, client, { email });
-    const account = (await accountRow(db, email))!;
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email } = await newSignedInAccount(browser, stack.sink);
+    const tokens = await obtainTokens(stack.server, browser, stack.client, { email });
+    const account = (await accountRow(stack.db, email))!;
 
-    expect((await server.admin('POST', `/admin/users/${account.id}/disable`)).status).to.equal(204);
+    expect((await stack.server.admin('POST', `/admin/users/${account.id}/disable`)).status).to.equal(204);
 
-    const res = await refresh(server, client, tokens.refresh_token);
+    const res = await refresh(stack.server, stack.client, tokens.refresh_token);
     expect(res.status).to.equal(400);
     expect(await res.json()).to.include({ error: 'invalid_grant' });
 
@@ -114,23 +86,15 @@ describe('sign-in: wrong password, unknown address, disabled and unverified acco
 
     const accountPage = await browser.get('/account');
     expect(accountPage.html, 'the old session is gone').not.to.contain('Connected apps');
-    const resumed = await browser.get(
-      authorizeUrl({
-        client_id: client.client_id,
-        redirect_uri: client.redirectUri,
-        scope: 'openid vectors:read',
-        code_challenge: newPkce().challenge,
-        code_challenge_method: 'S256',
-      }),
-    );
+    const resumed = await browser.get(authorizationRequest(stack.client));
     expect(resumed.leftTo, 'no code for a disabled account through its old session').to.equal(undefined);
   });
 
   it('an unverified account cannot finish signing in and is offered a new confirmation mail', async () => {
     const email = newEmail('unverified');
-    const signup = new BrowserSession(server.issuer);
+    const signup = new BrowserSession(stack.server.issuer);
     await signup.post('/signup', { email, password: PASSWORD }, await signup.get('/signup'));
-    await sink.waitFor(email, /Confirm your e-mail/);
+    await stack.sink.waitFor(email, /Confirm your e-mail/);
 
     const { browser, page } = await signInPage();
     const res = await signIn(browser, page, email, PASSWORD);
@@ -141,8 +105,8 @@ describe('sign-in: wrong password, unknown address, disabled and unverified acco
 
     const resend = await browser.post('/verify-email/resend', { email }, res);
     expect(resend.status).to.equal(200);
-    const mail = await sink.waitFor(email, /Confirm your e-mail/);
-    const link = new URL(sink.linkIn(mail, `${server.issuer}/verify-email`));
+    const mail = await stack.sink.waitFor(email, /Confirm your e-mail/);
+    const link = new URL(stack.sink.linkIn(mail, `${stack.server.issuer}/verify-email`));
     const confirm = await browser.get(link.pathname + link.search);
     const done = await browser.post('/verify-email', { token: link.searchParams.get('token')! }, confirm);
     expect(done.html).to.contain('E-mail address confirmed');
@@ -154,7 +118,7 @@ describe('sign-in: wrong password, unknown address, disabled and unverified acco
 
   it('the resend option is only offered to someone who knows the password', async () => {
     const email = newEmail('unverified');
-    const signup = new BrowserSession(server.issuer);
+    const signup = new BrowserSession(stack.server.issuer);
     await signup.post('/signup', { email, password: PASSWORD }, await signup.get('/signup'));
     const { browser, page } = await signInPage();
     const res = await signIn(browser, page, email, 'a wrong password');

@@ -1,26 +1,12 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { expect } from 'chai';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
-
-const CLI = resolve(import.meta.dirname, '../../../../scripts/admin-cli.ts');
+import { runAdminCli } from '../../support/admin-cli.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 describe('operator CLI: clients, initial access tokens, users', () => {
-  let server: TestAuthServer;
-  before(async () => {
-    server = await startTestAuthServer();
-  });
-  after(() => server?.close());
+  const stack = useAuthStack();
 
   const cli = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile(
-        process.execPath,
-        [CLI, ...args],
-        { env: { ...process.env, ADMIN_URL: server.adminUrl, ADMIN_TOKEN: server.config.admin.token } },
-        (err, stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+    runAdminCli({ ADMIN_URL: stack.server.adminUrl, ADMIN_TOKEN: stack.server.config.admin.token }, args);
 
   it('creates a client for eval, marks it first-party, rotates its secret and deletes it', async () => {
     const created = await cli(
@@ -39,9 +25,9 @@ describe('operator CLI: clients, initial access tokens, users', () => {
     const id = /^CLIENT_ID='([^']+)'$/m.exec(created.stdout)?.[1];
     const secret = /^CLIENT_SECRET='([^']+)'$/m.exec(created.stdout)?.[1];
     expect(id).to.be.a('string');
-    expect((await server.clientCredentialsToken({ client_id: id!, client_secret: secret! })).status).to.equal(
-      200,
-    );
+    expect(
+      (await stack.server.clientCredentialsToken({ client_id: id!, client_secret: secret! })).status,
+    ).to.equal(200);
 
     const marked = await cli('clients', 'first-party', id!);
     expect(JSON.parse(marked.stdout).first_party).to.equal(true);
@@ -51,12 +37,12 @@ describe('operator CLI: clients, initial access tokens, users', () => {
     const rotated = await cli('clients', 'rotate-secret', id!, '--revoke-tokens');
     const fresh = JSON.parse(rotated.stdout).client_secret as string;
     expect(fresh).to.be.a('string').and.not.equal(secret);
-    expect((await server.clientCredentialsToken({ client_id: id!, client_secret: secret! })).status).to.equal(
-      401,
-    );
-    expect((await server.clientCredentialsToken({ client_id: id!, client_secret: fresh })).status).to.equal(
-      200,
-    );
+    expect(
+      (await stack.server.clientCredentialsToken({ client_id: id!, client_secret: secret! })).status,
+    ).to.equal(401);
+    expect(
+      (await stack.server.clientCredentialsToken({ client_id: id!, client_secret: fresh })).status,
+    ).to.equal(200);
 
     expect((await cli('clients', 'delete', id!)).code).to.equal(0);
     const again = await cli('clients', 'get', id!);
@@ -71,7 +57,7 @@ describe('operator CLI: clients, initial access tokens, users', () => {
       expires_in: number;
     };
     expect(expires_in).to.equal(600);
-    const reg = await fetch(`${server.issuer}/reg`, {
+    const reg = await fetch(`${stack.server.issuer}/reg`, {
       method: 'POST',
       headers: { authorization: `Bearer ${initial_access_token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ client_name: 'dcr', grant_types: ['client_credentials'] }),

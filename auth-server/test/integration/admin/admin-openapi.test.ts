@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { ADMIN_ROUTE_DOCS } from '../../../src/admin/admin-route-docs.ts';
 import { openApi31Problems } from '../../support/openapi-shape.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 type Operation = Record<string, unknown> & { operationId?: string; security?: unknown[] };
 type Doc = { paths: Record<string, Record<string, Operation>> };
 
 describe('admin API OpenAPI document', () => {
-  let server: TestAuthServer;
+  const stack = useAuthStack();
   let doc: Doc;
   const operations = () =>
     Object.entries(doc.paths).flatMap(([path, item]) =>
@@ -15,13 +15,11 @@ describe('admin API OpenAPI document', () => {
     );
 
   before(async () => {
-    server = await startTestAuthServer();
-    const res = await fetch(`${server.adminUrl}/admin/openapi.json`);
+    const res = await fetch(`${stack.server.adminUrl}/admin/openapi.json`);
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^application\/json/);
     doc = (await res.json()) as Doc;
   });
-  after(() => server?.close());
 
   it('is valid OpenAPI 3.1 in shape', () => {
     expect(openApi31Problems(doc)).to.deep.equal([]);
@@ -56,7 +54,7 @@ describe('admin API OpenAPI document', () => {
   it('answers on every documented operation (no documented route is missing)', async () => {
     for (const { method, path } of operations()) {
       const url = path.replace(/\{[^}]+\}/g, 'probe-0000');
-      const res = await server.admin(
+      const res = await stack.server.admin(
         method.toUpperCase(),
         url,
         method === 'get' || method === 'delete' ? undefined : { probe: true },
@@ -99,7 +97,7 @@ describe('admin API OpenAPI document', () => {
 
   it('is never served on the public port', async () => {
     for (const path of ['/admin/openapi.json', '/openapi.json']) {
-      const res = await fetch(`${server.issuer}${path}`);
+      const res = await fetch(`${stack.server.issuer}${path}`);
       expect(res.status, path).to.equal(404);
     }
   });

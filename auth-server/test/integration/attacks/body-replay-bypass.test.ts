@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 /**
  * The body check (safe-raw-body.ts) must see exactly what oidc-provider parses: a body it cannot
@@ -7,23 +7,18 @@ import { startTestAuthServer, type TestAuthServer } from '../../support/test-aut
  */
 describe('attack suite: bodies replayed to oidc-provider are checked as oidc-provider reads them', function () {
   this.timeout(60_000);
-  let server: TestAuthServer;
+  const stack = useAuthStack();
   let iat: string;
 
   before(async () => {
-    server = await startTestAuthServer();
-    const res = await server.admin('POST', '/admin/initial-access-tokens', { expires_in: 3600 });
-    ({ initial_access_token: iat } = (await res.json()) as { initial_access_token: string });
-  });
-  after(async () => {
-    await server?.close();
+    iat = await stack.server.initialAccessToken();
   });
 
   const nulMetadata =
     '{"client_name":"a\\u0000b","grant_types":["client_credentials"],"scope":"vectors:read"}';
 
   it('refuses a NUL in a JSON body that starts with a byte order mark (charset=utf-8 strips it)', async () => {
-    const res = await fetch(`${server.issuer}/reg`, {
+    const res = await fetch(`${stack.server.issuer}/reg`, {
       method: 'POST',
       headers: { authorization: `Bearer ${iat}`, 'content-type': 'application/json; charset=utf-8' },
       body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(nulMetadata)]),
@@ -36,7 +31,7 @@ describe('attack suite: bodies replayed to oidc-provider are checked as oidc-pro
   });
 
   it('refuses a NUL in a JSON body sent as application/json without a charset', async () => {
-    const res = await fetch(`${server.issuer}/reg`, {
+    const res = await fetch(`${stack.server.issuer}/reg`, {
       method: 'POST',
       headers: { authorization: `Bearer ${iat}`, 'content-type': 'application/json' },
       body: nulMetadata,
@@ -49,7 +44,7 @@ describe('attack suite: bodies replayed to oidc-provider are checked as oidc-pro
       ['/token', 'application/x-www-form-urlencoded'],
       ['/reg', 'application/json'],
     ] as const) {
-      const res = await fetch(`${server.issuer}${path}`, {
+      const res = await fetch(`${stack.server.issuer}${path}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${iat}`, 'content-type': type },
         body: '',

@@ -1,22 +1,24 @@
 import { createHmac, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RunningVectorApi } from '@vectorauth/vector-api';
 import { expect } from 'chai';
 import { decodeProtectedHeader, type JWK } from 'jose';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { authorizeUrl, consent, newPkce, redeem, signIn, signUpVerified } from '../../support/code-flow.ts';
-import { startVectorApiFor } from '../../support/in-process-vector-api.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import {
+  authorizationRequest,
+  consent,
+  newPkce,
+  redeem,
+  signIn,
+  signUpVerified,
+} from '../../support/code-flow.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 
 describe('attack suite: forged and misused tokens at the vector API', function () {
   this.timeout(60_000);
-  let sink: SmtpSink;
-  let server: TestAuthServer;
-  let api: RunningVectorApi;
+  const stack = useAuthStack({ smtp: true, vectorApi: true });
   let genuine: string;
   let header: Record<string, unknown>;
   let claims: Record<string, unknown>;
@@ -25,16 +27,13 @@ describe('attack suite: forged and misused tokens at the vector API', function (
   let baitHits = 0;
 
   before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
-    api = await startVectorApiFor(server);
-    const client = await server.createClient({
+    const client = await stack.server.createClient({
       client_name: 'm2m',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
     });
     genuine = (
-      (await (await server.clientCredentialsToken(client, { scope: 'vectors:read' })).json()) as {
+      (await (await stack.server.clientCredentialsToken(client, { scope: 'vectors:read' })).json()) as {
         access_token: string;
       }
     ).access_token;
@@ -51,14 +50,11 @@ describe('attack suite: forged and misused tokens at the vector API', function (
     await new Promise<void>((resolve) => bait.listen(0, '127.0.0.1', resolve));
   });
   after(async () => {
-    await api?.close();
-    await server?.close();
-    await sink?.close();
     await new Promise((resolve) => bait?.close(resolve));
   });
 
   const call = async (token: string, init: { query?: boolean } = {}) => {
-    const url = `${api.url}/v1/collections${init.query ? `?access_token=${encodeURIComponent(token)}` : ''}`;
+    const url = `${stack.api.url}/v1/collections${init.query ? `?access_token=${encodeURIComponent(token)}` : ''}`;
     const res = await fetch(url, { headers: init.query ? {} : { authorization: `Bearer ${token}` } });
     await res.arrayBuffer();
     return res;
@@ -90,7 +86,7 @@ describe('attack suite: forged and misused tokens at the vector API', function (
   });
 
   it('refuses HS256 signed with the public key (algorithm confusion)', async () => {
-    const { keys } = (await (await fetch(`${server.issuer}/jwks`)).json()) as { keys: JWK[] };
+    const { keys } = (await (await fetch(`${stack.server.issuer}/jwks`)).json()) as { keys: JWK[] };
     const publicJwk = JSON.stringify(keys[0]);
     const input = `${b64({ ...header, alg: 'HS256' })}.${b64(claims)}`;
     for (const secret of [publicJwk, String(keys[0]!.x), Buffer.from(publicJwk).toString('base64')]) {
@@ -163,28 +159,22 @@ describe('attack suite: forged and misused tokens at the vector API', function (
   });
 
   it('refuses an ID token used as an access token', async () => {
-    const app = await server.createClient({
+    const app = await stack.server.createClient({
       client_name: 'web',
       redirect_uris: ['https://app.example/cb'],
       grant_types: ['authorization_code'],
       scope: 'openid vectors:read',
     });
-    const browser = new BrowserSession(server.issuer);
+    const browser = new BrowserSession(stack.server.issuer);
     const email = `idt-${randomUUID()}@example.com`;
-    await signUpVerified(browser, sink, email, 'id token passphrase');
+    await signUpVerified(browser, stack.sink, email, 'id token passphrase');
     const pkce = newPkce();
     const login = await browser.get(
-      authorizeUrl({
-        client_id: app.client_id,
-        redirect_uri: 'https://app.example/cb',
-        scope: 'openid vectors:read',
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-      }),
+      authorizationRequest({ client_id: app.client_id, redirectUri: 'https://app.example/cb' }, {}, pkce),
     );
     const back = await consent(browser, await signIn(browser, login, email, 'id token passphrase'), 'allow');
     const tokens = (await (
-      await redeem(server, app, {
+      await redeem(stack.server, app, {
         grant_type: 'authorization_code',
         code: back.leftTo!.searchParams.get('code')!,
         redirect_uri: 'https://app.example/cb',
@@ -202,18 +192,18 @@ describe('attack suite: forged and misused tokens at the vector API', function (
     );
     await expectRefused(`${genuine.split('.')[0]}.${b64({ ...claims, pad: 'x'.repeat(9000) })}.sig`, 'huge');
     for (const junk of ['a', '...', '....', 'Bearer', 'e30.e30.e30', '%00', '\u00e9\u00e9.\u00e9.\u00e9']) {
-      const res = await fetch(`${api.url}/v1/collections`, {
+      const res = await fetch(`${stack.api.url}/v1/collections`, {
         headers: { authorization: `Bearer ${encodeURIComponent(junk)}` },
       });
       expect(res.status, junk).to.equal(401);
     }
-    const huge = await fetch(`${api.url}/v1/collections`, {
+    const huge = await fetch(`${stack.api.url}/v1/collections`, {
       headers: { authorization: `Bearer ${'a'.repeat(20_000)}` },
     });
     expect(huge.status).to.be.oneOf([401, 431]);
     expect((await call(genuine, { query: true })).status, 'tokens in the URL are not accepted').to.equal(401);
     for (const value of ['Basic dXNlcjpwYXNz', `Bearer  ${genuine}`, `Token ${genuine}`, genuine]) {
-      const res = await fetch(`${api.url}/v1/collections`, { headers: { authorization: value } });
+      const res = await fetch(`${stack.api.url}/v1/collections`, { headers: { authorization: value } });
       expect(res.status, value.slice(0, 12)).to.equal(401);
     }
   });

@@ -1,26 +1,15 @@
 import { expect } from 'chai';
 import { newSignedInAccount } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 describe('attack suite: open redirects and cross-site forms', () => {
-  let sink: SmtpSink;
-  let server: TestAuthServer;
+  const stack = useAuthStack({ smtp: true });
 
-  before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
-  });
-  after(async () => {
-    await server?.close();
-    await sink?.close();
-  });
-
-  const raw = (path: string) => fetch(`${server.issuer}${path}`, { redirect: 'manual' });
+  const raw = (path: string) => fetch(`${stack.server.issuer}${path}`, { redirect: 'manual' });
 
   it('never redirects to an unregistered post-logout URI', async () => {
-    const client = await server.createClient({
+    const client = await stack.server.createClient({
       client_name: 'app',
       redirect_uris: ['https://app.example/cb'],
       post_logout_redirect_uris: ['https://app.example/bye'],
@@ -40,7 +29,7 @@ describe('attack suite: open redirects and cross-site forms', () => {
   });
 
   it('never redirects an authorization request to an unregistered or hostile redirect_uri', async () => {
-    const client = await server.createClient({
+    const client = await stack.server.createClient({
       client_name: 'app2',
       redirect_uris: ['https://app.example/cb'],
     });
@@ -64,8 +53,8 @@ describe('attack suite: open redirects and cross-site forms', () => {
   });
 
   it('refuses every developer-console form posted from another site', async () => {
-    const browser = new BrowserSession(server.issuer);
-    await newSignedInAccount(browser, sink);
+    const browser = new BrowserSession(stack.server.issuer);
+    await newSignedInAccount(browser, stack.sink);
     const console = await browser.get('/developers');
     const created = await browser.post(
       '/developers/apps',
@@ -87,8 +76,8 @@ describe('attack suite: open redirects and cross-site forms', () => {
   });
 
   it('signs out only through the provider’s confirmation form (its own xsrf token)', async () => {
-    const browser = new BrowserSession(server.issuer);
-    await newSignedInAccount(browser, sink);
+    const browser = new BrowserSession(stack.server.issuer);
+    await newSignedInAccount(browser, stack.sink);
     const forged = await browser.post('/session/end/confirm', { logout: 'yes', xsrf: 'forged' }, null);
     expect(forged.status).to.equal(400);
     const still = await browser.get('/account');
@@ -97,51 +86,47 @@ describe('attack suite: open redirects and cross-site forms', () => {
 });
 
 describe('attack suite: hostile bodies at the auth server', () => {
-  let server: TestAuthServer;
-  before(async () => {
-    server = await startTestAuthServer();
-  });
-  after(() => server?.close());
+  const stack = useAuthStack();
 
   it('answers deeply nested and malformed bodies on every JSON and form endpoint without a 5xx', async () => {
     const deep = `${'['.repeat(50_000)}1${']'.repeat(50_000)}`;
     const deepObject = `{"client_name":"x","redirect_uris":${'['.repeat(5_000)}"https://a.example"${']'.repeat(5_000)}}`;
     const { initial_access_token } = (await (
-      await server.admin('POST', '/admin/initial-access-tokens', {})
+      await stack.server.admin('POST', '/admin/initial-access-tokens', {})
     ).json()) as { initial_access_token: string };
     const targets: [string, string, Record<string, string>][] = [
       [
-        `${server.adminUrl}/admin/clients`,
+        `${stack.server.adminUrl}/admin/clients`,
         deep,
-        { authorization: `Bearer ${server.config.admin.token}`, 'content-type': 'application/json' },
+        { authorization: `Bearer ${stack.server.config.admin.token}`, 'content-type': 'application/json' },
       ],
       [
-        `${server.adminUrl}/admin/clients`,
+        `${stack.server.adminUrl}/admin/clients`,
         deepObject,
-        { authorization: `Bearer ${server.config.admin.token}`, 'content-type': 'application/json' },
+        { authorization: `Bearer ${stack.server.config.admin.token}`, 'content-type': 'application/json' },
       ],
       [
-        `${server.issuer}/reg`,
+        `${stack.server.issuer}/reg`,
         deep,
         { authorization: `Bearer ${initial_access_token}`, 'content-type': 'application/json' },
       ],
       [
-        `${server.issuer}/reg`,
+        `${stack.server.issuer}/reg`,
         deepObject,
         { authorization: `Bearer ${initial_access_token}`, 'content-type': 'application/json' },
       ],
       [
-        `${server.issuer}/token`,
+        `${stack.server.issuer}/token`,
         `grant_type=${'a'.repeat(100_000)}`,
         { 'content-type': 'application/x-www-form-urlencoded' },
       ],
       [
-        `${server.issuer}/token`,
+        `${stack.server.issuer}/token`,
         `${'a[b]'.repeat(10_000)}=1`,
         { 'content-type': 'application/x-www-form-urlencoded' },
       ],
       [
-        `${server.issuer}/signup`,
+        `${stack.server.issuer}/signup`,
         `email=${'%00'.repeat(1000)}&password=x`,
         { 'content-type': 'application/x-www-form-urlencoded' },
       ],

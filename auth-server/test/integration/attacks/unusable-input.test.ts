@@ -1,5 +1,4 @@
 import type Router from '@koa/router';
-import type { RunningVectorApi } from '@vectorauth/vector-api';
 import { expect } from 'chai';
 import { createAuditRoutes } from '../../../src/admin/audit-routes.ts';
 import { createClientRoutes } from '../../../src/admin/client-routes.ts';
@@ -10,9 +9,8 @@ import { createUserRoutes } from '../../../src/admin/user-routes.ts';
 import { createFederationRoutes } from '../../../src/pages/federation-routes.ts';
 import { createPageRouter } from '../../../src/pages/page-router.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { startVectorApiFor } from '../../support/in-process-vector-api.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 import { attacksOn, type Endpoint, expectRefused, routesOf } from '../../support/unusable-input.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 // The routers are built only to read their route tables; nothing here is ever called.
 const unused = {} as never;
@@ -95,21 +93,11 @@ async function providerEndpoints(issuer: string): Promise<Endpoint[]> {
 
 describe('attack suite: strings Postgres refuses are a 400 on every endpoint', function () {
   this.timeout(120_000);
-  let server: TestAuthServer;
-  let api: RunningVectorApi;
-
-  before(async () => {
-    server = await startTestAuthServer();
-    api = await startVectorApiFor(server);
-  });
-  after(async () => {
-    await api?.close();
-    await server?.close();
-  });
+  const stack = useAuthStack({ vectorApi: true });
 
   it('answers the reported requests with a 400, not a 500', async () => {
     for (const path of ['/session/end?state=%00', '/auth?client_id=%00']) {
-      const res = await fetch(`${server.issuer}${path}`, { redirect: 'manual' });
+      const res = await fetch(`${stack.server.issuer}${path}`, { redirect: 'manual' });
       expect(res.status, path).to.equal(400);
       expect(await res.text(), path).to.contain('This request cannot be completed');
     }
@@ -120,7 +108,7 @@ describe('attack suite: strings Postgres refuses are a 400 on every endpoint', f
       { method: 'GET', path: '/healthz', format: 'api' },
       { method: 'GET', path: '/readyz', format: 'api' },
       ...pageRoutes().map((r): Endpoint => ({ ...r, body: 'form', format: 'page' })),
-      ...(await providerEndpoints(server.issuer)),
+      ...(await providerEndpoints(stack.server.issuer)),
     ];
     expect(endpoints.map((e) => `${e.method} ${e.path}`)).to.include.members([
       'POST /signup',
@@ -133,7 +121,7 @@ describe('attack suite: strings Postgres refuses are a 400 on every endpoint', f
     ]);
     let sent = 0;
     for (const endpoint of endpoints) {
-      for (const attack of attacksOn(server.issuer, endpoint, { cookies: true })) {
+      for (const attack of attacksOn(stack.server.issuer, endpoint, { cookies: true })) {
         await expectRefused(attack, endpoint.format);
         sent++;
       }
@@ -142,7 +130,7 @@ describe('attack suite: strings Postgres refuses are a 400 on every endpoint', f
   });
 
   it('refuses them on every admin endpoint with {error, message}', async () => {
-    const auth = { authorization: `Bearer ${server.config.admin.token}` };
+    const auth = { authorization: `Bearer ${stack.server.config.admin.token}` };
     const endpoints = adminRoutes().map((r): Endpoint => ({ ...r, body: 'json', format: 'api' }));
     expect(endpoints.map((e) => `${e.method} ${e.path}`)).to.include.members([
       'POST /admin/clients',
@@ -151,24 +139,25 @@ describe('attack suite: strings Postgres refuses are a 400 on every endpoint', f
       'POST /admin/keys/rotate',
     ]);
     for (const endpoint of endpoints) {
-      for (const attack of attacksOn(server.adminUrl, endpoint, { auth })) await expectRefused(attack, 'api');
+      for (const attack of attacksOn(stack.server.adminUrl, endpoint, { auth }))
+        await expectRefused(attack, 'api');
     }
   });
 
   it('refuses them on every vector API endpoint with {error, message}', async () => {
-    const client = await server.createClient({
+    const client = await stack.server.createClient({
       client_name: 'unusable input',
       grant_types: ['client_credentials'],
       scope: 'vectors:read vectors:write vectors:delete admin',
     });
     const token = (
       (await (
-        await server.clientCredentialsToken(client, {
+        await stack.server.clientCredentialsToken(client, {
           scope: 'vectors:read vectors:write vectors:delete admin',
         })
       ).json()) as { access_token: string }
     ).access_token;
-    const openapi = (await (await fetch(`${api.url}/openapi.json`)).json()) as {
+    const openapi = (await (await fetch(`${stack.api.url}/openapi.json`)).json()) as {
       paths: Record<string, Record<string, { requestBody?: unknown }>>;
     };
     const endpoints: Endpoint[] = [
@@ -189,21 +178,21 @@ describe('attack suite: strings Postgres refuses are a 400 on every endpoint', f
     expect(endpoints.length).to.be.above(12);
     const auth = { authorization: `Bearer ${token}` };
     for (const endpoint of endpoints) {
-      for (const attack of attacksOn(api.url, endpoint, { auth })) await expectRefused(attack, 'api');
+      for (const attack of attacksOn(stack.api.url, endpoint, { auth })) await expectRefused(attack, 'api');
     }
     // The same token still works: nothing above was a failure of the service.
-    const listed = await fetch(`${api.url}/v1/collections`, { headers: auth });
+    const listed = await fetch(`${stack.api.url}/v1/collections`, { headers: auth });
     expect(listed.status).to.equal(200);
   });
 
   it('still takes ordinary non-ASCII text and percent-encoded Basic credentials', async () => {
-    const client = await server.createClient({
+    const client = await stack.server.createClient({
       client_name: 'Café ☕ 東京',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
     });
     const encoded = `${encodeURIComponent(client.client_id)}:${encodeURIComponent(client.client_secret)}`;
-    const res = await fetch(`${server.issuer}/token`, {
+    const res = await fetch(`${stack.server.issuer}/token`, {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(encoded).toString('base64')}`,
@@ -212,15 +201,15 @@ describe('attack suite: strings Postgres refuses are a 400 on every endpoint', f
       body: 'grant_type=client_credentials&scope=vectors%3Aread',
     });
     expect(res.status, await res.clone().text()).to.equal(200);
-    const page = await fetch(`${server.issuer}/signup?next=%C3%A9t%C3%A9`);
+    const page = await fetch(`${stack.server.issuer}/signup?next=%C3%A9t%C3%A9`);
     expect(page.status).to.equal(200);
-    const browser = new BrowserSession(server.issuer);
+    const browser = new BrowserSession(stack.server.issuer);
     const form = await browser.get('/forgot-password');
     // Parsed and handed to the page (which finds no e-mail address in it), not refused.
     const sent = await browser.post('/forgot-password', { email: 'josé müller, 東京 ☕' }, form);
     expect(sent.status, sent.html).to.equal(400);
     expect(sent.html).to.contain('Enter a valid e-mail address.').and.contain('josé müller, 東京 ☕');
-    const listed = (await (await server.admin('GET', `/admin/clients/${client.client_id}`)).json()) as {
+    const listed = (await (await stack.server.admin('GET', `/admin/clients/${client.client_id}`)).json()) as {
       client_name: string;
     };
     expect(listed.client_name).to.equal('Café ☕ 東京');

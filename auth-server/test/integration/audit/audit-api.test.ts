@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { expect } from 'chai';
 import { newEmail } from '../../support/accounts.ts';
+import { runAdminCli } from '../../support/admin-cli.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { type AuditTestServer, startAuditTestServer } from './audit-support.ts';
-
-const CLI = resolve(import.meta.dirname, '../../../../scripts/admin-cli.ts');
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 interface Listed {
   events: { id: string; at: string; action: string; outcome: string; [k: string]: unknown }[];
@@ -13,38 +10,36 @@ interface Listed {
 }
 
 describe('audit trail: GET /admin/audit and `admin audit list`', () => {
-  let server: AuditTestServer;
+  const stack = useAuthStack({ logs: 'info' });
   /** A client with four events (registered, then three secret rotations), oldest first. */
   let clientId: string;
   let eventIds: string[];
   let createdAt: string;
 
   before(async () => {
-    server = await startAuditTestServer();
-    const created = await server.createClient({
+    const created = await stack.server.createClient({
       client_name: 'audit paging',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
     });
     clientId = created.client_id;
-    for (let i = 0; i < 3; i++) await server.admin('POST', `/admin/clients/${clientId}/secret`, {});
+    for (let i = 0; i < 3; i++) await stack.server.admin('POST', `/admin/clients/${clientId}/secret`, {});
     const all = await list({ subject_id: clientId });
     eventIds = all.events.map((e) => e.id).reverse();
     createdAt = all.events.at(-1)!.at;
   });
-  after(() => server?.close());
 
   async function list(query: Record<string, string>, status = 200): Promise<Listed> {
-    const res = await server.admin('GET', `/admin/audit?${new URLSearchParams(query)}`);
+    const res = await stack.server.admin('GET', `/admin/audit?${new URLSearchParams(query)}`);
     expect(res.status, JSON.stringify(query)).to.equal(status);
     return (await res.json()) as Listed;
   }
 
   it('needs the admin token and is not on the public port', async () => {
-    expect((await fetch(`${server.adminUrl}/admin/audit`)).status).to.equal(401);
-    expect((await server.admin('GET', '/admin/audit', undefined, 'x'.repeat(40))).status).to.equal(401);
-    const onPublic = await fetch(`${server.issuer}/admin/audit`, {
-      headers: { authorization: `Bearer ${server.config.admin.token}` },
+    expect((await fetch(`${stack.server.adminUrl}/admin/audit`)).status).to.equal(401);
+    expect((await stack.server.admin('GET', '/admin/audit', undefined, 'x'.repeat(40))).status).to.equal(401);
+    const onPublic = await fetch(`${stack.server.issuer}/admin/audit`, {
+      headers: { authorization: `Bearer ${stack.server.config.admin.token}` },
     });
     expect(onPublic.status).to.equal(404);
   });
@@ -87,15 +82,15 @@ describe('audit trail: GET /admin/audit and `admin audit list`', () => {
     const registered = await list({ action: 'client.registered', client_id: clientId });
     expect(registered.events.map((e) => e.id)).to.deep.equal([eventIds[0]]);
 
-    const m2m = await server.createClient({
+    const m2m = await stack.server.createClient({
       client_name: 'audit actor',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
     });
     const { access_token } = (await (
-      await server.clientCredentialsToken(m2m, { scope: 'vectors:read' })
+      await stack.server.clientCredentialsToken(m2m, { scope: 'vectors:read' })
     ).json()) as { access_token: string };
-    await fetch(`${server.issuer}/token/revocation`, {
+    await fetch(`${stack.server.issuer}/token/revocation`, {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(`${m2m.client_id}:${m2m.client_secret}`).toString('base64')}`,
@@ -108,7 +103,7 @@ describe('audit trail: GET /admin/audit and `admin audit list`', () => {
     const asClient = await list({ actor_type: 'client', actor_id: m2m.client_id });
     expect(asClient.events).to.have.length(1);
 
-    const browser = new BrowserSession(server.issuer);
+    const browser = new BrowserSession(stack.server.issuer);
     const email = newEmail('audit-weak');
     await browser.post('/signup', { email, password: 'short' }, await browser.get('/signup'));
     const failures = await list({ outcome: 'failure', action: 'user.sign_up', limit: '500' });
@@ -160,20 +155,13 @@ describe('audit trail: GET /admin/audit and `admin audit list`', () => {
       const body = await list(query, 400);
       expect(body).to.include({ error: 'invalid_request' });
     }
-    const repeated = await server.admin('GET', '/admin/audit?action=user.sign_in&action=user.sign_up');
+    const repeated = await stack.server.admin('GET', '/admin/audit?action=user.sign_in&action=user.sign_up');
     expect(repeated.status).to.equal(400);
   });
 
   it('lists from the operator CLI with --subject, --action and --limit', async () => {
     const cli = (...args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-        execFile(
-          process.execPath,
-          [CLI, ...args],
-          { env: { ...process.env, ADMIN_URL: server.adminUrl, ADMIN_TOKEN: server.config.admin.token } },
-          (err, stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-        );
-      });
+      runAdminCli({ ADMIN_URL: stack.server.adminUrl, ADMIN_TOKEN: stack.server.config.admin.token }, args);
     const listed = await cli(
       'audit',
       'list',

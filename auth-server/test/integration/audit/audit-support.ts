@@ -1,45 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { createLogger } from '@vectorauth/shared';
 import { expect } from 'chai';
 import type pg from 'pg';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import type { AuditRecord } from '../../../src/audit/audit-log.ts';
 
-export interface AuditRow {
-  id: string;
-  at: Date;
-  action: string;
-  outcome: 'success' | 'failure';
-  actor_type: string;
-  actor_id: string | null;
-  subject_type: string | null;
-  subject_id: string | null;
-  client_id: string | null;
-  ip: string | null;
-  request_id: string | null;
-  user_agent: string | null;
-  detail: Record<string, unknown>;
-}
-
-/** A test auth server whose JSON log lines are kept in `logs` (level info). */
-export interface AuditTestServer extends TestAuthServer {
-  logs: string[];
-}
-
-/** Like startTestAuthServer, with the log captured instead of silenced. */
-export async function startAuditTestServer(overrides: Record<string, string> = {}): Promise<AuditTestServer> {
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const server = await startTestAuthServer(overrides, {
-    logger: createLogger({ name: 'auth-server', level: 'info', destination }),
-  });
-  return { ...server, logs };
-}
+/** An audit_event row as pg reads it: the stored record, with `at` a Date. */
+export type AuditRow = Omit<AuditRecord, 'at'> & { at: Date };
 
 /** A request id of our own, to find in the rows a request left. */
 export const newRequestId = (tag: string) => `${tag}-${randomUUID()}`;
@@ -73,9 +38,9 @@ export const who = (row: AuditRow) => ({
   subject_id: row.subject_id,
 });
 
-/** Whether the server logged the event as one JSON line (with the same request id). */
-export function loggedEvent(server: AuditTestServer, requestId: string, action: string): boolean {
-  return server.logs.some((line) => {
+/** Whether the server logged the event as one JSON line (with the same request id) in `logs`. */
+export function loggedEvent(logs: string[], requestId: string, action: string): boolean {
+  return logs.some((line) => {
     const parsed = JSON.parse(line) as { audit?: { action?: string; request_id?: string } };
     return parsed.audit?.action === action && parsed.audit.request_id === requestId;
   });

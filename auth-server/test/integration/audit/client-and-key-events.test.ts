@@ -1,38 +1,18 @@
 import { expect } from 'chai';
-import type pg from 'pg';
-import { newSignedInAccount, openDatabase } from '../../support/accounts.ts';
+import { newSignedInAccount } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { type KeyInfo, listKeys, publishedLongAgo, resetKeys } from '../keys/key-helpers.ts';
-import {
-  type AuditTestServer,
-  loggedEvent,
-  newRequestId,
-  startAuditTestServer,
-  theEvent,
-  who,
-} from './audit-support.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
+import { type KeyInfo, listKeys, publishedLongAgo, resetKeys, useResetKeys } from '../keys/key-helpers.ts';
+import { loggedEvent, newRequestId, theEvent, who } from './audit-support.ts';
 
 describe('audit trail: clients and signing keys', () => {
-  let sink: SmtpSink;
-  let server: AuditTestServer;
-  let db: pg.Pool;
+  const stack = useAuthStack({ smtp: true, db: true, logs: 'info' });
 
-  before(async () => {
-    sink = await startSmtpSink();
-    server = await startAuditTestServer({ SMTP_URL: sink.url });
-    db = openDatabase();
-  });
-  after(async () => {
-    if (server) await resetKeys(server);
-    await server?.close();
-    await sink?.close();
-    await db?.end();
-  });
+  useResetKeys(stack);
 
   /** An admin API call and the request id the server gave it. */
   async function admin(method: string, path: string, body?: unknown) {
-    const res = await server.admin(method, path, body);
+    const res = await stack.server.admin(method, path, body);
     expect(res.status, `${method} ${path}`).to.be.lessThan(300);
     const text = await res.text();
     return { body: text ? JSON.parse(text) : undefined, requestId: res.headers.get('x-request-id')! };
@@ -53,28 +33,30 @@ describe('audit trail: clients and signing keys', () => {
       scope: 'vectors:read',
     });
     const id = created.body.client_id as string;
-    const registered = await theEvent(db, created.requestId, 'client.registered');
+    const registered = await theEvent(stack.db, created.requestId, 'client.registered');
     expect(who(registered)).to.deep.equal(byAdmin(id));
     expect(registered.client_id).to.equal(id);
     expect(registered.detail).to.deep.equal({ via: 'admin', first_party: false });
-    expect(loggedEvent(server, created.requestId, 'client.registered')).to.equal(true);
+    expect(loggedEvent(stack.logs, created.requestId, 'client.registered')).to.equal(true);
 
     const patched = await admin('PATCH', `/admin/clients/${id}`, { first_party: true });
-    expect((await theEvent(db, patched.requestId, 'client.updated')).detail).to.deep.equal({
+    expect((await theEvent(stack.db, patched.requestId, 'client.updated')).detail).to.deep.equal({
       via: 'admin',
       first_party: true,
     });
     const rotated = await admin('POST', `/admin/clients/${id}/secret`, { revoke_tokens: true });
-    expect(who(await theEvent(db, rotated.requestId, 'client.secret_rotated'))).to.deep.equal(byAdmin(id));
+    expect(who(await theEvent(stack.db, rotated.requestId, 'client.secret_rotated'))).to.deep.equal(
+      byAdmin(id),
+    );
     const deleted = await admin('DELETE', `/admin/clients/${id}`);
-    expect(who(await theEvent(db, deleted.requestId, 'client.deleted'))).to.deep.equal(byAdmin(id));
+    expect(who(await theEvent(stack.db, deleted.requestId, 'client.deleted'))).to.deep.equal(byAdmin(id));
   });
 
   it('records apps registered, re-keyed and deleted in the developer console, by their owner', async () => {
     const headers: Record<string, string> = {};
-    const browser = new BrowserSession(server.issuer, headers);
-    const { email } = await newSignedInAccount(browser, sink);
-    const { rows } = await db.query('select id from account where email = $1', [email]);
+    const browser = new BrowserSession(stack.server.issuer, headers);
+    const { email } = await newSignedInAccount(browser, stack.sink);
+    const { rows } = await stack.db.query('select id from account where email = $1', [email]);
     const owner = rows[0].id as string;
     const byOwner = (clientId: string) => ({
       outcome: 'success',
@@ -91,20 +73,20 @@ describe('audit trail: clients and signing keys', () => {
       await browser.get('/developers'),
     );
     const clientId = /<dt>Client ID<\/dt><dd><code>([^<]+)</.exec(created.html)![1]!;
-    const registered = await theEvent(db, headers['x-request-id'], 'client.registered');
+    const registered = await theEvent(stack.db, headers['x-request-id'], 'client.registered');
     expect(who(registered)).to.deep.equal(byOwner(clientId));
     expect(registered.detail).to.deep.equal({ via: 'console', kind: 'm2m' });
 
     const app = await browser.get(`/developers/apps/${clientId}`);
     headers['x-request-id'] = newRequestId('console-rotate');
     await browser.post(`/developers/apps/${clientId}/secret`, {}, app);
-    expect(who(await theEvent(db, headers['x-request-id'], 'client.secret_rotated'))).to.deep.equal(
+    expect(who(await theEvent(stack.db, headers['x-request-id'], 'client.secret_rotated'))).to.deep.equal(
       byOwner(clientId),
     );
 
     headers['x-request-id'] = newRequestId('console-delete');
     await browser.post(`/developers/apps/${clientId}/delete`, {}, app);
-    expect(who(await theEvent(db, headers['x-request-id'], 'client.deleted'))).to.deep.equal(
+    expect(who(await theEvent(stack.db, headers['x-request-id'], 'client.deleted'))).to.deep.equal(
       byOwner(clientId),
     );
   });
@@ -112,7 +94,7 @@ describe('audit trail: clients and signing keys', () => {
   it('records RFC 7591 registration and RFC 7592 update and deletion', async () => {
     const { body } = await admin('POST', '/admin/initial-access-tokens', { expires_in: 600 });
     const registerId = newRequestId('dcr');
-    const res = await fetch(`${server.issuer}/reg`, {
+    const res = await fetch(`${stack.server.issuer}/reg`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${body.initial_access_token}`,
@@ -131,7 +113,7 @@ describe('audit trail: clients and signing keys', () => {
       registration_access_token: string;
       registration_client_uri: string;
     };
-    const registered = await theEvent(db, registerId, 'client.registered');
+    const registered = await theEvent(stack.db, registerId, 'client.registered');
     expect(who(registered)).to.deep.equal({
       outcome: 'success',
       actor_type: 'anonymous',
@@ -164,7 +146,7 @@ describe('audit trail: clients and signing keys', () => {
       }),
     });
     expect(updated.status, await updated.clone().text()).to.equal(200);
-    expect(who(await theEvent(db, updateId, 'client.updated'))).to.deep.equal(byClient);
+    expect(who(await theEvent(stack.db, updateId, 'client.updated'))).to.deep.equal(byClient);
     const { registration_access_token: rotatedToken } = (await updated.json()) as {
       registration_access_token: string;
     };
@@ -175,11 +157,11 @@ describe('audit trail: clients and signing keys', () => {
       headers: { authorization: `Bearer ${rotatedToken}`, 'x-request-id': deleteId },
     });
     expect(deleted.status).to.equal(204);
-    expect(who(await theEvent(db, deleteId, 'client.deleted'))).to.deep.equal(byClient);
+    expect(who(await theEvent(stack.db, deleteId, 'client.deleted'))).to.deep.equal(byClient);
   });
 
   it('records signing keys staged, promoted, retired and revoked', async () => {
-    await resetKeys(server);
+    await resetKeys(stack.server);
     const byAdmin = (kid: string) => ({
       outcome: 'success',
       actor_type: 'admin',
@@ -187,26 +169,28 @@ describe('audit trail: clients and signing keys', () => {
       subject_type: 'key',
       subject_id: kid,
     });
-    const oldCurrent = (await listKeys(server)).find((k) => k.status === 'current')!;
+    const oldCurrent = (await listKeys(stack.server)).find((k) => k.status === 'current')!;
 
     const staged = await admin('POST', '/admin/keys/rotate', {});
     const next = staged.body.key as KeyInfo;
-    const rotated = await theEvent(db, staged.requestId, 'key.rotated');
+    const rotated = await theEvent(stack.db, staged.requestId, 'key.rotated');
     expect(who(rotated)).to.deep.equal(byAdmin(next.kid));
     expect(rotated.detail).to.deep.equal({ alg: next.alg, status: 'next' });
 
     await publishedLongAgo(next.kid);
     const promoted = await admin('POST', `/admin/keys/${next.kid}/promote`, {});
-    const promotion = await theEvent(db, promoted.requestId, 'key.promoted');
+    const promotion = await theEvent(stack.db, promoted.requestId, 'key.promoted');
     expect(who(promotion)).to.deep.equal(byAdmin(next.kid));
     expect(promotion.detail).to.deep.equal({ retired: oldCurrent.kid });
 
     const another = (await admin('POST', '/admin/keys/rotate', {})).body.key as KeyInfo;
     const retired = await admin('POST', `/admin/keys/${another.kid}/retire`, {});
-    expect(who(await theEvent(db, retired.requestId, 'key.retired'))).to.deep.equal(byAdmin(another.kid));
+    expect(who(await theEvent(stack.db, retired.requestId, 'key.retired'))).to.deep.equal(
+      byAdmin(another.kid),
+    );
 
     const revoked = await admin('POST', `/admin/keys/${oldCurrent.kid}/revoke`, {});
-    const revocation = await theEvent(db, revoked.requestId, 'key.revoked');
+    const revocation = await theEvent(stack.db, revoked.requestId, 'key.revoked');
     expect(who(revocation)).to.deep.equal(byAdmin(oldCurrent.kid));
     expect(revocation.detail).to.deep.equal({ current: next.kid });
   });

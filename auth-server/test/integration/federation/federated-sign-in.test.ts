@@ -1,27 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type pg from 'pg';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import {
-  accountRow,
-  createAppClient,
-  newEmail,
-  openDatabase,
-  PASSWORD,
-  signInToAccount,
-  submit,
-  type TestClient,
-} from '../../support/accounts.ts';
+import { accountRow, newEmail, PASSWORD, signInToAccount, submit } from '../../support/accounts.ts';
 import { BrowserSession, type Page } from '../../support/browser-session.ts';
-import { authorizeUrl, consent, newPkce, redeem, signUpVerified } from '../../support/code-flow.ts';
+import { authorizationRequest, consent, newPkce, redeem, signUpVerified } from '../../support/code-flow.ts';
 import {
   atGitHub,
   atOidcProvider,
   back,
   continueWith,
-  type FederationStack,
-  startFederationStack,
   upstreamUrl,
+  useFederationStack,
 } from '../../support/federation.ts';
 
 describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub stand-ins)', () => {
@@ -29,32 +18,12 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     { service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' },
     { service: 'auth-server', level: 'warn', msg: 'audit federated_identity.unlinked' },
   ]);
-  let stack: FederationStack;
-  let client: TestClient;
-  let db: pg.Pool;
-
-  before(async () => {
-    stack = await startFederationStack();
-    client = await createAppClient(stack.server);
-    db = openDatabase();
-  });
-  after(async () => {
-    await db.end();
-    await stack.close();
-  });
+  const stack = useFederationStack({ appClient: true, db: true });
 
   /** Starts an authorization request of the app; returns the sign-in page and the PKCE verifier. */
   async function startAuthorization(browser: BrowserSession): Promise<{ page: Page; verifier: string }> {
     const pkce = newPkce();
-    const page = await browser.get(
-      authorizeUrl({
-        client_id: client.client_id,
-        redirect_uri: client.redirectUri,
-        scope: 'openid vectors:read',
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-      }),
-    );
+    const page = await browser.get(authorizationRequest(stack.client, {}, pkce));
     expect(page.html).to.contain('Continue with Google');
     return { page, verifier: pkce.verifier };
   }
@@ -67,10 +36,10 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     expect(current.leftTo?.href, current.html).to.be.a('string');
     const code = current.leftTo!.searchParams.get('code');
     expect(code, current.leftTo!.href).to.be.a('string');
-    const res = await redeem(stack.server, client, {
+    const res = await redeem(stack.server, stack.client, {
       grant_type: 'authorization_code',
       code: code!,
-      redirect_uri: client.redirectUri,
+      redirect_uri: stack.client.redirectUri,
       code_verifier: verifier,
     });
     expect(res.status, await res.clone().text()).to.equal(200);
@@ -93,7 +62,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
 
   const links = async (accountId: string) =>
     (
-      await db.query(
+      await stack.db.query(
         'select provider, provider_subject, email, email_verified from federated_identity where account_id = $1 order by provider',
         [accountId],
       )
@@ -105,7 +74,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     stack.oidc.users.set(login, { email, email_verified: true });
     const first = await signInWithOidc('google', login);
     const sub = await appGetsTokens(first.browser, first.landed, first.verifier);
-    const account = await accountRow(db, email);
+    const account = await accountRow(stack.db, email);
     expect(account?.id).to.equal(sub);
     expect(account?.email_verified).to.equal(true);
     expect(account?.password_hash).not.to.match(/^\$2/);
@@ -118,13 +87,13 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     stack.oidc.users.set(login, { email: changed, email_verified: true });
     const again = await signInWithOidc('google', login);
     expect(await appGetsTokens(again.browser, again.landed, again.verifier)).to.equal(sub);
-    expect(await accountRow(db, changed)).to.equal(undefined);
+    expect(await accountRow(stack.db, changed)).to.equal(undefined);
   });
 
   it('links to an existing account when both sides have the e-mail verified', async () => {
     const email = newEmail('existing');
     await signUpVerified(new BrowserSession(stack.server.issuer), stack.sink, email, PASSWORD);
-    const existing = await accountRow(db, email);
+    const existing = await accountRow(stack.db, email);
     const login = `l-${randomUUID()}`;
     stack.oidc.users.set(login, { email: email.toUpperCase(), email_verified: true });
     const { browser, landed, verifier } = await signInWithOidc('linkedin', login);
@@ -135,7 +104,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
   it('refuses to link when the provider does not assert the e-mail verified, or the account has not confirmed it', async () => {
     const email = newEmail('victim');
     await signUpVerified(new BrowserSession(stack.server.issuer), stack.sink, email, PASSWORD);
-    const victim = await accountRow(db, email);
+    const victim = await accountRow(stack.db, email);
     const login = `m-${randomUUID()}`;
     stack.oidc.users.set(login, { email, email_verified: false, tid: 'tenant', oid: login });
     const refused = await signInWithOidc('microsoft', login);
@@ -151,7 +120,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     stack.oidc.users.set(login2, { email: unconfirmed, email_verified: true });
     const refused2 = await signInWithOidc('google', login2);
     expect(refused2.landed.status).to.equal(409);
-    expect(await links((await accountRow(db, unconfirmed))!.id)).to.deep.equal([]);
+    expect(await links((await accountRow(stack.db, unconfirmed))!.id)).to.deep.equal([]);
   });
 
   it('never creates an account from an address the provider has not verified', async () => {
@@ -160,7 +129,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     stack.oidc.users.set(login, { email, email_verified: false, tid: 'tenant', oid: login });
     const refused = await signInWithOidc('microsoft', login);
     expect(refused.landed.status).to.equal(409);
-    expect(await accountRow(db, email), 'no account was made for that address').to.equal(undefined);
+    expect(await accountRow(stack.db, email), 'no account was made for that address').to.equal(undefined);
     // The same answer as for an address that has an account: providers are no enumeration oracle.
     const owner = newEmail('owner');
     await signUpVerified(new BrowserSession(stack.server.issuer), stack.sink, owner, PASSWORD);
@@ -183,7 +152,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     const atGoogle = upstreamUrl(await browser.get('/federated/start/google'));
     const landed = await back(browser, await atOidcProvider(atGoogle, login));
     expect(landed.html, 'signed in on the account page').to.contain('Connected apps');
-    expect(await accountRow(db, email)).to.include({ email_verified: true });
+    expect(await accountRow(stack.db, email)).to.include({ email_verified: true });
     expect((await browser.get('/federated/start/myspace')).status).to.equal(404);
   });
 
@@ -238,7 +207,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     const { page, verifier } = await startAuthorization(browser);
     const landed = await back(browser, await atGitHub(await continueWith(browser, page, 'github')));
     const sub = await appGetsTokens(browser, landed, verifier);
-    expect((await accountRow(db, email))?.id).to.equal(sub);
+    expect((await accountRow(stack.db, email))?.id).to.equal(sub);
 
     // The account page: GitHub is the only way in, so it cannot be unlinked.
     const accountPage = await browser.get('/account');
@@ -264,7 +233,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     expect(unlinked.html).to.contain('The sign-in provider was unlinked');
     expect((await links(sub)).map((l) => l.provider)).to.deep.equal(['google']);
 
-    const { rows } = await db.query(
+    const { rows } = await stack.db.query(
       `select action, outcome, detail->>'method' as method, detail->>'provider' as provider, detail->>'reason' as reason
          from audit_event where subject_id = $1 and action <> 'consent.granted' order by id`,
       [sub],
@@ -312,7 +281,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     const started = await browser.post('/account/federated/link', { provider: 'github' }, accountPage);
     const linked = await back(browser, await atGitHub(upstreamUrl(started)));
     expect(linked.html).to.contain('GitHub');
-    const id = (await accountRow(db, email))!.id;
+    const id = (await accountRow(stack.db, email))!.id;
     expect((await links(id)).map((l) => l.provider)).to.deep.equal(['github']);
     const unlinked = await submit(browser, linked, /\/account\/federated\/unlink$/, { provider: 'github' });
     expect(unlinked.html).to.contain('The sign-in provider was unlinked');
@@ -337,7 +306,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     const verifiedAccount = async (tag: string) => {
       const email = newEmail(tag);
       await signUpVerified(new BrowserSession(stack.server.issuer), stack.sink, email, PASSWORD);
-      return { email, id: (await accountRow(db, email))!.id };
+      return { email, id: (await accountRow(stack.db, email))!.id };
     };
 
     it('signs up with email + xms_edov: true, and signs in again by tid:oid', async () => {
@@ -345,7 +314,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
       const login = entraUser({ email, xms_edov: true });
       const first = await signInWithOidc('microsoft', login);
       const sub = await appGetsTokens(first.browser, first.landed, first.verifier);
-      expect(await accountRow(db, email)).to.include({ id: sub, email_verified: true });
+      expect(await accountRow(stack.db, email)).to.include({ id: sub, email_verified: true });
       expect(await links(sub)).to.deep.equal([
         { provider: 'microsoft', provider_subject: `tenant-e:${login}`, email, email_verified: true },
       ]);
@@ -372,7 +341,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
         const fresh = newEmail('unproven');
         const refused = await signInWithOidc('microsoft', entraUser(claimsFor(fresh)));
         expect(refused.landed.status).to.equal(409);
-        expect(await accountRow(db, fresh), 'no account for an unproven address').to.equal(undefined);
+        expect(await accountRow(stack.db, fresh), 'no account for an unproven address').to.equal(undefined);
 
         const { email, id } = await verifiedAccount('unproven-owner');
         const login = entraUser(claimsFor(email));

@@ -1,42 +1,41 @@
 import { devSecret, freePort } from '@vectorauth/shared';
 import { expect } from 'chai';
-import { authorizeUrl, newPkce } from '../../support/code-flow.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { authorizationRequest } from '../../support/code-flow.ts';
 import { testEnv } from '../../support/test-env.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 /** A production auth server behind a TLS-terminating proxy (TRUST_PROXY), reached over plain http. */
 describe('HTTPS in production: no silent downgrade behind the proxy, Secure cookies always', function () {
   this.timeout(30_000);
-  let server: TestAuthServer;
-
-  before(async () => {
-    const port = String(await freePort());
-    server = await startTestAuthServer({
-      NODE_ENV: 'production',
-      TRUST_PROXY: 'true',
-      AUTH_PORT: port,
-      ISSUER: `http://localhost:${port}`,
-      VECTOR_API_URL: 'http://localhost:4999',
-      ADMIN_TOKEN: 'production-admin-token-0123456789abcdef',
-      MASTER_KEY: devSecret(testEnv().dataDir, 'master-key'),
-      COOKIE_KEYS: 'production-cookie-key-0123456789abcdef',
-      SMTP_URL: 'smtp://127.0.0.1:2',
-    });
+  const stack = useAuthStack({
+    env: async () => {
+      const port = String(await freePort());
+      return {
+        NODE_ENV: 'production',
+        TRUST_PROXY: 'true',
+        AUTH_PORT: port,
+        ISSUER: `http://localhost:${port}`,
+        VECTOR_API_URL: 'http://localhost:4999',
+        ADMIN_TOKEN: 'production-admin-token-0123456789abcdef',
+        MASTER_KEY: devSecret(testEnv().dataDir, 'master-key'),
+        COOKIE_KEYS: 'production-cookie-key-0123456789abcdef',
+        SMTP_URL: 'smtp://127.0.0.1:2',
+      };
+    },
   });
-  after(() => server?.close());
 
   const get = (path: string, headers: Record<string, string> = {}) =>
-    fetch(`${server.publicUrl}${path}`, { headers, redirect: 'manual' });
+    fetch(`${stack.server.publicUrl}${path}`, { headers, redirect: 'manual' });
 
   it('answers an OAuth request the proxy received over http with a 400 invalid_request, not the token', async () => {
-    const client = await server.createClient({
+    const client = await stack.server.createClient({
       client_name: 'https-m2m',
       grant_types: ['client_credentials'],
       response_types: [],
       scope: 'vectors:read',
     });
     const post = (proto: string) =>
-      fetch(`${server.publicUrl}/token`, {
+      fetch(`${stack.server.publicUrl}/token`, {
         method: 'POST',
         headers: {
           'x-forwarded-proto': proto,
@@ -82,20 +81,17 @@ describe('HTTPS in production: no silent downgrade behind the proxy, Secure cook
   });
 
   it("sets Secure on oidc-provider's interaction cookies reached over plain http", async () => {
-    const client = await server.createClient({
+    const client = await stack.server.createClient({
       client_name: 'https-web',
       grant_types: ['authorization_code'],
       response_types: ['code'],
       redirect_uris: ['https://app.example/cb'],
     });
     const res = await get(
-      authorizeUrl({
-        client_id: client.client_id,
-        redirect_uri: 'https://app.example/cb',
-        scope: 'openid',
-        code_challenge: newPkce().challenge,
-        code_challenge_method: 'S256',
-      }),
+      authorizationRequest(
+        { client_id: client.client_id, redirectUri: 'https://app.example/cb' },
+        { scope: 'openid' },
+      ),
     );
     expect(res.status).to.equal(303);
     const cookies = res.headers.getSetCookie();

@@ -2,9 +2,9 @@ import type { RunningVectorApi } from '@vectorauth/vector-api';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { startVectorApiFor } from '../../support/in-process-vector-api.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 import { testEnv } from '../../support/test-env.ts';
-import { eventually, listKeys, resetKeys, tokenOf } from './key-helpers.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
+import { eventually, listKeys, tokenOf, useResetKeys } from './key-helpers.ts';
 
 type Client = { client_id: string; client_secret: string };
 
@@ -15,35 +15,30 @@ type Client = { client_id: string; client_secret: string };
  */
 describe('signing keys: emergency revoke without a gap at the vector API', function () {
   this.timeout(60_000);
-  let auth: TestAuthServer;
+  const stack = useAuthStack();
   let api: RunningVectorApi;
   let redis: Redis;
   let client: Client;
 
   before(async () => {
-    auth = await startTestAuthServer();
     redis = new Redis(testEnv().redisUrl, { lazyConnect: true });
     await redis.connect();
     const before = await subscribers();
-    api = await startVectorApiFor(auth);
+    api = await startVectorApiFor(stack.server);
+    stack.onClose(() => api.close());
     // The vector API listens for key-set notices once its subscription is in place.
     await eventually(
       'the vector API subscribed to key-set notices',
       async () => (await subscribers()) > before,
     );
-    client = await auth.createClient({
+    client = await stack.server.createClient({
       client_name: 'emergency-revoke',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
     });
-    await resetKeys(auth);
   });
-  after(async () => {
-    if (auth) await resetKeys(auth);
-    await api?.close();
-    await auth?.close();
-    redis?.disconnect();
-  });
+  useResetKeys(stack);
+  after(() => redis?.disconnect());
 
   const subscribers = async () => {
     const [, count] = (await redis.pubsub('NUMSUB', 'vectorauth:signing-keys')) as [string, number];
@@ -53,14 +48,14 @@ describe('signing keys: emergency revoke without a gap at the vector API', funct
     fetch(`${api.url}/v1/collections`, { headers: { authorization: `Bearer ${token}` } });
 
   it("serves the replacement key's first token at once, refuses the revoked key's tokens", async () => {
-    const old = await tokenOf(auth, client);
+    const old = await tokenOf(stack.server, client);
     // First use: the vector API fetches the JWKS now, so its refetch cooldown runs from here.
     expect((await list(old.token)).status).to.equal(200);
-    expect((await listKeys(auth)).some((k) => k.status === 'next')).to.equal(false);
+    expect((await listKeys(stack.server)).some((k) => k.status === 'next')).to.equal(false);
 
-    const revoked = await auth.admin('POST', `/admin/keys/${old.kid}/revoke`, {});
+    const revoked = await stack.server.admin('POST', `/admin/keys/${old.kid}/revoke`, {});
     expect(revoked.status).to.equal(200);
-    const fresh = await tokenOf(auth, client);
+    const fresh = await tokenOf(stack.server, client);
     expect(fresh.kid).to.not.equal(old.kid);
 
     const first = await list(fresh.token);

@@ -1,32 +1,15 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
 import { expect } from 'chai';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
-import { listKeys, resetKeys } from './key-helpers.ts';
-
-const CLI = resolve(import.meta.dirname, '../../../../scripts/admin-cli.ts');
+import { runAdminCli } from '../../support/admin-cli.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
+import { listKeys, useResetKeys } from './key-helpers.ts';
 
 describe('operator CLI: npm run admin -- keys ...', () => {
-  let server: TestAuthServer;
+  const stack = useAuthStack();
 
-  before(async () => {
-    server = await startTestAuthServer();
-    await resetKeys(server);
-  });
-  after(async () => {
-    if (server) await resetKeys(server);
-    await server?.close();
-  });
+  useResetKeys(stack);
 
   const cli = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile(
-        process.execPath,
-        [CLI, ...args],
-        { env: { ...process.env, ADMIN_URL: server.adminUrl, ADMIN_TOKEN: server.config.admin.token } },
-        (err, stdout, stderr) => done({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+    runAdminCli({ ADMIN_URL: stack.server.adminUrl, ADMIN_TOKEN: stack.server.config.admin.token }, args);
 
   it('lists, stages and withdraws keys through the admin API', async () => {
     const listed = await cli('keys', 'list');
@@ -46,7 +29,7 @@ describe('operator CLI: npm run admin -- keys ...', () => {
 
     const retired = await cli('keys', 'retire', key.kid);
     expect(retired.code, retired.stderr).to.equal(0);
-    expect((await listKeys(server)).find((k) => k.kid === key.kid)?.status).to.equal('retired');
+    expect((await listKeys(stack.server)).find((k) => k.kid === key.kid)?.status).to.equal('retired');
   });
 
   it('reports the admin API errors: unknown kid 404, wrong state 409, missing kid', async () => {
@@ -55,7 +38,7 @@ describe('operator CLI: npm run admin -- keys ...', () => {
       expect(res.code, `${action}: ${res.stderr}`).to.equal(2);
       expect(res.stderr).to.match(/404 not_found: no signing key has kid "no-such-kid"/);
     }
-    const current = (await listKeys(server)).find((k) => k.status === 'current')!;
+    const current = (await listKeys(stack.server)).find((k) => k.status === 'current')!;
     const res = await cli('keys', 'promote', current.kid);
     expect(res.code, res.stderr).to.equal(2);
     expect(res.stderr).to.match(/409 conflict: .*only a next key can be promoted/);

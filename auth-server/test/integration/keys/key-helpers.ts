@@ -3,6 +3,7 @@ import pg from 'pg';
 import { waitFor } from '../../../../shared/test/support/wait-for.ts';
 import type { TestAuthServer } from '../../support/test-auth-server.ts';
 import { testEnv } from '../../support/test-env.ts';
+import type { AuthStack } from '../../support/use-auth-stack.ts';
 
 export interface KeyInfo {
   kid: string;
@@ -71,4 +72,12 @@ export async function resetKeys(server: TestAuthServer): Promise<void> {
   };
   await publishedLongAgo(staged.key.kid);
   await server.admin('POST', `/admin/keys/${staged.key.kid}/promote`, {});
+}
+
+/** Resets the keys (resetKeys) once the stack is up, and again before it closes: other suites share them. */
+export function useResetKeys(stack: AuthStack): void {
+  before(async () => {
+    stack.onClose(() => resetKeys(stack.server));
+    await resetKeys(stack.server);
+  });
 }

@@ -7,48 +7,45 @@ import {
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { decodeProtectedHeader } from 'jose';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 import { testEnv } from '../../support/test-env.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 import {
   eventually,
   type KeyInfo,
   listKeys,
   publishedKids,
   publishedLongAgo,
-  resetKeys,
   sql,
   tokenOf,
+  useResetKeys,
 } from './key-helpers.ts';
 
 describe('signing keys: lifecycle through the admin API', () => {
-  let server: TestAuthServer;
+  const stack = useAuthStack({ env: { KEY_SYNC_INTERVAL_SEC: '1' } });
   let client: { client_id: string; client_secret: string };
   let redis: Redis;
   let revocations: RevocationStore;
 
   before(async () => {
-    server = await startTestAuthServer({ KEY_SYNC_INTERVAL_SEC: '1' });
-    client = await server.createClient({
+    client = await stack.server.createClient({
       client_name: 'key-lifecycle',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
     });
     redis = new Redis(testEnv().redisUrl);
     revocations = createRevocationStore(redis);
-    await resetKeys(server);
   });
+  useResetKeys(stack);
   after(async () => {
-    if (server) await resetKeys(server);
-    await server?.close();
     await redis?.quit();
   });
 
   /** What a resource server does: verify against the JWKS, then ask the revocation list. */
   const resourceServer = () => {
     const verifier = createAccessTokenVerifier({
-      issuer: server.issuer,
-      audience: server.config.vectorApiUrl,
-      jwksUri: `${server.issuer}/jwks`,
+      issuer: stack.server.issuer,
+      audience: stack.server.config.vectorApiUrl,
+      jwksUri: `${stack.server.issuer}/jwks`,
     });
     return {
       verifier,
@@ -62,7 +59,7 @@ describe('signing keys: lifecycle through the admin API', () => {
     };
   };
   const post = async (path: string, body: unknown = {}) => {
-    const res = await server.admin('POST', path, body);
+    const res = await stack.server.admin('POST', path, body);
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const stage = async (alg?: string) => {
@@ -70,7 +67,7 @@ describe('signing keys: lifecycle through the admin API', () => {
     expect(res.status).to.equal(201);
     return res.body.key as KeyInfo;
   };
-  const current = async () => (await listKeys(server)).find((k) => k.status === 'current')!;
+  const current = async () => (await listKeys(stack.server)).find((k) => k.status === 'current')!;
   const stageAndPromote = async (alg?: string) => {
     const next = await stage(alg);
     await publishedLongAgo(next.kid);
@@ -83,12 +80,14 @@ describe('signing keys: lifecycle through the admin API', () => {
     const next = await stage();
     expect(next).to.include({ status: 'next', alg: 'ES256' });
     expect(next.promotableAt).to.be.a('string');
-    const res = await fetch(`${server.issuer}/jwks`);
-    expect(res.headers.get('cache-control')).to.equal(`public, max-age=${server.config.keys.jwksMaxAgeSec}`);
+    const res = await fetch(`${stack.server.issuer}/jwks`);
+    expect(res.headers.get('cache-control')).to.equal(
+      `public, max-age=${stack.server.config.keys.jwksMaxAgeSec}`,
+    );
     const { keys } = (await res.json()) as { keys: Record<string, unknown>[] };
     expect(keys.map((k) => k.kid)).to.include.members([before.kid, next.kid]);
     for (const key of keys) expect(key).to.not.have.any.keys('d', 'p', 'q', 'dp', 'dq', 'qi');
-    expect((await tokenOf(server, client)).kid).to.equal(before.kid);
+    expect((await tokenOf(stack.server, client)).kid).to.equal(before.kid);
   });
 
   it('refuses a second next key while one is staged (409)', async () => {
@@ -98,7 +97,7 @@ describe('signing keys: lifecycle through the admin API', () => {
   });
 
   it('refuses to promote a next key published less than KEY_PUBLISH_WAIT_SEC ago (409)', async () => {
-    const next = (await listKeys(server)).find((k) => k.status === 'next')!;
+    const next = (await listKeys(stack.server)).find((k) => k.status === 'next')!;
     const res = await post(`/admin/keys/${next.kid}/promote`);
     expect(res.status).to.equal(409);
     expect(res.body.message).to.match(/KEY_PUBLISH_WAIT_SEC/);
@@ -108,9 +107,9 @@ describe('signing keys: lifecycle through the admin API', () => {
   it('promotes next -> current and current -> retired: new tokens carry the new kid, old ones still verify', async () => {
     const rs = resourceServer();
     const old = await current();
-    const oldToken = await tokenOf(server, client);
+    const oldToken = await tokenOf(stack.server, client);
     expect(await rs.accepts(oldToken.token)).to.equal(true);
-    const next = (await listKeys(server)).find((k) => k.status === 'next')!;
+    const next = (await listKeys(stack.server)).find((k) => k.status === 'next')!;
     await publishedLongAgo(next.kid);
 
     const res = await post(`/admin/keys/${next.kid}/promote`);
@@ -119,12 +118,12 @@ describe('signing keys: lifecycle through the admin API', () => {
     expect(res.body.retired).to.include({ kid: old.kid, status: 'retired' });
     expect((res.body.retired as KeyInfo).removeAfter).to.be.a('string');
 
-    const fresh = await tokenOf(server, client);
+    const fresh = await tokenOf(stack.server, client);
     expect(fresh.kid).to.equal(next.kid);
     expect(await rs.accepts(fresh.token)).to.equal(true);
     expect(await rs.accepts(oldToken.token)).to.equal(true);
     expect(await resourceServer().accepts(oldToken.token)).to.equal(true);
-    expect(await publishedKids(server.issuer)).to.include.members([old.kid, next.kid]);
+    expect(await publishedKids(stack.server.issuer)).to.include.members([old.kid, next.kid]);
   });
 
   it('answers 404 for an unknown kid and 409 for a transition its state does not allow', async () => {
@@ -133,7 +132,7 @@ describe('signing keys: lifecycle through the admin API', () => {
       expect(res.status, action).to.equal(404);
       expect(res.body.error).to.equal('not_found');
     }
-    const keys = await listKeys(server);
+    const keys = await listKeys(stack.server);
     const retired = keys.find((k) => k.status === 'retired')!;
     const cur = keys.find((k) => k.status === 'current')!;
     for (const kid of [retired.kid, cur.kid]) {
@@ -158,25 +157,25 @@ describe('signing keys: lifecycle through the admin API', () => {
   });
 
   it('removes a retired key from the JWKS once every token it signed has expired', async () => {
-    const retired = (await listKeys(server)).filter((k) => k.status === 'retired');
+    const retired = (await listKeys(stack.server)).filter((k) => k.status === 'retired');
     expect(retired.length).to.be.greaterThan(0);
     const [kept, ...expired] = retired;
     for (const key of expired) {
       await sql("update signing_key set retired_at = now() - interval '2 days' where kid = $1", [key.kid]);
     }
     await eventually('expired retired keys removed', async () => {
-      const kids = await publishedKids(server.issuer);
+      const kids = await publishedKids(stack.server.issuer);
       return expired.every((k) => !kids.includes(k.kid)) && kids.includes(kept!.kid);
     });
-    const listed = (await listKeys(server)).map((k) => k.kid);
+    const listed = (await listKeys(stack.server)).map((k) => k.kid);
     for (const key of expired) expect(listed).to.not.include(key.kid);
   });
 
   it('revokes a retired key: unpublished at once, its tokens refused by resource servers, others not', async () => {
     const rs = resourceServer();
-    const before = await tokenOf(server, client);
+    const before = await tokenOf(stack.server, client);
     await stageAndPromote();
-    const after = await tokenOf(server, client);
+    const after = await tokenOf(stack.server, client);
     expect(after.kid).to.not.equal(before.kid);
     expect(await rs.accepts(before.token)).to.equal(true); // the verifier now caches the old key
 
@@ -184,11 +183,11 @@ describe('signing keys: lifecycle through the admin API', () => {
     expect(res.status).to.equal(200);
     expect(res.body.revoked).to.include({ kid: before.kid, status: 'revoked' });
     expect(res.body.current).to.include({ kid: after.kid });
-    expect(await publishedKids(server.issuer)).to.not.include(before.kid);
+    expect(await publishedKids(stack.server.issuer)).to.not.include(before.kid);
     expect(await rs.accepts(before.token)).to.equal(false);
     expect(await rs.accepts(after.token)).to.equal(true);
     // The auth server's own introspection no longer knows the token either.
-    const introspection = await fetch(`${server.issuer}/token/introspection`, {
+    const introspection = await fetch(`${stack.server.issuer}/token/introspection`, {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
@@ -200,7 +199,7 @@ describe('signing keys: lifecycle through the admin API', () => {
   });
 
   it('is safe to retry a revocation (a revoked key stays revoked, nothing else changes)', async () => {
-    const revoked = (await listKeys(server)).find((k) => k.status === 'revoked')!;
+    const revoked = (await listKeys(stack.server)).find((k) => k.status === 'revoked')!;
     const cur = await current();
     const res = await post(`/admin/keys/${revoked.kid}/revoke`);
     expect(res.status).to.equal(200);
@@ -210,12 +209,12 @@ describe('signing keys: lifecycle through the admin API', () => {
 
   it('revoking the current key promotes the staged next key (already known to resource servers)', async () => {
     const rs = resourceServer();
-    const before = await tokenOf(server, client);
+    const before = await tokenOf(stack.server, client);
     const next = await stage();
     const res = await post(`/admin/keys/${before.kid}/revoke`);
     expect(res.status).to.equal(200);
     expect(res.body.current).to.include({ kid: next.kid, status: 'current' });
-    const after = await tokenOf(server, client);
+    const after = await tokenOf(stack.server, client);
     expect(after.kid).to.equal(next.kid);
     expect(await rs.accepts(before.token)).to.equal(false);
     expect(await rs.accepts(after.token)).to.equal(true);
@@ -223,16 +222,16 @@ describe('signing keys: lifecycle through the admin API', () => {
 
   it('revoking the current key with no next key generates a new current key at once', async () => {
     const rs = resourceServer();
-    const before = await tokenOf(server, client);
-    expect((await listKeys(server)).some((k) => k.status === 'next')).to.equal(false);
+    const before = await tokenOf(stack.server, client);
+    expect((await listKeys(stack.server)).some((k) => k.status === 'next')).to.equal(false);
     const res = await post(`/admin/keys/${before.kid}/revoke`);
     expect(res.status).to.equal(200);
     const fresh = res.body.current as KeyInfo;
     expect(fresh.kid).to.not.equal(before.kid);
     expect(fresh.status).to.equal('current');
-    const after = await tokenOf(server, client);
+    const after = await tokenOf(stack.server, client);
     expect(after.kid).to.equal(fresh.kid);
-    expect(await publishedKids(server.issuer))
+    expect(await publishedKids(stack.server.issuer))
       .to.include(fresh.kid)
       .and.not.include(before.kid);
     expect(await rs.accepts(before.token)).to.equal(false);
@@ -241,21 +240,23 @@ describe('signing keys: lifecycle through the admin API', () => {
 
   it('changes the algorithm through a rotation: tokens of the earlier algorithm keep verifying', async () => {
     const rs = resourceServer();
-    const es256 = await tokenOf(server, client);
+    const es256 = await tokenOf(stack.server, client);
     expect(decodeProtectedHeader(es256.token).alg).to.equal('ES256');
     const next = await stageAndPromote('EdDSA');
-    const eddsa = await tokenOf(server, client);
+    const eddsa = await tokenOf(stack.server, client);
     expect(eddsa.kid).to.equal(next.kid);
     expect(decodeProtectedHeader(eddsa.token).alg).to.equal('EdDSA');
     expect(await rs.accepts(eddsa.token)).to.equal(true);
     expect(await rs.accepts(es256.token)).to.equal(true);
-    const discovery = (await (await fetch(`${server.issuer}/.well-known/openid-configuration`)).json()) as {
+    const discovery = (await (
+      await fetch(`${stack.server.issuer}/.well-known/openid-configuration`)
+    ).json()) as {
       id_token_signing_alg_values_supported: string[];
     };
     expect(discovery.id_token_signing_alg_values_supported).to.include.members(['ES256', 'EdDSA']);
 
     await stageAndPromote('ES256');
-    const back = await tokenOf(server, client);
+    const back = await tokenOf(stack.server, client);
     expect(decodeProtectedHeader(back.token).alg).to.equal('ES256');
     expect(await rs.accepts(eddsa.token)).to.equal(true);
   });

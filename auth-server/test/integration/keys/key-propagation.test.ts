@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 import {
   eventually,
   type KeyInfo,
@@ -9,76 +10,76 @@ import {
   resetKeys,
   sql,
   tokenOf,
+  useResetKeys,
 } from './key-helpers.ts';
 
 type Client = { client_id: string; client_secret: string };
 
 describe('signing keys: every instance follows a change without a restart', () => {
-  let a: TestAuthServer;
-  let b: TestAuthServer;
+  // A periodic reconcile once an hour: only the Redis notice can explain a change seen within seconds.
+  const slow = { KEY_SYNC_INTERVAL_SEC: '3600', KEY_PUBLISH_WAIT_SEC: '3700' };
+  const first = useAuthStack({ env: slow });
+  const second = useAuthStack({ env: slow });
   let client: Client;
 
   before(async () => {
-    // A periodic reconcile once an hour: only the Redis notice can explain a change seen within seconds.
-    const slow = { KEY_SYNC_INTERVAL_SEC: '3600', KEY_PUBLISH_WAIT_SEC: '3700' };
-    a = await startTestAuthServer(slow);
-    b = await startTestAuthServer(slow);
-    client = await a.createClient({
+    client = await first.server.createClient({
       client_name: 'key-propagation',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
     });
-    await resetKeys(a);
   });
-  after(async () => {
-    if (a) await resetKeys(a);
-    await Promise.all([a?.close(), b?.close()]);
-  });
+  useResetKeys(first);
 
   it('publishes a staged key at the other instance, then signs with it there after promotion', async () => {
-    const staged = (await (await a.admin('POST', '/admin/keys/rotate', {})).json()) as { key: KeyInfo };
+    const staged = (await (await first.server.admin('POST', '/admin/keys/rotate', {})).json()) as {
+      key: KeyInfo;
+    };
     const kid = staged.key.kid;
     await eventually('the other instance publishes the next key', async () =>
-      (await publishedKids(b.issuer)).includes(kid),
+      (await publishedKids(second.server.issuer)).includes(kid),
     );
-    expect((await tokenOf(b, client)).kid).to.not.equal(kid);
+    expect((await tokenOf(second.server, client)).kid).to.not.equal(kid);
 
     await publishedLongAgo(kid);
     // Token requests in flight at both instances while the key set changes under them.
-    const traffic = Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).clientCredentialsToken(client));
-    const promoted = await a.admin('POST', `/admin/keys/${kid}/promote`, {});
+    const traffic = Array.from({ length: 40 }, (_, i) =>
+      (i % 2 ? first.server : second.server).clientCredentialsToken(client),
+    );
+    const promoted = await first.server.admin('POST', `/admin/keys/${kid}/promote`, {});
     const statuses = await Promise.all(traffic.map(async (res) => (await res).status));
     expect(promoted.status).to.equal(200);
     expect(statuses.every((s) => s === 200)).to.equal(true);
 
     await eventually(
       'the other instance signs with the promoted key',
-      async () => (await tokenOf(b, client)).kid === kid,
+      async () => (await tokenOf(second.server, client)).kid === kid,
     );
-    expect((await tokenOf(a, client)).kid).to.equal(kid);
+    expect((await tokenOf(first.server, client)).kid).to.equal(kid);
   });
 
   it('stops publishing a revoked key at the other instance', async () => {
-    const retired = (await listKeys(a)).find((k) => k.status === 'retired')!;
-    expect(await publishedKids(b.issuer)).to.include(retired.kid);
-    expect((await a.admin('POST', `/admin/keys/${retired.kid}/revoke`, {})).status).to.equal(200);
+    const retired = (await listKeys(first.server)).find((k) => k.status === 'retired')!;
+    expect(await publishedKids(second.server.issuer)).to.include(retired.kid);
+    expect((await first.server.admin('POST', `/admin/keys/${retired.kid}/revoke`, {})).status).to.equal(200);
     await eventually(
       'the other instance unpublishes the revoked key',
-      async () => !(await publishedKids(b.issuer)).includes(retired.kid),
+      async () => !(await publishedKids(second.server.issuer)).includes(retired.kid),
     );
   });
 });
 
 describe('signing keys: scheduled rotation (KEY_ROTATION_DAYS) on two instances', () => {
+  const scheduled = { KEY_ROTATION_DAYS: '1', KEY_SYNC_INTERVAL_SEC: '1' };
+  const first = useAuthStack({ env: scheduled });
+  const second = useAuthStack({ env: scheduled });
   let servers: TestAuthServer[] = [];
 
   before(async () => {
-    const scheduled = { KEY_ROTATION_DAYS: '1', KEY_SYNC_INTERVAL_SEC: '1' };
-    servers = [await startTestAuthServer(scheduled), await startTestAuthServer(scheduled)];
-    await resetKeys(servers[0]!);
+    servers = [first.server, second.server];
+    await resetKeys(first.server);
   });
   after(async () => {
-    await Promise.all(servers.map((s) => s.close()));
     const cleanup = await startTestAuthServer();
     await resetKeys(cleanup);
     await cleanup.close();

@@ -12,18 +12,16 @@ import {
   createAppClient,
   newSignedInAccount,
   obtainTokens,
-  openDatabase,
   refresh,
   revokableGrants,
   submit,
   type TestClient,
   type Tokens,
 } from '../../support/accounts.ts';
-import { BrowserSession, formAction } from '../../support/browser-session.ts';
-import { redeem } from '../../support/code-flow.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { BrowserSession } from '../../support/browser-session.ts';
+import { confirmLogout, redeem } from '../../support/code-flow.ts';
 import { testEnv } from '../../support/test-env.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 describe('/metrics: OAuth endpoints by name, and the counters operators alert on', function () {
   this.timeout(60_000);
@@ -37,27 +35,22 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
   const dataDir = resolve(testEnv().dataDir, `oauth-metrics-${process.pid}`);
   let redis: Awaited<ReturnType<typeof startRedis>>;
   let redisPort: number;
-  let sink: SmtpSink;
-  let server: TestAuthServer;
 
   before(async () => {
     redisPort = await freePort();
     redis = await startRedis(dataDir, () => undefined, redisPort);
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({
-      REDIS_URL: redis.url,
-      SMTP_URL: sink.url,
-      RATE_LIMIT_OAUTH_PER_CLIENT: '5',
-    });
+  });
+  const stack = useAuthStack({
+    env: () => ({ REDIS_URL: redis.url, RATE_LIMIT_OAUTH_PER_CLIENT: '5' }),
+    smtp: true,
+    db: true,
   });
   after(async () => {
-    await server?.close();
-    await sink?.close();
     await redis?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const metrics = async () => (await server.admin('GET', '/metrics')).text();
+  const metrics = async () => (await stack.server.admin('GET', '/metrics')).text();
   const value = async (sample: string) => metricValue(await metrics(), sample);
   /** Runs `act` and returns by how much each sample moved. */
   async function moved(samples: string[], act: () => Promise<void>): Promise<Record<string, number>> {
@@ -67,11 +60,15 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
     return Object.fromEntries(samples.map((s) => [s, metricValue(after, s) - metricValue(before, s)]));
   }
   const machine = () =>
-    server.createClient({ client_name: 'm2m', grant_types: ['client_credentials'], scope: 'vectors:read' });
+    stack.server.createClient({
+      client_name: 'm2m',
+      grant_types: ['client_credentials'],
+      scope: 'vectors:read',
+    });
   const basic = (c: { client_id: string; client_secret: string }) =>
     `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}`;
   const form = (path: string, body: Record<string, string>, authorization?: string) =>
-    fetch(`${server.issuer}${path}`, {
+    fetch(`${stack.server.issuer}${path}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
@@ -82,18 +79,22 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
 
   it('labels every OAuth endpoint with its name, never "unmatched"', async () => {
     const client = await machine();
-    const token = ((await (await server.clientCredentialsToken(client)).json()) as { access_token: string })
-      .access_token;
+    const token = (
+      (await (await stack.server.clientCredentialsToken(client)).json()) as { access_token: string }
+    ).access_token;
     const calls: [string, () => Promise<Response>][] = [
-      ['discovery', () => fetch(`${server.issuer}/.well-known/openid-configuration`)],
-      ['jwks', () => fetch(`${server.issuer}/jwks`)],
-      ['token', () => server.clientCredentialsToken(client)],
+      ['discovery', () => fetch(`${stack.server.issuer}/.well-known/openid-configuration`)],
+      ['jwks', () => fetch(`${stack.server.issuer}/jwks`)],
+      ['token', () => stack.server.clientCredentialsToken(client)],
       ['introspection', () => form('/token/introspection', { token }, basic(client))],
       ['revocation', () => form('/token/revocation', { token: 'not-a-token' }, basic(client))],
       ['registration', () => form('/reg', {})],
-      ['userinfo', () => fetch(`${server.issuer}/me`, { headers: { authorization: `Bearer ${token}` } })],
-      ['authorization', () => fetch(`${server.issuer}/auth?client_id=${client.client_id}`)],
-      ['end_session', () => fetch(`${server.issuer}/session/end`)],
+      [
+        'userinfo',
+        () => fetch(`${stack.server.issuer}/me`, { headers: { authorization: `Bearer ${token}` } }),
+      ],
+      ['authorization', () => fetch(`${stack.server.issuer}/auth?client_id=${client.client_id}`)],
+      ['end_session', () => fetch(`${stack.server.issuer}/session/end`)],
     ];
     const before = await metrics();
     for (const [, call] of calls) expect((await call()).status).to.be.below(500);
@@ -108,9 +109,9 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
 
   it('counts tokens issued by grant type and token errors by error code', async () => {
     const client = await machine();
-    const app = await createAppClient(server);
-    const browser = new BrowserSession(server.issuer);
-    const { email } = await newSignedInAccount(browser, sink);
+    const app = await createAppClient(stack.server);
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email } = await newSignedInAccount(browser, stack.sink);
     const delta = await moved(
       [
         'oauth_tokens_issued_total{grant_type="client_credentials"}',
@@ -121,14 +122,14 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
         'oauth_token_errors_total{error="invalid_grant"}',
       ],
       async () => {
-        expect((await server.clientCredentialsToken(client)).status).to.equal(200);
-        const tokens = await obtainTokens(server, browser, app, { email });
-        expect((await refresh(server, app, tokens.refresh_token)).status).to.equal(200);
-        expect((await server.clientCredentialsToken({ ...client, client_secret: 'wrong' })).status).to.equal(
-          401,
-        );
+        expect((await stack.server.clientCredentialsToken(client)).status).to.equal(200);
+        const tokens = await obtainTokens(stack.server, browser, app, { email });
+        expect((await refresh(stack.server, app, tokens.refresh_token)).status).to.equal(200);
+        expect(
+          (await stack.server.clientCredentialsToken({ ...client, client_secret: 'wrong' })).status,
+        ).to.equal(401);
         expect((await form('/token', { grant_type: 'password' }, basic(client))).status).to.equal(400);
-        expect((await refresh(server, app, 'no-such-refresh-token')).status).to.equal(400);
+        expect((await refresh(stack.server, app, 'no-such-refresh-token')).status).to.equal(400);
       },
     );
     expect(delta).to.deep.equal({
@@ -169,7 +170,7 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
     return Object.fromEntries(Object.entries(delta).map(([k, n]) => [k.split(' ')[0]!, n]));
   };
   const redeemCode = (app: TestClient, code: { code: string; verifier: string }) =>
-    redeem(server, app, {
+    redeem(stack.server, app, {
       grant_type: 'authorization_code',
       code: code.code,
       redirect_uri: app.redirectUri,
@@ -183,11 +184,11 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
   it('counts revocations at the OAuth endpoints by source: RFC 7009, code and refresh-token reuse, logout', async () => {
     const client = await machine();
     // One app per cause: this server allows each client only 5 OAuth requests a minute.
-    const app = await createAppClient(server);
-    const browser = new BrowserSession(server.issuer);
-    const { email } = await newSignedInAccount(browser, sink);
+    const app = await createAppClient(stack.server);
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email } = await newSignedInAccount(browser, stack.sink);
     const accessToken = (
-      (await (await server.clientCredentialsToken(client)).json()) as { access_token: string }
+      (await (await stack.server.clientCredentialsToken(client)).json()) as { access_token: string }
     ).access_token;
 
     // RFC 7009: one access token, then a refresh token (its grant).
@@ -196,7 +197,7 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
         expect((await form('/token/revocation', { token: accessToken }, basic(client))).status).to.equal(200);
       }),
     ).to.deep.equal({ 'token rfc7009': 1 });
-    const revocable = await obtainTokens(server, browser, app, { email });
+    const revocable = await obtainTokens(stack.server, browser, app, { email });
     expect(
       await revocationsMoved(async () => {
         const res = await form('/token/revocation', { token: revocable.refresh_token }, basic(app));
@@ -205,7 +206,7 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
     ).to.deep.equal({ 'grant rfc7009': 1 });
 
     // An authorization code redeemed twice: the second redemption revokes the grant.
-    const codeApp = await createAppClient(server);
+    const codeApp = await createAppClient(stack.server);
     const code = await authorize(browser, codeApp, { email, prompt: 'consent' });
     await tokensOf(await redeemCode(codeApp, code));
     expect(
@@ -215,20 +216,20 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
     ).to.deep.equal({ 'grant code_reuse': 1 });
 
     // A refresh token presented again once its successor was used: reuse, the family goes.
-    const refreshApp = await createAppClient(server);
-    const first = await obtainTokens(server, browser, refreshApp, { email });
-    const second = await tokensOf(await refresh(server, refreshApp, first.refresh_token));
-    await tokensOf(await refresh(server, refreshApp, second.refresh_token));
+    const refreshApp = await createAppClient(stack.server);
+    const first = await obtainTokens(stack.server, browser, refreshApp, { email });
+    const second = await tokensOf(await refresh(stack.server, refreshApp, first.refresh_token));
+    await tokensOf(await refresh(stack.server, refreshApp, second.refresh_token));
     expect(
       await revocationsMoved(async () => {
-        expect((await refresh(server, refreshApp, first.refresh_token)).status).to.equal(400);
+        expect((await refresh(stack.server, refreshApp, first.refresh_token)).status).to.equal(400);
       }),
     ).to.deep.equal({ 'grant refresh_reuse': 1 });
 
     // RP-initiated logout: the session's grants (without offline_access) go with it.
     const bye = `https://bye-${randomBytes(4).toString('hex')}.example`;
     const rp = {
-      ...(await server.createClient({
+      ...(await stack.server.createClient({
         client_name: 'RP',
         redirect_uris: [`${bye}/cb`],
         post_logout_redirect_uris: [`${bye}/out`],
@@ -245,18 +246,7 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
         );
         const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.html)?.[1];
         expect(xsrf, confirm.html).to.be.a('string');
-        const res = await fetch(
-          new URL(formAction(confirm.html, /\/session\/end\/confirm$/), server.issuer),
-          {
-            method: 'POST',
-            redirect: 'manual',
-            headers: {
-              cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-              'content-type': 'application/x-www-form-urlencoded',
-            },
-            body: new URLSearchParams({ xsrf: xsrf!, logout: 'yes' }),
-          },
-        );
+        const res = await confirmLogout(browser, confirm, xsrf!);
         expect(res.status, await res.text()).to.equal(303);
       }),
       'logout',
@@ -265,12 +255,12 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
   });
 
   it("counts revocations of a person's tokens by source: app disconnected, sign out everywhere, password reset, user disabled", async () => {
-    const browser = new BrowserSession(server.issuer);
-    const { email } = await newSignedInAccount(browser, sink);
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email } = await newSignedInAccount(browser, stack.sink);
 
     // The person disconnects the app on the account page, then signs out everywhere.
-    const connectedApp = await createAppClient(server);
-    const connected = await obtainTokens(server, browser, connectedApp, { email });
+    const connectedApp = await createAppClient(stack.server);
+    const connected = await obtainTokens(stack.server, browser, connectedApp, { email });
     const grantId = JSON.parse(Buffer.from(connected.access_token.split('.')[1]!, 'base64url').toString())
       .grant_id as string;
     expect(
@@ -280,7 +270,7 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
         await submit(browser, account, /apps\/revoke$/, { grant: grantId });
       }),
     ).to.deep.equal({ 'grant app_disconnected': 1 });
-    await obtainTokens(server, browser, connectedApp, { email });
+    await obtainTokens(stack.server, browser, connectedApp, { email });
     const everywhere = onlyFrom(
       await revocationsMoved(async () => {
         await submit(browser, await browser.get('/account'), /sign-out-everywhere$/, {});
@@ -291,13 +281,13 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
     expect(everywhere.grant, "the app's grant and the account page's").to.be.at.least(1);
 
     // A password reset, then the admin disabling the person.
-    const other = new BrowserSession(server.issuer);
-    const { email: otherEmail } = await newSignedInAccount(other, sink);
+    const other = new BrowserSession(stack.server.issuer);
+    const { email: otherEmail } = await newSignedInAccount(other, stack.sink);
     const reset = onlyFrom(
       await revocationsMoved(async () => {
         await other.post('/forgot-password', { email: otherEmail }, await other.get('/forgot-password'));
-        const mail = await sink.waitFor(otherEmail, /Reset your password/);
-        const link = new URL(sink.linkIn(mail, `${server.issuer}/reset-password`));
+        const mail = await stack.sink.waitFor(otherEmail, /Reset your password/);
+        const link = new URL(stack.sink.linkIn(mail, `${stack.server.issuer}/reset-password`));
         const page = await other.get(link.pathname + link.search);
         const done = await other.post(
           '/reset-password',
@@ -309,13 +299,14 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
       'password_reset',
     );
     expect(reset.subject).to.equal(1);
-    const db = openDatabase();
-    const user = await accountRow(db, otherEmail).finally(() => db.end());
+    const user = await accountRow(stack.db, otherEmail);
     expect(user, 'the account exists').to.not.equal(undefined);
     expect(
       onlyFrom(
         await revocationsMoved(async () => {
-          expect((await server.admin('POST', `/admin/users/${user!.id}/disable`, {})).status).to.equal(204);
+          expect((await stack.server.admin('POST', `/admin/users/${user!.id}/disable`, {})).status).to.equal(
+            204,
+          );
         }),
         'user_disabled',
       ).subject,
@@ -323,11 +314,11 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
   });
 
   it('counts client-wide revocations by source: secret rotated with revoke_tokens, client deleted', async () => {
-    const app = await createAppClient(server);
+    const app = await createAppClient(stack.server);
     const client = await machine();
     expect(
       await revocationsMoved(async () => {
-        const res = await server.admin('POST', `/admin/clients/${app.client_id}/secret`, {
+        const res = await stack.server.admin('POST', `/admin/clients/${app.client_id}/secret`, {
           revoke_tokens: true,
         });
         expect(res.status).to.equal(200);
@@ -335,7 +326,9 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
     ).to.deep.equal({ 'client client_secret_rotated': 1 });
     expect(
       await revocationsMoved(async () => {
-        expect((await server.admin('DELETE', `/admin/clients/${client.client_id}`)).status).to.equal(204);
+        expect((await stack.server.admin('DELETE', `/admin/clients/${client.client_id}`)).status).to.equal(
+          204,
+        );
       }),
     ).to.deep.equal({ 'client client_deleted': 1 });
   });
@@ -344,7 +337,7 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
     const client = await machine();
     const delta = await moved(['rate_limit_hits_total{limit="oauth:client"}'], async () => {
       const statuses: number[] = [];
-      for (let i = 0; i < 6; i++) statuses.push((await server.clientCredentialsToken(client)).status);
+      for (let i = 0; i < 6; i++) statuses.push((await stack.server.clientCredentialsToken(client)).status);
       expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 429]);
     });
     expect(delta['rate_limit_hits_total{limit="oauth:client"}']).to.equal(1);
@@ -356,12 +349,15 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
     const before = await value(sample);
     await redis.stop();
     try {
-      const refused = await server.clientCredentialsToken(client);
+      const refused = await stack.server.clientCredentialsToken(client);
       expect(refused.status).to.equal(503);
       expect(await value(sample)).to.equal(before + 1);
     } finally {
       redis = await startRedis(dataDir, () => undefined, redisPort);
     }
-    await waitFor('tokens again', async () => (await server.clientCredentialsToken(client)).status === 200);
+    await waitFor(
+      'tokens again',
+      async () => (await stack.server.clientCredentialsToken(client)).status === 200,
+    );
   });
 });

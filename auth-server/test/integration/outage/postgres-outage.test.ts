@@ -1,5 +1,3 @@
-import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '@vectorauth/shared';
 import { expect } from 'chai';
 import type pg from 'pg';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
@@ -14,27 +12,12 @@ import {
   type Tokens,
 } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { startVectorApiFor } from '../../support/in-process-vector-api.ts';
 import { type ScratchPostgres, startScratchPostgres } from '../../support/scratch-postgres.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 /** A request that must answer (10 s stands for "never a hang": the timeouts answer in seconds). */
 const call = (url: string, init: RequestInit = {}) =>
   fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
-
-/** A silent logger that keeps the lines, to check which warnings an outage logs. */
-function keptLogger(name: string): { logger: Logger; lines: { level: number; msg: string }[] } {
-  const lines: { level: number; msg: string }[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const l of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-      done();
-    },
-  });
-  const logger = createLogger({ name, level: 'warn', destination });
-  return { logger, lines };
-}
 
 describe('Postgres outage: 503 everywhere, in each endpoint’s format, and recovery', function () {
   // The auth server here logs to the test's own logger (checked below); the vector API to the sink.
@@ -51,49 +34,42 @@ describe('Postgres outage: 503 everywhere, in each endpoint’s format, and reco
   ]);
   this.timeout(120_000);
   let pgServer: ScratchPostgres;
-  let auth: TestAuthServer;
-  let vector: { url: string; close(): Promise<void> };
   let m2m: { client_id: string; client_secret: string };
   let accessToken: string;
-  let sink: SmtpSink;
-  const log = keptLogger('auth-server');
 
   before(async () => {
-    sink = await startSmtpSink();
     pgServer = await startScratchPostgres('outage');
-    auth = await startTestAuthServer(
-      { DATABASE_URL: pgServer.authUrl, SMTP_URL: sink.url },
-      { logger: log.logger },
-    );
-    vector = await startVectorApiFor(auth, { VECTOR_DATABASE_URL: pgServer.vectorUrl });
-    m2m = await auth.createClient({
+  });
+  const stack = useAuthStack({
+    env: () => ({ DATABASE_URL: pgServer.authUrl }),
+    smtp: true,
+    vectorApi: () => ({ VECTOR_DATABASE_URL: pgServer.vectorUrl }),
+    logs: 'warn',
+  });
+  before(async () => {
+    m2m = await stack.server.createClient({
       client_name: 'outage m2m',
       grant_types: ['client_credentials'],
       scope: 'vectors:read vectors:write',
     });
     accessToken = await tokenNow();
   });
-  after(async () => {
-    await vector?.close();
-    await auth?.close();
-    await pgServer?.close();
-    await sink?.close();
-  });
+  after(() => pgServer?.close());
 
   async function tokenNow(): Promise<string> {
-    const res = await auth.clientCredentialsToken(m2m, { scope: 'vectors:read vectors:write' });
+    const res = await stack.server.clientCredentialsToken(m2m, { scope: 'vectors:read vectors:write' });
     expect(res.status, await res.clone().text()).to.equal(200);
     return ((await res.json()) as { access_token: string }).access_token;
   }
   const authorizeUrl = () =>
-    `${auth.issuer}/auth?${new URLSearchParams({
+    `${stack.server.issuer}/auth?${new URLSearchParams({
       client_id: m2m.client_id,
       response_type: 'code',
       scope: 'openid',
       redirect_uri: 'https://app.example/cb',
     })}`;
   const collections = () =>
-    call(`${vector.url}/v1/collections`, { headers: { authorization: `Bearer ${accessToken}` } });
+    call(`${stack.api.url}/v1/collections`, { headers: { authorization: `Bearer ${accessToken}` } });
 
   /** Every surface answers 503 with Retry-After, each in its own format (asked all at once). */
   async function expectUnavailableEverywhere(signupForm: {
@@ -101,7 +77,7 @@ describe('Postgres outage: 503 everywhere, in each endpoint’s format, and reco
     page: Awaited<ReturnType<BrowserSession['get']>>;
   }) {
     const [token, authPage, signup, admin, vectors, ...readiness] = await Promise.all([
-      call(`${auth.issuer}/token`, {
+      call(`${stack.server.issuer}/token`, {
         method: 'POST',
         headers: {
           authorization: `Basic ${Buffer.from(`${m2m.client_id}:${m2m.client_secret}`).toString('base64')}`,
@@ -115,10 +91,10 @@ describe('Postgres outage: 503 everywhere, in each endpoint’s format, and reco
         { email: `outage-${Date.now()}@example.com`, password: 'correct horse battery staple' },
         signupForm.page,
       ),
-      auth.admin('GET', '/admin/clients'),
+      stack.server.admin('GET', '/admin/clients'),
       collections(),
-      call(`${auth.issuer}/readyz`),
-      call(`${vector.url}/readyz`),
+      call(`${stack.server.issuer}/readyz`),
+      call(`${stack.api.url}/readyz`),
     ]);
 
     expect(token.status, '/token').to.equal(503);
@@ -156,18 +132,18 @@ describe('Postgres outage: 503 everywhere, in each endpoint’s format, and reco
   async function expectRecovered(): Promise<void> {
     await waitFor(
       '/token',
-      async () => (await auth.clientCredentialsToken(m2m, { scope: 'vectors:read' })).status === 200,
+      async () => (await stack.server.clientCredentialsToken(m2m, { scope: 'vectors:read' })).status === 200,
       30_000,
     );
     await waitFor('the vector API', async () => (await collections()).status === 200, 30_000);
-    expect((await auth.admin('GET', '/admin/clients')).status).to.equal(200);
-    for (const base of [auth.issuer, vector.url]) {
+    expect((await stack.server.admin('GET', '/admin/clients')).status).to.equal(200);
+    for (const base of [stack.server.issuer, stack.api.url]) {
       await waitFor(`${base}/readyz`, async () => (await call(`${base}/readyz`)).status === 200, 30_000);
     }
   }
 
   const signupPage = async () => {
-    const browser = new BrowserSession(auth.issuer, { accept: 'text/html' });
+    const browser = new BrowserSession(stack.server.issuer, { accept: 'text/html' });
     return { browser, page: await browser.get('/signup') };
   };
 
@@ -205,21 +181,22 @@ describe('Postgres outage: 503 everywhere, in each endpoint’s format, and reco
     }
     await expectRecovered();
     // An outage is a warning with its code, never an error line with a stack.
-    expect(log.lines.filter((l) => l.level >= 50)).to.deep.equal([]);
-    expect(log.lines.some((l) => l.msg === 'database unavailable')).to.equal(true);
+    const logged = stack.logs.map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(logged.filter((l) => l.level >= 50)).to.deep.equal([]);
+    expect(logged.some((l) => l.msg === 'database unavailable')).to.equal(true);
   });
 
   it('Postgres stopped while 30 refreshes are in flight: every family keeps a usable refresh token', async () => {
-    const browser = new BrowserSession(auth.issuer);
-    const { email } = await newSignedInAccount(browser, sink, newEmail('in-flight'));
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email } = await newSignedInAccount(browser, stack.sink, newEmail('in-flight'));
     const families: { client: TestClient; tokens: Tokens }[] = [];
     for (let i = 0; i < 30; i++) {
-      const client = await createAppClient(auth);
-      families.push({ client, tokens: await obtainTokens(auth, browser, client, { email }) });
+      const client = await createAppClient(stack.server);
+      families.push({ client, tokens: await obtainTokens(stack.server, browser, client, { email }) });
     }
 
     const answers = families.map(({ client, tokens }) =>
-      refresh(auth, client, tokens.refresh_token).then(async (res) => ({
+      refresh(stack.server, client, tokens.refresh_token).then(async (res) => ({
         status: res.status,
         body: (await res.json()) as Partial<Tokens> & { error?: string },
       })),
@@ -234,7 +211,7 @@ describe('Postgres outage: 503 everywhere, in each endpoint’s format, and reco
       expect([200, 503], JSON.stringify(answer.body)).to.include(answer.status);
       // Whoever got an answer goes on with the new token; whoever did not, with the old one.
       const next = answer.status === 200 ? answer.body.refresh_token! : tokens.refresh_token;
-      const res = await refresh(auth, client, next);
+      const res = await refresh(stack.server, client, next);
       expect(res.status, `family ${i} (${answer.status}): ${await res.clone().text()}`).to.equal(200);
     }
   });

@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import { startResourceServer, type TestResourceServer } from '../../support/resource-server.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
-import { testEnv } from '../../support/test-env.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 interface Registered {
   client_id: string;
@@ -12,28 +10,17 @@ interface Registered {
 }
 
 describe('dynamic client registration (RFC 7591) and management (RFC 7592)', () => {
-  let server: TestAuthServer;
-  let rs: TestResourceServer;
+  const stack = useAuthStack({ resourceServers: 1 });
   let iat: string;
 
   before(async () => {
-    server = await startTestAuthServer();
-    rs = await startResourceServer({
-      issuer: server.issuer,
-      audience: server.config.vectorApiUrl,
-      redisUrl: testEnv().redisUrl,
-    });
-    const res = await server.admin('POST', '/admin/initial-access-tokens', { expires_in: 3600 });
+    const res = await stack.server.admin('POST', '/admin/initial-access-tokens', { expires_in: 3600 });
     expect(res.status).to.equal(201);
     ({ initial_access_token: iat } = (await res.json()) as { initial_access_token: string });
   });
-  after(async () => {
-    await rs?.close();
-    await server?.close();
-  });
 
   const register = (body: unknown, token: string | null = iat) =>
-    fetch(`${server.issuer}/reg`, {
+    fetch(`${stack.server.issuer}/reg`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -52,13 +39,13 @@ describe('dynamic client registration (RFC 7591) and management (RFC 7592)', () 
     expect(client.client_secret).to.be.a('string');
     expect(Buffer.from(client.client_secret!, 'base64url').length).to.be.at.least(32);
     expect(client.registration_access_token).to.be.a('string');
-    const token = await server.clientCredentialsToken(
+    const token = await stack.server.clientCredentialsToken(
       { client_id: client.client_id, client_secret: client.client_secret! },
       { scope: 'vectors:read' },
     );
     expect(token.status).to.equal(200);
     const { access_token } = (await token.json()) as { access_token: string };
-    expect((await rs.call(access_token)).status).to.equal(200);
+    expect((await stack.rs[0]!.call(access_token)).status).to.equal(200);
   });
 
   it('refuses registration without a valid initial access token', async () => {
@@ -95,19 +82,21 @@ describe('dynamic client registration (RFC 7591) and management (RFC 7592)', () 
     ).to.equal(401);
 
     const { access_token } = (await (
-      await server.clientCredentialsToken(
+      await stack.server.clientCredentialsToken(
         { client_id: client.client_id, client_secret: client.client_secret! },
         { scope: 'vectors:read' },
       )
     ).json()) as { access_token: string };
-    expect((await rs.call(access_token)).status).to.equal(200);
+    expect((await stack.rs[0]!.call(access_token)).status).to.equal(200);
     const deleted = await fetch(client.registration_client_uri, {
       method: 'DELETE',
       headers: auth(after.registration_access_token),
     });
     expect(deleted.status).to.equal(204);
-    expect((await rs.call(access_token)).status, 'a deleted client’s token dies at once').to.equal(401);
-    const again = await server.clientCredentialsToken({
+    expect((await stack.rs[0]!.call(access_token)).status, 'a deleted client’s token dies at once').to.equal(
+      401,
+    );
+    const again = await stack.server.clientCredentialsToken({
       client_id: client.client_id,
       client_secret: client.client_secret!,
     });

@@ -1,42 +1,22 @@
 import { expect } from 'chai';
 import { newSignedInAccount } from '../../support/accounts.ts';
 import { BrowserSession, type Page } from '../../support/browser-session.ts';
-import { startResourceServer, type TestResourceServer } from '../../support/resource-server.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
-import { testEnv } from '../../support/test-env.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 describe('developer console', () => {
-  let sink: SmtpSink;
-  let server: TestAuthServer;
-  let rs: TestResourceServer;
-
-  before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
-    rs = await startResourceServer({
-      issuer: server.issuer,
-      audience: server.config.vectorApiUrl,
-      redisUrl: testEnv().redisUrl,
-    });
-  });
-  after(async () => {
-    await rs?.close();
-    await server?.close();
-    await sink?.close();
-  });
+  const stack = useAuthStack({ smtp: true, resourceServers: 1 });
 
   const secretOn = (page: Page) => /id="client-secret">([^<]+)</.exec(page.html)?.[1];
   const clientIdOn = (page: Page) => /<dt>Client ID<\/dt><dd><code>([^<]+)</.exec(page.html)?.[1];
 
   async function developer(): Promise<BrowserSession> {
-    const browser = new BrowserSession(server.issuer);
-    await newSignedInAccount(browser, sink);
+    const browser = new BrowserSession(stack.server.issuer);
+    await newSignedInAccount(browser, stack.sink);
     return browser;
   }
 
   it('asks a signed-out visitor to sign in, then shows the console', async () => {
-    const anonymous = new BrowserSession(server.issuer);
+    const anonymous = new BrowserSession(stack.server.issuer);
     const page = await anonymous.get('/developers');
     expect(page.html).to.contain('action="/interaction/');
   });
@@ -60,7 +40,7 @@ describe('developer console', () => {
     expect(secretOn(again), 'the secret is never shown again').to.equal(undefined);
     expect(again.html).not.to.contain(secret);
 
-    const token = await server.clientCredentialsToken(
+    const token = await stack.server.clientCredentialsToken(
       { client_id: clientId, client_secret: secret },
       { scope: 'vectors:read' },
     );
@@ -81,7 +61,7 @@ describe('developer console', () => {
     const tokenWith = async (secret: string) =>
       (
         (await (
-          await server.clientCredentialsToken(
+          await stack.server.clientCredentialsToken(
             { client_id: clientId, client_secret: secret },
             { scope: 'vectors:read' },
           )
@@ -93,17 +73,17 @@ describe('developer console', () => {
     const second = secretOn(rotated)!;
     expect(second).to.be.a('string').and.not.equal(oldSecret);
     expect(await tokenWith(oldSecret), 'the old secret stops working').to.equal(undefined);
-    expect((await rs.call(before)).status, 'without revoke, issued tokens live on').to.equal(200);
+    expect((await stack.rs[0]!.call(before)).status, 'without revoke, issued tokens live on').to.equal(200);
 
     const third = await browser.post(`/developers/apps/${clientId}/secret`, { revoke_tokens: 'on' }, rotated);
     expect(secretOn(third)).to.be.a('string');
-    expect((await rs.call(before)).status, 'with revoke, they die').to.equal(401);
+    expect((await stack.rs[0]!.call(before)).status, 'with revoke, they die').to.equal(401);
 
     const fresh = (await tokenWith(secretOn(third)!))!;
-    expect((await rs.call(fresh)).status).to.equal(200);
+    expect((await stack.rs[0]!.call(fresh)).status).to.equal(200);
     const gone = await browser.post(`/developers/apps/${clientId}/delete`, {}, third);
     expect(gone.html).to.contain('The app was deleted');
-    expect((await rs.call(fresh)).status).to.equal(401);
+    expect((await stack.rs[0]!.call(fresh)).status).to.equal(401);
   });
 
   it('never shows, rotates or deletes another developer’s app', async () => {
@@ -171,39 +151,33 @@ describe('developer console', () => {
     );
     const clientId = clientIdOn(created)!;
     expect(
-      ((await (await server.admin('GET', `/admin/clients/${clientId}`)).json()) as { first_party: boolean })
-        .first_party,
+      (
+        (await (await stack.server.admin('GET', `/admin/clients/${clientId}`)).json()) as {
+          first_party: boolean;
+        }
+      ).first_party,
     ).to.equal(false);
-    const marked = await server.admin('PATCH', `/admin/clients/${clientId}`, { first_party: true });
+    const marked = await stack.server.admin('PATCH', `/admin/clients/${clientId}`, { first_party: true });
     expect(marked.status).to.equal(200);
     expect(((await marked.json()) as { first_party: boolean }).first_party).to.equal(true);
     expect(
-      (await server.admin('PATCH', `/admin/clients/${clientId}`, { first_party: 'yes' })).status,
+      (await stack.server.admin('PATCH', `/admin/clients/${clientId}`, { first_party: 'yes' })).status,
     ).to.equal(400);
   });
 });
 
 describe('developer console: initial access tokens', () => {
-  let sink: SmtpSink;
-  let server: TestAuthServer;
-  before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
-  });
-  after(async () => {
-    await server?.close();
-    await sink?.close();
-  });
+  const stack = useAuthStack({ smtp: true });
 
   it('gives a signed-in developer an initial access token that registers clients under the policy', async () => {
-    const browser = new BrowserSession(server.issuer);
-    await newSignedInAccount(browser, sink);
+    const browser = new BrowserSession(stack.server.issuer);
+    await newSignedInAccount(browser, stack.sink);
     const console = await browser.get('/developers');
     const made = await browser.post('/developers/initial-access-tokens', {}, console);
     const token = /Authorization: Bearer ([A-Za-z0-9_-]+)/.exec(made.html.replace(/&quot;/g, '"'))?.[1];
     expect(token).to.be.a('string');
     const register = (body: unknown) =>
-      fetch(`${server.issuer}/reg`, {
+      fetch(`${stack.server.issuer}/reg`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -215,7 +189,7 @@ describe('developer console: initial access tokens', () => {
       (await register({ client_name: 'trusted?', first_party: true, grant_types: ['client_credentials'] }))
         .status,
     ).to.equal(400);
-    const anonymous = new BrowserSession(server.issuer);
+    const anonymous = new BrowserSession(stack.server.issuer);
     const refused = await anonymous.post(
       '/developers/initial-access-tokens',
       {},

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 /**
  * oidc-provider copies a registration body with Object.assign, so a `__proto__` member becomes the
@@ -7,21 +7,16 @@ import { startTestAuthServer, type TestAuthServer } from '../../support/test-aut
  */
 describe('attack suite: registration metadata hidden under prototype keys', function () {
   this.timeout(60_000);
-  let server: TestAuthServer;
+  const stack = useAuthStack();
   let iat: string;
 
   before(async () => {
-    server = await startTestAuthServer();
-    const res = await server.admin('POST', '/admin/initial-access-tokens', { expires_in: 3600 });
-    ({ initial_access_token: iat } = (await res.json()) as { initial_access_token: string });
-  });
-  after(async () => {
-    await server?.close();
+    iat = await stack.server.initialAccessToken();
   });
 
   for (const key of ['__proto__', 'constructor', 'prototype']) {
     it(`RFC 7591 refuses a "${key}" member with invalid_client_metadata (never silently dropped)`, async () => {
-      const res = await fetch(`${server.issuer}/reg`, {
+      const res = await fetch(`${stack.server.issuer}/reg`, {
         method: 'POST',
         headers: { authorization: `Bearer ${iat}`, 'content-type': 'application/json' },
         body: `{"client_name":"m2m","grant_types":["client_credentials"],"scope":"vectors:read","${key}":{"jwks_uri":"http://169.254.169.254/","scope":"admin"}}`,

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { newSignedInAccount } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 /**
  * Registration takes only what it understands: on every door (RFC 7591/7592, the admin API, the
@@ -10,19 +9,11 @@ import { startTestAuthServer, type TestAuthServer } from '../../support/test-aut
  * naming the field, never stored or silently dropped.
  */
 describe('registration refuses metadata it does not understand, on every door', () => {
-  let sink: SmtpSink;
-  let server: TestAuthServer;
+  const stack = useAuthStack({ smtp: true });
   let iat: string;
 
   before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url });
-    const res = await server.admin('POST', '/admin/initial-access-tokens', { expires_in: 3600 });
-    ({ initial_access_token: iat } = (await res.json()) as { initial_access_token: string });
-  });
-  after(async () => {
-    await server?.close();
-    await sink?.close();
+    iat = await stack.server.initialAccessToken();
   });
 
   const m2m = { client_name: 'indexer', grant_types: ['client_credentials'], scope: 'vectors:read' };
@@ -39,7 +30,7 @@ describe('registration refuses metadata it does not understand, on every door', 
   ];
 
   const register = (body: unknown) =>
-    fetch(`${server.issuer}/reg`, {
+    fetch(`${stack.server.issuer}/reg`, {
       method: 'POST',
       headers: { authorization: `Bearer ${iat}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -55,7 +46,7 @@ describe('registration refuses metadata it does not understand, on every door', 
     });
 
     it(`the admin API refuses ${what}`, async () => {
-      const res = await server.admin('POST', '/admin/clients', { ...m2m, ...extra });
+      const res = await stack.server.admin('POST', '/admin/clients', { ...m2m, ...extra });
       expect(res.status).to.equal(400);
       const body = (await res.json()) as { error: string; message: string };
       expect(body.error).to.equal('invalid_client_metadata');
@@ -63,8 +54,8 @@ describe('registration refuses metadata it does not understand, on every door', 
     });
 
     it(`the developer console refuses ${what}`, async () => {
-      const browser = new BrowserSession(server.issuer);
-      await newSignedInAccount(browser, sink);
+      const browser = new BrowserSession(stack.server.issuer);
+      await newSignedInAccount(browser, stack.sink);
       const page = await browser.post(
         '/developers/apps',
         { name: 'console app', kind: 'm2m', 'scope:vectors:read': 'on', ...extra },
@@ -101,17 +92,16 @@ describe('registration refuses metadata it does not understand, on every door', 
     const body = (await res.json()) as { error: string; error_description: string };
     expect(body.error).to.equal('invalid_client_metadata');
     expect(body.error_description).to.contain('software_statement').and.contain('colour_scheme');
-    const stored = (await (await server.admin('GET', `/admin/clients/${client.client_id}`)).json()) as Record<
-      string,
-      unknown
-    >;
+    const stored = (await (
+      await stack.server.admin('GET', `/admin/clients/${client.client_id}`)
+    ).json()) as Record<string, unknown>;
     expect(stored).not.to.have.property('colour_scheme');
     expect(stored).not.to.have.property('software_statement');
   });
 
   it('names a few unknown fields, not thousands', async () => {
     const many = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`field_${i}`, i]));
-    const res = await server.admin('POST', '/admin/clients', { ...m2m, ...many });
+    const res = await stack.server.admin('POST', '/admin/clients', { ...m2m, ...many });
     expect(res.status).to.equal(400);
     const { message } = (await res.json()) as { message: string };
     expect(message).to.contain('field_0').and.contain('1995 more');
@@ -119,11 +109,11 @@ describe('registration refuses metadata it does not understand, on every door', 
   });
 
   it('refuses server-chosen fields on the admin API, and first_party on the console', async () => {
-    const chosen = await server.admin('POST', '/admin/clients', { ...m2m, client_id: 'mine' });
+    const chosen = await stack.server.admin('POST', '/admin/clients', { ...m2m, client_id: 'mine' });
     expect(chosen.status).to.equal(400);
     expect(await chosen.json()).to.include({ error: 'invalid_client_metadata' });
-    const browser = new BrowserSession(server.issuer);
-    await newSignedInAccount(browser, sink);
+    const browser = new BrowserSession(stack.server.issuer);
+    await newSignedInAccount(browser, stack.sink);
     const page = await browser.post(
       '/developers/apps',
       { name: 'trusted?', kind: 'm2m', 'scope:vectors:read': 'on', first_party: 'true' },
@@ -135,11 +125,11 @@ describe('registration refuses metadata it does not understand, on every door', 
 
   it('keeps valid registrations working on every door', async () => {
     expect((await register(m2m)).status).to.equal(201);
-    const admin = await server.admin('POST', '/admin/clients', { ...m2m, first_party: true });
+    const admin = await stack.server.admin('POST', '/admin/clients', { ...m2m, first_party: true });
     expect(admin.status).to.equal(201);
     expect(await admin.json()).to.include({ first_party: true });
-    const browser = new BrowserSession(server.issuer);
-    await newSignedInAccount(browser, sink);
+    const browser = new BrowserSession(stack.server.issuer);
+    await newSignedInAccount(browser, stack.sink);
     const page = await browser.post(
       '/developers/apps',
       { name: 'fine', kind: 'web', redirect_uris: 'https://app.example/cb', 'scope:openid': 'on' },

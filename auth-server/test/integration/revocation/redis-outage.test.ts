@@ -6,9 +6,8 @@ import { expect } from 'chai';
 import { startRedis } from '../../../../scripts/lib/backing-services.ts';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { waitFor } from '../../../../shared/test/support/wait-for.ts';
-import { startResourceServer, type TestResourceServer } from '../../support/resource-server.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
 import { testEnv } from '../../support/test-env.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 describe('revocation when Redis goes away', function () {
   // Redis is stopped on purpose; whether each client sees a refused connection depends on timing.
@@ -21,31 +20,27 @@ describe('revocation when Redis goes away', function () {
   const dataDir = resolve(testEnv().dataDir, `redis-outage-${process.pid}`);
   let port: number;
   let redis: Awaited<ReturnType<typeof startRedis>>;
-  let server: TestAuthServer;
-  let rs: TestResourceServer[];
   let client: { client_id: string; client_secret: string };
 
   before(async () => {
     port = await freePort();
     redis = await startRedis(dataDir, () => undefined, port);
-    server = await startTestAuthServer({ REDIS_URL: redis.url });
-    const options = { issuer: server.issuer, audience: server.config.vectorApiUrl, redisUrl: redis.url };
-    rs = [await startResourceServer(options), await startResourceServer(options)];
-    client = await server.createClient({
+  });
+  const stack = useAuthStack({ env: () => ({ REDIS_URL: redis.url }), resourceServers: 2 });
+  before(async () => {
+    client = await stack.server.createClient({
       client_name: 'm2m',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
     });
   });
   after(async () => {
-    for (const r of rs ?? []) await r.close();
-    await server?.close();
     await redis?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   const token = async () => {
-    const res = await server.clientCredentialsToken(client, { scope: 'vectors:read' });
+    const res = await stack.server.clientCredentialsToken(client, { scope: 'vectors:read' });
     expect(res.status).to.equal(200);
     return ((await res.json()) as { access_token: string }).access_token;
   };
@@ -57,7 +52,7 @@ describe('revocation when Redis goes away', function () {
     const traffic = (async () => {
       for (let i = 0; running && i < 5000; i++) {
         const at = Date.now();
-        const { status } = await rs[i % 2]!.call(good);
+        const { status } = await stack.rs[i % 2]!.call(good);
         outcomes.push({ at, done: Date.now(), status });
         await sleep(10);
       }
@@ -68,7 +63,7 @@ describe('revocation when Redis goes away', function () {
     await redis.stop();
     const downFrom = Date.now();
     await waitFor('traffic while Redis is down', () => outcomes.filter((o) => o.at >= downFrom).length > 5);
-    const issued = await server.clientCredentialsToken(client, { scope: 'vectors:read' });
+    const issued = await stack.server.clientCredentialsToken(client, { scope: 'vectors:read' });
     expect(issued.status, 'no token the server could not later revoke').to.equal(503);
     expect(await issued.json()).to.include({ error: 'temporarily_unavailable' });
     const downUntil = Date.now();
@@ -84,14 +79,15 @@ describe('revocation when Redis goes away', function () {
     expect(outcomes.filter((o) => o.done < stopping).every((o) => o.status === 200)).to.equal(true);
     await waitFor(
       'tokens again',
-      async () => (await server.clientCredentialsToken(client, { scope: 'vectors:read' })).status === 200,
+      async () =>
+        (await stack.server.clientCredentialsToken(client, { scope: 'vectors:read' })).status === 200,
       20_000,
     );
   });
 
   it('rebuilds the revocation list when Redis comes back empty', async () => {
     const revoked = await token();
-    const res = await fetch(`${server.issuer}/token/revocation`, {
+    const res = await fetch(`${stack.server.issuer}/token/revocation`, {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
@@ -100,15 +96,19 @@ describe('revocation when Redis goes away', function () {
       body: new URLSearchParams({ token: revoked }),
     });
     expect(res.status).to.equal(200);
-    expect((await rs[0]!.call(revoked)).status).to.equal(401);
+    expect((await stack.rs[0]!.call(revoked)).status).to.equal(401);
 
     await redis.stop();
     rmSync(join(dataDir, 'redis'), { recursive: true, force: true }); // Redis lost everything
     redis = await startRedis(dataDir, () => undefined, port);
     // The auth server replays Postgres's record as soon as its connection is ready again.
-    await waitFor('the replayed revocation', async () => (await rs[1]!.call(revoked)).status === 401, 20_000);
-    for (const r of rs) expect((await r.call(revoked)).status).to.equal(401);
+    await waitFor(
+      'the replayed revocation',
+      async () => (await stack.rs[1]!.call(revoked)).status === 401,
+      20_000,
+    );
+    for (const r of stack.rs) expect((await r.call(revoked)).status).to.equal(401);
     const fresh = await token();
-    for (const r of rs) expect((await r.call(fresh)).status).to.equal(200);
+    for (const r of stack.rs) expect((await r.call(fresh)).status).to.equal(200);
   });
 });

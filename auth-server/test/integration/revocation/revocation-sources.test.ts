@@ -1,65 +1,54 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { BrowserSession, formAction } from '../../support/browser-session.ts';
-import { authorizeUrl, consent, newPkce, redeem, signIn, signUpVerified } from '../../support/code-flow.ts';
-import { startResourceServer, type TestResourceServer } from '../../support/resource-server.ts';
-import { type SmtpSink, startSmtpSink } from '../../support/smtp-sink.ts';
-import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
-import { testEnv } from '../../support/test-env.ts';
+import {
+  authorizationRequest,
+  consent,
+  newPkce,
+  redeem,
+  signIn,
+  signUpVerified,
+} from '../../support/code-flow.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 type Client = { client_id: string; client_secret: string };
 
 describe('revocation reaches every resource server on the next request', () => {
-  let sink: SmtpSink;
-  let server: TestAuthServer;
-  let rs: TestResourceServer[];
+  const stack = useAuthStack({ env: { REFRESH_TOKEN_REUSE_GRACE_SEC: '0' }, smtp: true, resourceServers: 2 });
   let m2m: Client;
   let other: Client;
   let app: Client;
   const redirectUri = 'https://app.example/cb';
 
   before(async () => {
-    sink = await startSmtpSink();
-    server = await startTestAuthServer({ SMTP_URL: sink.url, REFRESH_TOKEN_REUSE_GRACE_SEC: '0' });
-    const options = {
-      issuer: server.issuer,
-      audience: server.config.vectorApiUrl,
-      redisUrl: testEnv().redisUrl,
-    };
-    rs = [await startResourceServer(options), await startResourceServer(options)];
-    m2m = await server.createClient({
+    m2m = await stack.server.createClient({
       client_name: 'm2m',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
     });
-    other = await server.createClient({
+    other = await stack.server.createClient({
       client_name: 'other',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
     });
-    app = await server.createClient({
+    app = await stack.server.createClient({
       client_name: 'app',
       redirect_uris: [redirectUri],
       grant_types: ['authorization_code', 'refresh_token'],
       scope: 'openid offline_access vectors:read',
     });
   });
-  after(async () => {
-    for (const r of rs ?? []) await r.close();
-    await server?.close();
-    await sink?.close();
-  });
 
   const m2mToken = async (client: Client) =>
     (
-      (await (await server.clientCredentialsToken(client, { scope: 'vectors:read' })).json()) as {
+      (await (await stack.server.clientCredentialsToken(client, { scope: 'vectors:read' })).json()) as {
         access_token: string;
       }
     ).access_token;
 
   /** Every instance answers `status` for the token. */
   async function everywhere(token: string, status: number): Promise<void> {
-    for (const r of rs) {
+    for (const r of stack.rs) {
       const res = await r.call(token);
       expect(res.status).to.equal(status);
       if (status === 401) expect(res.challenge).to.contain('error="invalid_token"');
@@ -67,7 +56,7 @@ describe('revocation reaches every resource server on the next request', () => {
   }
 
   const form = (client: Client, fields: Record<string, string>, path: string, accept = '*/*') =>
-    fetch(`${server.issuer}${path}`, {
+    fetch(`${stack.server.issuer}${path}`, {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
@@ -85,8 +74,8 @@ describe('revocation reaches every resource server on the next request', () => {
   }> {
     const email = `rv-${randomUUID()}@example.com`;
     const password = 'revocation passphrase';
-    const browser = new BrowserSession(server.issuer);
-    await signUpVerified(browser, sink, email, password);
+    const browser = new BrowserSession(stack.server.issuer);
+    await signUpVerified(browser, stack.sink, email, password);
     const tokens = await codeFlow(browser, email, password);
     return { browser, email, password, tokens };
   }
@@ -94,18 +83,15 @@ describe('revocation reaches every resource server on the next request', () => {
   async function codeFlow(browser: BrowserSession, email?: string, password?: string) {
     const pkce = newPkce();
     let page = await browser.get(
-      authorizeUrl({
-        client_id: app.client_id,
-        redirect_uri: redirectUri,
-        scope: 'openid offline_access vectors:read',
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-        prompt: 'consent',
-      }),
+      authorizationRequest(
+        { client_id: app.client_id, redirectUri },
+        { scope: 'openid offline_access vectors:read', prompt: 'consent' },
+        pkce,
+      ),
     );
     if (email && password) page = await signIn(browser, page, email, password);
     const back = await consent(browser, page, 'allow');
-    const res = await redeem(server, app, {
+    const res = await redeem(stack.server, app, {
       grant_type: 'authorization_code',
       code: back.leftTo!.searchParams.get('code')!,
       redirect_uri: redirectUri,
@@ -191,13 +177,13 @@ describe('revocation reaches every resource server on the next request', () => {
   it('refresh-token reuse revokes the grant’s access tokens', async () => {
     const { tokens } = await userWithTokens();
     const rotated = (await (
-      await redeem(server, app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token })
+      await redeem(stack.server, app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token })
     ).json()) as {
       access_token: string;
     };
     await everywhere(rotated.access_token, 200);
     expect(
-      (await redeem(server, app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }))
+      (await redeem(stack.server, app, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token }))
         .status,
     ).to.equal(400);
     await everywhere(rotated.access_token, 401);
@@ -206,7 +192,7 @@ describe('revocation reaches every resource server on the next request', () => {
 
   it('an app removed on the account page loses its tokens; the user’s other grants keep theirs', async () => {
     const user = await userWithTokens();
-    const second = await server.createClient({
+    const second = await stack.server.createClient({
       client_name: 'second app',
       redirect_uris: [redirectUri],
       grant_types: ['authorization_code'],
@@ -214,17 +200,11 @@ describe('revocation reaches every resource server on the next request', () => {
     });
     const pkce = newPkce();
     const consentPage = await user.browser.get(
-      authorizeUrl({
-        client_id: second.client_id,
-        redirect_uri: redirectUri,
-        scope: 'openid vectors:read',
-        code_challenge: pkce.challenge,
-        code_challenge_method: 'S256',
-      }),
+      authorizationRequest({ client_id: second.client_id, redirectUri }, {}, pkce),
     );
     const back = await consent(user.browser, consentPage, 'allow');
     const secondTokens = (await (
-      await redeem(server, second, {
+      await redeem(stack.server, second, {
         grant_type: 'authorization_code',
         code: back.leftTo!.searchParams.get('code')!,
         redirect_uri: redirectUri,
@@ -250,8 +230,8 @@ describe('revocation reaches every resource server on the next request', () => {
 
     const b = await userWithTokens();
     await b.browser.post('/forgot-password', { email: b.email }, await b.browser.get('/forgot-password'));
-    const mail = await sink.waitFor(b.email, /Reset your password/);
-    const link = new URL(sink.linkIn(mail, `${server.issuer}/reset-password`));
+    const mail = await stack.sink.waitFor(b.email, /Reset your password/);
+    const link = new URL(stack.sink.linkIn(mail, `${stack.server.issuer}/reset-password`));
     const resetPage = await b.browser.get(link.pathname + link.search);
     await b.browser.post(
       '/reset-password',
@@ -263,7 +243,7 @@ describe('revocation reaches every resource server on the next request', () => {
     const c = await userWithTokens();
     const sub = JSON.parse(Buffer.from(c.tokens.access_token.split('.')[1]!, 'base64url').toString())
       .sub as string;
-    expect((await server.admin('POST', `/admin/users/${sub}/disable`)).status).to.equal(204);
+    expect((await stack.server.admin('POST', `/admin/users/${sub}/disable`)).status).to.equal(204);
     await everywhere(c.tokens.access_token, 401);
 
     await everywhere(bystander.tokens.access_token, 200);
@@ -279,7 +259,7 @@ describe('revocation reaches every resource server on the next request', () => {
   });
 
   it('deleting a client kills its tokens; other clients keep theirs', async () => {
-    const doomedClient = await server.createClient({
+    const doomedClient = await stack.server.createClient({
       client_name: 'doomed',
       grant_types: ['client_credentials'],
       scope: 'vectors:read',
@@ -287,7 +267,9 @@ describe('revocation reaches every resource server on the next request', () => {
     const token = await m2mToken(doomedClient);
     const bystander = await m2mToken(other);
     await everywhere(token, 200);
-    expect((await server.admin('DELETE', `/admin/clients/${doomedClient.client_id}`)).status).to.equal(204);
+    expect((await stack.server.admin('DELETE', `/admin/clients/${doomedClient.client_id}`)).status).to.equal(
+      204,
+    );
     await everywhere(token, 401);
     await everywhere(bystander, 200);
   });

@@ -5,7 +5,7 @@ import { freePort } from '@vectorauth/shared';
 import { expect } from 'chai';
 import { type ServiceProcess, spawnNode, waitUntilReady } from '../../../../scripts/lib/service-process.ts';
 import { slowRequest } from '../../../../shared/test/support/slow-request.ts';
-import { testEnv } from '../../support/test-env.ts';
+import { spawnedEnv } from '../../support/spawned-env.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 
@@ -15,22 +15,12 @@ describe('auth-server process: SIGTERM drains requests in flight, then exits 0',
   let issuer: string;
 
   before(async () => {
-    const base = testEnv();
     const [authPort, adminPort] = [await freePort(), await freePort()];
     issuer = `http://localhost:${authPort}`;
     auth = spawnNode(
       'auth-server',
       resolve(ROOT, 'auth-server/src/main.ts'),
-      {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        DATA_DIR: base.dataDir,
-        DATABASE_URL: base.databaseUrl,
-        REDIS_URL: base.redisUrl,
-        AUTH_PORT: String(authPort),
-        ADMIN_PORT: String(adminPort),
-      },
+      spawnedEnv({ LOG_LEVEL: 'warn', AUTH_PORT: String(authPort), ADMIN_PORT: String(adminPort) }),
       true,
     );
     await waitUntilReady(`${issuer}/readyz`, auth);

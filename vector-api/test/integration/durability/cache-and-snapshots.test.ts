@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createOrm } from '@vectorauth/shared';
 import { expect } from 'chai';
 import { withLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import { VECTOR_MIGRATIONS } from '../../../src/migrations/vector-migrations.ts';
 import { decodeSnapshotHeader, snapshotPath } from '../../../src/search/snapshot-file.ts';
 import { purgeTombstones } from '../../../src/store/purge-tombstones.ts';
 import { bruteForce, randomVector, seededRandom, type TestMetric } from '../../support/brute-force.ts';
+import { openVectorOrm } from '../../support/open-vector-orm.ts';
 import { connectTestDatabase } from '../../support/scratch-database.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
 import { metricValue, waitFor } from '../../support/wait-for.ts';
@@ -151,11 +150,7 @@ describe('the index is a cache: restart, eviction and reload give identical resu
   });
 
   it('loads every row instead once tombstones after the snapshot were purged', async () => {
-    const orm = await createOrm({
-      url: h.env.VECTOR_DATABASE_URL as string,
-      migrations: VECTOR_MIGRATIONS,
-      poolMax: 1,
-    });
+    const orm = await openVectorOrm(h.env.VECTOR_DATABASE_URL as string);
     try {
       await db.query(
         `update vector_record set updated_at = now() - interval '2 days'

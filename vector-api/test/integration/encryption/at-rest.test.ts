@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createMasterKeyring, createOrm } from '@vectorauth/shared';
+import { createMasterKeyring } from '@vectorauth/shared';
 import { expect } from 'chai';
-import { VECTOR_MIGRATIONS } from '../../../src/migrations/vector-migrations.ts';
 import { createCollectionRepository } from '../../../src/store/collection-repository.ts';
 import { dataKeyAad } from '../../../src/store/data-key-store.ts';
 import { plaintextEncryption } from '../../../src/store/encryption.ts';
 import { createRecordRepository } from '../../../src/store/record-repository.ts';
 import { randomVector, seededRandom } from '../../support/brute-force.ts';
+import { openVectorOrm } from '../../support/open-vector-orm.ts';
 import { databaseCells, directoryFiles, findNeedles, type Needle } from '../../support/scan-for-plaintext.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../support/scratch-database.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
@@ -121,11 +121,7 @@ describe('encryption at rest: nothing readable in the database or DATA_DIR', fun
   });
 
   it('would find them if they were stored in the clear (the scan works)', async () => {
-    const orm = await createOrm({
-      url: db.url,
-      migrations: VECTOR_MIGRATIONS,
-      poolMax: 1,
-    });
+    const orm = await openVectorOrm(db.url);
     try {
       const em = orm.em.fork();
       const control = await createCollectionRepository(em).create('control', {

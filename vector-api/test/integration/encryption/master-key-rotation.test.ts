@@ -9,6 +9,7 @@ import { decodeSnapshotHeader, snapshotPath } from '../../../src/search/snapshot
 import { dataKeyAad } from '../../../src/store/data-key-store.ts';
 import { recordAad, snapshotAad } from '../../../src/store/encrypted-record-codec.ts';
 import { createRewrapDataKeysStep } from '../../../src/store/rewrap-data-keys.ts';
+import { openVectorOrm } from '../../support/open-vector-orm.ts';
 import { runScript } from '../../support/run-script.ts';
 import { directoryFiles } from '../../support/scan-for-plaintext.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../../support/scratch-database.ts';
@@ -129,14 +130,7 @@ describe('master-key rotation rewraps data keys without re-encrypting data', fun
     });
     for (const [i, p] of people.entries()) {
       p.token = await h.issuer.sign({ sub: p.sub });
-      await h.call('POST', '/v1/collections', {
-        token: p.token,
-        body: { name: p.name, dimension: 2, metric: 'l2' },
-      });
-      const put = await h.call('PUT', `/v1/collections/${p.name}/vectors`, {
-        token: p.token,
-        body: { vectors: [{ id: 'v', vector: [i, 1], metadata: { who: p.sub } }] },
-      });
+      const put = await h.seed(p.token, p.name, 2, [{ id: 'v', vector: [i, 1], metadata: { who: p.sub } }]);
       expect(put.status).to.equal(200);
     }
     await expectAllReadable(); // loads every index: the worker writes encrypted snapshots
@@ -169,11 +163,7 @@ describe('master-key rotation rewraps data keys without re-encrypting data', fun
   it('rewraps in batches that each commit, so an interrupted run resumes', async () => {
     await h.restart({ MASTER_KEY: `${newKey},${oldKey}` });
     await expectAllReadable();
-    const orm = await createOrm({
-      url: db.url,
-      migrations: VECTOR_MIGRATIONS,
-      poolMax: 1,
-    });
+    const orm = await openVectorOrm(db.url);
     try {
       const step = createRewrapDataKeysStep({
         orm,

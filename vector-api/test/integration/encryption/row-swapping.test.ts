@@ -49,19 +49,10 @@ describe('encryption at rest: rows moved between principals or records fail to d
     db = await connectTestDatabase();
     for (const p of [alice, bob]) {
       p.token = await h.issuer.sign({ sub: p.sub });
-      await h.call('POST', '/v1/collections', {
-        token: p.token,
-        body: { name: p.name, dimension: 3, metric: 'l2' },
-      });
-      const put = await h.call('PUT', `/v1/collections/${p.name}/vectors`, {
-        token: p.token,
-        body: {
-          vectors: [
-            { id: 'x', vector: [1, 2, 3], metadata: { owner: `${p.sub}-x` } },
-            { id: 'y', vector: [4, 5, 6], metadata: { owner: `${p.sub}-y` } },
-          ],
-        },
-      });
+      const put = await h.seed(p.token, p.name, 3, [
+        { id: 'x', vector: [1, 2, 3], metadata: { owner: `${p.sub}-x` } },
+        { id: 'y', vector: [4, 5, 6], metadata: { owner: `${p.sub}-y` } },
+      ]);
       expect(put.status).to.equal(200);
       p.id = await collectionId(p.sub, p.name);
     }

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createOrm } from '@vectorauth/shared';
 import { expect } from 'chai';
-import { VECTOR_MIGRATIONS } from '../../../src/migrations/vector-migrations.ts';
 import { createEncryption } from '../../../src/store/encryption.ts';
 import { ImportError, importFaissIndex } from '../../../src/store/import-faiss-index.ts';
 import { randomVector, seededRandom } from '../../support/brute-force.ts';
+import { openVectorOrm } from '../../support/open-vector-orm.ts';
 import { runScript } from '../../support/run-script.ts';
 import { connectTestDatabase } from '../../support/scratch-database.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
@@ -169,11 +168,7 @@ describe('npm run import: an existing FAISS index into an encrypted collection',
   });
 
   it('writes everything in one transaction: a failure part-way leaves nothing behind', async () => {
-    const orm = await createOrm({
-      url: h.env.VECTOR_DATABASE_URL as string,
-      migrations: VECTOR_MIGRATIONS,
-      poolMax: 1,
-    });
+    const orm = await openVectorOrm(h.env.VECTOR_DATABASE_URL as string);
     const poison = `poison-${randomUUID().slice(0, 8)}`;
     await db.query(`
       create or replace function test_poison() returns trigger language plpgsql as $$
