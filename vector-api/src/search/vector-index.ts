@@ -1,6 +1,6 @@
 import type { Collection } from '../store/collection.ts';
+import type { PackedRows } from '../store/packed-rows.ts';
 import type { CodecName, DataKey, Metadata } from '../store/record-codec.ts';
-import type { PackedRows } from '../store/record-repository.ts';
 import { StoredDataUnreadableError } from '../store/stored-data-errors.ts';
 import type { IndexReply, IndexStats, IndexTarget, SearchHit } from './index-protocol.ts';
 import { type IndexWorkerClient, IndexWorkerError } from './index-worker-client.ts';
