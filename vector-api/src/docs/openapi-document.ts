@@ -1,20 +1,25 @@
 import { openApiSchema as jsonSchema, toOpenApiPath, VECTOR_SCOPES } from '@vectorauth/shared';
 import type { V1Route } from '../v1/v1-routes.ts';
 import type { VectorSchemas } from '../v1/vector-schemas.ts';
+import { openApiOperation } from './openapi-operation.ts';
 
 export type OpenApiDocument = Record<string, unknown> & {
   paths: Record<string, Record<string, Record<string, unknown>>>;
 };
 
-const ERROR_RESPONSES: Record<string, string> = {
-  '400': 'Invalid input: the message names each bad field',
-  '401':
-    'Missing, malformed, expired or otherwise invalid access token (WWW-Authenticate: Bearer error="invalid_token")',
-  '403': 'The token lacks the scope (WWW-Authenticate: Bearer error="insufficient_scope")',
-  '404': "No such collection or vector for this principal (another principal's is a 404 too)",
-  '503':
-    "A dependency (Postgres, Redis, the authorization server) is unavailable (service_unavailable; retry), or the principal's data key cannot be unwrapped because its master key is not configured (data_key_unavailable; an operator must fix MASTER_KEY)",
-};
+const API_DESCRIPTION = [
+  'Per-principal collections of vectors with nearest-neighbour search. The principal is the `sub` of the',
+  'access token; nobody else can see your collections.',
+  '',
+  'Search `score` by metric: `l2` is the squared Euclidean distance (lower is better); `ip` is the inner',
+  'product (higher is better); `cosine` is the cosine similarity in [-1, 1] (higher is better; vectors',
+  'are normalized on insert and query, and a zero vector is refused).',
+  '',
+  'Vectors, metadata and index snapshots are stored encrypted (AES-256-GCM) under a data key of your own,',
+  'wrapped by the service master key; deleting a principal destroys that key first (crypto-shredding).',
+  '',
+  'Errors are `{"error": "<machine_code>", "message": "<human sentence>"}`.',
+].join('\n');
 
 /**
  * OpenAPI 3.1 for Vector API v1, generated from the same route table and zod schemas that route
@@ -29,68 +34,8 @@ export function createOpenApiDocument(options: {
   const paths: OpenApiDocument['paths'] = {};
   for (const route of options.routes) {
     const path = toOpenApiPath(route.path);
-    const parameters = route.params
-      ? Object.entries(
-          (jsonSchema(route.params).properties ?? {}) as Record<string, Record<string, unknown>>,
-        ).map(([name, schema]) => ({
-          name,
-          in: 'path',
-          required: true,
-          description: schema.description,
-          schema,
-        }))
-      : [];
-    const responses: Record<string, unknown> = {
-      [String(route.status)]: route.response
-        ? { description: 'Success', content: { 'application/json': { schema: jsonSchema(route.response) } } }
-        : { description: 'Success, no content' },
-    };
-    for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
-      responses[status] = {
-        description,
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      };
-    }
-    if (route.body) {
-      responses['413'] = {
-        description: 'The body is too large',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      };
-      responses['415'] = {
-        description: 'The body is not application/json',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      };
-    }
-    if (route.operationId === 'createCollection') {
-      responses['409'] = {
-        description: 'You already have a collection of that name',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      };
-    }
-    if (route.operationId === 'getVector' || route.operationId === 'searchCollection') {
-      responses['409'] = {
-        description:
-          'stored_data_unreadable: a stored vector does not authenticate under your data key and its address (tampered with, or copied from another record or principal); it is never answered with other data. Overwrite or delete the vector named in the message.',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      };
-    }
     paths[path] ??= {};
-    paths[path][route.method] = {
-      operationId: route.operationId,
-      summary: route.summary,
-      description: `Requires the \`${route.scope}\` scope.`,
-      security: [{ bearer: [route.scope] }, { oauth2: [route.scope] }],
-      ...(parameters.length ? { parameters } : {}),
-      ...(route.body
-        ? {
-            requestBody: {
-              required: true,
-              content: { 'application/json': { schema: jsonSchema(route.body) } },
-            },
-          }
-        : {}),
-      responses,
-    };
+    paths[path][route.method] = openApiOperation(route);
   }
   const scopes = Object.fromEntries(Object.entries(VECTOR_SCOPES));
   return {
@@ -98,19 +43,7 @@ export function createOpenApiDocument(options: {
     info: {
       title: 'Vector API',
       version: '1.0.0',
-      description: [
-        'Per-principal collections of vectors with nearest-neighbour search. The principal is the `sub` of the',
-        'access token; nobody else can see your collections.',
-        '',
-        'Search `score` by metric: `l2` is the squared Euclidean distance (lower is better); `ip` is the inner',
-        'product (higher is better); `cosine` is the cosine similarity in [-1, 1] (higher is better; vectors',
-        'are normalized on insert and query, and a zero vector is refused).',
-        '',
-        'Vectors, metadata and index snapshots are stored encrypted (AES-256-GCM) under a data key of your own,',
-        'wrapped by the service master key; deleting a principal destroys that key first (crypto-shredding).',
-        '',
-        'Errors are `{"error": "<machine_code>", "message": "<human sentence>"}`.',
-      ].join('\n'),
+      description: API_DESCRIPTION,
     },
     servers: [{ url: options.serverUrl }],
     components: {

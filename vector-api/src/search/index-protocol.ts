@@ -1,5 +1,5 @@
+import type { PackedRows } from '../store/packed-rows.ts';
 import type { CodecName, Metadata } from '../store/record-codec.ts';
-import type { PackedRows } from '../store/record-repository.ts';
 import type { IndexMetric } from './faiss.ts';
 
 /** Fixed at spawn (workerData). */

@@ -1,9 +1,11 @@
 import type { Collection } from '../store/collection.ts';
+import type { PackedRows } from '../store/packed-rows.ts';
 import type { CodecName, DataKey, Metadata } from '../store/record-codec.ts';
-import type { PackedRows } from '../store/record-repository.ts';
-import { StoredDataUnreadableError } from '../store/stored-data-errors.ts';
-import type { IndexReply, IndexStats, IndexTarget, SearchHit } from './index-protocol.ts';
-import { type IndexWorkerClient, IndexWorkerError } from './index-worker-client.ts';
+import { createIndexLoads } from './index-loads.ts';
+import type { IndexReply, IndexStats, SearchHit } from './index-protocol.ts';
+import type { IndexWorkerClient } from './index-worker-client.ts';
+import { searchBatch } from './search-batch.ts';
+import { createSearchQueue } from './search-queue.ts';
 
 export interface IndexWrite {
   deletes: string[];
@@ -56,34 +58,6 @@ export interface VectorIndexOptions {
   maxBatch?: number;
 }
 
-interface Waiting {
-  collection: Collection;
-  query: Float32Array;
-  k: number;
-  resolve: (hits: SearchHit[]) => void;
-  reject: (err: unknown) => void;
-}
-
-const LOAD_ATTEMPTS = 3;
-
-export const indexTarget = (collection: Collection): IndexTarget => ({
-  key: collection.id,
-  principal: collection.principal,
-  metric: collection.metric === 'l2' ? 'l2' : 'ip',
-  dimension: collection.dimension,
-});
-
-/** Hands the packed rows' memory to the worker when they own it, instead of copying it. */
-function transferable(rows: PackedRows): ArrayBuffer[] {
-  const { buffer, byteOffset, byteLength } = rows.payloads;
-  return buffer instanceof ArrayBuffer &&
-    byteOffset === 0 &&
-    byteLength === buffer.byteLength &&
-    byteLength > 0
-    ? [buffer]
-    : [];
-}
-
 /**
  * The index cache, keyed by collection id and versioned by `collection.version`: a search that
  * needs a newer version than the worker holds has the worker load it (snapshot + the rows after
@@ -93,101 +67,9 @@ function transferable(rows: PackedRows): ArrayBuffer[] {
  */
 export function createVectorIndex(options: VectorIndexOptions): VectorIndex {
   const { worker } = options;
-  const maxBatch = options.maxBatch ?? 64;
-  const queues = new Map<string, Waiting[]>();
-  const loads: Record<LoadSource, number> = { snapshot: 0, records: 0, cache: 0 };
-
-  async function loadAndSearch(
-    collection: Collection,
-    queries: Float32Array,
-    k: number,
-  ): Promise<Extract<IndexReply, { op: 'load' }>> {
-    for (let attempt = 1; ; attempt++) {
-      const plan = await options.planLoad(collection, attempt < LOAD_ATTEMPTS);
-      const started = performance.now();
-      try {
-        const reply = await worker.request<Extract<IndexReply, { op: 'load' }>>(
-          {
-            op: 'load',
-            target: indexTarget(collection),
-            version: plan.version,
-            codec: plan.codec,
-            dataKey: plan.dataKey && { id: plan.dataKey.id, key: new Uint8Array(plan.dataKey.key) },
-            snapshot: plan.snapshot,
-            rows: plan.rows,
-            search: { queries, k },
-          },
-          transferable(plan.rows),
-        );
-        loads[reply.source]++;
-        options.onLoad?.(reply.source, (performance.now() - started) / 1000);
-        return reply;
-      } catch (err) {
-        if (!(err instanceof IndexWorkerError)) throw err;
-        if (err.code === 'stored_data_unreadable') {
-          throw new StoredDataUnreadableError(err.reason);
-        }
-        if (attempt >= LOAD_ATTEMPTS) throw err;
-        if (err.code === 'snapshot_unusable') {
-          options.onSnapshotRefused?.(collection, err.reason);
-          await options.discardSnapshot(collection);
-        } else if (err.code !== 'snapshot_changed') throw err;
-      }
-    }
-  }
-
-  async function runBatch(batch: Waiting[]): Promise<void> {
-    const first = batch[0] as Waiting;
-    const d = first.collection.dimension;
-    const minVersion = Math.max(...batch.map((w) => w.collection.version));
-    const k = Math.max(...batch.map((w) => w.k));
-    const queries = new Float32Array(batch.length * d);
-    for (const [i, w] of batch.entries()) queries.set(w.query, i * d);
-    const reply = await worker.request<Extract<IndexReply, { op: 'search' }>>({
-      op: 'search',
-      key: first.collection.id,
-      minVersion,
-      queries,
-      k,
-    });
-    let hits: SearchHit[][];
-    if (reply.stale) {
-      const loaded = await loadAndSearch(first.collection, queries, k);
-      if (loaded.version < minVersion || !loaded.hits)
-        throw new Error('the index could not be brought up to date');
-      hits = loaded.hits;
-    } else {
-      hits = reply.hits;
-    }
-    for (const [i, w] of batch.entries()) w.resolve((hits[i] ?? []).slice(0, w.k));
-  }
-
-  async function drain(key: string): Promise<void> {
-    const queue = queues.get(key);
-    while (queue && queue.length > 0) {
-      const batch = queue.splice(0, maxBatch);
-      try {
-        await runBatch(batch);
-      } catch (err) {
-        for (const w of batch) w.reject(err);
-      }
-    }
-    queues.delete(key);
-  }
-
+  const loads = createIndexLoads(options);
   return {
-    search(collection, query, k) {
-      return new Promise((resolve, reject) => {
-        const queue = queues.get(collection.id);
-        const waiting = { collection, query, k, resolve, reject };
-        if (queue) {
-          queue.push(waiting);
-          return;
-        }
-        queues.set(collection.id, [waiting]);
-        setImmediate(() => void drain(collection.id));
-      });
-    },
+    search: createSearchQueue(options.maxBatch ?? 64, (batch) => searchBatch(worker, loads, batch)),
     async applyWrite(collection, version, write) {
       await worker.request({
         op: 'apply',
@@ -206,7 +88,7 @@ export function createVectorIndex(options: VectorIndexOptions): VectorIndex {
     },
     async stats() {
       const reply = await worker.request<Extract<IndexReply, { op: 'stats' }>>({ op: 'stats' });
-      return { ...reply.stats, loads: { ...loads } };
+      return { ...reply.stats, loads: loads.counts() };
     },
   };
 }

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { VectorApiLimits } from '../config.ts';
+import type { SchemaFields } from './schema-fields.ts';
+
+/** The shapes of `/v1/collections/:name/vectors` and `/v1/collections/:name/vectors/:id`. */
+export function createVectorItemSchemas(
+  { collectionName, vectorId, vector, metadata }: SchemaFields,
+  limits: VectorApiLimits,
+) {
+  const vectorItem = z.object({ id: vectorId, vector, metadata: metadata.optional() }).strict();
+  const upsertVectors = z
+    .object({
+      vectors: z
+        .array(vectorItem)
+        .min(1, { message: 'must contain at least one vector' })
+        .max(limits.maxBatch, { message: `must contain at most ${limits.maxBatch} vectors` })
+        .superRefine((items, ctx) => {
+          const seen = new Set<string>();
+          items.forEach((item, i) => {
+            if (seen.has(item.id))
+              ctx.addIssue({
+                code: 'custom',
+                path: [i, 'id'],
+                message: `duplicate id "${item.id}" in this batch`,
+              });
+            seen.add(item.id);
+          });
+        })
+        .describe('Inserted, or replaced when the id exists; the whole batch is stored or none of it.'),
+    })
+    .strict();
+  const vectorParams = z.object({ name: collectionName, id: vectorId }).strict();
+  const upsertResult = z.object({ upserted: z.number().int(), version: z.number().int() });
+  const storedVector = z.object({
+    id: vectorId,
+    vector: z.array(z.number()).describe('As stored: float32 values, unit length under cosine.'),
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+  });
+  return { upsertVectors, vectorParams, upsertResult, storedVector };
+}
