@@ -1,8 +1,7 @@
-import type { Logger, Redis, RevocationStore } from '@vectorauth/shared';
-import type { AuditLog } from '../audit/audit-log.ts';
-import type { KeySet } from './key-set.ts';
+import type { Redis } from '@vectorauth/shared';
+import { createCoalescedRun } from './coalesced-run.ts';
 import { publishKeySetChanged, subscribeKeySetChanged } from './key-set-notices.ts';
-import type { SigningKeyStore } from './signing-key-store.ts';
+import { type KeySetReconcileDeps, publishedKids, reconcileKeySet } from './key-set-reconcile.ts';
 
 export interface KeySync {
   /** Reconciles now (coalesced with one already running); resolves when this instance is up to date. */
@@ -22,81 +21,20 @@ export interface KeySync {
  * retired keys whose tokens have all expired, and writes the revoked keys to the revocation list
  * again (so a Redis that lost its data learns them back). A changed key set goes to `apply`.
  */
-export function startKeySync(deps: {
-  store: SigningKeyStore;
-  redis: Redis;
-  /** A dedicated connection for SUBSCRIBE; closed by `close()`. */
-  subscriber: Redis;
-  revocationStore: RevocationStore;
-  intervalMs: number;
-  rotationDays?: number;
-  currentVersion: () => string;
-  apply: (keySet: KeySet) => void;
-  logger: Logger;
-  audit: AuditLog;
-}): KeySync {
-  const { store, redis, revocationStore, logger, audit } = deps;
-  const system = { type: 'system' as const };
-  let running: Promise<void> | undefined;
-  let again = false;
+export function startKeySync(
+  deps: KeySetReconcileDeps & {
+    /** A dedicated connection for SUBSCRIBE; closed by `close()`. */
+    subscriber: Redis;
+    intervalMs: number;
+  },
+): KeySync {
+  const { redis, logger } = deps;
   let closed = false;
-
-  async function once(): Promise<void> {
-    let changed = false;
-    if (deps.rotationDays) {
-      const step = await store.rotateOnSchedule(deps.rotationDays);
-      if (step) {
-        logger.info({ step }, `signing keys: scheduled rotation ${step} a key`);
-        const key = (await store.list()).find((k) => k.status === (step === 'staged' ? 'next' : 'current'));
-        await audit.record({
-          action: step === 'staged' ? 'key.rotated' : 'key.promoted',
-          actor: system,
-          subject: key && { type: 'key', id: key.kid },
-          detail: { scheduled: true },
-        });
-      }
-      changed ||= Boolean(step);
-    }
-    const removed = await store.removeExpired();
-    if (removed.length) logger.info({ kids: removed }, 'signing keys: removed retired keys');
-    for (const kid of removed) {
-      await audit.record({ action: 'key.removed', actor: system, subject: { type: 'key', id: kid } });
-    }
-    changed ||= removed.length > 0;
-    if (redis.status === 'ready') {
-      for (const { kid, denyUntil } of await store.revokedKeys()) {
-        await revocationStore.revokeKey(kid, denyUntil.getTime());
-      }
-    }
-    if ((await store.version()) !== deps.currentVersion()) {
-      const keySet = await store.loadKeySet();
-      deps.apply(keySet);
-      logger.info({ version: keySet.version, current: keySet.current.kid }, 'signing keys: key set loaded');
-    }
-    if (changed) await publishKeySetChanged(redis, await publishedKids()).catch(() => undefined);
-  }
-
-  async function publishedKids(): Promise<string[]> {
-    return (await store.list()).filter((k) => k.status !== 'revoked').map((k) => k.kid);
-  }
-
-  function reconcile(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          await once();
-        } while (again && !closed);
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  }
+  const reconciling = createCoalescedRun(
+    () => reconcileKeySet(deps),
+    () => closed,
+  );
+  const reconcile = () => reconciling.run();
 
   const background = () => {
     if (closed) return;
@@ -108,7 +46,7 @@ export function startKeySync(deps: {
   return {
     reconcile,
     async announce() {
-      await publishKeySetChanged(redis, await publishedKids()).catch((err) =>
+      await publishKeySetChanged(redis, await publishedKids(deps.store)).catch((err) =>
         logger.warn({ err }, 'signing keys: other instances not notified; they reconcile periodically'),
       );
       await reconcile();
@@ -116,7 +54,7 @@ export function startKeySync(deps: {
     async close() {
       closed = true;
       clearInterval(timer);
-      await running?.catch(() => undefined);
+      await reconciling.running()?.catch(() => undefined);
       deps.subscriber.disconnect();
     },
   };

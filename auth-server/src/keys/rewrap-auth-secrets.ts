@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createSqlRewrapStep, type MasterKeyring, type RewrapStep } from '@vectorauth/shared';
-import { SECRET_AAD } from '../oidc/postgres-adapter.ts';
+import { SECRET_AAD } from '../clients/client-secret-seal.ts';
 import { aadFor } from './signing-key-store.ts';
 
 interface SigningKeyRow {

@@ -1,9 +1,10 @@
 import { VECTOR_SCOPE_NAMES } from '@vectorauth/shared';
 import type { Adapter, AsymmetricSigningAlgorithm, Configuration, FindAccount, JWK } from 'oidc-provider';
-import type { AuthServerConfig } from '../config.ts';
+import type { AuthServerConfig, TokenLifetimes } from '../config.ts';
 import type { KeySet } from '../keys/key-set.ts';
 import type { PageRenderer } from '../pages/renderer.ts';
 import { loadExistingGrant } from './load-existing-grant.ts';
+import { renderErrorPage, rpInitiatedLogoutFeature } from './provider-pages.ts';
 import { registrationFeatures } from './registration-features.ts';
 import { createResourceServers } from './resource-servers.ts';
 import { introspectionAllowedPolicy, revocationAllowedPolicy } from './token-access-policies.ts';
@@ -26,19 +27,47 @@ export interface ProviderConfigurationDeps {
 export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Configuration {
   const { config, adapter, keySet, findAccount, pages } = deps;
   const signingAlg = keySet.current.alg as AsymmetricSigningAlgorithm;
-  const algs = keySet.algs as AsymmetricSigningAlgorithm[];
-  const resources = createResourceServers({
-    vectorApiUrl: config.vectorApiUrl,
-    accessTokenTtl: config.tokens.accessTokenTtl,
-    signingAlg,
-    signingKid: keySet.current.kid,
-  });
   return {
     adapter,
-    jwks: { keys: keySet.privateJwks as JWK[] },
+    ...signingConfiguration(keySet),
     cookies: { keys: [...config.cookieKeys] },
     scopes: ['openid', 'offline_access', 'email', ...VECTOR_SCOPE_NAMES],
     claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    ...clientConfiguration(signingAlg),
+    responseTypes: ['code'],
+    // `upstream`: our own "Continue with <provider>" from the sign-up page (a provider id, nothing else).
+    // Only a configured provider's id is acted on (interaction-routes.ts); anything else is ignored.
+    extraParams: ['upstream'],
+    pkce: { required: () => true },
+    features: features(deps, signingAlg),
+    loadExistingGrant,
+    clientBasedCORS: publicClientCors,
+    ttl: ttl(config.tokens),
+    rotateRefreshToken: true,
+    extraTokenClaims,
+    findAccount,
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError: renderErrorPage(pages),
+  };
+}
+
+/** The published keys, and every algorithm among them enabled for ID tokens and JWT responses. */
+function signingConfiguration(keySet: KeySet): Pick<Configuration, 'jwks' | 'enabledJWA'> {
+  const algs = keySet.algs as AsymmetricSigningAlgorithm[];
+  return {
+    jwks: { keys: keySet.privateJwks as JWK[] },
+    enabledJWA: {
+      idTokenSigningAlgValues: algs,
+      authorizationSigningAlgValues: algs,
+    },
+  };
+}
+
+/** Our one extra client property (`first_party`) and the defaults of a registered client. */
+function clientConfiguration(
+  signingAlg: AsymmetricSigningAlgorithm,
+): Pick<Configuration, 'extraClientMetadata' | 'clientDefaults'> {
+  return {
     extraClientMetadata: {
       properties: ['first_party'],
       validator(_ctx, key, value) {
@@ -53,69 +82,56 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: signingAlg,
     },
-    enabledJWA: {
-      idTokenSigningAlgValues: algs,
-      authorizationSigningAlgValues: algs,
-    },
-    responseTypes: ['code'],
-    // `upstream`: our own "Continue with <provider>" from the sign-up page (a provider id, nothing else).
-    // Only a configured provider's id is acted on (interaction-routes.ts); anything else is ignored.
-    extraParams: ['upstream'],
-    pkce: { required: () => true },
-    features: {
-      devInteractions: { enabled: false },
-      clientCredentials: { enabled: true },
-      introspection: { enabled: true, allowedPolicy: introspectionAllowedPolicy },
-      revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy },
-      resourceIndicators: { enabled: true, ...resources },
-      ...registrationFeatures(),
-      rpInitiatedLogout: {
-        enabled: true,
-        logoutSource(ctx, form) {
-          ctx.type = 'text/html; charset=utf-8';
-          ctx.body = pages.html('logout', { form, clientName: ctx.oidc.client?.clientName });
-        },
-        postLogoutSuccessSource(ctx) {
-          ctx.type = 'text/html; charset=utf-8';
-          ctx.body = pages.html('message', {
-            title: 'Signed out',
-            message: 'You are signed out.',
-            link: { href: '/account', text: 'Sign in again' },
-          });
-        },
-      },
-    },
-    loadExistingGrant,
-    // CORS on the OAuth endpoints: only public clients (single-page apps) from the origins of their
-    // own redirect URIs; a confidential client never calls from a browser. Never `*`.
-    clientBasedCORS: (ctx, origin, client) =>
-      origin !== 'null' &&
-      (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') &&
-      (client.redirectUris ?? []).some((uri) => URL.canParse(uri) && new URL(uri).origin === origin),
-    ttl: {
-      AccessToken: config.tokens.accessTokenTtl,
-      ClientCredentials: config.tokens.accessTokenTtl,
-      AuthorizationCode: config.tokens.authorizationCodeTtl,
-      RefreshToken: config.tokens.refreshTokenTtl,
-      Session: config.tokens.sessionTtl,
-      Grant: config.tokens.refreshTokenTtl,
-      Interaction: 3600,
-      IdToken: config.tokens.idTokenTtl,
-    },
-    rotateRefreshToken: true,
-    // RFC 9068 allows more claims: the grant (for grant-wide revocation) and a precise issue time.
-    extraTokenClaims: (_ctx, token) => ({
-      ...('grantId' in token && token.grantId ? { grant_id: token.grantId } : {}),
-      iat_ms: Date.now(),
-    }),
-    findAccount,
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    renderError(ctx, out) {
-      ctx.type = 'text/html; charset=utf-8';
-      ctx.body = pages.html('error', {
-        title: 'This request cannot be completed',
-        message: `${out.error}: ${out.error_description ?? 'the request could not be completed'}`,
-      });
-    },
   };
 }
+
+/** The endpoints enabled, with our policies; the vector API as the one resource server (RFC 8707). */
+function features(
+  { config, keySet, pages }: ProviderConfigurationDeps,
+  signingAlg: AsymmetricSigningAlgorithm,
+): Configuration['features'] {
+  const resources = createResourceServers({
+    vectorApiUrl: config.vectorApiUrl,
+    accessTokenTtl: config.tokens.accessTokenTtl,
+    signingAlg,
+    signingKid: keySet.current.kid,
+  });
+  return {
+    devInteractions: { enabled: false },
+    clientCredentials: { enabled: true },
+    introspection: { enabled: true, allowedPolicy: introspectionAllowedPolicy },
+    revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy },
+    resourceIndicators: { enabled: true, ...resources },
+    ...registrationFeatures(),
+    rpInitiatedLogout: rpInitiatedLogoutFeature(pages),
+  };
+}
+
+/**
+ * CORS on the OAuth endpoints: only public clients (single-page apps) from the origins of their
+ * own redirect URIs; a confidential client never calls from a browser. Never `*`.
+ */
+const publicClientCors: NonNullable<Configuration['clientBasedCORS']> = (ctx, origin, client) =>
+  origin !== 'null' &&
+  (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') &&
+  (client.redirectUris ?? []).some((uri) => URL.canParse(uri) && new URL(uri).origin === origin);
+
+/** Lifetimes of every model, from the configuration (a grant lives as long as its refresh token). */
+function ttl(tokens: TokenLifetimes): Configuration['ttl'] {
+  return {
+    AccessToken: tokens.accessTokenTtl,
+    ClientCredentials: tokens.accessTokenTtl,
+    AuthorizationCode: tokens.authorizationCodeTtl,
+    RefreshToken: tokens.refreshTokenTtl,
+    Session: tokens.sessionTtl,
+    Grant: tokens.refreshTokenTtl,
+    Interaction: 3600,
+    IdToken: tokens.idTokenTtl,
+  };
+}
+
+/** RFC 9068 allows more claims: the grant (for grant-wide revocation) and a precise issue time. */
+const extraTokenClaims: Configuration['extraTokenClaims'] = (_ctx, token) => ({
+  ...('grantId' in token && token.grantId ? { grant_id: token.grantId } : {}),
+  iat_ms: Date.now(),
+});

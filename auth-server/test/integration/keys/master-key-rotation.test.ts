@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { createMasterKeyring, createOrm, devSecret, type MikroORM, runRewrapSteps } from '@vectorauth/shared';
 import { expect } from 'chai';
 import { legacyWrap } from '../../../../shared/test/support/legacy-seal.ts';
+import { SECRET_AAD } from '../../../src/clients/client-secret-seal.ts';
 import { AUTH_MIGRATIONS, createRewrapAuthSecretsSteps } from '../../../src/index.ts';
 import { aadFor } from '../../../src/keys/signing-key-store.ts';
-import { SECRET_AAD } from '../../../src/oidc/postgres-adapter.ts';
 import { startTestAuthServer } from '../../support/test-auth-server.ts';
 import { testEnv } from '../../support/test-env.ts';
 

@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import type { AdapterPayload } from 'oidc-provider';
+import type { RequestedClientMetadata } from './client-metadata.ts';
+
+/** A 256-bit client secret. */
+export const newClientSecret = () => randomBytes(32).toString('base64url');
+
+/**
+ * The payload of a new client: its metadata with defaults, a generated id and, for a
+ * confidential client, a secret that never expires.
+ */
+export function newClientPayload(metadata: RequestedClientMetadata): AdapterPayload {
+  const grantTypes = metadata.grant_types ?? ['authorization_code'];
+  const confidential = metadata.token_endpoint_auth_method !== 'none';
+  return {
+    ...metadata,
+    grant_types: grantTypes,
+    response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+    redirect_uris: metadata.redirect_uris ?? [],
+    client_id: randomBytes(16).toString('base64url'),
+    client_id_issued_at: Math.floor(Date.now() / 1000),
+    ...(confidential ? { client_secret: newClientSecret(), client_secret_expires_at: 0 } : {}),
+  };
+}
