@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { AdapterPayload } from 'oidc-provider';
 import type { RequestedClientMetadata } from './client-metadata.ts';
 
+/** A 128-bit client id, the same for clients the admin API and RFC 7591 registration create. */
+export const newClientId = () => randomBytes(16).toString('base64url');
+
 /** A 256-bit client secret. */
 export const newClientSecret = () => randomBytes(32).toString('base64url');
 
@@ -17,7 +20,7 @@ export function newClientPayload(metadata: RequestedClientMetadata): AdapterPayl
     grant_types: grantTypes,
     response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
     redirect_uris: metadata.redirect_uris ?? [],
-    client_id: randomBytes(16).toString('base64url'),
+    client_id: newClientId(),
     client_id_issued_at: Math.floor(Date.now() / 1000),
     ...(confidential ? { client_secret: newClientSecret(), client_secret_expires_at: 0 } : {}),
   };

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createSqlRewrapStep, type MasterKeyring, type RewrapStep } from '@vectorauth/shared';
-import { SECRET_AAD } from '../clients/client-secret-seal.ts';
+import { SECRET_AAD, type SealedClientSecret } from '../clients/client-secret-seal.ts';
 import { aadFor } from './signing-key-store.ts';
 
 interface SigningKeyRow {
@@ -11,7 +11,7 @@ interface SigningKeyRow {
 
 interface ClientSecretRow {
   id: string;
-  sealed: { keyId: string; ciphertext: string };
+  sealed: SealedClientSecret;
 }
 
 /**

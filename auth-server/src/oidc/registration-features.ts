@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Configuration } from 'oidc-provider';
+import { newClientId, newClientSecret } from '../clients/new-client.ts';
 import { registrationPolicy } from '../clients/registration-policy.ts';
 
 export const REGISTRATION_POLICY = 'vectorauth-default';
@@ -17,8 +17,8 @@ export function registrationFeatures(): Pick<
       enabled: true,
       initialAccessToken: true,
       policies: { [REGISTRATION_POLICY]: registrationPolicy },
-      idFactory: () => randomBytes(16).toString('base64url'),
-      secretFactory: () => randomBytes(32).toString('base64url'),
+      idFactory: newClientId,
+      secretFactory: newClientSecret,
       issueRegistrationAccessToken: true,
     },
     registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
