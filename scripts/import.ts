@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AppError, ConfigError, createOrm } from '@vectorauth/shared';
+import { AppError, createOrm, loadConfigOrExit } from '@vectorauth/shared';
 import {
   createEncryption,
   type FaissIndexContents,
@@ -47,13 +47,8 @@ function fail(message: string): never {
 if (!args.principal || !args.collection || !args.index)
   fail(`--principal, --collection and --index are required\n${USAGE}`);
 
-let config: ReturnType<typeof loadVectorApiConfig>;
-try {
-  config = loadVectorApiConfig(process.env);
-} catch (err) {
-  if (err instanceof ConfigError) fail(err.message);
-  throw err;
-}
+// A bad configuration exits 78 naming every bad key, as the services do.
+const config = loadConfigOrExit('import', loadVectorApiConfig);
 
 let contents: FaissIndexContents;
 try {

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { AUTH_MIGRATIONS, createRewrapAuthSecretsSteps } from '@vectorauth/auth-server';
 import {
-  ConfigError,
   createMasterKeyring,
   createOrm,
+  loadConfigOrExit,
   masterKeyId,
   type RewrapStep,
   runRewrapSteps,
@@ -39,13 +39,8 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-let config: ReturnType<typeof loadVectorApiConfig>;
-try {
-  config = loadVectorApiConfig(process.env);
-} catch (err) {
-  if (err instanceof ConfigError) fail(err.message);
-  throw err;
-}
+// A bad configuration exits 78 naming every bad key, as the services do.
+const config = loadConfigOrExit('rotate-master-key', loadVectorApiConfig);
 const keyring = createMasterKeyring(config.masterKeys);
 const ids = config.masterKeys.map((k) => masterKeyId(Buffer.from(k, 'base64')));
 console.log(`master keys: ${ids.join(', ')} (${keyring.primaryId} wraps)`);
