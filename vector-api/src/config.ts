@@ -173,7 +173,10 @@ function envSchema() {
 const overrides = () =>
   z
     .string()
-    .regex(/^\s*[^=,\s]+\s*=\s*\d+\s*(,\s*[^=,\s]+\s*=\s*\d+\s*)*$/, 'must look like "name=100,other=20"')
+    .regex(
+      /^\s*[^=,\s]+\s*=\s*[1-9]\d*\s*(,\s*[^=,\s]+\s*=\s*[1-9]\d*\s*)*$/,
+      'must look like "name=100,other=20" (each limit at least 1)',
+    )
     .optional();
 
 /**

@@ -101,6 +101,30 @@ describe('loadVectorApiConfig', () => {
     }
   });
 
+  it('reads per-scope and per-client rate limits, and refuses a limit of 0 or a malformed list', () => {
+    const c = loadVectorApiConfig({
+      VECTOR_DATABASE_URL: DB,
+      MASTER_KEY: KEY,
+      VECTOR_RATE_LIMIT_SCOPES: 'vectors:write=20, vectors:read=500',
+      VECTOR_RATE_LIMIT_CLIENTS: 'batch-job=5000',
+    });
+    expect([...c.rateLimits.byScope]).to.deep.equal([
+      ['vectors:write', 20],
+      ['vectors:read', 500],
+    ]);
+    expect([...c.rateLimits.byClient]).to.deep.equal([['batch-job', 5000]]);
+    for (const bad of ['vectors:write=0', 'a=10,b=0', 'a=', 'a=-1', 'a=1.5']) {
+      expect(
+        () =>
+          loadVectorApiConfig({ VECTOR_DATABASE_URL: DB, MASTER_KEY: KEY, VECTOR_RATE_LIMIT_SCOPES: bad }),
+        bad,
+      )
+        .to.throw(ConfigError)
+        .with.property('message')
+        .that.contains('VECTOR_RATE_LIMIT_SCOPES');
+    }
+  });
+
   it('requires VECTOR_DATABASE_URL', () => {
     expect(() => loadVectorApiConfig({ MASTER_KEY: KEY })).to.throw(ConfigError, /VECTOR_DATABASE_URL/);
   });
