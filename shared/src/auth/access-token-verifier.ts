@@ -10,6 +10,7 @@ import { InvalidTokenError, OutboundFetchError, ServiceUnavailableError } from '
 import { createCappedFetch } from '../http/capped-fetch.ts';
 import type { AccessTokenClaims } from './access-token-claims.ts';
 import { hasDuplicateJsonKeys } from './duplicate-json-keys.ts';
+import { createVerifiedTokenCache } from './verified-token-cache.ts';
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
@@ -34,6 +35,13 @@ export interface AccessTokenVerifierOptions {
   jwksTimeoutMs?: number;
   /** Called with the body bytes of every JWKS fetch (tests, metrics). */
   onJwksFetched?: (bytes: number) => void;
+  /**
+   * How many verified tokens are remembered until they expire (default 10 000; 0 turns it off).
+   * A remembered token skips the signature check, never the revocation check (the caller's).
+   */
+  verifiedCacheSize?: number;
+  /** The clock (ms since the epoch) for `exp`, `nbf`, `iat` and the verified-token cache; tests pass a fake one. */
+  now?: () => number;
 }
 
 export interface AccessTokenVerifier {
@@ -67,15 +75,34 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const algorithms = options.algorithms ?? ['ES256', 'RS256', 'PS256', 'EdDSA'];
   const clockToleranceSec = options.clockToleranceSec ?? 5;
   const timeoutMs = options.jwksTimeoutMs ?? 3_000;
+  const now = options.now ?? Date.now;
+  const cappedFetch = createCappedFetch({
+    maxBytes: options.jwksMaxBytes ?? 256 * 1024,
+    timeoutMs,
+    onBytesRead: options.onJwksFetched,
+  });
+  /**
+   * Bumped as every JWKS fetch ends, before jose installs what it fetched: a remembered token is
+   * only honoured under the key set it verified with, so a key that left the JWKS (rotation,
+   * removal) stops passing from the cache exactly when it stops passing verification.
+   */
+  let keySetGeneration = 0;
   const jwks = createRemoteJWKSet(new URL(options.jwksUri), {
     cooldownDuration: options.jwksCooldownMs ?? 5_000,
     cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
     timeoutDuration: timeoutMs,
-    [customFetch]: createCappedFetch({
-      maxBytes: options.jwksMaxBytes ?? 256 * 1024,
-      timeoutMs,
-      onBytesRead: options.onJwksFetched,
-    }),
+    [customFetch]: async (...args: Parameters<typeof fetch>) => {
+      try {
+        return await cappedFetch(...args);
+      } finally {
+        keySetGeneration++;
+      }
+    },
+  });
+  const verified = createVerifiedTokenCache({
+    capacity: options.verifiedCacheSize ?? 10_000,
+    clockToleranceSec,
+    now,
   });
   /** Announced kids: until when they may skip the cooldown, and how many refetches they have left. */
   const expected = new Map<string, { untilMs: number; fetchesLeft: number }>();
@@ -102,6 +129,10 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
 
   return {
     async verify(token) {
+      // A stale key set (past its max age) is refetched by verification: no hit until then.
+      const remembered = jwks.fresh ? verified.get(token, keySetGeneration) : undefined;
+      if (remembered) return remembered;
+      const generation = keySetGeneration;
       if (token.length > MAX_TOKEN_LENGTH) throw invalid('the access token is too large');
       if (!JWS_COMPACT.test(token)) throw invalid('the access token is not a signed JWT');
       const [header = '', body = ''] = token.split('.');
@@ -121,6 +152,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
           algorithms,
           typ: 'at+jwt',
           clockTolerance: clockToleranceSec,
+          currentDate: new Date(now()),
           requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
         }));
       } catch (err) {
@@ -129,18 +161,23 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       // Without a kid, a revoked key still in the JWKS cache could not be told apart: refused.
       if (typeof kid !== 'string' || kid === '') throw invalid('the access token names no signing key (kid)');
       // jose checks iat only against a maximum age: a token "issued" in the future is refused here.
-      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + clockToleranceSec)
+      if (typeof payload.iat === 'number' && payload.iat > now() / 1000 + clockToleranceSec)
         throw invalid('the access token is not valid yet');
-      return accessTokenClaimsFrom(payload, realm, kid);
+      const claims = Object.freeze(accessTokenClaimsFrom(payload, realm, kid));
+      // Tagged with the key set as it was before verifying: a fetch meanwhile makes it a miss.
+      verified.set(token, claims, generation);
+      return claims;
     },
 
     expectKeys(kids) {
-      const now = Date.now();
-      for (const [kid, hope] of expected) if (hope.untilMs < now) expected.delete(kid);
+      // The issuer now publishes exactly these keys: a remembered token of any other is verified again.
+      verified.keepKeys(new Set(kids));
+      const at = Date.now();
+      for (const [kid, hope] of expected) if (hope.untilMs < at) expected.delete(kid);
       for (const kid of kids) {
         if (expected.size >= MAX_EXPECTED_KEYS) break;
         if (!expected.has(kid))
-          expected.set(kid, { untilMs: now + EXPECT_KEY_MS, fetchesLeft: EXPECT_KEY_FETCHES });
+          expected.set(kid, { untilMs: at + EXPECT_KEY_MS, fetchesLeft: EXPECT_KEY_FETCHES });
       }
     },
   };

@@ -164,6 +164,47 @@ describe('access-token verifier: key rotation at the issuer', () => {
     expect(fetches).to.be.at.most(1 + 5);
   });
 
+  it('stops honouring a remembered token once a JWKS refetch no longer has its key', async () => {
+    const leaving = await newKey();
+    published = [leaving.jwk];
+    const v = verifier({ jwksCooldownMs: 600_000 });
+    const token = await sign(leaving);
+    await v.verify(token);
+    expect((await v.verify(token)).kid, 'remembered').to.equal(leaving.kid);
+    const replacement = await newKey();
+    published = [replacement.jwk];
+    // The notice still names the leaving key; the refetch it causes is what drops it.
+    v.expectKeys([leaving.kid, replacement.kid]);
+    expect((await v.verify(await sign(replacement))).kid).to.equal(replacement.kid);
+    expect(await refused(v.verify(token))).to.equal(true);
+  });
+
+  it('refuses a remembered token once it has expired (beyond the clock tolerance)', async () => {
+    const key = await newKey();
+    published = [key.jwk];
+    let clock = Date.now();
+    const v = createAccessTokenVerifier({
+      issuer,
+      audience,
+      jwksUri,
+      clockToleranceSec: 5,
+      now: () => clock,
+    });
+    const token = await sign(key); // expires in 5 minutes
+    await v.verify(token);
+    clock += 5 * 60_000;
+    expect((await v.verify(token)).kid, 'within the tolerance').to.equal(key.kid);
+    clock += 6_000;
+    let error: unknown;
+    try {
+      await v.verify(token);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).to.be.instanceOf(InvalidTokenError);
+    expect((error as InvalidTokenError).message).to.equal('the access token has expired');
+  });
+
   it('refuses a token whose header names no kid, even when one key would fit', async () => {
     const key = await newKey();
     published = [key.jwk];
