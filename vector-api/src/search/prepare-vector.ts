@@ -6,7 +6,7 @@ import type { Metric } from '../store/metric.ts';
  * collection's dimension, and scaled to unit length under `cosine` (a zero vector has no direction).
  */
 export function prepareVector(
-  values: readonly number[],
+  values: ArrayLike<number>,
   dimension: number,
   metric: Metric,
   where: string,

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { VectorApiLimits } from '../config.ts';
 import { METRICS } from '../store/metric.ts';
 import { NAME_PATTERN } from '../store/name-pattern.ts';
+import { createVectorField } from './vector-field.ts';
 
-const FLOAT32_MAX = 3.4028234663852886e38;
 const MAX_METADATA_DEPTH = 32;
 
 /** The fields that several Vector API v1 shapes share: names, the metric, a vector, its metadata. */
@@ -16,15 +16,10 @@ export function createSchemaFields(limits: VectorApiLimits) {
     .describe(
       'l2: squared Euclidean distance; ip: inner product; cosine: cosine similarity (vectors are normalized).',
     );
-  const number = z
-    .number({ error: 'must be a finite number' })
-    .min(-FLOAT32_MAX, { message: 'is outside the float32 range' })
-    .max(FLOAT32_MAX, { message: 'is outside the float32 range' });
-  const vector = z
-    .array(number, { error: 'must be an array of numbers' })
-    .min(1, { message: 'must not be empty' })
-    .max(limits.maxDimension, { message: `must have at most ${limits.maxDimension} numbers` })
-    .describe("The vector's values; exactly the collection's dimension, finite float32 numbers.");
+  const vector = createVectorField(
+    limits.maxDimension,
+    "The vector's values; exactly the collection's dimension, finite float32 numbers.",
+  );
   const metadata = z
     .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
     // Depth first, without recursion: anything recursive (JSON.stringify too) must never see a
