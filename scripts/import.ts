@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AppError, createOrm, loadConfigOrExit } from '@vectorauth/shared';
 import {
+  AppError,
+  closeRedis,
+  createLogger,
+  createOrm,
+  createRedis,
+  loadConfigOrExit,
+} from '@vectorauth/shared';
+import {
+  createCollectionVersions,
   createEncryption,
   type FaissIndexContents,
   ImportError,
@@ -79,6 +87,12 @@ const bar = process.stderr.isTTY
       cliProgress.Presets.shades_classic,
     )
   : undefined;
+// The running instances' collection caches learn the imported version through Redis.
+const redis = createRedis(config.redisUrl, 'vector-import', createLogger({ name: 'import', level: 'error' }));
+await new Promise<void>((settle) => {
+  if (redis.status === 'ready') settle();
+  redis.once('ready', settle).once('error', () => settle()); // unreachable: the import answers 503
+});
 let code = 0;
 try {
   bar?.start(contents.count, 0);
@@ -86,6 +100,7 @@ try {
   const result = await importFaissIndex({
     em: orm.em.fork(),
     encryption: createEncryption(config.masterKeys, config.keyCacheSize),
+    versions: createCollectionVersions(redis),
     principal: args.principal,
     collection: args.collection,
     contents,
@@ -112,5 +127,6 @@ try {
   console.error('nothing was imported.');
 } finally {
   await orm.close(true);
+  await closeRedis(redis);
 }
 process.exit(code);

@@ -28,6 +28,7 @@ import { createOpenApiDocument } from './docs/openapi-document.ts';
 import { registerIndexMetrics } from './search/index-metrics.ts';
 import type { VectorIndex } from './search/vector-index.ts';
 import { createAuditQuery } from './store/audit-query.ts';
+import { createCollectionVersions } from './store/collection-versions.ts';
 import type { Encryption } from './store/encryption.ts';
 import type { PrincipalShredder } from './store/shred-principal.ts';
 import type { TamperReport } from './store/tamper-report.ts';
@@ -86,6 +87,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     encryption: deps.encryption,
     verifier: deps.verifier,
     revocations: createRevocationStore(deps.redis),
+    versions: createCollectionVersions(deps.redis),
     routes,
     maxBodyBytes: deps.config.limits.maxBodyBytes,
     rateLimit: createVectorRateLimit({

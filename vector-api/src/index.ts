@@ -5,6 +5,7 @@ export type { FaissIndexContents } from './search/faiss.ts';
 export { loadFaissIndexFile } from './search/load-faiss-index-file.ts';
 export type { Collection } from './store/collection.ts';
 export { type CollectionRepository, createCollectionRepository } from './store/collection-repository.ts';
+export { type CollectionVersions, createCollectionVersions } from './store/collection-versions.ts';
 export { createEncryption, type Encryption, plaintextEncryption } from './store/encryption.ts';
 export {
   ImportError,

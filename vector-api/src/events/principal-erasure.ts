@@ -5,6 +5,7 @@ import { createRedis, type Logger, type Redis, startPrincipalEventConsumer } fro
 import type { VectorApiConfig } from '../config.ts';
 import type { SnapshotStore } from '../search/snapshot-store.ts';
 import type { VectorIndex } from '../search/vector-index.ts';
+import { createCollectionVersions } from '../store/collection-versions.ts';
 import type { Encryption } from '../store/encryption.ts';
 import { createPrincipalShredder, type PrincipalShredder } from '../store/shred-principal.ts';
 import { createShredBroadcast } from './shred-broadcast.ts';
@@ -41,9 +42,11 @@ export function startPrincipalErasure(deps: {
     forget: forgetHere,
     logger,
   });
+  const versions = createCollectionVersions(deps.redis);
   const shredder = createPrincipalShredder({
     orm: deps.orm,
     keys: deps.encryption.keys,
+    retireCollections: (ids) => versions.retire(ids),
     forget: async (principal) => {
       await forgetHere(principal);
       await broadcast.announce(principal);

@@ -4,6 +4,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError, withDbErrors } from '@vectorauth/shared';
 import type { Collection, CollectionRow } from './collection.ts';
 import { toCollection } from './collection.ts';
+import type { CollectionCache } from './collection-cache.ts';
+import type { CollectionVersions } from './collection-versions.ts';
 import type { Metric } from './metric.ts';
 
 export interface NewCollection {
@@ -22,20 +24,48 @@ export interface CollectionRepository {
   remove(principal: string, name: string): Promise<Collection | null>;
 }
 
+/**
+ * What lets a repository answer `find` from memory: the row cache (per process) and the versions
+ * every instance publishes. A running service passes both; without them every `find` asks
+ * Postgres and nothing is published (a process that no cache depends on: tests, benchmarks).
+ */
+export interface CollectionCaching {
+  cache: CollectionCache;
+  versions: CollectionVersions;
+}
+
 const COLUMNS = 'id, principal, name, dimension, metric, version, created_at';
 
-/** Collections of one request's EntityManager fork; every query is scoped by principal. */
-export function createCollectionRepository(em: EntityManager): CollectionRepository {
+/**
+ * Collections of one request's EntityManager fork; every query is scoped by principal. With
+ * `caching`, `find` answers a cached row whose version equals the published one (one Redis GET,
+ * no Postgres), and `remove` retires the published version before its delete commits.
+ */
+export function createCollectionRepository(
+  em: EntityManager,
+  caching?: CollectionCaching,
+): CollectionRepository {
+  const fromPostgres = async (principal: string, name: string) => {
+    const rows = await em.execute<CollectionRow[]>(
+      `select ${COLUMNS} from collection where principal = ? and name = ?`,
+      [principal, name],
+    );
+    return rows[0] ? toCollection(rows[0]) : null;
+  };
   return {
     create: (principal, input) =>
       withDbErrors(async () => {
         try {
-          const rows = await em.execute<CollectionRow[]>(
-            `insert into collection (id, principal, name, dimension, metric, version)
-             values (?, ?, ?, ?, ?, 1) returning ${COLUMNS}`,
-            [randomUUID(), principal, input.name, input.dimension, input.metric],
-          );
-          return toCollection(rows[0] as CollectionRow);
+          return await em.transactional(async (tem) => {
+            const rows = await tem.execute<CollectionRow[]>(
+              `insert into collection (id, principal, name, dimension, metric, version)
+               values (?, ?, ?, ?, ?, 1) returning ${COLUMNS}`,
+              [randomUUID(), principal, input.name, input.dimension, input.metric],
+            );
+            const created = toCollection(rows[0] as CollectionRow);
+            await caching?.versions.publish(created.id, created.version);
+            return created;
+          });
         } catch (err) {
           if (err instanceof UniqueConstraintViolationException) {
             throw new ConflictError(`a collection named "${input.name}" already exists`);
@@ -54,11 +84,13 @@ export function createCollectionRepository(em: EntityManager): CollectionReposit
       }),
     find: (principal, name) =>
       withDbErrors(async () => {
-        const rows = await em.execute<CollectionRow[]>(
-          `select ${COLUMNS} from collection where principal = ? and name = ?`,
-          [principal, name],
-        );
-        return rows[0] ? toCollection(rows[0]) : null;
+        if (!caching) return fromPostgres(principal, name);
+        const cached = caching.cache.get(principal, name);
+        if (cached && (await caching.versions.read(cached.id)) === cached.version) return cached;
+        const found = await fromPostgres(principal, name);
+        if (found) caching.cache.set(found);
+        else caching.cache.delete(principal, name);
+        return found;
       }),
     count: (collectionId) =>
       withDbErrors(async () => {
@@ -70,11 +102,18 @@ export function createCollectionRepository(em: EntityManager): CollectionReposit
       }),
     remove: (principal, name) =>
       withDbErrors(async () => {
-        const rows = await em.execute<CollectionRow[]>(
-          `delete from collection where principal = ? and name = ? returning ${COLUMNS}`,
-          [principal, name],
-        );
-        return rows[0] ? toCollection(rows[0]) : null;
+        const removed = await em.transactional(async (tem) => {
+          const rows = await tem.execute<CollectionRow[]>(
+            `delete from collection where principal = ? and name = ? returning ${COLUMNS}`,
+            [principal, name],
+          );
+          const row = rows[0] ? toCollection(rows[0]) : null;
+          // Retired before the delete commits: no instance's cached row matches from then on.
+          if (row) await caching?.versions.retire([row.id]);
+          return row;
+        });
+        caching?.cache.delete(principal, name);
+        return removed;
       }),
   };
 }

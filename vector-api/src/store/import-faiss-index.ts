@@ -3,7 +3,9 @@ import type { VectorApiLimits } from '../config.ts';
 import type { FaissIndexContents } from '../search/faiss.ts';
 import { prepareVector } from '../search/prepare-vector.ts';
 import type { Collection } from './collection.ts';
+import { CollectionCache } from './collection-cache.ts';
 import { createCollectionRepository } from './collection-repository.ts';
+import type { CollectionVersions } from './collection-versions.ts';
 import type { Encryption } from './encryption.ts';
 import type { Metric } from './metric.ts';
 import { NAME_PATTERN } from './name-pattern.ts';
@@ -13,6 +15,12 @@ import { createRecordRepository, type VectorInput } from './record-repository.ts
 export interface ImportFaissOptions {
   em: EntityManager;
   encryption: Encryption;
+  /**
+   * Where the imported version is published for the running instances' collection caches (see
+   * `collection-versions.ts`); without it, instances that cached the collection keep answering
+   * from the version before the import (only for a database no running service reads).
+   */
+  versions?: CollectionVersions;
   principal: string;
   collection: string;
   /** What `readFaissIndexFile` read. */
@@ -85,7 +93,11 @@ export async function importFaissIndex(options: ImportFaissOptions): Promise<Imp
       ),
       metadata: metadata[i] ?? null,
     }));
-    const records = createRecordRepository(tem, options.encryption);
+    const records = createRecordRepository(
+      tem,
+      options.encryption,
+      options.versions ? { versions: options.versions, cache: new CollectionCache(1) } : undefined,
+    );
     const version = await records.upsert(collection, inputs, {
       onProgress: (written) => options.onProgress?.(written, inputs.length),
     });

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { NotFoundError, withDbErrors } from '@vectorauth/shared';
 import { checkRowCodec } from './check-row-codec.ts';
 import type { Collection } from './collection.ts';
+import type { CollectionCaching } from './collection-repository.ts';
 import { currentDataKey } from './current-data-key.ts';
 import type { Encryption } from './encryption.ts';
 import type { PackedRows } from './packed-rows.ts';
@@ -53,34 +54,47 @@ export interface RecordRepository {
 /**
  * Records of one EntityManager fork. Payloads go through the codec under the principal's data
  * key; every write bumps the collection version in the same transaction (the `update` takes the
- * collection row lock, so writers of one collection are serialised in version order) and is
- * acknowledged after commit.
+ * collection row lock, so writers of one collection are serialised in version order), publishes
+ * that version for every instance's collection cache before commit (`caching`; a publish that
+ * fails rolls the write back: 503, nothing written) and is acknowledged after commit.
  */
-export function createRecordRepository(em: EntityManager, encryption: Encryption): RecordRepository {
+export function createRecordRepository(
+  em: EntityManager,
+  encryption: Encryption,
+  caching?: CollectionCaching,
+): RecordRepository {
   const { codec, keys } = encryption;
+  /** Runs `write` (which bumps the version) in one transaction, publishing the version before commit. */
+  const versioned = async (collection: Collection, write: (tem: EntityManager) => Promise<number>) => {
+    const seq = await withDbErrors(() =>
+      em.transactional(async (tem) => {
+        const version = await write(tem);
+        await caching?.versions.publish(collection.id, version);
+        return version;
+      }),
+    );
+    caching?.cache.set({ ...collection, version: seq });
+    return seq;
+  };
   return {
     upsert: (collection, vectors, options = {}) =>
-      withDbErrors(() =>
-        em.transactional(async (tem) => {
-          const seq = await bumpVersion(tem, collection);
-          const key = await currentDataKey(keys, tem, collection.principal, true);
-          await upsertRecords(tem, codec, collection, seq, key, vectors, options.onProgress);
-          return seq;
-        }),
-      ),
+      versioned(collection, async (tem) => {
+        const seq = await bumpVersion(tem, collection);
+        const key = await currentDataKey(keys, tem, collection.principal, true);
+        await upsertRecords(tem, codec, collection, seq, key, vectors, options.onProgress);
+        return seq;
+      }),
     remove: (collection, id) =>
-      withDbErrors(() =>
-        em.transactional(async (tem) => {
-          const seq = await bumpVersion(tem, collection);
-          const deleted = await tem.execute<{ id: string }[]>(
-            `update vector_record set seq = ?, payload = null, updated_at = now()
-             where collection_id = ? and id = ? and payload is not null returning id`,
-            [seq, collection.id, id],
-          );
-          if (!deleted[0]) throw new NotFoundError(`no vector with id "${id}" in this collection`);
-          return seq;
-        }),
-      ),
+      versioned(collection, async (tem) => {
+        const seq = await bumpVersion(tem, collection);
+        const deleted = await tem.execute<{ id: string }[]>(
+          `update vector_record set seq = ?, payload = null, updated_at = now()
+           where collection_id = ? and id = ? and payload is not null returning id`,
+          [seq, collection.id, id],
+        );
+        if (!deleted[0]) throw new NotFoundError(`no vector with id "${id}" in this collection`);
+        return seq;
+      }),
     get: (collection, id) =>
       withDbErrors(async () => {
         const rows = await em.execute<{ id: string; seq: string; codec: string; payload: Buffer }[]>(

@@ -31,6 +31,8 @@ export interface ShredderDeps {
    * (here and, through the broadcast, on every other instance).
    */
   forget(principal: string): Promise<void>;
+  /** Retires the deleted collections' published versions, before the delete commits (503 when it cannot). */
+  retireCollections(collectionIds: readonly string[]): Promise<void>;
 }
 
 /**
@@ -55,7 +57,11 @@ export function createPrincipalShredder(deps: ShredderDeps): PrincipalShredder {
              from collection c where principal = ?`,
             [principal],
           );
-          await tem.execute('delete from collection where principal = ?', [principal], 'run');
+          const deleted = await tem.execute<{ id: string }[]>(
+            'delete from collection where principal = ? returning id',
+            [principal],
+          );
+          await deps.retireCollections(deleted.map((row) => row.id));
           const result = {
             collections: Number(counted[0]?.collections ?? 0),
             records: Number(counted[0]?.records ?? 0),

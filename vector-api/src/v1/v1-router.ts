@@ -8,7 +8,9 @@ import {
   requireScope,
 } from '@vectorauth/shared';
 import type { Context, Middleware, Next } from 'koa';
+import { CollectionCache } from '../store/collection-cache.ts';
 import { createCollectionRepository } from '../store/collection-repository.ts';
+import type { CollectionVersions } from '../store/collection-versions.ts';
 import type { Encryption } from '../store/encryption.ts';
 import { createRecordRepository } from '../store/record-repository.ts';
 import type { V1Route } from './v1-routes.ts';
@@ -19,6 +21,8 @@ export interface V1RouterDeps {
   encryption: Encryption;
   verifier: AccessTokenVerifier;
   revocations: RevocationStore;
+  /** The collection versions every instance publishes (what lets a cached collection row be used). */
+  versions: CollectionVersions;
   routes: readonly V1Route[];
   maxBodyBytes: number;
   /** The per-principal rate limit of a route's scope. */
@@ -36,10 +40,12 @@ export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
   const bearerAuth = createBearerAuth(deps.verifier, { revocations: deps.revocations });
   const jsonBody = createJsonBody(deps.maxBodyBytes);
 
+  const caching = { cache: new CollectionCache(), versions: deps.versions };
+
   async function repositories(ctx: Context, next: Next): Promise<void> {
     const em = deps.orm.em.fork();
-    ctx.state.collections = createCollectionRepository(em);
-    ctx.state.records = createRecordRepository(em, deps.encryption);
+    ctx.state.collections = createCollectionRepository(em, caching);
+    ctx.state.records = createRecordRepository(em, deps.encryption, caching);
     await next();
   }
 
