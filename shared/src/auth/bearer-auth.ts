@@ -36,8 +36,9 @@ export interface RouteChecks {
 
 /**
  * Koa middleware: reads `Authorization: Bearer <jwt>` (RFC 6750; never the query string),
- * verifies it, refuses it when revoked, and puts the claims in `ctx.state.token`. The principal
- * comes from here only. A revocation list that cannot be asked fails closed (503).
+ * verifies it, refuses it when revoked (and, given a route's checks, without its scope or over
+ * its rate limit), and puts the claims in `ctx.state.token`. The principal comes from here only.
+ * A revocation list that cannot be asked fails closed (503).
  */
 export function createBearerAuth(verifier: AccessTokenVerifier, options: BearerAuthOptions = {}) {
   const realm = options.realm ?? 'vector-api';

@@ -30,7 +30,7 @@ export function createVectorRateLimit(deps: {
       bucket: `vec:${scope}:${token.sub}`,
       max: limits.byClient.get(token.clientId) ?? limits.byScope.get(scope) ?? limits.perPrincipal,
     }),
-    ...(onLimited ? { onLimited } : {}),
+    onLimited,
   });
 }
 
