@@ -8,6 +8,7 @@ import {
   createMetrics,
   createRateLimiter,
   createReadyz,
+  createRequestChecks,
   createRequestId,
   createRevocationStore,
   createSafeInput,
@@ -86,12 +87,14 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     orm: deps.orm,
     encryption: deps.encryption,
     verifier: deps.verifier,
-    revocations: createRevocationStore(deps.redis),
     versions: createCollectionVersions(deps.redis),
     routes,
     maxBodyBytes: deps.config.limits.maxBodyBytes,
-    rateLimit: createVectorRateLimit({
-      limiter: createRateLimiter(deps.redis, { windowMs: deps.config.rateLimits.windowMs }),
+    routeChecks: createVectorRateLimit({
+      checks: createRequestChecks(deps.redis, {
+        revocations: createRevocationStore(deps.redis),
+        limiter: createRateLimiter(deps.redis, { windowMs: deps.config.rateLimits.windowMs }),
+      }),
       limits: deps.config.rateLimits,
       onLimited: (ctx) =>
         deps.logger.warn({ requestId: ctx.state.requestId, sub: ctx.state.token?.sub }, 'rate limit hit'),

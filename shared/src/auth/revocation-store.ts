@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ServiceUnavailableError } from '../errors/errors.ts';
+import { defineRedisScript } from '../redis/redis-script.ts';
 import type { AccessTokenClaims } from './access-token-claims.ts';
 
 export type RevocationScope = 'grant' | 'sub' | 'client';
@@ -19,7 +20,41 @@ export interface RevocationStore {
   revokeKey(kid: string, untilMs: number): Promise<void>;
   /** One round trip: whether any denylist entry or mark covers the token. Throws 503 when Redis cannot answer. */
   isRevoked(token: AccessTokenClaims): Promise<boolean>;
+  /**
+   * The keys and argument with which `REVOKED_LUA` decides about `token`, for a script that asks
+   * more in the same round trip (`createRequestChecks`).
+   */
+  lookup(token: AccessTokenClaims): RevocationLookup;
 }
+
+/** `revoked(first, denied, marks, issuedAtMs)` over KEYS[first ..]: see `REVOKED_LUA`. */
+export interface RevocationLookup {
+  /** The denylist keys, then the not-before marks. */
+  keys: string[];
+  /** How many of `keys` are denylist entries (present = revoked). */
+  denied: number;
+  /** The token's issue time in ms: a mark at or after it revokes the token. */
+  issuedAtMs: number;
+}
+
+/**
+ * The rule, in Lua so that a script can decide before it counts anything (a revoked token never
+ * spends its principal's rate limit): any denylist entry present, or any mark at or after the
+ * token's issue time, revokes it. One MGET over the lookup's keys.
+ */
+export const REVOKED_LUA = `
+local function revoked(first, denied, marks, issuedAtMs)
+  local values = redis.call('MGET', unpack(KEYS, first, first + denied + marks - 1))
+  for i = 1, denied do
+    if values[i] then return true end
+  end
+  for i = denied + 1, denied + marks do
+    local mark = tonumber(values[i])
+    if mark and issuedAtMs <= mark then return true end
+  end
+  return false
+end
+`;
 
 /**
  * The revocation protocol between the auth server (writer) and every resource server (reader):
@@ -36,6 +71,23 @@ export function createRevocationStore(redis: Redis, options: { skewSec?: number 
   const key = (scope: RevocationScope | 'jti' | 'kid', id: string) => `rv:${scope}:${id}`;
   const unavailable = () =>
     new ServiceUnavailableError('the revocation list cannot be checked; try again shortly', 'redis');
+  const check = defineRedisScript(
+    redis,
+    'vectorauthRevoked',
+    `${REVOKED_LUA}\nreturn revoked(1, tonumber(ARGV[1]), #KEYS - tonumber(ARGV[1]), tonumber(ARGV[2])) and 1 or 0`,
+  );
+
+  const lookup = (token: AccessTokenClaims): RevocationLookup => {
+    // Denylist entries first (present = revoked), then the not-before marks.
+    const denied = [key('jti', token.jti)];
+    if (token.kid) denied.push(key('kid', token.kid));
+    const marks = [key('sub', token.sub), key('client', token.clientId)];
+    if (token.grantId) marks.push(key('grant', token.grantId));
+    // iat has whole seconds: without iat_ms, assume the latest moment of that second (never too early).
+    const latest = token.iat * 1000 + 999;
+    const issuedAtMs = Math.min(token.issuedAtMs ?? latest, latest);
+    return { keys: [...denied, ...marks], denied: denied.length, issuedAtMs };
+  };
 
   return {
     async revokeToken(jti, expiresAtSec) {
@@ -66,23 +118,17 @@ export function createRevocationStore(redis: Redis, options: { skewSec?: number 
       await redis.set(key('kid', kid), '1', 'PXAT', Math.max(untilMs, Date.now() + 1000));
     },
 
+    lookup,
+
     async isRevoked(token) {
-      // Denylist entries first (present = revoked), then the not-before marks.
-      const denied = [key('jti', token.jti)];
-      if (token.kid) denied.push(key('kid', token.kid));
-      const marks = [key('sub', token.sub), key('client', token.clientId)];
-      if (token.grantId) marks.push(key('grant', token.grantId));
-      let values: (string | null)[];
+      const { keys, denied, issuedAtMs } = lookup(token);
+      let answer: unknown;
       try {
-        values = await redis.mget([...denied, ...marks]);
+        answer = await check(keys, [denied, issuedAtMs]);
       } catch {
         throw unavailable();
       }
-      if (values.slice(0, denied.length).some((v) => v !== null)) return true;
-      // iat has whole seconds: without iat_ms, assume the latest moment of that second (never too early).
-      const latest = token.iat * 1000 + 999;
-      const issuedAtMs = Math.min(token.issuedAtMs ?? latest, latest);
-      return values.slice(denied.length).some((mark) => mark !== null && issuedAtMs <= Number(mark));
+      return answer === 1;
     },
   };
 }

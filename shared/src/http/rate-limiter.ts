@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Context } from 'koa';
-import RedisLimiter from 'koa-ratelimit/limiter/redis.js';
 import { ServiceUnavailableError } from '../errors/errors.ts';
+import { defineRedisScript } from '../redis/redis-script.ts';
+import { SLIDING_WINDOW_LUA, type WindowCount, windowCountFrom } from './sliding-window-counter.ts';
 
 export interface RateDecision {
   allowed: boolean;
@@ -13,47 +14,72 @@ export interface RateLimiter {
   /**
    * Counts one request against `bucket` (max per window, shared by every instance through
    * Redis), sets `RateLimit-Limit/Remaining/Reset` (and `Retry-After` when refused). A Redis that
-   * cannot be asked is a 503: limits fail closed.
+   * cannot be asked is a 503: limits fail closed. One Redis command.
    */
   check(ctx: Context, bucket: string, max: number): Promise<RateDecision>;
+  /** The window, for a script that counts inside a larger check (`createRequestChecks`). */
+  readonly windowMs: number;
+  /** The Redis key of `bucket`, for the same. */
+  key(bucket: string): string;
+  /** Sets the headers of a count made by such a script and decides, as `check` does. */
+  answer(ctx: Context, max: number, count: WindowCount): RateDecision;
 }
 
+/** The 503 of a limit Redis cannot answer. */
+export const rateLimitUnavailable = () =>
+  new ServiceUnavailableError('rate limits cannot be checked right now; try again shortly', 'redis');
+
 /**
- * koa-ratelimit's sliding window on Redis (its own Redis driver, built once: one script, one
- * round trip per check), as a check callers answer in their own wire format. Its middleware is
- * not used: it answers by itself, and sends `RateLimit-Reset` as an epoch where the RateLimit
- * header fields carry seconds from now. Keys: `<namespace>:<bucket>`, a sorted set of the
- * window's requests.
+ * A sliding-window counter in Redis (`sliding-window-counter.ts`: one small hash per bucket, one
+ * EVALSHA per check), as a check callers answer in their own wire format. `RateLimit-Reset` and
+ * `Retry-After` are seconds from now (the RateLimit header fields), `Reset` the time until one
+ * more request would be admitted. Keys:
+ *
+ *   <namespace>:sw:<bucket>   the counter's hash (namespace `rl` by default)
+ *
+ * The earlier layout, `<namespace>:<bucket>`, was koa-ratelimit's sorted set of every request
+ * (async-ratelimiter's log, six commands per check). No bucket starts with `sw:`, so during a
+ * rolling deploy old and new instances count in different keys and never read each other's type:
+ * a client can get up to twice its limit for at most one window, then the old keys expire.
  */
 export function createRateLimiter(
   redis: Redis,
   options: { windowMs: number; namespace?: string },
 ): RateLimiter {
-  const window = new RedisLimiter({
-    db: redis,
-    duration: options.windowMs,
-    namespace: options.namespace ?? 'rl',
-  });
-  return {
+  const { windowMs } = options;
+  const namespace = options.namespace ?? 'rl';
+  const count = defineRedisScript(
+    redis,
+    'vectorauthRateLimit',
+    `${SLIDING_WINDOW_LUA}\nreturn slidingWindow(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), redisNowMs())`,
+  );
+  const limiter: RateLimiter = {
+    windowMs,
+    key: (bucket) => `${namespace}:sw:${bucket}`,
+
     async check(ctx, bucket, max) {
-      let limit: Awaited<ReturnType<RedisLimiter['get']>>;
+      let reply: unknown;
       try {
-        limit = await window.get({ id: bucket, max });
+        reply = await count([limiter.key(bucket)], [max, windowMs]);
       } catch {
-        throw new ServiceUnavailableError(
-          'rate limits cannot be checked right now; try again shortly',
-          'redis',
-        );
+        throw rateLimitUnavailable();
       }
-      const allowed = limit.remaining > 0;
-      const resetIn = Math.max(0, Math.ceil(limit.reset - Date.now() / 1000));
-      ctx.set('RateLimit-Limit', String(limit.total));
-      ctx.set('RateLimit-Remaining', String(allowed ? limit.remaining - 1 : 0));
-      ctx.set('RateLimit-Reset', String(resetIn));
-      if (allowed) return { allowed, retryAfter: 0 };
+      return limiter.answer(ctx, max, windowCountFrom(reply));
+    },
+
+    answer(ctx, max, counted) {
+      const resetIn = Math.ceil(counted.freesInMs / 1000);
+      ctx.set('RateLimit-Limit', String(max));
+      ctx.set('RateLimit-Remaining', String(Math.max(0, max - counted.count)));
+      if (counted.admitted) {
+        ctx.set('RateLimit-Reset', String(resetIn));
+        return { allowed: true, retryAfter: 0 };
+      }
       const retryAfter = Math.max(1, resetIn);
+      ctx.set('RateLimit-Reset', String(retryAfter));
       ctx.set('Retry-After', String(retryAfter));
-      return { allowed, retryAfter };
+      return { allowed: false, retryAfter };
     },
   };
+  return limiter;
 }

@@ -1,5 +1,5 @@
-import { RateLimitedError, type RateLimiter } from '@vectorauth/shared';
-import type { Context, Next } from 'koa';
+import type { RequestChecks, RouteChecks } from '@vectorauth/shared';
+import type { Context } from 'koa';
 
 export interface VectorRateLimits {
   /** Requests per principal and scope per window. */
@@ -11,27 +11,27 @@ export interface VectorRateLimits {
 }
 
 /**
- * The vector API's rate limit, after the token verified: one bucket per principal and route
- * scope; the limit is the client's override, else the scope's, else the default. 429 with
- * Retry-After and RateLimit-* headers.
+ * The vector API's rate limit, as the checks of a v1 route's token (`RouteChecks`: revocation,
+ * the route's scope, then this limit, in one Redis round trip): one bucket per principal and
+ * route scope; the limit is the client's override, else the scope's, else the default. 429 with
+ * Retry-After and RateLimit-* headers. Only requests that pass the revocation and scope checks
+ * are counted.
  */
 export function createVectorRateLimit(deps: {
-  limiter: RateLimiter;
+  checks: RequestChecks;
   limits: VectorRateLimits;
   onLimited?: (ctx: Context) => void;
 }) {
-  return (scope: string) =>
-    async function vectorRateLimit(ctx: Context, next: Next): Promise<void> {
-      const token = ctx.state.token as { sub: string; clientId: string };
-      const { limits } = deps;
-      const max = limits.byClient.get(token.clientId) ?? limits.byScope.get(scope) ?? limits.perPrincipal;
-      const decision = await deps.limiter.check(ctx, `vec:${scope}:${token.sub}`, max);
-      if (!decision.allowed) {
-        deps.onLimited?.(ctx);
-        throw new RateLimitedError(decision.retryAfter);
-      }
-      await next();
-    };
+  const { checks, limits, onLimited } = deps;
+  return (scope: string): RouteChecks => ({
+    checks,
+    scope,
+    limit: (token) => ({
+      bucket: `vec:${scope}:${token.sub}`,
+      max: limits.byClient.get(token.clientId) ?? limits.byScope.get(scope) ?? limits.perPrincipal,
+    }),
+    onLimited,
+  });
 }
 
 /** `"a=10,b=20"` into a map (config parsing). */

@@ -4,10 +4,9 @@ import {
   type AccessTokenVerifier,
   createBearerAuth,
   createJsonBody,
-  type RevocationStore,
-  requireScope,
+  type RouteChecks,
 } from '@vectorauth/shared';
-import type { Context, Middleware, Next } from 'koa';
+import type { Context, Next } from 'koa';
 import { CollectionCache } from '../store/collection-cache.ts';
 import { createCollectionRepository } from '../store/collection-repository.ts';
 import type { CollectionVersions } from '../store/collection-versions.ts';
@@ -20,24 +19,22 @@ export interface V1RouterDeps {
   orm: MikroORM;
   encryption: Encryption;
   verifier: AccessTokenVerifier;
-  revocations: RevocationStore;
   /** The collection versions every instance publishes (what lets a cached collection row be used). */
   versions: CollectionVersions;
   routes: readonly V1Route[];
   maxBodyBytes: number;
-  /** The per-principal rate limit of a route's scope. */
-  rateLimit: (scope: string) => Middleware;
+  /** A route's token checks by its scope: revocation, scope, the principal's rate limit. */
+  routeChecks: (scope: string) => RouteChecks;
 }
 
 /**
  * Every v1 request reads top to bottom: verify the bearer token (the only source of the
- * principal) and check it is not revoked (one Redis round trip, 503 when Redis cannot answer),
- * check the route's scope and the principal's rate limit, parse a bounded JSON body, open this request's
- * EntityManager fork, run the handler.
+ * principal), then in one Redis round trip check it is not revoked (401), has the route's scope
+ * (403) and is within the principal's rate limit (429; 503 when Redis cannot answer), parse a
+ * bounded JSON body, open this request's EntityManager fork, run the handler.
  */
 export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
   const router = new Router<VectorState>();
-  const bearerAuth = createBearerAuth(deps.verifier, { revocations: deps.revocations });
   const jsonBody = createJsonBody(deps.maxBodyBytes);
 
   const caching = { cache: new CollectionCache(), versions: deps.versions };
@@ -52,9 +49,7 @@ export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
   for (const route of deps.routes) {
     router[route.method](
       route.path,
-      bearerAuth,
-      requireScope(route.scope),
-      deps.rateLimit(route.scope),
+      createBearerAuth(deps.verifier, { route: deps.routeChecks(route.scope) }),
       jsonBody,
       repositories,
       (ctx) => route.handler(ctx as unknown as V1Context),

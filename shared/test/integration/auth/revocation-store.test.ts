@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import type { AccessTokenClaims } from '../../../src/auth/access-token-claims.ts';
 import { createRevocationStore } from '../../../src/auth/revocation-store.ts';
 import { ServiceUnavailableError } from '../../../src/errors/errors.ts';
+import { testClaims, unreachableRedis } from '../../support/test-claims.ts';
 
 describe('revocation store (real Redis)', () => {
   let redis: Redis;
@@ -13,17 +13,7 @@ describe('revocation store (real Redis)', () => {
   });
   after(() => redis.quit());
 
-  const claims = (over: Partial<AccessTokenClaims> = {}): AccessTokenClaims => ({
-    sub: `sub-${randomUUID()}`,
-    clientId: `client-${randomUUID()}`,
-    grantId: `grant-${randomUUID()}`,
-    jti: randomUUID(),
-    iat: Math.floor(Date.now() / 1000),
-    exp: Math.floor(Date.now() / 1000) + 600,
-    issuedAtMs: Date.now(),
-    scopes: new Set(['vectors:read']),
-    ...over,
-  });
+  const claims = testClaims;
 
   it('denies a token by jti until it expires', async () => {
     const store = createRevocationStore(redis);
@@ -82,12 +72,7 @@ describe('revocation store (real Redis)', () => {
   });
 
   it('fails closed with 503 when Redis cannot be asked', async () => {
-    const down = new Redis('redis://127.0.0.1:1', {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-    });
-    down.on('error', () => undefined);
+    const down = unreachableRedis();
     try {
       await createRevocationStore(down).isRevoked(claims());
       expect.fail('should throw');

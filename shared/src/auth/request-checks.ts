@@ -1,0 +1,85 @@
+import type { Redis } from 'ioredis';
+import type { Context } from 'koa';
+import { ServiceUnavailableError } from '../errors/errors.ts';
+import type { RateDecision, RateLimiter } from '../http/rate-limiter.ts';
+import { SLIDING_WINDOW_LUA, windowCountFrom } from '../http/sliding-window-counter.ts';
+import { defineRedisScript } from '../redis/redis-script.ts';
+import type { AccessTokenClaims } from './access-token-claims.ts';
+import { REVOKED_LUA, type RevocationStore } from './revocation-store.ts';
+
+export interface RequestCheckInput {
+  /** Counted only when the token is not revoked. */
+  limit?: { bucket: string; max: number };
+  /** Further keys read in the same round trip (GET), answered in `reads` in this order. */
+  reads?: readonly string[];
+}
+
+export interface RequestCheckResult {
+  revoked: boolean;
+  /** When a limit was asked for and the token is not revoked; its headers are set. */
+  limit?: RateDecision;
+  /** The values of `reads` (null when absent), whether or not the token is revoked. */
+  reads: (string | null)[];
+}
+
+export interface RequestChecks {
+  /**
+   * One Redis command for what a resource request asks Redis: whether the token is revoked, then
+   * (when it is not) the rate limit's count, and any further reads. Throws 503 when Redis cannot
+   * answer: revocation and limits fail closed.
+   */
+  run(ctx: Context, token: AccessTokenClaims, input?: RequestCheckInput): Promise<RequestCheckResult>;
+}
+
+/**
+ * One script over KEYS = the revocation lookup's keys, the reads, then the limit's key (if any);
+ * ARGV = denied, marks, reads, issuedAtMs, then max and windowMs (if a limit). The revocation rule
+ * and the key layouts stay with their owners (`revocation-store.ts`, `rate-limiter.ts`).
+ * Reply: {revoked 0|1, read values..., then the counter's three numbers when counted}.
+ */
+const REQUEST_CHECKS_LUA = `${REVOKED_LUA}${SLIDING_WINDOW_LUA}
+local denied, marks, reads = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local reply = {revoked(1, denied, marks, tonumber(ARGV[4])) and 1 or 0}
+for i = 1, reads do reply[i + 1] = redis.call('GET', KEYS[denied + marks + i]) end
+local limitKey = KEYS[denied + marks + reads + 1]
+if limitKey and reply[1] == 0 then
+  local counted = slidingWindow(limitKey, tonumber(ARGV[5]), tonumber(ARGV[6]), redisNowMs())
+  for i = 1, 3 do reply[reads + 1 + i] = counted[i] end
+end
+return reply`;
+
+export function createRequestChecks(
+  redis: Redis,
+  deps: { revocations: RevocationStore; limiter: RateLimiter },
+): RequestChecks {
+  const script = defineRedisScript(redis, 'vectorauthRequestChecks', REQUEST_CHECKS_LUA);
+  return {
+    async run(ctx, token, input = {}) {
+      const { limit, reads = [] } = input;
+      const lookup = deps.revocations.lookup(token);
+      const keys = [...lookup.keys, ...reads];
+      const args: (string | number)[] = [lookup.denied, lookup.keys.length - lookup.denied, reads.length];
+      args.push(lookup.issuedAtMs);
+      if (limit) {
+        keys.push(deps.limiter.key(limit.bucket));
+        args.push(limit.max, deps.limiter.windowMs);
+      }
+      let reply: unknown;
+      try {
+        reply = await script(keys, args);
+      } catch {
+        throw new ServiceUnavailableError(
+          'the revocation list cannot be checked; try again shortly',
+          'redis',
+        );
+      }
+      if (!Array.isArray(reply)) throw new TypeError('unexpected request-checks reply');
+      const revoked = reply[0] === 1;
+      const values = reply.slice(1, 1 + reads.length).map((v) => (typeof v === 'string' ? v : null));
+      const counted = reply.slice(1 + reads.length);
+      const result: RequestCheckResult = { revoked, reads: values };
+      if (limit && !revoked) result.limit = deps.limiter.answer(ctx, limit.max, windowCountFrom(counted));
+      return result;
+    },
+  };
+}
