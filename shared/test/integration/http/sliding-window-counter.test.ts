@@ -29,8 +29,12 @@ describe('sliding-window counter (real Redis, a clock of the test’s)', () => {
   });
   after(() => redis.quit());
 
-  // Times near the real clock: the keys expire at the window's end plus one (PEXPIREAT).
-  const base = Date.now();
+  // Times near the real clock, taken as each test starts (not when mocha loads the file, which can
+  // be minutes earlier): the keys expire at the window's end plus one (PEXPIREAT).
+  let base: number;
+  beforeEach(() => {
+    base = Date.now();
+  });
   const at = async (key: string, offsetMs: number): Promise<WindowCount> =>
     windowCountFrom(await count([key], [MAX, W, base + offsetMs]));
 
