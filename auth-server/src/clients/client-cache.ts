@@ -25,7 +25,8 @@ export interface ClientCache {
 }
 
 interface Entry {
-  payload: AdapterPayload;
+  /** The payload as JSON (it came from a jsonb column): each hit parses its own copy. */
+  json: string;
   expiresAt: number;
 }
 
@@ -39,7 +40,7 @@ export function createClientCache(settings: ClientCacheSettings, now: () => numb
 
   function keep(clientId: string, payload: AdapterPayload): void {
     entries.delete(clientId);
-    entries.set(clientId, { payload, expiresAt: now() + ttlMs });
+    entries.set(clientId, { json: JSON.stringify(payload), expiresAt: now() + ttlMs });
     if (entries.size > settings.maxEntries) entries.delete(entries.keys().next().value as string);
   }
 
@@ -50,13 +51,12 @@ export function createClientCache(settings: ClientCacheSettings, now: () => numb
         entries.delete(clientId);
         entries.set(clientId, entry);
         // A copy: whatever a reader does to it never reaches the next request.
-        return structuredClone(entry.payload);
+        return JSON.parse(entry.json) as AdapterPayload;
       }
       if (entry) entries.delete(clientId);
       const started = generation;
       const payload = await read();
-      if (payload && listening && ttlMs > 0 && started === generation)
-        keep(clientId, structuredClone(payload));
+      if (payload && listening && ttlMs > 0 && started === generation) keep(clientId, payload);
       return payload;
     },
     forget(clientId) {
