@@ -18,6 +18,7 @@ import { createAdminRouters } from './admin/admin-routers.ts';
 import { createAdminApp } from './admin-app.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { createRateLimitAudit } from './audit/rate-limit-audit.ts';
+import { startClientCacheSync } from './clients/client-cache-sync.ts';
 import type { AuthServerConfig } from './config.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 import { startLiveSigningKeys } from './keys/live-signing-keys.ts';
@@ -61,7 +62,15 @@ export async function startAuthServer(
     const metrics = createMetrics('auth-server');
     const accounts = createAccountRepository(orm);
     const pages = createPageRenderer({ cache: config.nodeEnv === 'production' });
-    const oidc = createOidcServices({ ...base, keyring, accounts, pages, metrics });
+    const clientCache = started.push(
+      startClientCacheSync({
+        ...base,
+        settings: config.clientCache,
+        subscriber: createRedis(config.redisUrl, 'auth-server-clients', logger),
+      }),
+      (cache) => cache.close(),
+    );
+    const oidc = createOidcServices({ ...base, keyring, accounts, pages, metrics, clientCache });
     const { holder, sessions } = oidc;
     const signing = await startLiveSigningKeys({ ...base, keyring, holder });
     started.push(signing.keySync, (sync) => sync.close());

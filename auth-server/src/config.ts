@@ -20,6 +20,7 @@ import {
   url,
 } from '@vectorauth/shared';
 import { z } from 'zod';
+import type { ClientCacheSettings } from './clients/client-cache.ts';
 
 const SECRETS = [
   'ADMIN_TOKEN',
@@ -77,6 +78,9 @@ const envSchema = z
     /** DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS: a stalled Postgres is a 503. */
     ...databaseTimeoutEnv(),
     SESSION_TTL: positiveInt(14 * 24 * 3600),
+    /** Clients held in memory: at most this long without a change notice (0: every request reads Postgres). */
+    CLIENT_CACHE_TTL_SEC: z.coerce.number().int().min(0).max(3600).default(30),
+    CLIENT_CACHE_MAX_ENTRIES: positiveInt(10_000),
     ADMIN_MAX_BODY_BYTES: positiveInt(64 * 1024),
     BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
     SMTP_URL: z
@@ -178,6 +182,8 @@ export interface AuthServerConfig {
   /** Behind a TLS-terminating proxy: trust X-Forwarded-*. */
   trustProxy: boolean;
   rateLimits: AuthRateLimitSettings;
+  /** Clients in memory, invalidated at every instance on every change; the TTL is the safety net. */
+  clientCache: ClientCacheSettings;
   upstreams: UpstreamSettings;
   /** Statement, lock and connect timeouts of the database pool (DB_*_MS). */
   database: DatabaseTimeouts;
@@ -288,6 +294,7 @@ export function loadAuthServerConfig(env: Env): AuthServerConfig {
       formsPerIp: raw.RATE_LIMIT_FORMS_PER_IP,
       mailsPerAccount: raw.RATE_LIMIT_MAILS_PER_ACCOUNT,
     },
+    clientCache: { ttlSec: raw.CLIENT_CACHE_TTL_SEC, maxEntries: raw.CLIENT_CACHE_MAX_ENTRIES },
     upstreams: {
       google: {
         clientId: raw.GOOGLE_CLIENT_ID,

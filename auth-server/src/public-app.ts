@@ -68,7 +68,7 @@ export function createPublicApp(deps: {
   });
   if (production && trustProxy) app.use(createRefusePlainHttp(refuse));
   if (production) app.use(secureCookies);
-  app.use(deps.pageRouter.routes());
+  app.use(pagesExceptOauthEndpoints(deps.pageRouter.routes()));
   app.use(deps.oauthLimits);
   // oidc-provider parses its own bodies (at most 56 KiB): read and checked here, then replayed to it.
   app.use(createSafeRawBody({ limit: 56 * 1024, refuse }));
@@ -77,6 +77,22 @@ export function createPublicApp(deps: {
     await deps.oidc()(ctx.req, ctx.res);
   });
   return app;
+}
+
+/**
+ * oidc-provider's OAuth endpoints (`/token`, `/token/introspection`, `/token/revocation`, `/reg`,
+ * `/reg/:clientId`), in any case and with a trailing slash as its router matches them. No page
+ * lives under these paths, so the page router never matched them: they skip its matching.
+ */
+const OAUTH_ENDPOINTS = /^\/(?:token|reg)(?:\/|$)/i;
+
+type RouterMiddleware = ReturnType<Router['routes']>;
+
+/** The page router, which requests to the OAuth endpoints pass by unchanged. */
+function pagesExceptOauthEndpoints(pages: RouterMiddleware): RouterMiddleware {
+  return function pagesExceptOauthEndpoints(ctx, next) {
+    return OAUTH_ENDPOINTS.test(ctx.path) ? next() : pages(ctx, next);
+  };
 }
 
 /** Errors of the pages as an HTML page when the browser prefers HTML. */

@@ -2,6 +2,7 @@ import type { Logger, MasterKeyring, Metrics, MikroORM, Redis } from '@vectoraut
 import type { Adapter } from 'oidc-provider';
 import type { AccountRepository } from '../accounts/account-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { ClientCacheSync } from '../clients/client-cache-sync.ts';
 import { type ClientRegistry, createClientRegistry } from '../clients/client-registry.ts';
 import type { AuthServerConfig } from '../config.ts';
 import type { PageRenderer } from '../pages/renderer.ts';
@@ -41,6 +42,8 @@ export function createOidcServices(deps: {
   metrics: Metrics;
   audit: AuditLog;
   logger: Logger;
+  /** Clients from memory, invalidated at every instance (the adapter reads and writes through it). */
+  clientCache?: ClientCacheSync;
 }): OidcServices {
   const { config, orm, redis, keyring, logger } = deps;
   const oauthMetrics = createOauthMetrics(deps.metrics);
@@ -56,6 +59,7 @@ export function createOidcServices(deps: {
     keyring,
     onGrantRevoked: (grantId, source) => revocations.revokeGrant(grantId, source),
     rotation,
+    clientCache: deps.clientCache,
   });
   // The Provider is rebuilt whenever the signing keys change; everything else sees the live one.
   const holder = createProviderHolder();

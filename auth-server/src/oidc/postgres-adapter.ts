@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { MasterKeyring } from '@vectorauth/shared';
 import { type Adapter, type AdapterPayload, Provider } from 'oidc-provider';
+import type { ClientCacheSync } from '../clients/client-cache-sync.ts';
 import { type ClientSecretSeal, createClientSecretSeal } from '../clients/client-secret-seal.ts';
 import { oauthDb } from './oauth-unavailable.ts';
 import { type OidcModelRow, oidcModelPayload } from './oidc-model-row.ts';
@@ -22,6 +23,7 @@ interface AdapterDeps {
   seal: ClientSecretSeal;
   onGrantRevoked?: GrantRevokedListener;
   rotation?: RefreshRotation;
+  clientCache?: ClientCacheSync;
 }
 
 /**
@@ -36,17 +38,23 @@ interface AdapterDeps {
  * window, the old token presented again while its successor is unused gets that same successor
  * (a lost answer); after it, or once the successor was used, it is reuse and the family goes.
  * Every Postgres outage surfaces as a 503 `temporarily_unavailable` (`oauthDb`).
+ *
+ * Clients are read through `clientCache` when given (oidc-provider finds the client on every
+ * request): every write of a client through any adapter of this factory invalidates it at every
+ * instance before it resolves. A client row written any other way is seen within the cache TTL.
  */
 export function createPostgresAdapter(deps: {
   orm: MikroORM;
   keyring: MasterKeyring;
   onGrantRevoked?: GrantRevokedListener;
   rotation?: RefreshRotation;
+  clientCache?: ClientCacheSync;
 }): new (
   model: string,
 ) => Adapter {
-  const { orm, keyring, onGrantRevoked, rotation } = deps;
-  const shared: AdapterDeps = { orm, seal: createClientSecretSeal(keyring), onGrantRevoked, rotation };
+  const { orm, keyring, onGrantRevoked, rotation, clientCache } = deps;
+  const seal = createClientSecretSeal(keyring);
+  const shared: AdapterDeps = { orm, seal, onGrantRevoked, rotation, clientCache };
   return class PostgresAdapter extends PostgresModelAdapter {
     constructor(model: string) {
       super(model, shared);
@@ -89,10 +97,17 @@ class PostgresModelAdapter implements Adapter {
         `insert into oidc_model ${UPSERT_COLUMNS} values (${UPSERT_VALUES}) ${ON_CONFLICT}`,
         values,
       );
+      await this.#clientChanged(id);
     });
   }
 
   find(id: string): Promise<AdapterPayload | undefined> {
+    const { clientCache } = this.#deps;
+    if (this.model === 'Client' && clientCache) return clientCache.find(id, () => this.#find(id));
+    return this.#find(id);
+  }
+
+  #find(id: string): Promise<AdapterPayload | undefined> {
     return oauthDb(async () => {
       const rows = await this.#db().execute<OidcModelRow[]>(`${SELECT} and id = ?`, [this.model, id]);
       const row = rows[0];
@@ -146,7 +161,13 @@ class PostgresModelAdapter implements Adapter {
   destroy(id: string): Promise<void> {
     return oauthDb(async () => {
       await this.#db().execute('delete from oidc_model where model = ? and id = ?', [this.model, id]);
+      await this.#clientChanged(id);
     });
+  }
+
+  /** After a client's row changed: every instance forgets what it holds of it. */
+  async #clientChanged(id: string): Promise<void> {
+    if (this.model === 'Client') await this.#deps.clientCache?.changed(id);
   }
 
   revokeByGrantId(grantId: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type KeyObject, randomBytes } from 'node:crypto';
 import { type AadContext, type AadFormat, buildAad, CURRENT_AAD_FORMAT, isAadFormat } from './aad.ts';
 import { DecryptionError } from './decryption-error.ts';
 
@@ -9,9 +9,10 @@ const TAG = 16;
  * AES-256-GCM. Output: version (1 byte) | iv (12) | tag (16) | ciphertext. The version byte is the
  * AAD format the blob was sealed with (`AadFormat`); the AAD (`buildAad`) binds the ciphertext to its
  * context (purpose, owner, record): opening it under any other context fails. New seals use the
- * current format.
+ * current format. `key` is 32 bytes, or a secret `KeyObject` of them built once by a caller that
+ * seals often (the master keyring).
  */
-export function seal(key: Buffer, plaintext: Buffer, context: AadContext): Buffer {
+export function seal(key: Buffer | KeyObject, plaintext: Buffer, context: AadContext): Buffer {
   const iv = randomBytes(IV);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(buildAad(context, CURRENT_AAD_FORMAT), 'utf8'));
@@ -23,7 +24,7 @@ export function seal(key: Buffer, plaintext: Buffer, context: AadContext): Buffe
  * Opens a blob of any known format, building the AAD of the format its version byte names. A
  * changed version byte never opens: the other format's AAD differs, so the tag does not verify.
  */
-export function open(key: Buffer, sealed: Buffer, context: AadContext): Buffer {
+export function open(key: Buffer | KeyObject, sealed: Buffer, context: AadContext): Buffer {
   const format = sealedFormat(sealed);
   if (format === undefined || sealed.length < 1 + IV + TAG) throw new DecryptionError('malformed ciphertext');
   const iv = sealed.subarray(1, 1 + IV);

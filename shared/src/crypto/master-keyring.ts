@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import type { AadContext } from './aad.ts';
 import { CURRENT_AAD_FORMAT } from './aad.ts';
 import { open, seal, sealedFormat } from './aead.ts';
@@ -22,13 +22,16 @@ export interface MasterKeyring {
 export const masterKeyId = (key: Buffer): string =>
   createHash('sha256').update(key).digest('hex').slice(0, 16);
 
-/** Ordered master keys (base64, 32 bytes each): the first wraps, every one unwraps. */
+/**
+ * Ordered master keys (base64, 32 bytes each): the first wraps, every one unwraps. Each key is a
+ * `KeyObject` built here once, not a buffer turned into one on every wrap and unwrap.
+ */
 export function createMasterKeyring(base64Keys: readonly string[]): MasterKeyring {
-  const keys = new Map<string, Buffer>();
+  const keys = new Map<string, KeyObject>();
   for (const k of base64Keys) {
     const key = Buffer.from(k, 'base64');
     if (key.length !== 32) throw new Error('a master key must be 32 bytes');
-    keys.set(masterKeyId(key), key);
+    keys.set(masterKeyId(key), createSecretKey(key));
   }
   const primaryId = keys.keys().next().value;
   if (!primaryId) throw new Error('at least one master key is required');

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
 import type { Context, Next } from 'koa';
 import { bytesProblem, formProblem, valueProblem } from './input-problem.ts';
 import type { RefuseInput } from './safe-input.ts';
@@ -27,16 +26,22 @@ async function readBytes(ctx: Context, limit: number): Promise<Buffer | undefine
 }
 
 /**
- * `req` with its body readable again from `bytes` by async iteration (how oidc-provider reads it);
- * everything else (headers, socket, url, events) is the original request's.
+ * `req` with its body readable again from `bytes`, once, by async iteration (how oidc-provider
+ * reads it); everything else (headers, socket, url, events) is the original request's. One chunk
+ * from a generator: no stream is built per request.
  */
 function replaying(req: IncomingMessage, bytes: Buffer): IncomingMessage {
-  const body = Readable.from([bytes]);
+  let read = false;
+  const chunks = async function* replayed(): AsyncGenerator<Buffer> {
+    if (read) return;
+    read = true;
+    yield bytes;
+  };
   return Object.create(req, {
-    readable: { get: () => body.readable },
+    readable: { get: () => !read },
     readableEncoding: { value: null },
-    iterator: { value: (options?: { destroyOnReturn?: boolean }) => body.iterator(options) },
-    [Symbol.asyncIterator]: { value: () => body[Symbol.asyncIterator]() },
+    iterator: { value: chunks },
+    [Symbol.asyncIterator]: { value: chunks },
   }) as IncomingMessage;
 }
 

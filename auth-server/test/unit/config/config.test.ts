@@ -71,6 +71,20 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
     expect(Object.isFrozen(c.cookieKeys)).to.equal(true);
   });
 
+  it('holds clients in memory 30 s by default; CLIENT_CACHE_TTL_SEC=0 turns the cache off', () => {
+    const base = { DATABASE_URL: DB, DATA_DIR: dataDir };
+    expect(loadAuthServerConfig(base).clientCache).to.deep.equal({ ttlSec: 30, maxEntries: 10_000 });
+    expect(
+      loadAuthServerConfig({ ...base, CLIENT_CACHE_TTL_SEC: '0', CLIENT_CACHE_MAX_ENTRIES: '50' })
+        .clientCache,
+    ).to.deep.equal({ ttlSec: 0, maxEntries: 50 });
+    const issues = issuesOf({ ...base, CLIENT_CACHE_TTL_SEC: '-1', CLIENT_CACHE_MAX_ENTRIES: '0' });
+    expect(issues.map((i) => i.split(':')[0])).to.have.members([
+      'CLIENT_CACHE_TTL_SEC',
+      'CLIENT_CACHE_MAX_ENTRIES',
+    ]);
+  });
+
   it('accepts a complete production configuration, with http only to loopback', () => {
     expect(loadAuthServerConfig(PRODUCTION).issuer).to.equal('https://id.example');
     const local = loadAuthServerConfig({
