@@ -586,6 +586,7 @@ function formatSoak(s: SoakResult): string {
   const mb = (b: number | undefined) => (b === undefined ? '-' : `${(b / 2 ** 20).toFixed(0)} MB`);
   const ms = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(1));
   const names = s.memory.map((m) => m.name);
+  const percent = (g: number) => (Number.isNaN(g) ? '-' : `${g >= 0 ? '+' : ''}${g.toFixed(1)}%`);
   return [
     `soak: ${s.minutes} min at ${s.rate.toFixed(0)} ops/s, 80% of the mix's peak ${s.peakOpsPerSec.toFixed(0)} ops/s (closed loop, concurrency ${s.peakConcurrency}, ${s.peakSeconds} s, ${s.peakServerErrors} 5xx)`,
     `mix:  ${SOAK_MIX}; open loop, latency from when each operation was due`,
@@ -617,12 +618,21 @@ function formatSoak(s: SoakResult): string {
     ),
     `not sent (more than 2000 in flight): ${s.shed}`,
     formatTable(
-      ['process (RSS; the index worker is a thread of vector-api)', 'warm-up', 'end', 'growth'],
+      [
+        'process (RSS; the index worker is a thread of vector-api)',
+        'warm-up',
+        'after minute 1',
+        'end',
+        'growth from warm-up',
+        'from minute 1',
+      ],
       s.memory.map((m) => [
         m.name,
         mb(m.warm),
+        mb(m.minute1),
         mb(m.end),
-        Number.isNaN(m.growth) ? '-' : `${m.growth >= 0 ? '+' : ''}${m.growth.toFixed(1)}%`,
+        percent(m.growth),
+        percent(m.growthSinceMinute1),
       ]),
     ),
   ].join('\n');

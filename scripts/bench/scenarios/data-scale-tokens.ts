@@ -4,7 +4,7 @@ import { seedAuthDatabase } from '../auth-seed.ts';
 import { type AuthServerProcess, startAuthServerProcess } from '../auth-server-process.ts';
 import { freshDatabase } from '../bench-database.ts';
 import type { HttpClient } from '../http-client.ts';
-import { abba, type LoadOptions, type LoadResult } from '../load.ts';
+import { abba, type LoadOptions, type LoadResult, mergeResults } from '../load.ts';
 import { benchClientCredentials, type ClientCredentials } from './client-credentials.ts';
 
 export interface DataScaleTokens {
@@ -18,7 +18,8 @@ export interface DataScaleTokens {
 /**
  * Token issuance over a large database against an empty one, same run: two auth-server processes,
  * each on a fresh database, one of them seeded with `accounts` accounts and `clients` clients
- * (seedAuthDatabase). The same client-credentials load, in the order empty, seeded, seeded, empty.
+ * (seedAuthDatabase). The same client-credentials load, in the order empty, seeded, seeded, empty,
+ * twice.
  */
 export async function benchDataScaleTokens(options: {
   root: string;
@@ -68,13 +69,25 @@ export async function benchDataScaleTokens(options: {
       clientPrefix: 'seed-client-',
     });
     const seedSeconds = (performance.now() - t0) / 1000;
-    log('data scale: client-credentials tokens, empty/seeded/seeded/empty');
-    const half = { ...options.load, count: Math.ceil(options.load.count / 2) };
-    const { a, b } = await abba(
-      () => benchClientCredentials(http, empty.credentials, half),
-      () => benchClientCredentials(http, seeded.credentials, half),
-    );
-    return { empty: a, seeded: b, accounts: options.accounts, clients: options.clients, seedSeconds };
+    // Twice a, b, b, a with a quarter each: the machine is shared, so short alternating runs.
+    log('data scale: client-credentials tokens, empty/seeded/seeded/empty twice');
+    const quarter = { ...options.load, count: Math.ceil(options.load.count / 4) };
+    const rounds = [];
+    for (let round = 0; round < 2; round++) {
+      rounds.push(
+        await abba(
+          () => benchClientCredentials(http, empty.credentials, quarter),
+          () => benchClientCredentials(http, seeded.credentials, quarter),
+        ),
+      );
+    }
+    return {
+      empty: mergeResults(rounds.map((r) => r.a)),
+      seeded: mergeResults(rounds.map((r) => r.b)),
+      accounts: options.accounts,
+      clients: options.clients,
+      seedSeconds,
+    };
   } finally {
     await Promise.all(started.map((s) => s.stop()));
   }

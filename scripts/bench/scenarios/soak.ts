@@ -40,7 +40,18 @@ export interface SoakResult {
   shed: number;
   minutesTable: (Window & { opsPerSec: number; rss: Record<string, number | undefined> })[];
   byKind: { kind: Kind; window: Window }[];
-  memory: { name: string; warm: number | undefined; end: number | undefined; growth: number }[];
+  /**
+   * Per process: RSS right after the peak run (warm-up), after the first soak minute, at the end;
+   * growth from each of the first two to the end.
+   */
+  memory: {
+    name: string;
+    warm: number | undefined;
+    minute1: number | undefined;
+    end: number | undefined;
+    growth: number;
+    growthSinceMinute1: number;
+  }[];
   total: Window;
 }
 
@@ -194,8 +205,10 @@ export async function benchSoak(
     memory: watched.map((p) => ({
       name: p.name,
       warm: warm[p.name],
+      minute1: rssByMinute[0]?.[p.name],
       end: end[p.name],
       growth: growthPercent(warm[p.name] ?? 0, end[p.name] ?? 0),
+      growthSinceMinute1: growthPercent(rssByMinute[0]?.[p.name] ?? 0, end[p.name] ?? 0),
     })),
     total: whole(samples),
   };
