@@ -445,6 +445,7 @@ try {
       clients: params.scaleClients,
       load: tokenLoad,
       log,
+      track: (stop) => stops.push(stop),
     });
     const seededName = `client-credentials tokens (${params.scaleAccounts} accounts, ${params.scaleClients} clients)`;
     rows.push(
@@ -471,6 +472,7 @@ try {
         env: stack.env,
         dataDir: resolve(dataDir, 'run'),
         templateClientId: ours.clientId,
+        track: (stop) => stops.push(stop),
         tokenUrl: ours.tokenUrl,
       },
       {

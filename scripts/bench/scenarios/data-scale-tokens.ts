@@ -32,6 +32,8 @@ export async function benchDataScaleTokens(options: {
   clients: number;
   load: LoadOptions;
   log: (line: string) => void;
+  /** Hears of every process started, so an interrupted bench stops it too. */
+  track: (stop: () => Promise<void>) => void;
 }): Promise<DataScaleTokens> {
   const { http, log, scope } = options;
   const started: AuthServerProcess[] = [];
@@ -45,6 +47,7 @@ export async function benchDataScaleTokens(options: {
         name: `auth-server (${name})`,
       });
       started.push(server);
+      options.track(server.stop);
       const client = await server.createClient(http, scope);
       const credentials: ClientCredentials = {
         tokenUrl: `${server.authUrl}/token`,

@@ -58,6 +58,8 @@ export async function benchVectorCache(
     dataDir: string;
     templateClientId: string;
     tokenUrl: string;
+    /** Hears of every process started, so an interrupted bench stops it too. */
+    track: (stop: () => Promise<void>) => void;
   },
   o: VectorCacheOptions,
   log: (line: string) => void,
@@ -91,6 +93,7 @@ export async function benchVectorCache(
     name: 'vector-api (small cache)',
     settings: { VECTOR_CACHE_MB: String(o.cacheMb) },
   });
+  stack.track(api.stop);
   try {
     const auth = (i: number) => ({ authorization: `Bearer ${tokens[i]}` });
     const collection = (i: number) => `${api.vectorUrl}/v1/collections/p${i}`;
