@@ -5,6 +5,7 @@ import { randomVectors } from './bench/dataset.ts';
 import { createHttpClient } from './bench/http-client.ts';
 import { abba, type LoadOptions, type LoadResult, mergeResults } from './bench/load.ts';
 import { machineFacts } from './bench/machine.ts';
+import { type Scenario, selectScenarios } from './bench/scenario-selection.ts';
 import { startBareTokenServer } from './bench/scenarios/bare-token-server.ts';
 import {
   benchClientCredentials,
@@ -12,22 +13,34 @@ import {
   requestToken,
 } from './bench/scenarios/client-credentials.ts';
 import { benchColdLoad, type ColdLoadResult } from './bench/scenarios/cold-load.ts';
+import { benchDataScaleTokens } from './bench/scenarios/data-scale-tokens.ts';
 import { benchUpserts, startPlaintextVectorApi } from './bench/scenarios/encryption.ts';
 import { createFaissBaseline } from './bench/scenarios/faiss-search.ts';
 import { benchResourceLayers } from './bench/scenarios/resource-layers.ts';
 import { benchSignIns } from './bench/scenarios/sign-ins.ts';
 import { benchSigningCost, signingCostRows } from './bench/scenarios/signing-cost.ts';
-import { benchVectorSearch, fillCollection, searchOnce } from './bench/scenarios/vector-search.ts';
+import { benchSoak, SOAK_MIX, type SoakResult } from './bench/scenarios/soak.ts';
+import { benchVectorCache, type VectorCacheResult } from './bench/scenarios/vector-cache.ts';
+import {
+  benchVectorSearch,
+  fillCollection,
+  searchOnce,
+  type VectorTarget,
+} from './bench/scenarios/vector-search.ts';
 import { startBenchStack } from './bench/stack.ts';
 import { type Comparison, formatRatios, formatResults, formatTable, type Row } from './bench/table.ts';
 
 /**
- * `npm run bench [-- --tokens 5000 --searches 2000 --concurrency 16 ...]`: starts the whole stack
- * on loopback, measures each scenario against its bare baseline (oidc-provider as it comes;
- * faiss-node in-process) and prints one table. Everything it starts is stopped, even on failure.
+ * `npm run bench [-- --only tokens,searches] [-- --tokens 5000 --concurrency 16 ...]`: starts the
+ * whole stack on loopback, measures each scenario against its baseline (oidc-provider as it comes;
+ * faiss-node in-process; an empty database; verification alone) and prints one table.
+ * `--soak N` measures the peak of a mixed traffic, then runs 80% of it for N minutes (alone, or
+ * after the scenarios named by `--only`). Everything it starts is stopped, even on failure.
  */
 const { values: args } = parseArgs({
   options: {
+    only: { type: 'string', multiple: true },
+    soak: { type: 'string' },
     tokens: { type: 'string', default: '5000' },
     searches: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '16' },
@@ -41,11 +54,27 @@ const { values: args } = parseArgs({
     'cold-vectors': { type: 'string', default: '100000' },
     'sign-ins': { type: 'string', default: '40' },
     resource: { type: 'string', default: '3000' },
+    'scale-accounts': { type: 'string', default: '100000' },
+    'scale-clients': { type: 'string', default: '10000' },
+    principals: { type: 'string', default: '10000' },
+    'principal-vectors': { type: 'string', default: '16' },
+    'principal-dimension': { type: 'string', default: '128' },
+    'cache-mb': { type: 'string', default: '16' },
+    'cache-searches': { type: 'string', default: '10000' },
+    zipf: { type: 'string', default: '1' },
+    'soak-peak-seconds': { type: 'string', default: '20' },
   },
 });
+const ZERO_ALLOWED = new Set([
+  'warmup-tokens',
+  'warmup-searches',
+  'cold-vectors',
+  'scale-accounts',
+  'scale-clients',
+]);
 const int = (name: keyof typeof args): number => {
   const n = Number(args[name]);
-  if (!Number.isInteger(n) || n < (name.startsWith('warmup') || name === 'cold-vectors' ? 0 : 1)) {
+  if (!Number.isInteger(n) || n < (ZERO_ALLOWED.has(name) ? 0 : 1)) {
     console.error(`bench: --${name} must be a positive integer`);
     process.exit(2);
   }
@@ -65,7 +94,29 @@ const params = {
   coldVectors: int('cold-vectors'),
   signIns: int('sign-ins'),
   resource: int('resource'),
+  scaleAccounts: int('scale-accounts'),
+  scaleClients: int('scale-clients'),
+  principals: int('principals'),
+  principalVectors: int('principal-vectors'),
+  principalDimension: int('principal-dimension'),
+  cacheMb: int('cache-mb'),
+  cacheSearches: int('cache-searches'),
+  soakPeakSeconds: int('soak-peak-seconds'),
+  soakMinutes: args.soak === undefined ? 0 : int('soak'),
 };
+const zipfS = Number(args.zipf);
+if (!(zipfS >= 0)) {
+  console.error('bench: --zipf must be a number >= 0');
+  process.exit(2);
+}
+let scenarios: Set<Scenario>;
+try {
+  // With --soak alone, only the soak runs; --only adds scenarios before it.
+  scenarios = args.soak !== undefined && !args.only ? new Set() : selectScenarios(args.only);
+} catch (err) {
+  console.error(`bench: --only: ${(err as Error).message}`);
+  process.exit(2);
+}
 const SCOPE = 'vectors:read vectors:write vectors:delete';
 
 const root = resolve(import.meta.dirname, '..');
@@ -83,11 +134,22 @@ const stopAll = () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void stopAll().then(() => process.exit(130)));
 }
+/** A step several scenarios need, done the first time one asks. */
+const once = <T>(f: () => Promise<T>): (() => Promise<T>) => {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= f();
+    return p;
+  };
+};
 
 let code = 0;
 try {
   const rows: Row[] = [];
   const comparisons: Comparison[] = [];
+  const goals: Comparison[] = [];
+  const sections: string[] = [];
+  const notes: string[] = [];
   const tokenLoad: LoadOptions = {
     count: params.tokens,
     concurrency: params.concurrency,
@@ -98,225 +160,381 @@ try {
     concurrency: params.concurrency,
     warmup: params.warmupSearches,
   };
-
-  const stack = await startBenchStack({ root, dataDir: resolve(root, '.data/bench'), log });
+  const dataDir = resolve(root, '.data/bench');
+  const stack = await startBenchStack({ root, dataDir, log });
   stops.push(stack.stop);
 
-  // Tokens: ours, then bare oidc-provider, each in its own process.
-  const client = await http.json<{ client_id: string; client_secret: string }>(
-    'POST',
-    `${stack.adminUrl}/admin/clients`,
-    201,
-    {
-      headers: { authorization: `Bearer ${stack.adminToken}` },
-      body: { client_name: 'bench', grant_types: ['client_credentials'], scope: SCOPE },
-    },
-  );
-  const ours: ClientCredentials = {
-    tokenUrl: `${stack.authUrl}/token`,
-    clientId: client.client_id,
-    clientSecret: client.client_secret,
-    scope: SCOPE,
-    audience: stack.vectorApiUrl,
-  };
-  log(`client-credentials tokens: ours (${params.tokens} at concurrency ${params.concurrency})`);
-  const oursTokens = await benchClientCredentials(http, ours, tokenLoad);
-  const bare = await startBareTokenServer({ audience: stack.vectorApiUrl, scope: SCOPE, env: stack.env });
-  stops.push(bare.stop);
-  log('client-credentials tokens: bare oidc-provider');
-  const bareTokens = await benchClientCredentials(http, bare.credentials, tokenLoad);
-  await bare.stop();
-  rows.push(
-    { name: 'client-credentials tokens (ours)', result: oursTokens },
-    { name: 'client-credentials tokens (bare oidc-provider)', result: bareTokens },
-  );
-  comparisons.push({ name: 'client-credentials tokens', ours: oursTokens, bare: bareTokens });
+  const oursClient = once(async () => {
+    const client = await http.json<{ client_id: string; client_secret: string }>(
+      'POST',
+      `${stack.adminUrl}/admin/clients`,
+      201,
+      {
+        headers: { authorization: `Bearer ${stack.adminToken}` },
+        body: { client_name: 'bench', grant_types: ['client_credentials'], scope: SCOPE },
+      },
+    );
+    const ours: ClientCredentials = {
+      tokenUrl: `${stack.authUrl}/token`,
+      clientId: client.client_id,
+      clientSecret: client.client_secret,
+      scope: SCOPE,
+      audience: stack.vectorApiUrl,
+    };
+    return ours;
+  });
+  const vectors = once(async () => randomVectors(params.vectors, params.dimension, 1));
+  const queries = randomVectors(Math.max(params.searches, params.warmupSearches), params.dimension, 2);
+  /** The `bench` collection, filled through the API: what the search scenarios search. */
+  const filled = once(async () => {
+    const target: VectorTarget = {
+      vectorUrl: stack.vectorUrl,
+      token: await requestToken(http, await oursClient()),
+      collection: 'bench',
+    };
+    log(`upserting ${params.vectors} x ${params.dimension} vectors in batches of ${params.batch}`);
+    const fill = await fillCollection(http, target, await vectors(), {
+      dimension: params.dimension,
+      metric: 'ip',
+      batch: params.batch,
+    });
+    notes.push(
+      `upsert: ${params.vectors} vectors in ${fill.seconds.toFixed(1)} s (${(params.vectors / fill.seconds).toFixed(0)} vectors/s, batches of ${params.batch})`,
+    );
+    return target;
+  });
+  const token = once(async () => requestToken(http, await oursClient()));
+
+  // Tokens: ours, then bare oidc-provider (a static `clients` entry, memory adapter, ES256 JWTs).
+  if (scenarios.has('tokens')) {
+    const ours = await oursClient();
+    log(`client-credentials tokens: ours (${params.tokens} at concurrency ${params.concurrency})`);
+    const oursTokens = await benchClientCredentials(http, ours, tokenLoad);
+    const bare = await startBareTokenServer({ audience: stack.vectorApiUrl, scope: SCOPE, env: stack.env });
+    stops.push(bare.stop);
+    log('client-credentials tokens: bare oidc-provider');
+    const bareTokens = await benchClientCredentials(http, bare.credentials, tokenLoad);
+    await bare.stop();
+    rows.push(
+      { name: 'client-credentials tokens (ours)', result: oursTokens },
+      { name: 'client-credentials tokens (bare oidc-provider)', result: bareTokens },
+    );
+    comparisons.push({ name: 'client-credentials tokens', ours: oursTokens, bare: bareTokens });
+    goals.push({
+      name: 'client-credentials tokens / bare oidc-provider (static client)',
+      ours: oursTokens,
+      bare: bareTokens,
+      target: 0.9,
+    });
+  }
 
   // Searches: ours over HTTP with a Bearer token, then faiss-node in this process.
-  const target = { vectorUrl: stack.vectorUrl, token: await requestToken(http, ours), collection: 'bench' };
-  const vectors = randomVectors(params.vectors, params.dimension, 1);
-  const queries = randomVectors(Math.max(params.searches, params.warmupSearches), params.dimension, 2);
-  log(`upserting ${params.vectors} x ${params.dimension} vectors in batches of ${params.batch}`);
-  const fill = await fillCollection(http, target, vectors, {
-    dimension: params.dimension,
-    metric: 'ip',
-    batch: params.batch,
-  });
-  const faissIndex = createFaissBaseline(vectors, params.dimension);
-  let agree = 0;
-  for (const query of queries.slice(0, 5)) {
-    const { results } = await searchOnce(http, target, query, params.k);
-    if (results.map((r) => r.id).join() === faissIndex.topIds(query, params.k).join()) agree++;
+  if (scenarios.has('searches')) {
+    const target = await filled();
+    const faissIndex = createFaissBaseline(await vectors(), params.dimension);
+    let agree = 0;
+    for (const query of queries.slice(0, 5)) {
+      const { results } = await searchOnce(http, target, query, params.k);
+      if (results.map((r) => r.id).join() === faissIndex.topIds(query, params.k).join()) agree++;
+    }
+    notes.push(`check:  top-${params.k} ids from the API equal faiss-node's for ${agree}/5 queries`);
+    log(`authenticated searches: ours (${params.searches} at concurrency ${params.concurrency})`);
+    const oursSearch = await benchVectorSearch(http, target, queries, params.k, searchLoad);
+    // One at a time too: FAISS answers one call at a time, so this latency is the like-for-like one.
+    log(`authenticated searches: ours (${params.searches} at concurrency 1)`);
+    const oursSearchOne = await benchVectorSearch(http, target, queries, params.k, {
+      ...searchLoad,
+      concurrency: 1,
+    });
+    log('searches: faiss-node in-process');
+    const bareSearch = await faissIndex.bench(queries, params.k, searchLoad);
+    // The in-process FAISS run held this event loop for seconds: let it see the keep-alive sockets the
+    // servers closed meanwhile, so the next request does not pick a dead one ("socket hang up").
+    await new Promise((r) => setTimeout(r, 50));
+    rows.push(
+      { name: `authenticated searches k=${params.k} (ours)`, result: oursSearch },
+      { name: `authenticated searches k=${params.k} (ours, one at a time)`, result: oursSearchOne },
+      { name: `searches k=${params.k} (faiss-node in-process)`, result: bareSearch },
+    );
+    comparisons.push(
+      {
+        name: `searches k=${params.k}, concurrency ${params.concurrency}`,
+        ours: oursSearch,
+        bare: bareSearch,
+      },
+      { name: `searches k=${params.k}, one at a time`, ours: oursSearchOne, bare: bareSearch },
+    );
+    goals.push({
+      name: `authenticated searches (conc. ${params.concurrency}) / faiss-node one at a time`,
+      ours: oursSearch,
+      bare: bareSearch,
+      target: 2,
+    });
   }
-  log(`authenticated searches: ours (${params.searches} at concurrency ${params.concurrency})`);
-  const oursSearch = await benchVectorSearch(http, target, queries, params.k, searchLoad);
-  // One at a time too: FAISS answers one call at a time, so this latency is the like-for-like one.
-  log(`authenticated searches: ours (${params.searches} at concurrency 1)`);
-  const oursSearchOne = await benchVectorSearch(http, target, queries, params.k, {
-    ...searchLoad,
-    concurrency: 1,
-  });
-  log('searches: faiss-node in-process');
-  const bareSearch = await faissIndex.bench(queries, params.k, searchLoad);
-  // The in-process FAISS run held this event loop for seconds: let it see the keep-alive sockets the
-  // servers closed meanwhile, so the next request does not pick a dead one ("socket hang up").
-  await new Promise((r) => setTimeout(r, 50));
-  rows.push(
-    { name: `authenticated searches k=${params.k} (ours)`, result: oursSearch },
-    { name: `authenticated searches k=${params.k} (ours, one at a time)`, result: oursSearchOne },
-    { name: `searches k=${params.k} (faiss-node in-process)`, result: bareSearch },
-  );
-  comparisons.push(
-    { name: `searches k=${params.k}, concurrency ${params.concurrency}`, ours: oursSearch, bare: bareSearch },
-    { name: `searches k=${params.k}, one at a time`, ours: oursSearchOne, bare: bareSearch },
-  );
 
   // Encryption at rest on (the stack's vector API) and off (a second process with the plaintext
   // codec), same database, same run: batch upserts into fresh collections, and the same searches.
-  const encryption: Comparison[] = [];
-  const plain = await startPlaintextVectorApi(root, stack.env, resolve(root, '.data/bench/run/plaintext'));
-  stops.push(plain.stop);
-  const plainTarget = { ...target, vectorUrl: plain.vectorUrl, collection: 'bench-off' };
-  const upsertVectors = randomVectors(params.upserts, params.dimension, 4);
-  const upsertOptions = { dimension: params.dimension, batch: params.batch, warmupBatches: 1 };
-  log(`upserts: ${params.upserts} vectors in batches of ${params.batch}, encryption on/off/off/on`);
-  const upserts = await abba(
-    (run) => benchUpserts(http, { ...target, collection: `upserts-on-${run}` }, upsertVectors, upsertOptions),
-    (run) =>
-      benchUpserts(http, { ...plainTarget, collection: `upserts-off-${run}` }, upsertVectors, upsertOptions),
-  );
-  await fillCollection(http, plainTarget, vectors, {
-    dimension: params.dimension,
-    metric: 'ip',
-    batch: params.batch,
-  });
-  log(
-    `authenticated searches: encryption on/off/off/on (${params.searches} each at concurrency ${params.concurrency})`,
-  );
-  const halfLoad = { ...searchLoad, count: Math.ceil(params.searches / 2) };
-  const searches = await abba(
-    () => benchVectorSearch(http, target, queries, params.k, halfLoad),
-    () => benchVectorSearch(http, plainTarget, queries, params.k, halfLoad),
-  );
-  await plain.stop();
-  const upsertName = `upserts, batches of ${params.batch} x ${params.dimension}`;
-  rows.push(
-    { name: `${upsertName} (encryption on)`, result: upserts.a },
-    { name: `${upsertName} (encryption off)`, result: upserts.b },
-    { name: `authenticated searches k=${params.k} (encryption on)`, result: searches.a },
-    { name: `authenticated searches k=${params.k} (encryption off)`, result: searches.b },
-  );
-  encryption.push(
-    { name: upsertName, ours: upserts.a, bare: upserts.b },
-    { name: `searches k=${params.k}, concurrency ${params.concurrency}`, ours: searches.a, bare: searches.b },
-  );
+  if (scenarios.has('encryption')) {
+    const target = await filled();
+    const plain = await startPlaintextVectorApi(root, stack.env, resolve(root, '.data/bench/run/plaintext'));
+    stops.push(plain.stop);
+    const plainTarget = { ...target, vectorUrl: plain.vectorUrl, collection: 'bench-off' };
+    const upsertVectors = randomVectors(params.upserts, params.dimension, 4);
+    const upsertOptions = { dimension: params.dimension, batch: params.batch, warmupBatches: 1 };
+    log(`upserts: ${params.upserts} vectors in batches of ${params.batch}, encryption on/off/off/on`);
+    const upserts = await abba(
+      (run) =>
+        benchUpserts(http, { ...target, collection: `upserts-on-${run}` }, upsertVectors, upsertOptions),
+      (run) =>
+        benchUpserts(
+          http,
+          { ...plainTarget, collection: `upserts-off-${run}` },
+          upsertVectors,
+          upsertOptions,
+        ),
+    );
+    await fillCollection(http, plainTarget, await vectors(), {
+      dimension: params.dimension,
+      metric: 'ip',
+      batch: params.batch,
+    });
+    log(
+      `authenticated searches: encryption on/off/off/on (${params.searches} each at concurrency ${params.concurrency})`,
+    );
+    const halfLoad = { ...searchLoad, count: Math.ceil(params.searches / 2) };
+    const searches = await abba(
+      () => benchVectorSearch(http, target, queries, params.k, halfLoad),
+      () => benchVectorSearch(http, plainTarget, queries, params.k, halfLoad),
+    );
+    await plain.stop();
+    const upsertName = `upserts, batches of ${params.batch} x ${params.dimension}`;
+    rows.push(
+      { name: `${upsertName} (encryption on)`, result: upserts.a },
+      { name: `${upsertName} (encryption off)`, result: upserts.b },
+      { name: `authenticated searches k=${params.k} (encryption on)`, result: searches.a },
+      { name: `authenticated searches k=${params.k} (encryption off)`, result: searches.b },
+    );
+    sections.push(
+      formatRatios(
+        [
+          { name: upsertName, ours: upserts.a, bare: upserts.b },
+          {
+            name: `searches k=${params.k}, concurrency ${params.concurrency}`,
+            ours: searches.a,
+            bare: searches.b,
+          },
+        ],
+        'encryption on / off',
+      ),
+    );
+  }
 
   // Sign-ins through the pages at the stack's BCRYPT_COST (12 unless set), and what a burst of
   // them does to the token endpoint: its p99 while sign-ins run against its p99 idle.
-  log(`sign-ins: ${params.signIns} at concurrency 4 (bcrypt in the worker pool)`);
-  const probe: LoadOptions = { count: 100, concurrency: 2, warmup: 10 };
-  const idleTokens = mergeResults([
-    await benchClientCredentials(http, ours, probe),
-    await benchClientCredentials(http, ours, probe),
-    await benchClientCredentials(http, ours, probe),
-  ]);
-  const signInRun = benchSignIns(
-    { issuer: stack.issuer, databaseUrl: String(stack.env.DATABASE_URL) },
-    { count: params.signIns, concurrency: 4, warmup: 4 },
-  );
-  let signInsDone = false;
-  // Its failure is reported by the `await signInRun` below (inside the try that stops the stack);
-  // this side branch must not turn it into an unhandled rejection that kills the process first.
-  signInRun
-    .finally(() => {
-      signInsDone = true;
-    })
-    .catch(() => undefined);
-  const busyRuns: LoadResult[] = [];
-  while (!signInsDone || busyRuns.length < 3)
-    busyRuns.push(await benchClientCredentials(http, ours, { ...probe, warmup: 0 }));
-  const signIns = await signInRun;
-  const busyTokens = mergeResults(busyRuns);
-  rows.push(
-    { name: `sign-ins through the pages (bcrypt cost ${stack.env.BCRYPT_COST ?? 12})`, result: signIns },
-    { name: 'client-credentials tokens, idle (conc. 2)', result: idleTokens },
-    { name: 'client-credentials tokens, during sign-ins', result: busyTokens },
-  );
-  const signInImpact: Comparison[] = [
-    { name: 'token endpoint during sign-ins', ours: busyTokens, bare: idleTokens },
-  ];
+  if (scenarios.has('sign-ins')) {
+    const ours = await oursClient();
+    log(`sign-ins: ${params.signIns} at concurrency 4 (bcrypt in the worker pool)`);
+    const probe: LoadOptions = { count: 100, concurrency: 2, warmup: 10 };
+    const idleTokens = mergeResults([
+      await benchClientCredentials(http, ours, probe),
+      await benchClientCredentials(http, ours, probe),
+      await benchClientCredentials(http, ours, probe),
+    ]);
+    const signInRun = benchSignIns(
+      { issuer: stack.issuer, databaseUrl: String(stack.env.DATABASE_URL) },
+      { count: params.signIns, concurrency: 4, warmup: 4 },
+    );
+    let signInsDone = false;
+    // Its failure is reported by the `await signInRun` below (inside the try that stops the stack);
+    // this side branch must not turn it into an unhandled rejection that kills the process first.
+    signInRun
+      .finally(() => {
+        signInsDone = true;
+      })
+      .catch(() => undefined);
+    const busyRuns: LoadResult[] = [];
+    while (!signInsDone || busyRuns.length < 3)
+      busyRuns.push(await benchClientCredentials(http, ours, { ...probe, warmup: 0 }));
+    const signIns = await signInRun;
+    const busyTokens = mergeResults(busyRuns);
+    rows.push(
+      { name: `sign-ins through the pages (bcrypt cost ${stack.env.BCRYPT_COST ?? 12})`, result: signIns },
+      { name: 'client-credentials tokens, idle (conc. 2)', result: idleTokens },
+      { name: 'client-credentials tokens, during sign-ins', result: busyTokens },
+    );
+    sections.push(
+      formatRatios(
+        [{ name: 'token endpoint during sign-ins', ours: busyTokens, bare: idleTokens }],
+        'during sign-ins / idle',
+      ),
+    );
+  }
 
   // What each layer of the resource-server library costs: verification only, + the revocation
-  // check (one Redis MGET), + the rate limit (one Redis script). Same token, same load.
-  log('resource-server layers: plain, + revocation check, + rate limit');
-  const layers = await benchResourceLayers(
-    http,
-    {
-      issuer: stack.issuer,
-      audience: stack.vectorApiUrl,
-      redisUrl: String(stack.env.REDIS_URL),
-      token: target.token,
-    },
-    ['plain', 'revocation', 'ratelimit'],
-    { count: params.resource, concurrency: params.concurrency, warmup: 300 },
-  );
-  const plainLayer = layers.get('plain')!;
-  const revocationLayer = layers.get('revocation')!;
-  const limitLayer = layers.get('ratelimit')!;
-  rows.push(
-    { name: 'authenticated requests: verify only', result: plainLayer },
-    { name: 'authenticated requests: + revocation check', result: revocationLayer },
-    { name: 'authenticated requests: + revocation + rate limit', result: limitLayer },
-  );
-  const layerCosts: Comparison[] = [
-    { name: 'with revocation check / without', ours: revocationLayer, bare: plainLayer },
-    { name: 'with rate limit / without', ours: limitLayer, bare: revocationLayer },
-  ];
+  // check, + the rate limit. Same token, same load, same trivial route.
+  if (scenarios.has('resource-layers')) {
+    log('resource-server layers: plain, + revocation check, + rate limit');
+    const layers = await benchResourceLayers(
+      http,
+      {
+        issuer: stack.issuer,
+        audience: stack.vectorApiUrl,
+        redisUrl: String(stack.env.REDIS_URL),
+        token: await token(),
+      },
+      ['plain', 'revocation', 'ratelimit'],
+      { count: params.resource, concurrency: params.concurrency, warmup: 300 },
+    );
+    const plainLayer = layers.get('plain')!;
+    const revocationLayer = layers.get('revocation')!;
+    const limitLayer = layers.get('ratelimit')!;
+    rows.push(
+      { name: 'authenticated requests: verify only', result: plainLayer },
+      { name: 'authenticated requests: + revocation check', result: revocationLayer },
+      { name: 'authenticated requests: + revocation + rate limit', result: limitLayer },
+    );
+    const whole = 'authenticated trivial request: verify + revocation + rate limit / verify only';
+    sections.push(
+      formatRatios(
+        [
+          { name: 'with revocation check / without', ours: revocationLayer, bare: plainLayer },
+          { name: 'with rate limit / without', ours: limitLayer, bare: revocationLayer },
+          { name: 'verify + revocation + rate limit / verify only', ours: limitLayer, bare: plainLayer },
+        ],
+        'layer cost',
+      ),
+    );
+    goals.push({ name: whole, ours: limitLayer, bare: plainLayer, target: 0.9 });
+  }
 
-  log('signing cost by algorithm (jose, in-process)');
-  const signing = await benchSigningCost({ count: 2000, concurrency: 1, warmup: 200 });
+  if (scenarios.has('signing')) {
+    log('signing cost by algorithm (jose, in-process)');
+    const signing = await benchSigningCost({ count: 2000, concurrency: 1, warmup: 200 });
+    sections.push(
+      `signing keys: cost of each algorithm (sign at the auth server, verify at every resource request)\n${formatResults(signingCostRows(signing))}`,
+    );
+  }
 
   let cold: ColdLoadResult | undefined;
-  if (params.coldVectors > 0) {
+  if (scenarios.has('cold-load') && params.coldVectors > 0) {
+    const t = await token();
     cold = await benchColdLoad({
       root,
       env: stack.env,
       dataDir: resolve(root, '.data/bench/run'),
       http,
-      token: target.token,
-      principal: String(decodeJwt(target.token).payload.sub),
+      token: t,
+      principal: String(decodeJwt(t).payload.sub),
       count: params.coldVectors,
       dimension: params.dimension,
       log,
     });
+    sections.push(formatCold(cold));
   }
 
-  console.log(`
-${machineFacts()}
-params:  tokens ${params.tokens} (+${params.warmupTokens} warm-up), searches ${params.searches} (+${params.warmupSearches} warm-up), concurrency ${params.concurrency}
-         collection ${params.vectors} x ${params.dimension} (metric ip, flat), k=${params.k}; tokens ES256 at+jwt
-         upsert: ${params.vectors} vectors in ${fill.seconds.toFixed(1)} s (${(params.vectors / fill.seconds).toFixed(0)} vectors/s, batches of ${params.batch})
-         check:  top-${params.k} ids from the API equal faiss-node's for ${agree}/5 queries
+  // Token issuance with a large auth database against an empty one (two fresh auth-servers).
+  if (scenarios.has('scale-tokens')) {
+    const scale = await benchDataScaleTokens({
+      root,
+      env: stack.env,
+      dataDir: resolve(dataDir, 'run'),
+      http,
+      scope: SCOPE,
+      audience: stack.vectorApiUrl,
+      accounts: params.scaleAccounts,
+      clients: params.scaleClients,
+      load: tokenLoad,
+      log,
+      track: (stop) => stops.push(stop),
+    });
+    const seededName = `client-credentials tokens (${params.scaleAccounts} accounts, ${params.scaleClients} clients)`;
+    rows.push(
+      { name: 'client-credentials tokens (empty database)', result: scale.empty },
+      { name: seededName, result: scale.seeded },
+    );
+    notes.push(
+      `scale:  ${params.scaleAccounts} accounts + ${params.scaleClients} clients seeded in ${scale.seedSeconds.toFixed(1)} s (SQL generate_series, secrets sealed as the adapter does)`,
+    );
+    goals.push({
+      name: `token issuance, ${params.scaleAccounts} accounts + ${params.scaleClients} clients / empty database`,
+      ours: scale.seeded,
+      bare: scale.empty,
+      target: 0.95,
+    });
+  }
 
-${formatResults(rows)}
+  if (scenarios.has('vector-cache')) {
+    const ours = await oursClient();
+    const result = await benchVectorCache(
+      http,
+      {
+        root,
+        env: stack.env,
+        dataDir: resolve(dataDir, 'run'),
+        templateClientId: ours.clientId,
+        track: (stop) => stops.push(stop),
+        tokenUrl: ours.tokenUrl,
+      },
+      {
+        principals: params.principals,
+        vectorsEach: params.principalVectors,
+        dimension: params.principalDimension,
+        cacheMb: params.cacheMb,
+        searches: params.cacheSearches,
+        zipfS,
+        coldSample: 200,
+        concurrency: params.concurrency,
+      },
+      log,
+    );
+    sections.push(formatVectorCache(result));
+  }
 
-${formatRatios(comparisons)}
+  let soak: SoakResult | undefined;
+  if (params.soakMinutes > 0) {
+    const ours = await oursClient();
+    const target = await filled();
+    soak = await benchSoak(
+      http,
+      {
+        credentials: ours,
+        authUrl: stack.authUrl,
+        vectorUrl: stack.vectorUrl,
+        searchCollection: target.collection,
+        writeCollection: 'soak-writes',
+        dimension: params.dimension,
+        processes: stack.processes,
+      },
+      {
+        minutes: params.soakMinutes,
+        concurrency: params.concurrency,
+        peakSeconds: params.soakPeakSeconds,
+        share: 0.8,
+        maxInFlight: 2000,
+      },
+      log,
+    );
+    sections.push(formatSoak(soak));
+  }
 
-${formatRatios(encryption, 'encryption on / off')}
-
-${formatRatios(signInImpact, 'during sign-ins / idle')}
-
-${formatRatios(layerCosts, 'layer cost')}
-
-signing keys: cost of each algorithm (sign at the auth server, verify at every resource request)
-${formatResults(signingCostRows(signing))}
-${
-  cold
-    ? `
-${formatCold(cold)}
-`
-    : ''
-}`);
+  const ran = [...scenarios, ...(soak ? ['soak'] : [])].join(', ');
+  console.log(
+    [
+      '',
+      machineFacts(),
+      `scenarios: ${ran}`,
+      `params:  tokens ${params.tokens} (+${params.warmupTokens} warm-up), searches ${params.searches} (+${params.warmupSearches} warm-up), concurrency ${params.concurrency}`,
+      `         collection ${params.vectors} x ${params.dimension} (metric ip, flat), k=${params.k}; tokens ES256 at+jwt`,
+      ...notes.map((n) => `         ${n}`),
+      '',
+      ...(rows.length > 0 ? [formatResults(rows), ''] : []),
+      ...(comparisons.length > 0 ? [formatRatios(comparisons), ''] : []),
+      ...(goals.length > 0
+        ? [formatRatios(goals, 'issue 14 yardsticks, same run: ours / baseline'), '']
+        : []),
+      ...sections.flatMap((s) => [s, '']),
+    ].join('\n'),
+  );
 } catch (err) {
   // After Ctrl-C the requests in flight fail as the servers stop: that is not the news.
   if (!stopping) log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -338,6 +556,86 @@ function formatCold(c: ColdLoadResult): string {
         ['a search once loaded', ms(c.warmMs)],
         ['snapshot on disk after the first load (incl. 2 s debounce)', `${c.snapshotSeconds.toFixed(1)} s`],
       ],
+    ),
+  ].join('\n');
+}
+
+function formatVectorCache(v: VectorCacheResult): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return [
+    `vector API, ${v.principals} principals with one collection of ${v.vectorsEach} x ${v.dimension} each (~${v.totalMb.toFixed(0)} MB of indexes) under VECTOR_CACHE_MB=${v.cacheMb}; written through the API in ${v.fillSeconds.toFixed(1)} s`,
+    formatResults([
+      {
+        name: `cold: first search of an evicted collection (${v.coldLoads}/${v.cold.count} loaded)`,
+        result: v.cold,
+      },
+      { name: 'hot: the same cached collection again', result: v.hot },
+      { name: `searches, Zipf s=${v.zipfS} over the principals`, result: v.zipf },
+    ]),
+    formatTable(
+      ['index cache over the measured Zipf searches', 'value'],
+      [
+        ['hit rate (1 - vector_index_loads_total / searches)', pct(v.hitRate)],
+        [`ideal LRU of the same ${v.cachedEntries} entries (Zipf head share)`, pct(v.idealHitRate)],
+        ['loads from snapshot / from records', `${v.loads.snapshot} / ${v.loads.records}`],
+        ['evictions (vector_index_evictions_total)', String(v.evictions)],
+      ],
+    ),
+  ].join('\n');
+}
+
+function formatSoak(s: SoakResult): string {
+  const mb = (b: number | undefined) => (b === undefined ? '-' : `${(b / 2 ** 20).toFixed(0)} MB`);
+  const ms = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(1));
+  const names = s.memory.map((m) => m.name);
+  const percent = (g: number) => (Number.isNaN(g) ? '-' : `${g >= 0 ? '+' : ''}${g.toFixed(1)}%`);
+  return [
+    `soak: ${s.minutes} min at ${s.rate.toFixed(0)} ops/s, 80% of the mix's peak ${s.peakOpsPerSec.toFixed(0)} ops/s (closed loop, concurrency ${s.peakConcurrency}, ${s.peakSeconds} s, ${s.peakServerErrors} 5xx)`,
+    `mix:  ${SOAK_MIX}; open loop, latency from when each operation was due`,
+    formatTable(
+      ['minute', 'ops', 'ops/s', 'p50 ms', 'p99 ms', '5xx', 'other errors', ...names.map((n) => `RSS ${n}`)],
+      s.minutesTable.map((w) => [
+        String(w.index + 1),
+        String(w.count),
+        w.opsPerSec.toFixed(0),
+        ms(w.p50Ms),
+        ms(w.p99Ms),
+        String(w.serverErrors),
+        String(w.otherErrors),
+        ...names.map((n) => mb(w.rss[n])),
+      ]),
+    ),
+    formatTable(
+      ['by operation', 'count', 'p50 ms', 'p99 ms', '5xx', 'other errors'],
+      [...s.byKind.map(({ kind, window }) => ({ name: kind, w: window })), { name: 'all', w: s.total }].map(
+        ({ name, w }) => [
+          name,
+          String(w.count),
+          ms(w.p50Ms),
+          ms(w.p99Ms),
+          String(w.serverErrors),
+          String(w.otherErrors),
+        ],
+      ),
+    ),
+    `not sent (more than 2000 in flight): ${s.shed}`,
+    formatTable(
+      [
+        'process (RSS; the index worker is a thread of vector-api)',
+        'warm-up',
+        'after minute 1',
+        'end',
+        'growth from warm-up',
+        'from minute 1',
+      ],
+      s.memory.map((m) => [
+        m.name,
+        mb(m.warm),
+        mb(m.minute1),
+        mb(m.end),
+        percent(m.growth),
+        percent(m.growthSinceMinute1),
+      ]),
     ),
   ].join('\n');
 }

@@ -1,13 +1,18 @@
-/** Deterministic pseudo-random vectors (mulberry32), so every run measures the same data. */
-export function randomVectors(count: number, dimension: number, seed: number): number[][] {
+/** A deterministic pseudo-random generator (mulberry32): numbers in [0, 1), the same for a seed. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
-  const next = () => {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Deterministic pseudo-random vectors (mulberry32), so every run measures the same data. */
+export function randomVectors(count: number, dimension: number, seed: number): number[][] {
+  const next = seededRandom(seed);
   // Six decimals: float32 keeps about seven digits anyway, and the upsert bodies stay small.
   return Array.from({ length: count }, () =>
     Array.from({ length: dimension }, () => Math.round((next() * 2 - 1) * 1e6) / 1e6),
@@ -19,14 +24,8 @@ export const vectorId = (i: number) => `v${i}`;
 
 /** The same generator into one row-major Float32Array (large collections, written without JSON). */
 export function randomVectorsF32(count: number, dimension: number, seed: number): Float32Array {
-  let state = seed >>> 0;
+  const next = seededRandom(seed);
   const out = new Float32Array(count * dimension);
-  for (let i = 0; i < out.length; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = next() * 2 - 1;
   return out;
 }

@@ -14,6 +14,8 @@ export interface BenchStack {
   adminUrl: string;
   vectorUrl: string;
   adminToken: string;
+  /** The service processes (for their memory): auth-server, vector-api. */
+  processes: { name: string; pid: number }[];
   /** The environment the services run with (also good for a baseline child process). */
   env: NodeJS.ProcessEnv;
   stop(): Promise<void>;
@@ -89,6 +91,7 @@ export async function startBenchStack(options: {
       adminUrl: `http://127.0.0.1:${adminPort}`,
       vectorUrl,
       adminToken,
+      processes: services.map((s) => ({ name: s.name, pid: s.child.pid ?? 0 })),
       env,
       stop,
     };
@@ -98,7 +101,7 @@ export async function startBenchStack(options: {
   }
 }
 
-async function distinctFreePorts(n: number): Promise<number[]> {
+export async function distinctFreePorts(n: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < n) ports.add(await freePort());
   return [...ports];

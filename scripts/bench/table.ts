@@ -32,16 +32,25 @@ export interface Comparison {
   name: string;
   ours: LoadResult;
   bare: LoadResult;
+  /** The throughput ratio a goal asks for (issue 14's "Done when"), shown when given. */
+  target?: number;
 }
 
 /** "ours / bare" (or `header`) for throughput (higher is better) and p99 (lower is better). */
 export function formatRatios(comparisons: Comparison[], header = 'ours / bare'): string {
+  const targets = comparisons.some((c) => c.target !== undefined);
   return formatTable(
-    [header, 'throughput', 'p99 latency'],
-    comparisons.map(({ name, ours, bare }) => [
-      name,
-      `${(ours.opsPerSec / bare.opsPerSec).toFixed(2)}x`,
-      `${(ours.p99Ms / bare.p99Ms).toFixed(2)}x`,
-    ]),
+    [header, 'throughput', 'p99 latency', ...(targets ? ['goal (throughput)'] : [])],
+    comparisons.map(({ name, ours, bare, target }) => {
+      const ratio = ours.opsPerSec / bare.opsPerSec;
+      const goal =
+        target === undefined ? '' : `>= ${target.toFixed(2)}x ${ratio >= target ? 'met' : 'NOT met'}`;
+      return [
+        name,
+        `${ratio.toFixed(2)}x`,
+        `${(ours.p99Ms / bare.p99Ms).toFixed(2)}x`,
+        ...(targets ? [goal] : []),
+      ];
+    }),
   );
 }

@@ -170,7 +170,7 @@ function isPostgres(pid: number): boolean {
   }
 }
 
-async function ensureDatabase(url: string, fresh: boolean): Promise<void> {
+export async function ensureDatabase(url: string, fresh: boolean): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
   const admin = new URL(url);

@@ -11,6 +11,7 @@ import {
 import { type ServiceProcess, spawnNode, waitUntilReady } from '../../lib/service-process.ts';
 import { randomVectorsF32 } from '../dataset.ts';
 import type { HttpClient } from '../http-client.ts';
+import { metricValue } from '../metrics.ts';
 
 export interface ColdLoadResult {
   count: number;
@@ -102,15 +103,8 @@ export async function benchColdLoad(options: {
         });
         return performance.now() - t0;
       };
-      /** A sample's value by name and one optional label (others, like `service`, ignored). */
-      const metric = async (name: string, label?: string) => {
-        const text = (await http.send('GET', `${url}/metrics`)).body;
-        for (const line of text.split('\n')) {
-          const m = /^([^{\s]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-          if (m?.[1] === name && (!label || (m[2] ?? '').split(',').includes(label))) return Number(m[3]);
-        }
-        return 0;
-      };
+      const metric = async (name: string, label?: string) =>
+        metricValue((await http.send('GET', `${url}/metrics`)).body, name, label);
       return { service, search, metric };
     };
 

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { freePort } from '@vectorauth/shared';
-import { type ServiceProcess, spawnNode, waitUntilReady } from '../../lib/service-process.ts';
 import { vectorId } from '../dataset.ts';
 import type { HttpClient } from '../http-client.ts';
 import { type LoadResult, runLoad } from '../load.ts';
+import { spawnReady } from '../spawn-ready.ts';
 import type { VectorTarget } from './vector-search.ts';
 
 export interface PlaintextVectorApi {
@@ -23,18 +23,13 @@ export async function startPlaintextVectorApi(
   dataDir: string,
 ): Promise<PlaintextVectorApi> {
   const port = await freePort();
-  const service: ServiceProcess = spawnNode(
+  const vectorUrl = `http://127.0.0.1:${port}`;
+  const service = await spawnReady(
     'vector-api (encryption off)',
     resolve(root, 'scripts/bench/plaintext-vector-api.ts'),
     { ...env, VECTOR_PORT: String(port), DATA_DIR: dataDir },
+    `${vectorUrl}/readyz`,
   );
-  const vectorUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntilReady(`${vectorUrl}/readyz`, service);
-  } catch (err) {
-    await service.stop();
-    throw err;
-  }
   return { vectorUrl, stop: () => service.stop() };
 }
 
