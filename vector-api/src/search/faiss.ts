@@ -1,4 +1,5 @@
 import faiss, { type Index } from 'faiss-node';
+import { paddedQueries } from './padded-queries.ts';
 
 /** The only module that touches faiss-node. Labels are insertion positions (no add_with_ids). */
 export interface FlatIndex {
@@ -7,7 +8,10 @@ export interface FlatIndex {
   add(vectors: Float32Array): void;
   /** Removes these positions; later positions shift down, order is kept. */
   remove(labels: readonly number[]): void;
-  /** nq queries; per query up to k (label, distance) pairs, best first, missing slots dropped. */
+  /**
+   * nq queries; per query up to k (label, distance) pairs, best first, missing slots dropped.
+   * Fewer than 20 queries are padded to FAISS's BLAS threshold (see padded-queries.ts).
+   */
   search(queries: Float32Array, k: number): { labels: number[]; distances: number[] }[];
   /** FAISS's own serialization of the index (what `deserializeFlatIndex` reads back). */
   serialize(): Buffer;
@@ -48,7 +52,7 @@ function wrap(index: Index, dimension: number): FlatIndex {
       const nq = queries.length / dimension;
       const kk = Math.min(k, index.ntotal());
       if (kk <= 0) return Array.from({ length: nq }, () => ({ labels: [], distances: [] }));
-      const raw = index.search(Array.from(queries), kk);
+      const raw = index.search(Array.from(paddedQueries(queries, dimension)), kk);
       return Array.from({ length: nq }, (_, q) => {
         const labels: number[] = [];
         const distances: number[] = [];
