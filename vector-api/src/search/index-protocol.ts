@@ -67,6 +67,10 @@ export interface IndexStats {
   bytes: number;
   evictions: number;
   snapshotsWritten: number;
+  /** FAISS search calls, the queries they answered (before padding), and their time in FAISS. */
+  searchCalls: number;
+  searchQueries: number;
+  searchSeconds: number;
 }
 
 export type IndexReply =

@@ -8,6 +8,8 @@
 export const BLAS_THRESHOLD = 20;
 
 /**
+ * Used for inner-product indexes (`ip`, and `cosine` over unit vectors) only: see faiss.ts.
+ *
  * `queries` (row-major, `dimension` floats each) padded with copies of its last query up to
  * `BLAS_THRESHOLD` when there are fewer; otherwise `queries` itself. The caller keeps the first
  * `queries.length / dimension` answers and drops the rest.

@@ -31,22 +31,32 @@ describe('paddedQueries', () => {
     }
   });
 
-  for (const metric of ['l2', 'ip']) {
-    it(`answers padded batches (${metric}) exactly as an unpadded batch of 20`, async function () {
-      this.timeout(60_000);
-      const run = await runScript(
-        'vector-api/test/support/padded-search-fixture.ts',
-        ['--metric', metric, '--sizes', '1,2,7,19'],
-        {},
-      );
-      expect(run.code, run.stderr).to.equal(0);
-      const { unpadded, padded } = JSON.parse(run.stdout) as { unpadded: Answer[]; padded: Answer[][] };
-      expect(unpadded).to.have.length(BLAS_THRESHOLD);
-      expect(padded.map((answers) => answers.length)).to.deep.equal([1, 2, 7, 19]);
-      for (const answers of padded) {
-        expect(answers).to.deep.equal(unpadded.slice(0, answers.length));
-        for (const answer of answers) expect(answer.labels).to.have.length(10);
-      }
-    });
+  async function fixture(metric: 'l2' | 'ip') {
+    const run = await runScript(
+      'vector-api/test/support/padded-search-fixture.ts',
+      ['--metric', metric, '--sizes', '1,2,7,19'],
+      {},
+    );
+    expect(run.code, run.stderr).to.equal(0);
+    const out = JSON.parse(run.stdout) as { unpadded: Answer[]; padded: Answer[][]; alone: Answer[] };
+    expect(out.unpadded).to.have.length(BLAS_THRESHOLD);
+    expect(out.padded.map((answers) => answers.length)).to.deep.equal([1, 2, 7, 19]);
+    for (const answer of [...out.unpadded, ...out.alone]) expect(answer.labels).to.have.length(10);
+    return out;
   }
+
+  it('answers padded batches of an inner-product index exactly as an unpadded batch of 20', async function () {
+    this.timeout(60_000);
+    const { unpadded, padded, alone } = await fixture('ip');
+    for (const answers of padded) expect(answers).to.deep.equal(unpadded.slice(0, answers.length));
+    expect(alone).to.deep.equal(unpadded);
+  });
+
+  it('leaves L2 batches below 20 unpadded: exact distances, 0 from a stored vector to itself', async function () {
+    this.timeout(60_000);
+    const { padded, alone } = await fixture('l2');
+    for (const answers of padded) expect(answers).to.deep.equal(alone.slice(0, answers.length));
+    expect(alone[0]?.labels[0]).to.equal(0);
+    expect(alone[0]?.distances[0]).to.equal(0);
+  });
 });
