@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import {
   type DatabaseTimeouts,
   databaseTimeoutEnv,
@@ -87,6 +88,8 @@ export interface VectorIndexSettings {
   /** Records changed since the last snapshot that trigger a new one; 0 writes none. */
   snapshotEvery: number;
   snapshotDelayMs: number;
+  /** OpenMP/OpenBLAS threads of the FAISS worker (VECTOR_SEARCH_THREADS; default half the cores, at least 1). */
+  threads: number;
 }
 
 export interface VectorEventSettings {
@@ -139,6 +142,7 @@ function envSchema() {
     VECTOR_CACHE_MB: positiveInt(1024),
     VECTOR_SNAPSHOT_EVERY: z.coerce.number().int().min(0).default(1000),
     VECTOR_SNAPSHOT_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+    VECTOR_SEARCH_THREADS: z.coerce.number().int().min(1).max(256).optional(),
     VECTOR_TOMBSTONE_TTL_SEC: positiveInt(86_400),
     VECTOR_KEY_CACHE_SIZE: positiveInt(10_000),
     VECTOR_EVENTS_GROUP: z
@@ -167,6 +171,16 @@ function envSchema() {
       })
       .default([]),
   });
+}
+
+/**
+ * FAISS's threads on a machine with `cores`: half of them, at least one. The request thread needs
+ * a core of its own, and FAISS's two thread pools (OpenMP and OpenBLAS) sized to every core fight
+ * each other and it: on 2 cores, 20 queries took ~100 ms per call with the defaults against ~5 ms
+ * with one thread (scripts/bench/faiss-threads.ts). Only measured on 2 cores.
+ */
+export function defaultSearchThreads(cores: number): number {
+  return Math.max(1, Math.floor(cores / 2));
 }
 
 /** `"name=limit,name=limit"`: per-scope or per-client rate limits. */
@@ -228,6 +242,7 @@ export function loadVectorApiConfig(env: Env): VectorApiConfig {
       cacheBytes: raw.VECTOR_CACHE_MB * 1024 * 1024,
       snapshotEvery: raw.VECTOR_SNAPSHOT_EVERY,
       snapshotDelayMs: raw.VECTOR_SNAPSHOT_DELAY_MS,
+      threads: raw.VECTOR_SEARCH_THREADS ?? defaultSearchThreads(availableParallelism()),
     },
     keyCacheSize: raw.VECTOR_KEY_CACHE_SIZE,
     tombstoneTtlSec: raw.VECTOR_TOMBSTONE_TTL_SEC,

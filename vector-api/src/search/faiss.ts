@@ -1,4 +1,5 @@
 import faiss, { type Index } from 'faiss-node';
+import { paddedQueries } from './padded-queries.ts';
 
 /** The only module that touches faiss-node. Labels are insertion positions (no add_with_ids). */
 export interface FlatIndex {
@@ -7,7 +8,12 @@ export interface FlatIndex {
   add(vectors: Float32Array): void;
   /** Removes these positions; later positions shift down, order is kept. */
   remove(labels: readonly number[]): void;
-  /** nq queries; per query up to k (label, distance) pairs, best first, missing slots dropped. */
+  /**
+   * nq queries; per query up to k (label, distance) pairs, best first, missing slots dropped.
+   * On an inner-product index, fewer than 20 queries are padded to FAISS's BLAS threshold (see
+   * padded-queries.ts). Not on L2: FAISS's BLAS path computes |x|² + |y|² - 2x·y, which loses small
+   * distances (a vector's distance to itself comes out ~5e-7, not 0), where the scan is exact.
+   */
   search(queries: Float32Array, k: number): { labels: number[]; distances: number[] }[];
   /** FAISS's own serialization of the index (what `deserializeFlatIndex` reads back). */
   serialize(): Buffer;
@@ -34,7 +40,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** fourcc, d (i32), ntotal (i64), two unused i64, is_trained (u8), metric_type (i32). */
 const HEADER_BYTES = 4 + 4 + 8 + 8 + 8 + 1 + 4;
 
-function wrap(index: Index, dimension: number): FlatIndex {
+function wrap(index: Index, metric: IndexMetric, dimension: number): FlatIndex {
   return {
     dimension,
     size: () => index.ntotal(),
@@ -48,7 +54,7 @@ function wrap(index: Index, dimension: number): FlatIndex {
       const nq = queries.length / dimension;
       const kk = Math.min(k, index.ntotal());
       if (kk <= 0) return Array.from({ length: nq }, () => ({ labels: [], distances: [] }));
-      const raw = index.search(Array.from(queries), kk);
+      const raw = index.search(Array.from(metric === 'ip' ? paddedQueries(queries, dimension) : queries), kk);
       return Array.from({ length: nq }, (_, q) => {
         const labels: number[] = [];
         const distances: number[] = [];
@@ -74,7 +80,7 @@ function wrap(index: Index, dimension: number): FlatIndex {
 export function createFlatIndex(metric: IndexMetric, dimension: number, vectors?: Float32Array): FlatIndex {
   if (!vectors || vectors.length === 0) {
     const index = metric === 'l2' ? new faiss.IndexFlatL2(dimension) : new faiss.IndexFlatIP(dimension);
-    return wrap(index, dimension);
+    return wrap(index, metric, dimension);
   }
   if (vectors.length % dimension !== 0) throw new Error('vectors do not divide into the dimension');
   const out = Buffer.allocUnsafe(HEADER_BYTES + 8 + vectors.byteLength);
@@ -88,7 +94,7 @@ export function createFlatIndex(metric: IndexMetric, dimension: number, vectors?
   out.writeBigUInt64LE(BigInt(vectors.length), 37);
   if (LITTLE_ENDIAN) out.set(new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength), 45);
   else for (const [i, x] of vectors.entries()) out.writeFloatLE(x, 45 + i * 4);
-  return wrap(faiss.Index.fromBuffer(out), dimension);
+  return wrap(faiss.Index.fromBuffer(out), metric, dimension);
 }
 
 /** Reads back what `FlatIndex.serialize` wrote; refuses anything but a flat index of that shape. */
@@ -98,7 +104,7 @@ export function deserializeFlatIndex(buffer: Buffer, metric: IndexMetric, dimens
   if (header.fourcc !== expected || header.dimension !== dimension) {
     throw new Error(`expected a ${expected} index of dimension ${dimension}`);
   }
-  return wrap(faiss.Index.fromBuffer(buffer), dimension);
+  return wrap(faiss.Index.fromBuffer(buffer), metric, dimension);
 }
 
 /**

@@ -7,7 +7,9 @@ type Sample = { value: number; labels?: Record<string, string> };
 /**
  * Index cache metrics, read from the worker once per scrape: `vector_index_cache_bytes`,
  * `vector_index_cache_entries`, `vector_index_loads_total{source="snapshot"|"records"}`,
- * `vector_index_evictions_total`, `vector_index_snapshots_written_total`. Registered as plain
+ * `vector_index_evictions_total`, `vector_index_snapshots_written_total`,
+ * `vector_index_search_calls_total`, `vector_index_search_queries_total` (their ratio is the mean
+ * batch size) and `vector_index_search_seconds_total` (the worker's time in FAISS). Registered as plain
  * collectors on the app's registry (the shape prom-client's Registry reads: name, type, get()).
  */
 export function registerIndexMetrics(registry: Registry, index: VectorIndex): void {
@@ -58,4 +60,16 @@ export function registerIndexMetrics(registry: Registry, index: VectorIndex): vo
   metric('vector_index_snapshots_written_total', 'counter', 'Encrypted index snapshots written', (s) => [
     { value: s.snapshotsWritten },
   ]);
+  metric('vector_index_search_calls_total', 'counter', 'FAISS search calls (one per batch)', (s) => [
+    { value: s.searchCalls },
+  ]);
+  metric('vector_index_search_queries_total', 'counter', 'Queries answered by those calls', (s) => [
+    { value: s.searchQueries },
+  ]);
+  metric(
+    'vector_index_search_seconds_total',
+    'counter',
+    'Time the index worker spent in FAISS searches',
+    (s) => [{ value: s.searchSeconds }],
+  );
 }

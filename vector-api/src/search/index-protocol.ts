@@ -12,6 +12,8 @@ export interface IndexWorkerOptions {
   snapshotEvery: number;
   /** Wait this long after the threshold is reached, so a burst of writes makes one snapshot. */
   snapshotDelayMs: number;
+  /** OpenMP and OpenBLAS threads FAISS uses (VECTOR_SEARCH_THREADS), fixed when faiss-node loads. */
+  threads: number;
 }
 
 /** What the worker knows about a collection it caches. */
@@ -65,6 +67,10 @@ export interface IndexStats {
   bytes: number;
   evictions: number;
   snapshotsWritten: number;
+  /** FAISS search calls, the queries they answered (before padding), and their time in FAISS. */
+  searchCalls: number;
+  searchQueries: number;
+  searchSeconds: number;
 }
 
 export type IndexReply =

@@ -9,6 +9,7 @@ import type {
   WorkerEnvelope,
   WorkerEvent,
 } from './index-protocol.ts';
+import { useFaissThreads } from './use-faiss-threads.ts';
 
 export interface IndexWorkerClient {
   request<R extends IndexReply>(request: IndexRequest, transfer?: ArrayBuffer[]): Promise<R>;
@@ -67,6 +68,7 @@ export function createIndexWorkerClient(logger: Logger, options: IndexWorkerOpti
   }
 
   function spawn(): Worker {
+    useFaissThreads(options.threads);
     const w = new Worker(new URL('./index-worker.ts', import.meta.url), { workerData: options });
     w.on('message', (envelope: WorkerEnvelope<IndexReply> & { event?: WorkerEvent }) => {
       if (envelope.event) return onEvent(envelope.event);

@@ -55,7 +55,15 @@ interface Entry {
 
 const entries = new Map<string, Entry>();
 const budget = new CacheBudget(options.cacheBytes);
-const stats: IndexStats = { entries: 0, bytes: 0, evictions: 0, snapshotsWritten: 0 };
+const stats: IndexStats = {
+  entries: 0,
+  bytes: 0,
+  evictions: 0,
+  snapshotsWritten: 0,
+  searchCalls: 0,
+  searchQueries: 0,
+  searchSeconds: 0,
+};
 const RECORD_OVERHEAD = 64;
 
 class CodedError extends Error {
@@ -259,7 +267,12 @@ function load(request: Extract<IndexRequest, { op: 'load' }>): Extract<IndexRepl
 }
 
 function search(entry: Entry, queries: Float32Array, k: number): SearchHit[][] {
-  return entry.index.search(queries, k).map(({ labels, distances }) =>
+  const started = performance.now();
+  const answers = entry.index.search(queries, k);
+  stats.searchSeconds += (performance.now() - started) / 1000;
+  stats.searchCalls++;
+  stats.searchQueries += answers.length;
+  return answers.map(({ labels, distances }) =>
     labels.map((label, j) => ({
       id: entry.ids[label] as string,
       distance: distances[j] as number,

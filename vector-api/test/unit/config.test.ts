@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@vectorauth/shared';
 import { expect } from 'chai';
-import { loadVectorApiConfig } from '../../src/config.ts';
+import { defaultSearchThreads, loadVectorApiConfig } from '../../src/config.ts';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const DB = 'postgres://postgres:hunter2@127.0.0.1:5432/vectors';
@@ -34,6 +34,7 @@ describe('loadVectorApiConfig', () => {
       cacheBytes: 1024 * 1024 * 1024,
       snapshotEvery: 1000,
       snapshotDelayMs: 2000,
+      threads: defaultSearchThreads(availableParallelism()),
     });
     expect(c.events).to.deep.equal({ group: 'vector-api', claimIdleMs: 30_000 });
     expect(c.keyCacheSize).to.equal(10_000);
@@ -48,9 +49,15 @@ describe('loadVectorApiConfig', () => {
       VECTOR_CACHE_MB: '64',
       VECTOR_SNAPSHOT_EVERY: '0',
       VECTOR_SNAPSHOT_DELAY_MS: '10',
+      VECTOR_SEARCH_THREADS: '3',
       VECTOR_EVENTS_GROUP: 'vector-api-eu',
     });
-    expect(c.index).to.deep.equal({ cacheBytes: 64 * 1024 * 1024, snapshotEvery: 0, snapshotDelayMs: 10 });
+    expect(c.index).to.deep.equal({
+      cacheBytes: 64 * 1024 * 1024,
+      snapshotEvery: 0,
+      snapshotDelayMs: 10,
+      threads: 3,
+    });
     expect(c.events.group).to.equal('vector-api-eu');
     expect(() =>
       loadVectorApiConfig({
@@ -63,6 +70,13 @@ describe('loadVectorApiConfig', () => {
       ConfigError,
       /VECTOR_CACHE_MB[\s\S]*VECTOR_EVENTS_GROUP|VECTOR_EVENTS_GROUP[\s\S]*VECTOR_CACHE_MB/,
     );
+    expect(() =>
+      loadVectorApiConfig({ VECTOR_DATABASE_URL: DB, MASTER_KEY: KEY, VECTOR_SEARCH_THREADS: '0' }),
+    ).to.throw(ConfigError, /VECTOR_SEARCH_THREADS/);
+  });
+
+  it('gives FAISS half the cores, at least one thread', () => {
+    expect([1, 2, 3, 4, 8].map(defaultSearchThreads)).to.deep.equal([1, 1, 1, 2, 4]);
   });
 
   it('derives the audience from the port and JWKS from the issuer', () => {

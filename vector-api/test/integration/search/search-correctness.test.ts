@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { bruteForce, randomVector, seededRandom, type TestMetric } from '../../support/brute-force.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
+import { metricValue } from '../../support/wait-for.ts';
 
 const DIMENSION = 16;
 const COUNT = 300;
@@ -108,6 +109,22 @@ describe('vector-api search equals brute force', () => {
         const want = bruteForce(records, many[i]!, 1 + (i % 5), 'l2');
         expect(got.map((r) => r.id)).to.deep.equal(want.map((r) => r.id));
       });
+    });
+
+    it('counts FAISS calls, the queries they answered and their time in /metrics', async () => {
+      const { name } = data.get('ip')!;
+      const read = async () => {
+        const text = (await h.call('GET', '/metrics')).text;
+        return ['calls', 'queries', 'seconds'].map((m) =>
+          metricValue(text, `vector_index_search_${m}_total`),
+        );
+      };
+      const [calls, queries, seconds] = await read();
+      await Promise.all(Array.from({ length: 8 }, () => search(name, randomVector(random, DIMENSION))));
+      const [callsAfter, queriesAfter, secondsAfter] = await read();
+      expect(queriesAfter! - queries!).to.equal(8);
+      expect(callsAfter! - calls!).to.be.within(1, 8);
+      expect(secondsAfter).to.be.above(seconds!);
     });
 
     it('returns fewer than k results when the collection is small, and none when it is empty', async () => {
