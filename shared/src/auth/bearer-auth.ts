@@ -7,6 +7,8 @@ import type { RevocationStore } from './revocation-store.ts';
 
 export interface AuthState {
   token: AccessTokenClaims;
+  /** The values of a route's `reads`, fetched in the same round trip as its token checks. */
+  checkedReads?: ReadonlyMap<string, string | null>;
 }
 
 export interface BearerAuthOptions {
@@ -32,6 +34,11 @@ export interface RouteChecks {
   limit?: (token: AccessTokenClaims) => { bucket: string; max: number };
   /** Told of each refused request (a log line, a metric). */
   onLimited?: (ctx: Context) => void;
+  /**
+   * Further keys the route will read from Redis, fetched in the same round trip; their values are
+   * in `ctx.state.checkedReads` (asked only for a token that carries the scope).
+   */
+  reads?: (ctx: Context, token: AccessTokenClaims) => readonly string[];
 }
 
 /**
@@ -61,10 +68,13 @@ export function createBearerAuth(verifier: AccessTokenVerifier, options: BearerA
 async function routeChecks(ctx: Context, token: AccessTokenClaims, route: RouteChecks, realm: string) {
   const hasScope = token.scopes.has(route.scope);
   const limit = hasScope ? route.limit?.(token) : undefined;
-  const result = await route.checks.run(ctx, token, { limit });
+  const reads = hasScope ? (route.reads?.(ctx, token) ?? []) : [];
+  const result = await route.checks.run(ctx, token, { limit, reads });
   if (result.revoked) throw new InvalidTokenError('the access token has been revoked', realm);
   // Not revoked: the principal is known to what answers and audits a 403 or a 429.
   ctx.state.token = token;
+  if (reads.length > 0)
+    ctx.state.checkedReads = new Map(reads.map((key, i) => [key, result.reads[i] ?? null]));
   if (!hasScope) throw new InsufficientScopeError(route.scope, realm);
   if (result.limit && !result.limit.allowed) {
     route.onLimited?.(ctx);

@@ -5,7 +5,7 @@ import { ConflictError, withDbErrors } from '@vectorauth/shared';
 import type { Collection, CollectionRow } from './collection.ts';
 import { toCollection } from './collection.ts';
 import type { CollectionCache } from './collection-cache.ts';
-import type { CollectionVersions } from './collection-versions.ts';
+import { type CollectionVersions, collectionVersionKey, publishedVersion } from './collection-versions.ts';
 import type { Metric } from './metric.ts';
 
 export interface NewCollection {
@@ -32,9 +32,20 @@ export interface CollectionRepository {
 export interface CollectionCaching {
   cache: CollectionCache;
   versions: CollectionVersions;
+  /** Versions this request already read from Redis with its token checks (no second round trip). */
+  checkedReads?: ReadonlyMap<string, string | null>;
 }
 
 const COLUMNS = 'id, principal, name, dimension, metric, version, created_at';
+
+/** The collection's published version: as read with the request's token checks, else from Redis. */
+function publishedVersionOf(caching: CollectionCaching, collectionId: string): Promise<number | null> {
+  const key = collectionVersionKey(collectionId);
+  const read = caching.checkedReads;
+  return read?.has(key)
+    ? Promise.resolve(publishedVersion(read.get(key) ?? null))
+    : caching.versions.read(collectionId);
+}
 
 /**
  * Collections of one request's EntityManager fork; every query is scoped by principal. With
@@ -86,7 +97,7 @@ export function createCollectionRepository(
       withDbErrors(async () => {
         if (!caching) return fromPostgres(principal, name);
         const cached = caching.cache.get(principal, name);
-        if (cached && (await caching.versions.read(cached.id)) === cached.version) return cached;
+        if (cached && (await publishedVersionOf(caching, cached.id)) === cached.version) return cached;
         const found = await fromPostgres(principal, name);
         if (found) caching.cache.set(found);
         else caching.cache.delete(principal, name);

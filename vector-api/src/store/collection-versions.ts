@@ -14,6 +14,13 @@ export interface CollectionVersions {
   read(collectionId: string): Promise<number | null>;
 }
 
+/** The Redis key of a collection's published version (for a caller that reads it in its own round trip). */
+export const collectionVersionKey = (collectionId: string): string => `cv:${collectionId}`;
+
+/** A version value as read from Redis: null when none is published. */
+export const publishedVersion = (value: string | null): number | null =>
+  value === null ? null : Number(value);
+
 /**
  * The collection-version protocol between vector-api instances: the only module that knows its
  * Redis key layout.
@@ -26,7 +33,7 @@ export interface CollectionVersions {
  * rolled back) costs a Postgres read until the next write catches up, never a stale answer.
  */
 export function createCollectionVersions(redis: Redis): CollectionVersions {
-  const key = (collectionId: string) => `cv:${collectionId}`;
+  const key = collectionVersionKey;
   const unavailable = () =>
     new ServiceUnavailableError('the collection version cannot be published; nothing was written', 'redis');
   return {
@@ -54,8 +61,7 @@ export function createCollectionVersions(redis: Redis): CollectionVersions {
     },
     async read(collectionId) {
       try {
-        const value = await redis.get(key(collectionId));
-        return value === null ? null : Number(value);
+        return publishedVersion(await redis.get(key(collectionId)));
       } catch {
         return null;
       }

@@ -1,6 +1,7 @@
 import { Router } from '@koa/router';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
+  type AccessTokenClaims,
   type AccessTokenVerifier,
   createBearerAuth,
   createJsonBody,
@@ -9,7 +10,7 @@ import {
 import type { Context, Next } from 'koa';
 import { CollectionCache } from '../store/collection-cache.ts';
 import { createCollectionRepository } from '../store/collection-repository.ts';
-import type { CollectionVersions } from '../store/collection-versions.ts';
+import { type CollectionVersions, collectionVersionKey } from '../store/collection-versions.ts';
 import type { Encryption } from '../store/encryption.ts';
 import { createRecordRepository } from '../store/record-repository.ts';
 import type { V1Route } from './v1-routes.ts';
@@ -39,9 +40,17 @@ export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
 
   const caching = { cache: new CollectionCache(), versions: deps.versions };
 
+  /** A route on one collection: its cached row's published version joins the token checks' round trip. */
+  const collectionVersionReads = (ctx: Context, token: AccessTokenClaims): readonly string[] => {
+    const name = (ctx as Context & { params?: Record<string, string> }).params?.name;
+    const cached = name === undefined ? undefined : caching.cache.get(token.sub, name);
+    return cached ? [collectionVersionKey(cached.id)] : [];
+  };
+
   async function repositories(ctx: Context, next: Next): Promise<void> {
     const em = deps.orm.em.fork();
-    ctx.state.collections = createCollectionRepository(em, caching);
+    const checkedReads = ctx.state.checkedReads as ReadonlyMap<string, string | null> | undefined;
+    ctx.state.collections = createCollectionRepository(em, { ...caching, checkedReads });
     ctx.state.records = createRecordRepository(em, deps.encryption, caching);
     await next();
   }
@@ -49,7 +58,9 @@ export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
   for (const route of deps.routes) {
     router[route.method](
       route.path,
-      createBearerAuth(deps.verifier, { route: deps.routeChecks(route.scope) }),
+      createBearerAuth(deps.verifier, {
+        route: { ...deps.routeChecks(route.scope), reads: collectionVersionReads },
+      }),
       jsonBody,
       repositories,
       (ctx) => route.handler(ctx as unknown as V1Context),

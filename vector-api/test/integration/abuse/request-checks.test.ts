@@ -92,6 +92,37 @@ describe('vector-api: token checks in one Redis round trip', () => {
     // EVAL the first time on a connection (ioredis loads the script), EVALSHA after.
     for (const args of sent) expect(args[0]?.toLowerCase()).to.be.oneOf(['evalsha', 'eval']);
   });
+
+  it('reads a cached collection’s published version in that same command (a search asks Redis once)', async () => {
+    const sub = `principal-${randomUUID()}`;
+    const token = await h.token({ sub, scope: 'vectors:read vectors:write' });
+    const name = 'one-trip';
+    const created = await h.call('POST', '/v1/collections', {
+      token,
+      body: { name, dimension: 3, metric: 'l2' },
+    });
+    expect(created.status).to.equal(201);
+    const put = await h.call('PUT', `/v1/collections/${name}/vectors`, {
+      token,
+      body: { vectors: [{ id: 'a', vector: [1, 0, 0] }] },
+    });
+    expect(put.status).to.equal(200);
+    const search = () =>
+      h.call('POST', `/v1/collections/${name}/search`, { token, body: { vector: [1, 0, 0], k: 1 } });
+    expect((await search()).status, 'the first search caches the row').to.equal(200);
+    // Every command naming the principal or any collection version key (`cv:<collection id>`).
+    const sent = await redisCommandsNaming(requireTestEnv().redisUrl, [sub, 'cv:'], async () => {
+      const res = await search();
+      expect(res.status).to.equal(200);
+      expect((res.body as { results: { id: string }[] }).results[0]?.id).to.equal('a');
+    });
+    expect(sent, JSON.stringify(sent)).to.have.length(1);
+    expect(sent[0]?.[0]?.toLowerCase()).to.be.oneOf(['evalsha', 'eval']);
+    expect(
+      sent[0]?.some((arg) => arg.startsWith('cv:')),
+      'the version key is read by the checks script',
+    ).to.equal(true);
+  });
 });
 
 describe('vector-api: token checks fail closed', () => {
