@@ -51,8 +51,11 @@ const hash = (v: string) => createHash('sha256').update(v).digest('base64url').s
 function oauthBucket(ctx: Context, limits: AuthLimits): { bucket: string; max: number } | undefined {
   if (ctx.method !== 'POST') return undefined;
   if (OAUTH_PATHS.test(ctx.path)) {
+    // The client id is only claimed here (oidc-provider authenticates later), and ids are public:
+    // a bucket of the id alone would let anyone spend a client's limit with a wrong secret. So a
+    // client counts per address it calls from; without an id, the address alone counts.
     const client = clientOf(ctx);
-    const bucket = client ? `oauth:client:${hash(client)}` : `oauth:ip:${ctx.ip}`;
+    const bucket = client ? `oauth:client:${hash(client)}:${ctx.ip}` : `oauth:ip:${ctx.ip}`;
     return { bucket, max: limits.oauthPerClient };
   }
   if (REGISTRATION.test(ctx.path)) return { bucket: `reg:ip:${ctx.ip}`, max: limits.registrationPerIp };

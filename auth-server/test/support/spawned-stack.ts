@@ -41,8 +41,14 @@ export async function startSpawnedStack(extraEnv: Record<string, string> = {}): 
     services[name] = spawnNode(name, resolve(ROOT, scripts[name]), env);
     await waitUntilReady(readyUrl[name], services[name]);
   };
-  await launch('auth');
-  await launch('vector');
+  const stopAll = () => Promise.all(Object.values(services).map((s) => s.stop()));
+  try {
+    await launch('auth');
+    await launch('vector');
+  } catch (err) {
+    await stopAll(); // a vector API that cannot start leaves no auth server behind
+    throw err;
+  }
   return {
     issuer,
     adminUrl: `http://127.0.0.1:${adminPort}`,
@@ -56,7 +62,7 @@ export async function startSpawnedStack(extraEnv: Record<string, string> = {}): 
       await launch(name);
     },
     async stop() {
-      await Promise.all(Object.values(services).map((s) => s.stop()));
+      await stopAll();
     },
   };
 }

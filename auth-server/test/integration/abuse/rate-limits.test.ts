@@ -68,6 +68,29 @@ describe('rate limits (shared through Redis)', function () {
     ).to.equal(1);
   });
 
+  it('does not let a caller with a wrong secret spend another client’s limit (client ids are public)', async () => {
+    const victim = await stack.server.createClient({
+      client_name: 'victim',
+      grant_types: ['client_credentials'],
+      scope: 'vectors:read',
+    });
+    const attempt = (secret: string, ip: string) =>
+      fetch(`${stack.server.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${victim.client_id}:${secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-forwarded-for': ip,
+        },
+        body: 'grant_type=client_credentials',
+      });
+    const attacker = newIp();
+    for (let i = 0; i < 3; i++) expect((await attempt('wrong', attacker)).status).to.equal(401);
+    expect((await attempt('wrong', attacker)).status, 'the attacker is limited').to.equal(429);
+    const own = await attempt(victim.client_secret, newIp());
+    expect(own.status, 'the client itself, from its own address, is not').to.equal(200);
+  });
+
   it('answers malformed client credentials in the Basic header as OAuth errors, never a 5xx', async () => {
     for (const raw of ['%E0%A4%A:x', '%:%', 'no-colon', ':', '\u0000:\u0000', `${'a'.repeat(500)}:x`]) {
       const res = await fetch(`${stack.server.issuer}/token`, {

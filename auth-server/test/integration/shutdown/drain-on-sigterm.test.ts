@@ -5,6 +5,7 @@ import { freePort } from '@vectorauth/shared';
 import { expect } from 'chai';
 import { type ServiceProcess, spawnNode, waitUntilReady } from '../../../../scripts/lib/service-process.ts';
 import { slowRequest } from '../../../../shared/test/support/slow-request.ts';
+import { waitFor } from '../../../../shared/test/support/wait-for.ts';
 import { spawnedEnv } from '../../support/spawned-env.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
@@ -39,14 +40,12 @@ describe('auth-server process: SIGTERM drains requests in flight, then exits 0',
     });
     await token.started;
     auth.child.kill('SIGTERM');
-    for (;;) {
-      const refused = await fetch(`${issuer}/healthz`).then(
+    await waitFor('new connections refused during the drain', () =>
+      fetch(`${issuer}/healthz`).then(
         () => false,
         () => true,
-      );
-      if (refused) break;
-      await sleep(25);
-    }
+      ),
+    );
     auth.child.kill('SIGTERM'); // a second signal (npm's, the group's) never cuts the drain short
     // A slow client: longer than the 2 s after which in-flight requests used to be cut.
     await sleep(2_500);
