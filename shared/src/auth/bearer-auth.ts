@@ -81,13 +81,3 @@ async function routeChecks(ctx: Context, token: AccessTokenClaims, route: RouteC
     throw new RateLimitedError(result.limit.retryAfter);
   }
 }
-
-/** Koa middleware: 403 insufficient_scope unless the verified token carries `scope`. */
-export function requireScope(scope: string, realm = 'vector-api') {
-  return async function scopeCheck(ctx: Context, next: Next): Promise<void> {
-    const token = (ctx.state as Partial<AuthState>).token;
-    if (!token) throw new InvalidTokenError('an access token is required', realm, false);
-    if (!token.scopes.has(scope)) throw new InsufficientScopeError(scope, realm);
-    await next();
-  };
-}
