@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs whatever the project needs and is missing; seconds when everything is in place.
 # Node 24 LTS (when the machine's Node is older than 22), Debian packages, npm dependencies
-# from the lockfile, and faiss-node compiled against Debian's FAISS.
+# from the lockfile, the vector API's FAISS binding and faiss-node (the bench's yardstick), both
+# compiled against Debian's FAISS.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -51,7 +52,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# 4. faiss-node against Debian's FAISS
+# 4. faiss-node against Debian's FAISS (only `npm run bench` compares with it)
 addon=node_modules/faiss-node/build/Release/faiss-node.node
 if [ ! -f "$addon" ]; then
   log "compiling faiss-node against Debian's libfaiss"
@@ -62,4 +63,17 @@ if [ ! -f "$addon" ]; then
       --nodedir="$nodedir" >build.log 2>&1) \
     || { tail -40 "$build/build.log" >&2; log "faiss-node build failed"; exit 1; }
   mkdir -p "$(dirname "$addon")" && cp "$build/build/Release/faiss-node.node" "$addon"
+fi
+
+# 5. The vector API's own binding to Debian's FAISS (stamp = hash of its sources and of Node)
+native=vector-api/native
+native_stamp=$native/build/.stamp
+native_want=$(cat "$native/binding.gyp" "$native"/*.cc <(node --version) | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$native_stamp" 2>/dev/null)" != "$native_want" ] || [ ! -f "$native/build/Release/vectorauth_faiss.node" ]; then
+  log "compiling the vector API's FAISS binding"
+  mkdir -p .tools
+  (cd "$native" && NODE_PATH="$root/node_modules" node "$root/node_modules/node-gyp/bin/node-gyp.js" rebuild \
+      --nodedir="$nodedir" >"$root/.tools/native-build.log" 2>&1) \
+    || { tail -40 "$root/.tools/native-build.log" >&2; log "FAISS binding build failed"; exit 1; }
+  echo "$native_want" > "$native_stamp"
 fi

@@ -6,12 +6,13 @@ import { randomVectorsF32 } from './dataset.ts';
 
 /**
  * `bash scripts/with-node.sh scripts/bench/faiss-threads.ts [--vectors 10000 --dimension 384]`:
- * FAISS alone, the way the index worker runs it (faiss-node loaded in a worker thread), under
- * several OpenMP / OpenBLAS thread settings, one fresh process each. For each batch size it prints
- * milliseconds per call, searched as is and padded to 20 queries (where FAISS 1.7.3 switches to
- * BLAS), and the threads the process holds after searching (proof of what the settings did).
+ * FAISS alone, the way the index worker runs it (the vector API's binding loaded in a worker
+ * thread), under several OpenMP / OpenBLAS thread settings, one fresh process each. For each metric
+ * and batch size it prints milliseconds per call with FAISS's own BLAS threshold (a scan below 20
+ * queries) and with BLAS from the first query (what the worker sets), and the threads the process
+ * holds after searching (proof of what the settings did).
  *
- * The settings are put in `process.env` by the main thread before the worker imports faiss-node:
+ * The settings are put in `process.env` by the main thread before the worker loads the binding:
  * libgomp and OpenBLAS read them once, when the addon is loaded, from the process environment.
  */
 const { values: args } = parseArgs({
@@ -43,29 +44,34 @@ interface Cost {
 }
 
 interface Row {
+  metric: 'ip' | 'l2';
   nq: number;
-  asIs: Cost;
-  padded: Cost;
+  scanBelow20: Cost;
+  blasFrom1: Cost;
 }
 
 async function measure(): Promise<{ rows: Row[]; threads: number }> {
-  const { default: faiss } = await import('faiss-node');
-  const index = new faiss.IndexFlatIP(dimension);
-  index.add(Array.from(randomVectorsF32(count, dimension, 1)));
-  const queries = Array.from(randomVectorsF32(64, dimension, 2));
-  const time = (nq: number): Cost => {
-    const q = queries.slice(0, nq * dimension);
-    for (let i = 0; i < 3; i++) index.search(q, 10);
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    for (let i = 0; i < rounds; i++) index.search(q, 10);
-    const used = process.cpuUsage(cpu);
-    return { wall: (performance.now() - started) / rounds, cpu: (used.user + used.system) / 1000 / rounds };
-  };
-  const rows = SIZES.map((nq) => {
-    const padded = time(Math.max(nq, PAD));
-    return { nq, asIs: time(nq), padded };
-  });
+  const { faissBinding } = await import('../../vector-api/src/search/faiss-binding.ts');
+  const faiss = faissBinding();
+  const vectors = randomVectorsF32(count, dimension, 1);
+  const queries = randomVectorsF32(64, dimension, 2);
+  const rows: Row[] = [];
+  for (const metric of ['ip', 'l2'] as const) {
+    const index = faiss.FaissIndex.create(dimension, metric);
+    index.add(vectors);
+    const time = (nq: number, threshold: number): Cost => {
+      faiss.setBlasThreshold(threshold);
+      const q = queries.subarray(0, nq * dimension);
+      for (let i = 0; i < 3; i++) index.search(q, 10);
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      for (let i = 0; i < rounds; i++) index.search(q, 10);
+      const used = process.cpuUsage(cpu);
+      return { wall: (performance.now() - started) / rounds, cpu: (used.user + used.system) / 1000 / rounds };
+    };
+    for (const nq of SIZES) rows.push({ metric, nq, scanBelow20: time(nq, PAD), blasFrom1: time(nq, 1) });
+    index.dispose();
+  }
   return { rows, threads: readdirSync('/proc/self/task').length };
 }
 
@@ -81,7 +87,7 @@ if (!isMainThread) {
   });
 } else {
   void workerData;
-  console.log(`FAISS flat IP ${count} x ${dimension}, k=10, ms per call (${rounds} calls each)`);
+  console.log(`FAISS flat ${count} x ${dimension}, k=10, ms per call (${rounds} calls each)`);
   const results: Record<string, { rows: Row[]; threads: number }> = {};
   for (const name of Object.keys(SETTINGS)) {
     const env = { ...process.env };
@@ -106,7 +112,8 @@ if (!isMainThread) {
     console.log(
       `\n${name} ${JSON.stringify(SETTINGS[name])}: ${threads} threads in the process after searching`,
     );
-    console.log(`queries\tas is: wall (cpu) ms\tpadded to ${PAD}: wall (cpu) ms`);
-    for (const row of rows) console.log(`${row.nq}\t${ms(row.asIs)}\t${row.nq < PAD ? ms(row.padded) : '-'}`);
+    console.log(`metric\tqueries\tscan below ${PAD}: wall (cpu) ms\tBLAS from 1: wall (cpu) ms`);
+    for (const row of rows)
+      console.log(`${row.metric}\t${row.nq}\t${ms(row.scanBelow20)}\t${ms(row.blasFrom1)}`);
   }
 }

@@ -1,7 +1,6 @@
-import faiss, { type Index } from 'faiss-node';
-import { paddedQueries } from './padded-queries.ts';
+import { faissBinding, type NativeFaissIndex } from './faiss-binding.ts';
 
-/** The only module that touches faiss-node. Labels are insertion positions (no add_with_ids). */
+/** The only module that touches the FAISS binding. Labels are insertion positions (no add_with_ids). */
 export interface FlatIndex {
   readonly dimension: number;
   size(): number;
@@ -10,15 +9,16 @@ export interface FlatIndex {
   remove(labels: readonly number[]): void;
   /**
    * nq queries; per query up to k (label, distance) pairs, best first, missing slots dropped.
-   * On an inner-product index, fewer than 20 queries are padded to FAISS's BLAS threshold (see
-   * padded-queries.ts). Not on L2: FAISS's BLAS path computes |x|² + |y|² - 2x·y, which loses small
-   * distances (a vector's distance to itself comes out ~5e-7, not 0), where the scan is exact.
+   * Distances are computed again in double precision by the binding, so they do not depend on the
+   * batch a query was in or on how the index was built (see faiss-binding.cc `rescore`).
    */
   search(queries: Float32Array, k: number): { labels: number[]; distances: number[] }[];
   /** FAISS's own serialization of the index (what `deserializeFlatIndex` reads back). */
   serialize(): Buffer;
   /** Writes the index to a file with FAISS's `write_index` (what `readFaissIndexFile` reads). */
   writeFile(path: string): void;
+  /** Frees the native index now instead of at garbage collection; the index is unusable after. */
+  dispose(): void;
 }
 
 /** `l2`: squared Euclidean distance; `ip`: inner product (cosine = ip over unit vectors). */
@@ -40,61 +40,46 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** fourcc, d (i32), ntotal (i64), two unused i64, is_trained (u8), metric_type (i32). */
 const HEADER_BYTES = 4 + 4 + 8 + 8 + 8 + 1 + 4;
 
-function wrap(index: Index, metric: IndexMetric, dimension: number): FlatIndex {
+function wrap(index: NativeFaissIndex, dimension: number): FlatIndex {
   return {
     dimension,
-    size: () => index.ntotal(),
+    size: () => index.size(),
     add(vectors) {
-      if (vectors.length > 0) index.add(Array.from(vectors));
+      if (vectors.length > 0) index.add(vectors);
     },
     remove(labels) {
-      if (labels.length > 0) index.removeIds([...labels]);
+      if (labels.length > 0) index.removePositions(labels);
     },
     search(queries, k) {
       const nq = queries.length / dimension;
-      const kk = Math.min(k, index.ntotal());
+      const kk = Math.min(k, index.size());
       if (kk <= 0) return Array.from({ length: nq }, () => ({ labels: [], distances: [] }));
-      const raw = index.search(Array.from(metric === 'ip' ? paddedQueries(queries, dimension) : queries), kk);
+      const raw = index.search(queries, kk);
       return Array.from({ length: nq }, (_, q) => {
         const labels: number[] = [];
         const distances: number[] = [];
         for (let j = q * kk; j < (q + 1) * kk; j++) {
-          const label = raw.labels[j] ?? -1;
+          const label = raw.labels[j] as number;
           if (label < 0) continue;
           labels.push(label);
-          distances.push(raw.distances[j] ?? Number.NaN);
+          distances.push(raw.distances[j] as number);
         }
         return { labels, distances };
       });
     },
-    serialize: () => index.toBuffer(),
-    writeFile: (path) => index.write(path),
+    serialize: () => index.serialize(),
+    writeFile: (path) => index.writeFile(path),
+    dispose: () => index.dispose(),
   };
 }
 
-/**
- * A flat (exact) index, holding `vectors` (row-major) from the start. Those are handed to FAISS
- * as its own serialized form (`IxF2`/`IxFI`, FAISS 1.7 layout) rather than through `add`, which
- * takes plain number arrays: 100k x 384 loads in ~0.3 s instead of ~6 s.
- */
+/** A flat (exact) index, holding `vectors` (row-major) from the start. */
 export function createFlatIndex(metric: IndexMetric, dimension: number, vectors?: Float32Array): FlatIndex {
-  if (!vectors || vectors.length === 0) {
-    const index = metric === 'l2' ? new faiss.IndexFlatL2(dimension) : new faiss.IndexFlatIP(dimension);
-    return wrap(index, metric, dimension);
-  }
-  if (vectors.length % dimension !== 0) throw new Error('vectors do not divide into the dimension');
-  const out = Buffer.allocUnsafe(HEADER_BYTES + 8 + vectors.byteLength);
-  out.write(metric === 'l2' ? 'IxF2' : 'IxFI', 0, 'latin1');
-  out.writeInt32LE(dimension, 4);
-  out.writeBigInt64LE(BigInt(vectors.length / dimension), 8);
-  out.writeBigInt64LE(1n << 20n, 16);
-  out.writeBigInt64LE(1n << 20n, 24);
-  out.writeUInt8(1, 32);
-  out.writeInt32LE(metric === 'l2' ? METRIC_L2 : METRIC_INNER_PRODUCT, 33);
-  out.writeBigUInt64LE(BigInt(vectors.length), 37);
-  if (LITTLE_ENDIAN) out.set(new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength), 45);
-  else for (const [i, x] of vectors.entries()) out.writeFloatLE(x, 45 + i * 4);
-  return wrap(faiss.Index.fromBuffer(out), metric, dimension);
+  if (vectors && vectors.length % dimension !== 0)
+    throw new Error('vectors do not divide into the dimension');
+  const index = faissBinding().FaissIndex.create(dimension, metric);
+  if (vectors && vectors.length > 0) index.add(vectors);
+  return wrap(index, dimension);
 }
 
 /** Reads back what `FlatIndex.serialize` wrote; refuses anything but a flat index of that shape. */
@@ -104,18 +89,20 @@ export function deserializeFlatIndex(buffer: Buffer, metric: IndexMetric, dimens
   if (header.fourcc !== expected || header.dimension !== dimension) {
     throw new Error(`expected a ${expected} index of dimension ${dimension}`);
   }
-  return wrap(faiss.Index.fromBuffer(buffer), metric, dimension);
+  return wrap(faissBinding().FaissIndex.deserialize(buffer), dimension);
 }
 
 /**
- * Reads a FAISS index file (`faiss.write_index` / faiss-node `write`) for importing it: a flat
+ * Reads a FAISS index file (`faiss.write_index`, faiss-node's `write`) for importing it: a flat
  * index (IndexFlatL2 / IndexFlatIP) or an IndexIDMap around one. Other kinds (HNSW, IVF, PQ) do not
  * keep the original vectors, or keep them in a layout not read here, and are refused by name.
  */
 export function readFaissIndexFile(path: string): FaissIndexContents {
   let buffer: Buffer;
   try {
-    buffer = faiss.Index.read(path).toBuffer();
+    const index = faissBinding().FaissIndex.readFile(path);
+    buffer = index.serialize();
+    index.dispose();
   } catch (err) {
     throw new Error(`cannot read a FAISS index from ${path}: ${err instanceof Error ? err.message : err}`);
   }

@@ -12,7 +12,7 @@ export interface IndexWorkerOptions {
   snapshotEvery: number;
   /** Wait this long after the threshold is reached, so a burst of writes makes one snapshot. */
   snapshotDelayMs: number;
-  /** OpenMP and OpenBLAS threads FAISS uses (VECTOR_SEARCH_THREADS), fixed when faiss-node loads. */
+  /** OpenMP and OpenBLAS threads FAISS uses (VECTOR_SEARCH_THREADS), set when the worker starts. */
   threads: number;
 }
 

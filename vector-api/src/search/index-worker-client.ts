@@ -29,9 +29,6 @@ export class IndexWorkerError extends Error {
   }
 }
 
-/** Clients alive in this process (see createIndexWorkerClient). */
-const live = new Set<object>();
-
 interface Pending {
   resolve: (value: IndexReply) => void;
   reject: (err: Error) => void;
@@ -42,16 +39,9 @@ interface Pending {
  * that serves requests. A crashed worker is replaced on the next request (its cache is lost;
  * searches then reload from the snapshot and Postgres).
  *
- * One per process: faiss-node keeps a single JavaScript constructor per index class for the
- * whole process, re-pointed to the newest thread that loads it, so a second thread using FAISS
- * at the same time crashes the process (`Index.fromBuffer`). Two vector APIs need two processes.
+ * Several may run in one process: the FAISS binding keeps its classes per thread.
  */
 export function createIndexWorkerClient(logger: Logger, options: IndexWorkerOptions): IndexWorkerClient {
-  if (live.size > 0) {
-    throw new Error('only one vector API (index worker) can run per process: start another process instead');
-  }
-  const self = {};
-  live.add(self);
   let worker: Worker | undefined;
   let seq = 0;
   let closed = false;
@@ -103,7 +93,6 @@ export function createIndexWorkerClient(logger: Logger, options: IndexWorkerOpti
       const w = worker;
       worker = undefined;
       if (w) await w.terminate();
-      live.delete(self);
       failAll(new ServiceUnavailableError('the vector API is shutting down'));
     },
   };

@@ -1,7 +1,7 @@
 import type { FaissIndexContents } from './faiss.ts';
 
 /**
- * Reads a FAISS index file for importing it (`readFaissIndexFile`). faiss-node is loaded on the
+ * Reads a FAISS index file for importing it (`readFaissIndexFile`). FAISS is loaded on the
  * first call, not when the package is imported, so a process that imports `@vectorauth/vector-api`
  * to serve requests never has FAISS on its thread.
  */

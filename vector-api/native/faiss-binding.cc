@@ -1,0 +1,350 @@
+// The vector API's binding to FAISS (Debian's libfaiss 1.7.3), in place of faiss-node, whose
+// search and serialization leak native memory on every call. What this file allocates it frees:
+// buffers are std::vector or owned by JavaScript, the index is owned by its wrapper and freed by
+// dispose() or by the garbage collector, whichever comes first. Vectors cross as Float32Array views
+// without copies into JavaScript arrays. Every FAISS or allocation error becomes a JavaScript
+// Error; none escapes as a C++ exception.
+#include <napi.h>
+
+#include <faiss/Index.h>
+#include <faiss/IndexFlat.h>
+#include <faiss/impl/AuxIndexStructures.h>
+#include <faiss/impl/IDSelector.h>
+#include <faiss/impl/FaissException.h>
+#include <faiss/impl/io.h>
+#include <faiss/index_factory.h>
+#include <faiss/index_io.h>
+#include <faiss/utils/distances.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <utility>
+#include <memory>
+#include <string>
+#include <vector>
+
+extern "C" void openblas_set_num_threads(int);
+
+namespace {
+
+using idx_t = faiss::Index::idx_t;
+
+/** Reads a serialized index straight from a JavaScript buffer, without copying it first. */
+struct SpanReader : faiss::IOReader {
+  const uint8_t* data;
+  size_t size;
+  size_t at = 0;
+  SpanReader(const uint8_t* d, size_t n) : data(d), size(n) { name = "buffer"; }
+  size_t operator()(void* ptr, size_t itemSize, size_t items) override {
+    if (itemSize == 0 || items == 0) return 0;
+    size_t whole = (size - at) / itemSize;
+    size_t n = items < whole ? items : whole;
+    std::memcpy(ptr, data + at, n * itemSize);
+    at += n * itemSize;
+    return n;
+  }
+};
+
+/** Runs `body`, turning any C++ exception into a pending JavaScript Error. */
+template <typename F>
+Napi::Value guarded(Napi::Env env, F body) {
+  try {
+    return body();
+  } catch (const faiss::FaissException& e) {
+    Napi::Error::New(env, std::string("FAISS: ") + e.msg).ThrowAsJavaScriptException();
+  } catch (const std::bad_alloc&) {
+    Napi::Error::New(env, "FAISS: out of memory").ThrowAsJavaScriptException();
+  } catch (const std::exception& e) {
+    Napi::Error::New(env, std::string("FAISS: ") + e.what()).ThrowAsJavaScriptException();
+  }
+  return env.Undefined();
+}
+
+Napi::Float32Array floatsArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (info.Length() <= i || !info[i].IsTypedArray() ||
+      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a Float32Array");
+  }
+  return info[i].As<Napi::Float32Array>();
+}
+
+int64_t integerArg(const Napi::CallbackInfo& info, size_t i, const char* what, int64_t min, int64_t max) {
+  if (info.Length() <= i || !info[i].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a number");
+  }
+  double v = info[i].As<Napi::Number>().DoubleValue();
+  if (!(v >= static_cast<double>(min) && v <= static_cast<double>(max)) || v != static_cast<double>(static_cast<int64_t>(v))) {
+    throw Napi::RangeError::New(info.Env(), std::string(what) + " is out of range");
+  }
+  return static_cast<int64_t>(v);
+}
+
+class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "FaissIndex",
+                       {
+                           InstanceMethod("dimension", &FaissIndex::Dimension),
+                           InstanceMethod("size", &FaissIndex::Size),
+                           InstanceMethod("add", &FaissIndex::Add),
+                           InstanceMethod("removePositions", &FaissIndex::RemovePositions),
+                           InstanceMethod("search", &FaissIndex::Search),
+                           InstanceMethod("serialize", &FaissIndex::Serialize),
+                           InstanceMethod("writeFile", &FaissIndex::WriteFile),
+                           InstanceMethod("dispose", &FaissIndex::Dispose),
+                           StaticMethod("create", &FaissIndex::Create),
+                           StaticMethod("deserialize", &FaissIndex::Deserialize),
+                           StaticMethod("readFile", &FaissIndex::ReadFile),
+                       });
+  }
+
+  explicit FaissIndex(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FaissIndex>(info) {}
+  ~FaissIndex() override { release(); }
+
+ private:
+  std::unique_ptr<faiss::Index> index_;
+  int64_t reported_ = 0;
+
+  static Napi::Value wrap(Napi::Env env, faiss::Index* raw) {
+    std::unique_ptr<faiss::Index> owned(raw);
+    Napi::Object obj = env.GetInstanceData<Napi::FunctionReference>()->New({});
+    FaissIndex* self = Unwrap(obj);
+    self->index_ = std::move(owned);
+    self->report(env);
+    return obj;
+  }
+
+  /** Tells V8 how much native memory this index holds, so that garbage collection sees it. */
+  void report(Napi::Env env) {
+    int64_t now = index_ ? static_cast<int64_t>(index_->ntotal) * index_->d * 4 : 0;
+    if (now != reported_) Napi::MemoryManagement::AdjustExternalMemory(env, now - reported_);
+    reported_ = now;
+  }
+
+  void release() {
+    if (index_ && reported_ != 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), -reported_);
+    reported_ = 0;
+    index_.reset();
+  }
+
+  faiss::Index& live(Napi::Env env) {
+    if (!index_) throw Napi::Error::New(env, "the index has been disposed of");
+    return *index_;
+  }
+
+  // create(dimension, metric: 'l2' | 'ip', description = 'Flat')
+  static Napi::Value Create(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    int64_t d = integerArg(info, 0, "dimension", 1, 65536);
+    if (info.Length() < 2 || !info[1].IsString()) throw Napi::TypeError::New(env, "metric must be 'l2' or 'ip'");
+    std::string metric = info[1].As<Napi::String>();
+    if (metric != "l2" && metric != "ip") throw Napi::TypeError::New(env, "metric must be 'l2' or 'ip'");
+    std::string description = info.Length() > 2 && info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "Flat";
+    return guarded(env, [&]() {
+      return wrap(env, faiss::index_factory(static_cast<int>(d), description.c_str(),
+                                            metric == "l2" ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT));
+    });
+  }
+
+  static Napi::Value Deserialize(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+      throw Napi::TypeError::New(env, "expected a Buffer or Uint8Array");
+    }
+    auto buffer = info[0].As<Napi::Uint8Array>();
+    return guarded(env, [&]() {
+      SpanReader reader(buffer.Data(), buffer.ElementLength());
+      return wrap(env, faiss::read_index(&reader));
+    });
+  }
+
+  static Napi::Value ReadFile(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "expected a path");
+    std::string path = info[0].As<Napi::String>();
+    return guarded(env, [&]() { return wrap(env, faiss::read_index(path.c_str())); });
+  }
+
+  Napi::Value Dimension(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), live(info.Env()).d);
+  }
+
+  Napi::Value Size(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(live(info.Env()).ntotal));
+  }
+
+  // add(vectors: Float32Array), row-major, a whole number of rows.
+  Napi::Value Add(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    faiss::Index& index = live(env);
+    auto vectors = floatsArg(info, 0, "vectors");
+    if (vectors.ElementLength() % index.d != 0) throw Napi::RangeError::New(env, "vectors do not divide into the dimension");
+    idx_t n = static_cast<idx_t>(vectors.ElementLength() / index.d);
+    return guarded(env, [&]() {
+      if (n > 0) index.add(n, vectors.Data());
+      report(env);
+      return env.Undefined();
+    });
+  }
+
+  // removePositions(labels: Float64Array | number[]): number removed; later positions shift down.
+  Napi::Value RemovePositions(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    faiss::Index& index = live(env);
+    std::vector<idx_t> ids;
+    if (info.Length() > 0 && info[0].IsTypedArray() &&
+        info[0].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array) {
+      auto a = info[0].As<Napi::Float64Array>();
+      ids.assign(a.Data(), a.Data() + a.ElementLength());
+    } else if (info.Length() > 0 && info[0].IsArray()) {
+      auto a = info[0].As<Napi::Array>();
+      ids.reserve(a.Length());
+      for (uint32_t i = 0; i < a.Length(); i++) ids.push_back(static_cast<idx_t>(a.Get(i).As<Napi::Number>().Int64Value()));
+    } else {
+      throw Napi::TypeError::New(env, "labels must be a Float64Array or an array of numbers");
+    }
+    return guarded(env, [&]() {
+      faiss::IDSelectorBatch selector(ids.size(), ids.data());
+      size_t removed = index.remove_ids(selector);
+      report(env);
+      return Napi::Number::New(env, static_cast<double>(removed));
+    });
+  }
+
+  // search(queries: Float32Array, k): { distances: Float32Array, labels: Float64Array }, nq x k each,
+  // label -1 where fewer than k were found. See `rescore` for what the distances are.
+  Napi::Value Search(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    faiss::Index& index = live(env);
+    auto queries = floatsArg(info, 0, "queries");
+    int64_t k = integerArg(info, 1, "k", 1, 100000);
+    if (queries.ElementLength() % index.d != 0) throw Napi::RangeError::New(env, "queries do not divide into the dimension");
+    idx_t nq = static_cast<idx_t>(queries.ElementLength() / index.d);
+    auto distances = Napi::Float32Array::New(env, static_cast<size_t>(nq * k));
+    auto labels = Napi::Float64Array::New(env, static_cast<size_t>(nq * k));
+    return guarded(env, [&]() {
+      // A few more candidates than asked for, so that rescoring decides the last places too.
+      idx_t fetch = std::min<idx_t>(k + kRescoreMargin, std::max<idx_t>(index.ntotal, 1));
+      fetch = std::max<idx_t>(fetch, k);
+      std::vector<float> rough(static_cast<size_t>(nq * fetch));
+      std::vector<idx_t> found(static_cast<size_t>(nq * fetch), -1);
+      if (nq > 0) index.search(nq, queries.Data(), fetch, rough.data(), found.data());
+      rescore(index, queries.Data(), nq, fetch, found, k, distances.Data(), labels.Data());
+      Napi::Object result = Napi::Object::New(env);
+      result.Set("distances", distances);
+      result.Set("labels", labels);
+      return result;
+    });
+  }
+
+  static constexpr idx_t kRescoreMargin = 8;
+
+  /**
+   * FAISS's float32 distances depend on the code path (a scan or BLAS), on a vector's position in
+   * the index and on which other queries share the call, in the last bits. Each candidate is
+   * scored again here in double precision, in one fixed order, and the candidates sorted by that
+   * (best first, ties by position): a search's scores and order are then the same however the
+   * index was built or loaded and whatever batch the query was in, and L2 distances are exact
+   * where FAISS's BLAS form (|x|² + |y|² - 2x·y) loses small ones.
+   */
+  static void rescore(const faiss::Index& index, const float* queries, idx_t nq, idx_t fetch,
+                      const std::vector<idx_t>& found, idx_t k, float* outDistances, double* outLabels) {
+    const size_t d = static_cast<size_t>(index.d);
+    const bool l2 = index.metric_type == faiss::METRIC_L2;
+    const auto* flat = dynamic_cast<const faiss::IndexFlat*>(&index);
+    std::vector<float> stored(d);
+    std::vector<std::pair<double, idx_t>> scored;
+    scored.reserve(static_cast<size_t>(fetch));
+    for (idx_t q = 0; q < nq; q++) {
+      const float* x = queries + q * d;
+      scored.clear();
+      for (idx_t j = 0; j < fetch; j++) {
+        idx_t label = found[static_cast<size_t>(q * fetch + j)];
+        if (label < 0) continue;
+        const float* y = stored.data();
+        if (flat) y = flat->get_xb() + static_cast<size_t>(label) * d;
+        else index.reconstruct(label, stored.data());
+        double score = 0;
+        if (l2) {
+          for (size_t i = 0; i < d; i++) {
+            double diff = static_cast<double>(x[i]) - static_cast<double>(y[i]);
+            score += diff * diff;
+          }
+        } else {
+          for (size_t i = 0; i < d; i++) score += static_cast<double>(x[i]) * static_cast<double>(y[i]);
+        }
+        scored.emplace_back(l2 ? score : -score, label);  // ascending = best first
+      }
+      std::sort(scored.begin(), scored.end());
+      for (idx_t j = 0; j < k; j++) {
+        size_t at = static_cast<size_t>(q * k + j);
+        if (static_cast<size_t>(j) < scored.size()) {
+          const auto& [key, label] = scored[static_cast<size_t>(j)];
+          outDistances[at] = static_cast<float>(l2 ? key : -key);
+          outLabels[at] = static_cast<double>(label);
+        } else {
+          outDistances[at] = l2 ? INFINITY : -INFINITY;
+          outLabels[at] = -1;
+        }
+      }
+    }
+  }
+
+  Napi::Value Serialize(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    faiss::Index& index = live(env);
+    return guarded(env, [&]() {
+      faiss::VectorIOWriter writer;
+      faiss::write_index(&index, &writer);
+      return Napi::Buffer<uint8_t>::Copy(env, writer.data.data(), writer.data.size());
+    });
+  }
+
+  Napi::Value WriteFile(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    faiss::Index& index = live(env);
+    if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "expected a path");
+    std::string path = info[0].As<Napi::String>();
+    return guarded(env, [&]() {
+      faiss::write_index(&index, path.c_str());
+      return env.Undefined();
+    });
+  }
+
+  /** Frees the index now rather than at garbage collection; the wrapper refuses further calls. */
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    release();
+    return info.Env().Undefined();
+  }
+};
+
+// setThreads(n): OpenMP threads for this thread's FAISS calls, and OpenBLAS's own pool.
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  int64_t n = integerArg(info, 0, "threads", 1, 1024);
+  omp_set_num_threads(static_cast<int>(n));
+  openblas_set_num_threads(static_cast<int>(n));
+  return info.Env().Undefined();
+}
+
+// setBlasThreshold(n): from how many queries per call a flat index uses BLAS (process-wide).
+Napi::Value SetBlasThreshold(const Napi::CallbackInfo& info) {
+  faiss::distance_compute_blas_threshold = static_cast<int>(integerArg(info, 0, "threshold", 1, 1 << 30));
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function cls = FaissIndex::Define(env);
+  // One constructor per environment: each worker thread that loads the binding has its own.
+  env.SetInstanceData<Napi::FunctionReference>(new Napi::FunctionReference(Napi::Persistent(cls)));
+  exports.Set("FaissIndex", cls);
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("setBlasThreshold", Napi::Function::New(env, SetBlasThreshold));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(vectorauth_faiss, Init)
