@@ -208,12 +208,16 @@ try {
   // Tokens: ours, then bare oidc-provider (a static `clients` entry, memory adapter, ES256 JWTs).
   if (scenarios.has('tokens')) {
     const ours = await oursClient();
-    log(`client-credentials tokens: ours (${params.tokens} at concurrency ${params.concurrency})`);
-    const oursTokens = await benchClientCredentials(http, ours, tokenLoad);
     const bare = await startBareTokenServer({ audience: stack.vectorApiUrl, scope: SCOPE, env: stack.env });
     stops.push(bare.stop);
-    log('client-credentials tokens: bare oidc-provider');
-    const bareTokens = await benchClientCredentials(http, bare.credentials, tokenLoad);
+    log(
+      `client-credentials tokens: ours, bare oidc-provider, bare, ours (${params.tokens} each at concurrency ${params.concurrency})`,
+    );
+    const halfTokens = { ...tokenLoad, count: Math.ceil(params.tokens / 2) };
+    const { a: oursTokens, b: bareTokens } = await abba(
+      () => benchClientCredentials(http, ours, halfTokens),
+      () => benchClientCredentials(http, bare.credentials, halfTokens),
+    );
     await bare.stop();
     rows.push(
       { name: 'client-credentials tokens (ours)', result: oursTokens },

@@ -17,8 +17,10 @@ import {
   type RouteChecks,
 } from '@vectorauth/shared';
 import Koa from 'koa';
+import { startCpuProfile } from './cpu-profile.ts';
 
 const { ISSUER, AUDIENCE, REDIS_URL, MODE = 'plain' } = process.env;
+const profile = await startCpuProfile(`resource-server-${MODE}`);
 if (!ISSUER || !AUDIENCE || !REDIS_URL) throw new Error('ISSUER, AUDIENCE and REDIS_URL are required');
 const logger = createLogger({ name: 'bench-resource-server', level: 'warn' });
 const redis = createRedis(REDIS_URL, 'bench-resource-server', logger);
@@ -44,6 +46,7 @@ app.use((ctx) => {
 const server = await listen(app, '127.0.0.1', 0);
 console.log(server.url);
 process.on('SIGTERM', async () => {
+  await profile.stop();
   await server.close();
   redis.disconnect();
   process.exit(0);

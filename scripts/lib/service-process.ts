@@ -15,7 +15,16 @@ export function spawnNode(
   env: NodeJS.ProcessEnv,
   quiet = false,
 ): ServiceProcess {
-  const child = spawn(process.execPath, [script], {
+  // BENCH_CPU_PROFILE=<dir>: each service writes a V8 CPU profile there when it exits.
+  const profileDir = env.BENCH_CPU_PROFILE;
+  const profile = profileDir
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${profileDir}`,
+        `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`,
+      ]
+    : [];
+  const child = spawn(process.execPath, [...profile, script], {
     env,
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
   });

@@ -50,5 +50,6 @@ export * from './http/to-app-error.ts';
 export * from './lifecycle/shutdown-stack.ts';
 export * from './logger/logger.ts';
 export * from './process/service-entry.ts';
+export * from './redis/batched-redis-script.ts';
 export * from './redis/create-redis.ts';
 export * from './redis/redis-script.ts';

@@ -1,3 +1,4 @@
+import { deepFreeze } from '@vectorauth/shared';
 import type { AdapterPayload } from 'oidc-provider';
 
 export interface ClientCacheSettings {
@@ -25,8 +26,8 @@ export interface ClientCache {
 }
 
 interface Entry {
-  /** The payload as JSON (it came from a jsonb column): each hit parses its own copy. */
-  json: string;
+  /** A frozen copy of the payload: every hit hands out this same object. */
+  payload: AdapterPayload;
   expiresAt: number;
 }
 
@@ -40,7 +41,7 @@ export function createClientCache(settings: ClientCacheSettings, now: () => numb
 
   function keep(clientId: string, payload: AdapterPayload): void {
     entries.delete(clientId);
-    entries.set(clientId, { json: JSON.stringify(payload), expiresAt: now() + ttlMs });
+    entries.set(clientId, { payload: deepFreeze(structuredClone(payload)), expiresAt: now() + ttlMs });
     if (entries.size > settings.maxEntries) entries.delete(entries.keys().next().value as string);
   }
 
@@ -50,8 +51,9 @@ export function createClientCache(settings: ClientCacheSettings, now: () => numb
       if (entry && entry.expiresAt > now()) {
         entries.delete(clientId);
         entries.set(clientId, entry);
-        // A copy: whatever a reader does to it never reaches the next request.
-        return JSON.parse(entry.json) as AdapterPayload;
+        // Frozen, not copied: a reader that tried to change it would throw, never reach the next
+        // request (oidc-provider only hashes it, and builds its Client from it once per content).
+        return entry.payload;
       }
       if (entry) entries.delete(clientId);
       const started = generation;

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { ServiceUnavailableError } from '../errors/errors.ts';
 import type { RateDecision, RateLimiter } from '../http/rate-limiter.ts';
 import { SLIDING_WINDOW_LUA, windowCountFrom } from '../http/sliding-window-counter.ts';
-import { defineRedisScript } from '../redis/redis-script.ts';
+import { defineBatchedRedisScript } from '../redis/batched-redis-script.ts';
 import type { AccessTokenClaims } from './access-token-claims.ts';
 import { REVOKED_LUA, type RevocationStore } from './revocation-store.ts';
 
@@ -32,27 +32,30 @@ export interface RequestChecks {
 }
 
 /**
- * One script over KEYS = the revocation lookup's keys, the reads, then the limit's key (if any);
+ * One call over KEYS = the revocation lookup's keys, the reads, then the limit's key (if any);
  * ARGV = denied, marks, reads, issuedAtMs, then max and windowMs (if a limit). The revocation rule
  * and the key layouts stay with their owners (`revocation-store.ts`, `rate-limiter.ts`).
- * Reply: {revoked 0|1, read values..., then the counter's three numbers when counted}.
+ * Reply: {revoked 0|1, read values..., then the counter's three numbers when counted}. Concurrent
+ * requests' calls go to Redis together (`defineBatchedRedisScript`).
  */
 const REQUEST_CHECKS_LUA = `${REVOKED_LUA}${SLIDING_WINDOW_LUA}
-local denied, marks, reads = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local reply = {revoked(1, denied, marks, tonumber(ARGV[4])) and 1 or 0}
-for i = 1, reads do reply[i + 1] = redis.call('GET', KEYS[denied + marks + i]) end
-local limitKey = KEYS[denied + marks + reads + 1]
-if limitKey and reply[1] == 0 then
-  local counted = slidingWindow(limitKey, tonumber(ARGV[5]), tonumber(ARGV[6]), redisNowMs())
-  for i = 1, 3 do reply[reads + 1 + i] = counted[i] end
-end
-return reply`;
+local function perCall(KEYS, ARGV)
+  local denied, marks, reads = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+  local reply = {revoked(KEYS, 1, denied, marks, tonumber(ARGV[4])) and 1 or 0}
+  for i = 1, reads do reply[i + 1] = redis.call('GET', KEYS[denied + marks + i]) end
+  local limitKey = KEYS[denied + marks + reads + 1]
+  if limitKey and reply[1] == 0 then
+    local counted = slidingWindow(limitKey, tonumber(ARGV[5]), tonumber(ARGV[6]), redisNowMs())
+    for i = 1, 3 do reply[reads + 1 + i] = counted[i] end
+  end
+  return reply
+end`;
 
 export function createRequestChecks(
   redis: Redis,
   deps: { revocations: RevocationStore; limiter: RateLimiter },
 ): RequestChecks {
-  const script = defineRedisScript(redis, 'vectorauthRequestChecks', REQUEST_CHECKS_LUA);
+  const script = defineBatchedRedisScript(redis, 'vectorauthRequestChecks', REQUEST_CHECKS_LUA);
   return {
     async run(ctx, token, input = {}) {
       const { limit, reads = [] } = input;

@@ -27,7 +27,7 @@ export interface RevocationStore {
   lookup(token: AccessTokenClaims): RevocationLookup;
 }
 
-/** `revoked(first, denied, marks, issuedAtMs)` over KEYS[first ..]: see `REVOKED_LUA`. */
+/** `revoked(keys, first, denied, marks, issuedAtMs)` over keys[first ..]: see `REVOKED_LUA`. */
 export interface RevocationLookup {
   /** The denylist keys, then the not-before marks. */
   keys: string[];
@@ -43,8 +43,8 @@ export interface RevocationLookup {
  * token's issue time, revokes it. One MGET over the lookup's keys.
  */
 export const REVOKED_LUA = `
-local function revoked(first, denied, marks, issuedAtMs)
-  local values = redis.call('MGET', unpack(KEYS, first, first + denied + marks - 1))
+local function revoked(keys, first, denied, marks, issuedAtMs)
+  local values = redis.call('MGET', unpack(keys, first, first + denied + marks - 1))
   for i = 1, denied do
     if values[i] then return true end
   end
@@ -74,7 +74,7 @@ export function createRevocationStore(redis: Redis, options: { skewSec?: number 
   const check = defineRedisScript(
     redis,
     'vectorauthRevoked',
-    `${REVOKED_LUA}\nreturn revoked(1, tonumber(ARGV[1]), #KEYS - tonumber(ARGV[1]), tonumber(ARGV[2])) and 1 or 0`,
+    `${REVOKED_LUA}\nreturn revoked(KEYS, 1, tonumber(ARGV[1]), #KEYS - tonumber(ARGV[1]), tonumber(ARGV[2])) and 1 or 0`,
   );
 
   const lookup = (token: AccessTokenClaims): RevocationLookup => {

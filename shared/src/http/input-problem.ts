@@ -56,8 +56,32 @@ function percentDecode(raw: string | Uint8Array, plusIsSpace: boolean): Uint8Arr
   return out.subarray(0, n);
 }
 
+/**
+ * Whether `raw` decodes to ASCII without NUL in at most `maxChars` characters: the common case,
+ * answered without decoding into new buffers and strings. `false` means "look closer", not "bad".
+ */
+function plainAscii(raw: string | Uint8Array, maxChars: number): boolean {
+  const at: (i: number) => number =
+    typeof raw === 'string' ? (i) => raw.charCodeAt(i) : (i) => raw[i] as number;
+  let chars = 0;
+  for (let i = 0; i < raw.length; i++, chars++) {
+    let c = at(i);
+    if (c === 0x25 && i + 2 < raw.length) {
+      const high = hex(at(i + 1));
+      const low = hex(at(i + 2));
+      if (high >= 0 && low >= 0) {
+        c = high * 16 + low;
+        i += 2;
+      }
+    }
+    if (c === 0 || c >= 0x80) return false;
+  }
+  return chars <= maxChars;
+}
+
 /** One form-urlencoded component (a query or form name or value, a Basic credential part). */
 export function componentProblem(raw: string | Uint8Array, maxChars = MAX_INPUT_CHARS): string | undefined {
+  if (plainAscii(raw, maxChars)) return undefined;
   return bytesProblem(percentDecode(raw, true), maxChars);
 }
 

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Context } from 'koa';
 import { ServiceUnavailableError } from '../errors/errors.ts';
-import { defineRedisScript } from '../redis/redis-script.ts';
+import { defineBatchedRedisScript } from '../redis/batched-redis-script.ts';
 import { SLIDING_WINDOW_LUA, type WindowCount, windowCountFrom } from './sliding-window-counter.ts';
 
 export interface RateDecision {
@@ -48,10 +48,13 @@ export function createRateLimiter(
 ): RateLimiter {
   const { windowMs } = options;
   const namespace = options.namespace ?? 'rl';
-  const count = defineRedisScript(
+  const count = defineBatchedRedisScript(
     redis,
     'vectorauthRateLimit',
-    `${SLIDING_WINDOW_LUA}\nreturn slidingWindow(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), redisNowMs())`,
+    `${SLIDING_WINDOW_LUA}
+local function perCall(KEYS, ARGV)
+  return slidingWindow(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), redisNowMs())
+end`,
   );
   const limiter: RateLimiter = {
     windowMs,

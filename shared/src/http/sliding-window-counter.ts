@@ -23,7 +23,7 @@
  *
  * `slidingWindow(key, max, windowMs, nowMs)` returns {admitted 0|1, count after this request,
  * ms until one more request would be admitted}. Time comes from Redis (`TIME`), so every instance
- * shares one clock.
+ * shares one clock; it is read once per script run (a batch of calls counts at one instant).
  */
 export const SLIDING_WINDOW_LUA = `
 local function slidingWindow(key, max, windowMs, nowMs)
@@ -56,9 +56,13 @@ local function slidingWindow(key, max, windowMs, nowMs)
   local used = count(elapsed)
   return {1, used, msUntil(used - 1)}
 end
+local scriptNowMs
 local function redisNowMs()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if not scriptNowMs then
+    local t = redis.call('TIME')
+    scriptNowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return scriptNowMs
 end
 `;
 

@@ -100,13 +100,15 @@ describe('the client cache (clients from memory)', () => {
     expect(db.reads('b')).to.equal(2);
   });
 
-  it('hands out copies: what a reader changes never reaches the next request', async () => {
+  it('what a reader changes never reaches the next request: hits are frozen, the miss its own', async () => {
     const { db, cache } = listening({ c1: { client_id: 'c1', grant_types: ['client_credentials'] } });
     const first = await cache.find('c1', db.read('c1'));
     (first!.grant_types as string[]).push('refresh_token');
     const second = await cache.find('c1', db.read('c1'));
-    (second!.grant_types as string[]).push('implicit');
+    expect(() => (second!.grant_types as string[]).push('implicit')).to.throw(TypeError);
+    expect(() => Object.assign(second!, { client_secret: 'x' })).to.throw(TypeError);
     expect((await cache.find('c1', db.read('c1')))!.grant_types).to.deep.equal(['client_credentials']);
+    expect(db.reads('c1')).to.equal(1);
   });
 
   it('keeps nothing with a TTL of 0', async () => {

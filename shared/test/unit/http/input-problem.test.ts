@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import {
   bytesProblem,
+  componentProblem,
   formProblem,
   MAX_INPUT_CHARS,
   pathProblem,
@@ -47,6 +48,52 @@ describe('input problems (what Postgres refuses)', () => {
     expect(formProblem(Buffer.from('token=%00'), 'the body')).to.match(/"token" contains a NUL/);
     // A body already decoded to text (a page form's raw body) keeps its non-ASCII characters.
     expect(formProblem('name=Café ☕&city=東京', 'the form')).to.equal(undefined);
+  });
+
+  it('answers every component as decoding it byte by byte would (its ASCII shortcut included)', () => {
+    // The reference: percent-decode naively into bytes, then check them as UTF-8 text.
+    const reference = (raw: string, max: number) => {
+      const bytes: number[] = [];
+      const utf8 = Buffer.from(raw, 'utf8');
+      for (let i = 0; i < utf8.length; i++) {
+        const pair = utf8.subarray(i + 1, i + 3).toString('latin1');
+        if (utf8[i] === 0x25 && /^[0-9a-fA-F]{2}$/.test(pair)) {
+          bytes.push(Number.parseInt(pair, 16));
+          i += 2;
+        } else bytes.push(utf8[i] === 0x2b ? 0x20 : (utf8[i] as number));
+      }
+      return bytesProblem(Uint8Array.from(bytes), max);
+    };
+    const parts = [
+      'a',
+      'Z',
+      '+',
+      '%',
+      '%4',
+      '%41',
+      '%3A',
+      '%00',
+      '%7F',
+      '%80',
+      '%C3%A9',
+      '%ED%A0%80',
+      'é',
+      '\u0000',
+      '%g1',
+    ];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed;
+    };
+    for (let n = 0; n < 3000; n++) {
+      const raw = Array.from({ length: next() % 7 }, () => parts[next() % parts.length]).join('');
+      const max = 1 + (next() % 6);
+      expect(componentProblem(raw, max), JSON.stringify([raw, max])).to.equal(reference(raw, max));
+      expect(componentProblem(Buffer.from(raw), max), JSON.stringify([raw, max])).to.equal(
+        reference(raw, max),
+      );
+    }
   });
 
   it('checks each path segment, decoded', () => {
