@@ -29,6 +29,7 @@ export const SLIDING_WINDOW_LUA = `
 local function slidingWindow(key, max, windowMs, nowMs)
   local state = redis.call('HMGET', key, 's', 'c', 'p')
   local s, c, p = tonumber(state[1]), tonumber(state[2]) or 0, tonumber(state[3]) or 0
+  local stored = s
   if not s or nowMs >= s + 2 * windowMs then
     s, c, p = nowMs, 0, 0
   elseif nowMs >= s + windowMs then
@@ -52,7 +53,8 @@ local function slidingWindow(key, max, windowMs, nowMs)
   end
   c = c + 1
   redis.call('HSET', key, 's', s, 'c', c, 'p', p)
-  redis.call('PEXPIREAT', key, s + 2 * windowMs)
+  -- The expiry moves only with the window (a hash that exists has it already)
+  if s ~= stored then redis.call('PEXPIREAT', key, s + 2 * windowMs) end
   local used = count(elapsed)
   return {1, used, msUntil(used - 1)}
 end

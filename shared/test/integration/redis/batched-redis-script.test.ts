@@ -13,6 +13,18 @@ local function perCall(KEYS, ARGV)
   return {redis.call('RPUSH', KEYS[1], ARGV[1]), ARGV[1]}
 end`;
 
+/**
+ * The batches sent: each is one EVALSHA, or an EVAL when Redis had not got the script (first use,
+ * a flushed script cache), or both; the same keys and arguments after the script are one batch.
+ */
+const sends = (commands: string[][]) => [
+  ...new Map(
+    commands
+      .filter((args) => ['evalsha', 'eval'].includes(args[0]?.toLowerCase() ?? ''))
+      .map((args) => [args.slice(2).join('\u0000'), args]),
+  ).values(),
+];
+
 describe('batched Redis scripts (real Redis)', () => {
   const logger = createLogger({
     name: 'batched-script-test',
@@ -32,16 +44,15 @@ describe('batched Redis scripts (real Redis)', () => {
   it('sends concurrent calls as few commands, runs them in call order and answers each its own', async () => {
     const append = defineBatchedRedisScript(redis, 'testAppend', APPEND_LUA);
     const list = `batch-test:${randomUUID()}`;
-    await append([`${list}:warm`], ['w']); // a script new to Redis costs an EVAL after EVALSHA
     let replies: unknown[] = [];
     const commands = await redisCommandsNaming(process.env.REDIS_URL as string, list, async () => {
       replies = await Promise.all(Array.from({ length: 60 }, (_, i) => append([list], [`call-${i}`])));
     });
     expect(replies).to.deep.equal(Array.from({ length: 60 }, (_, i) => [i + 1, `call-${i}`]));
     expect(await redis.lrange(list, 0, -1)).to.deep.equal(Array.from({ length: 60 }, (_, i) => `call-${i}`));
-    // Made in one turn of the event loop: one command for all 60.
-    expect(commands).to.have.length(1);
-    await redis.del(list, `${list}:warm`);
+    // Made in one turn of the event loop: one batch for all 60.
+    expect(sends(commands)).to.have.length(1);
+    await redis.del(list);
   });
 
   it('keeps calls made while a batch is on its way for the next one, and no batch over maxCalls', async () => {
@@ -61,9 +72,9 @@ describe('batched Redis scripts (real Redis)', () => {
     expect(replies.map((r) => (r as unknown[])[1])).to.deep.equal(order);
     expect(await redis.lrange(list, 0, -1)).to.deep.equal(order);
     // 40 calls in batches of at most 16 (three commands), then the 5 made later.
-    expect(commands.length).to.be.within(3, 4);
+    expect(sends(commands).length).to.be.within(3, 4);
     // EVALSHA sha numkeys keys... calls ...: one key per call here.
-    for (const args of commands) expect(Number(args[2])).to.be.at.most(16);
+    for (const args of sends(commands)) expect(Number(args[2])).to.be.at.most(16);
     await redis.del(list);
   });
 
