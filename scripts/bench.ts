@@ -623,6 +623,7 @@ function formatSoak(s: SoakResult): string {
       ),
     ),
     `not sent (more than 2000 in flight): ${s.shed}`,
+    ...s.failures.map((f) => `failed: ${f}`),
     formatTable(
       [
         'process (RSS; the index worker is a thread of vector-api)',

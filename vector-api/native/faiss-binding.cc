@@ -214,8 +214,10 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
     });
   }
 
-  // search(queries: Float32Array, k): { distances: Float32Array, labels: Float64Array }, nq x k each,
-  // label -1 where fewer than k were found. See `rescore` for what the distances are.
+  // search(queries: Float32Array, k, only?: Uint8Array): { distances: Float32Array, labels:
+  // Float64Array }, nq x k each, label -1 where fewer than k were found. With `only`, a bitmap over
+  // positions (bit i % 8 of byte i / 8), only those positions are candidates: an exact search of
+  // that subset. See `rescore` for what the distances are.
   Napi::Value Search(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     faiss::Index& index = live(env);
@@ -223,6 +225,16 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
     int64_t k = integerArg(info, 1, "k", 1, 100000);
     if (queries.ElementLength() % index.d != 0) throw Napi::RangeError::New(env, "queries do not divide into the dimension");
     idx_t nq = static_cast<idx_t>(queries.ElementLength() / index.d);
+    const uint8_t* only = nullptr;
+    size_t onlyBytes = 0;
+    if (info.Length() > 2 && !info[2].IsUndefined()) {
+      if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+        throw Napi::TypeError::New(env, "only must be a Uint8Array bitmap");
+      }
+      auto bitmap = info[2].As<Napi::Uint8Array>();
+      only = bitmap.Data();
+      onlyBytes = bitmap.ElementLength();
+    }
     auto distances = Napi::Float32Array::New(env, static_cast<size_t>(nq * k));
     auto labels = Napi::Float64Array::New(env, static_cast<size_t>(nq * k));
     return guarded(env, [&]() {
@@ -231,7 +243,14 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
       fetch = std::max<idx_t>(fetch, k);
       std::vector<float> rough(static_cast<size_t>(nq * fetch));
       std::vector<idx_t> found(static_cast<size_t>(nq * fetch), -1);
-      if (nq > 0) index.search(nq, queries.Data(), fetch, rough.data(), found.data());
+      if (nq > 0 && only) {
+        faiss::IDSelectorBitmap selector(onlyBytes, only);
+        faiss::SearchParameters params;
+        params.sel = &selector;
+        index.search(nq, queries.Data(), fetch, rough.data(), found.data(), &params);
+      } else if (nq > 0) {
+        index.search(nq, queries.Data(), fetch, rough.data(), found.data());
+      }
       rescore(index, queries.Data(), nq, fetch, found, k, distances.Data(), labels.Data());
       Napi::Object result = Napi::Object::New(env);
       result.Set("distances", distances);

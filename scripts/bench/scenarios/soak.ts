@@ -38,6 +38,8 @@ export interface SoakResult {
   rate: number;
   /** Operations not sent because too many were in flight (the server fell behind). */
   shed: number;
+  /** What the first failed operations (any status but the expected one) answered, at most 5. */
+  failures: string[];
   minutesTable: (Window & { opsPerSec: number; rss: Record<string, number | undefined> })[];
   byKind: { kind: Kind; window: Window }[];
   /**
@@ -78,7 +80,13 @@ export async function benchSoak(
   const basic = `Basic ${Buffer.from(
     `${encodeURIComponent(t.credentials.clientId)}:${encodeURIComponent(t.credentials.clientSecret)}`,
   ).toString('base64')}`;
-  const expect = (res: HttpResponse, status: number) => ({ status: res.status, ok: res.status === status });
+  const failures: string[] = [];
+  const expect = (res: HttpResponse, status: number) => {
+    const ok = res.status === status;
+    if (!ok && failures.length < 5)
+      failures.push(`${res.status} (expected ${status}): ${res.body.slice(0, 200)}`);
+    return { status: res.status, ok };
+  };
   const search = (bearer: string, i: number) =>
     http.send('POST', `${t.vectorUrl}/v1/collections/${t.searchCollection}/search`, {
       headers: { ...auth(bearer), 'content-type': 'application/json' },
@@ -123,6 +131,7 @@ export async function benchSoak(
     } catch (err) {
       // requestToken throws on a non-200: keep its status when it has one.
       const status = Number(/answered (\d{3})/.exec(String(err))?.[1] ?? 0);
+      if (failures.length < 5) failures.push(`${kindOf(i)}: ${String(err).slice(0, 300)}`);
       outcome = { status, ok: false };
     }
     return { at: due, ms: performance.now() - origin - due, kind: kindOf(i), ...outcome };
@@ -200,6 +209,7 @@ export async function benchSoak(
     peakServerErrors: peakSamples.filter((s) => s.status >= 500).length,
     rate,
     shed,
+    failures,
     minutesTable,
     byKind: MIX.map((kind) => ({ kind, window: whole(samples.filter((s) => s.kind === kind)) })),
     memory: watched.map((p) => ({

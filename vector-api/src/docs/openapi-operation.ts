@@ -20,6 +20,7 @@ const CONFLICT_RESPONSES = new Map<string, string>([
   ['createCollection', 'You already have a collection of that name'],
   ['getVector', STORED_DATA_UNREADABLE],
   ['searchCollection', STORED_DATA_UNREADABLE],
+  ['countVectors', STORED_DATA_UNREADABLE],
 ]);
 
 /** One OpenAPI operation object for `route`: its scope, path parameters, body and responses. */

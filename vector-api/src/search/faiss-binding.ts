@@ -15,8 +15,15 @@ export interface NativeFaissIndex {
   add(vectors: Float32Array): void;
   /** Removes these positions; later ones shift down. Returns how many were removed. */
   removePositions(labels: Float64Array | readonly number[]): number;
-  /** nq x k distances and labels (-1 where fewer than k were found), rescored in double precision. */
-  search(queries: Float32Array, k: number): { distances: Float32Array; labels: Float64Array };
+  /**
+   * nq x k distances and labels (-1 where fewer than k were found), rescored in double precision.
+   * With `only`, a bitmap over positions (bit i % 8 of byte i / 8), an exact search of that subset.
+   */
+  search(
+    queries: Float32Array,
+    k: number,
+    only?: Uint8Array,
+  ): { distances: Float32Array; labels: Float64Array };
   serialize(): Buffer;
   writeFile(path: string): void;
   /** Frees the index now; any later call throws. */

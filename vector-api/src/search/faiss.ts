@@ -9,10 +9,11 @@ export interface FlatIndex {
   remove(labels: readonly number[]): void;
   /**
    * nq queries; per query up to k (label, distance) pairs, best first, missing slots dropped.
+   * With `only` (a bitmap over labels), only those labels are candidates: an exact subset search.
    * Distances are computed again in double precision by the binding, so they do not depend on the
    * batch a query was in or on how the index was built (see faiss-binding.cc `rescore`).
    */
-  search(queries: Float32Array, k: number): { labels: number[]; distances: number[] }[];
+  search(queries: Float32Array, k: number, only?: Uint8Array): { labels: number[]; distances: number[] }[];
   /** FAISS's own serialization of the index (what `deserializeFlatIndex` reads back). */
   serialize(): Buffer;
   /** Writes the index to a file with FAISS's `write_index` (what `readFaissIndexFile` reads). */
@@ -50,11 +51,11 @@ function wrap(index: NativeFaissIndex, dimension: number): FlatIndex {
     remove(labels) {
       if (labels.length > 0) index.removePositions(labels);
     },
-    search(queries, k) {
+    search(queries, k, only) {
       const nq = queries.length / dimension;
       const kk = Math.min(k, index.size());
       if (kk <= 0) return Array.from({ length: nq }, () => ({ labels: [], distances: [] }));
-      const raw = index.search(queries, kk);
+      const raw = index.search(queries, kk, only);
       return Array.from({ length: nq }, (_, q) => {
         const labels: number[] = [];
         const distances: number[] = [];

@@ -3,6 +3,7 @@ import type { PackedRows } from '../store/packed-rows.ts';
 import { StoredDataUnreadableError } from '../store/stored-data-errors.ts';
 import type { IndexReply, IndexTarget } from './index-protocol.ts';
 import { IndexWorkerError } from './index-worker-client.ts';
+import type { FilterNode } from './metadata-filter.ts';
 import type { LoadSource, VectorIndexOptions } from './vector-index.ts';
 
 export type LoadReply = Extract<IndexReply, { op: 'load' }>;
@@ -13,7 +14,12 @@ export interface IndexLoads {
    * the same step. A snapshot the worker refuses is discarded and the load retried; the last
    * attempt reads every row instead.
    */
-  loadAndSearch(collection: Collection, queries: Float32Array, k: number): Promise<LoadReply>;
+  loadAndSearch(
+    collection: Collection,
+    queries: Float32Array,
+    k: number,
+    filter?: FilterNode,
+  ): Promise<LoadReply>;
   /** Loads since start, by what they were built from. */
   counts(): Record<LoadSource, number>;
 }
@@ -24,7 +30,7 @@ const LOAD_ATTEMPTS = 3;
 export function createIndexLoads(options: VectorIndexOptions): IndexLoads {
   const loads: Record<LoadSource, number> = { snapshot: 0, records: 0, cache: 0 };
   return {
-    async loadAndSearch(collection, queries, k) {
+    async loadAndSearch(collection, queries, k, filter) {
       for (let attempt = 1; ; attempt++) {
         const plan = await options.planLoad(collection, attempt < LOAD_ATTEMPTS);
         const started = performance.now();
@@ -38,7 +44,7 @@ export function createIndexLoads(options: VectorIndexOptions): IndexLoads {
               dataKey: plan.dataKey && { id: plan.dataKey.id, key: new Uint8Array(plan.dataKey.key) },
               snapshot: plan.snapshot,
               rows: plan.rows,
-              search: { queries, k },
+              search: { queries, k, ...(filter ? { filter } : {}) },
             },
             transferable(plan.rows),
           );

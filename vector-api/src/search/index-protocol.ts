@@ -1,6 +1,7 @@
 import type { PackedRows } from '../store/packed-rows.ts';
 import type { CodecName, Metadata } from '../store/record-codec.ts';
 import type { IndexMetric } from './faiss.ts';
+import type { FilterNode } from './metadata-filter.ts';
 
 /** Fixed at spawn (workerData). */
 export interface IndexWorkerOptions {
@@ -39,7 +40,7 @@ export type IndexRequest =
       /** Rows written after the snapshot (tombstones included), or every live row. */
       rows: PackedRows;
       /** Searched right after loading, in the same step, so no eviction can come in between. */
-      search?: { queries: Float32Array; k: number };
+      search?: { queries: Float32Array; k: number; filter?: FilterNode };
     }
   | {
       op: 'apply';
@@ -51,7 +52,16 @@ export type IndexRequest =
       vectors: Float32Array;
       metadata: (Metadata | null)[];
     }
-  | { op: 'search'; key: string; minVersion: number; queries: Float32Array; k: number }
+  | {
+      op: 'search';
+      key: string;
+      minVersion: number;
+      queries: Float32Array;
+      k: number;
+      /** Only records whose metadata match are candidates (exact: k hits whenever k match). */
+      filter?: FilterNode;
+    }
+  | { op: 'count'; key: string; minVersion: number; filter?: FilterNode }
   | { op: 'drop'; key: string }
   | { op: 'dropPrincipal'; principal: string }
   | { op: 'stats' };
@@ -79,6 +89,8 @@ export type IndexReply =
   | { op: 'apply'; applied: boolean }
   | { op: 'search'; stale: true }
   | { op: 'search'; stale: false; version: number; hits: SearchHit[][] }
+  | { op: 'count'; stale: true }
+  | { op: 'count'; stale: false; version: number; count: number }
   | { op: 'stats'; stats: IndexStats };
 
 /** Error codes the worker sends back so the main thread can react (or rebuild a typed error). */

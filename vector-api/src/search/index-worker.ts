@@ -10,6 +10,7 @@ import { StoredDataUnreadableError } from '../store/stored-data-errors.ts';
 import { CacheBudget } from './cache-budget.ts';
 import { createFlatIndex, deserializeFlatIndex, type FlatIndex } from './faiss.ts';
 import { faissBinding } from './faiss-binding.ts';
+import { FilterSubsets } from './filter-subset.ts';
 import type {
   IndexErrorCode,
   IndexReply,
@@ -21,6 +22,7 @@ import type {
   WorkerEnvelope,
   WorkerEvent,
 } from './index-protocol.ts';
+import { type FilterNode, filterKey } from './metadata-filter.ts';
 import {
   decodeSnapshot,
   decodeSnapshotHeader,
@@ -57,6 +59,8 @@ interface Entry {
   changes: number;
   timer?: NodeJS.Timeout;
   writing: boolean;
+  /** What recent filters select among `metadata`; cleared by every change. */
+  subsets: FilterSubsets;
 }
 
 const entries = new Map<string, Entry>();
@@ -111,6 +115,7 @@ function applyChanges(
   replaced: ReadonlySet<string>,
   add: { ids: string[]; vectors: Float32Array; metadata: (Metadata | null)[]; sizes: number[] },
 ): void {
+  entry.subsets.clear();
   const labels: number[] = [];
   entry.ids.forEach((id, label) => {
     if (replaced.has(id)) labels.push(label);
@@ -221,6 +226,7 @@ function openSnapshotEntry(request: Extract<IndexRequest, { op: 'load' }>, dataK
       dataKey,
       changes: 0,
       writing: false,
+      subsets: new FilterSubsets(),
     };
   } catch (err) {
     throw new CodedError(
@@ -263,19 +269,25 @@ function load(request: Extract<IndexRequest, { op: 'load' }>): Extract<IndexRepl
       dataKey,
       changes: rows.ids.length,
       writing: false,
+      subsets: new FilterSubsets(),
     };
     source = 'records';
   }
   if (existing && existing !== entry) forget(target.key);
   remember(entry);
   schedule(entry);
-  const hits = request.search ? search(entry, request.search.queries, request.search.k) : undefined;
+  const hits = request.search
+    ? search(entry, request.search.queries, request.search.k, request.search.filter)
+    : undefined;
   return { op: 'load', version: entry.version, source, ...(hits ? { hits } : {}) };
 }
 
-function search(entry: Entry, queries: Float32Array, k: number): SearchHit[][] {
+function search(entry: Entry, queries: Float32Array, k: number, filter?: FilterNode): SearchHit[][] {
+  const subset = filter ? entry.subsets.of(filterKey(filter), entry.metadata, filter) : undefined;
+  const nq = queries.length / entry.target.dimension;
+  if (subset?.count === 0) return Array.from({ length: nq }, () => []);
   const started = performance.now();
-  const answers = entry.index.search(queries, k);
+  const answers = entry.index.search(queries, k, subset?.bitmap);
   stats.searchSeconds += (performance.now() - started) / 1000;
   stats.searchCalls++;
   stats.searchQueries += answers.length;
@@ -393,8 +405,17 @@ function handle(request: IndexRequest): IndexReply {
         op: 'search',
         stale: false,
         version: entry.version,
-        hits: search(entry, request.queries, request.k),
+        hits: search(entry, request.queries, request.k, request.filter),
       };
+    }
+    case 'count': {
+      const entry = entries.get(request.key);
+      if (!entry || entry.version < request.minVersion) return { op: 'count', stale: true };
+      remember(entry);
+      const count = request.filter
+        ? entry.subsets.of(filterKey(request.filter), entry.metadata, request.filter).count
+        : entry.ids.length;
+      return { op: 'count', stale: false, version: entry.version, count };
     }
     case 'drop':
       forget(request.key);

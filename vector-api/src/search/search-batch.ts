@@ -4,9 +4,9 @@ import type { IndexWorkerClient } from './index-worker-client.ts';
 import type { WaitingSearch } from './search-queue.ts';
 
 /**
- * Runs a batch of searches of one collection in one worker call, on an index at least as new as
- * the newest `collection.version` among them; a stale index is loaded and searched in one step.
- * Each search gets its own k best of the batch's hits.
+ * Runs a batch of searches of one collection and one filter in one worker call (one FAISS call),
+ * on an index at least as new as the newest `collection.version` among them; a stale index is
+ * loaded and searched in one step. Each search gets its own queries' k best.
  */
 export async function searchBatch(
   worker: IndexWorkerClient,
@@ -14,26 +14,36 @@ export async function searchBatch(
   batch: WaitingSearch[],
 ): Promise<void> {
   const first = batch[0] as WaitingSearch;
-  const d = first.collection.dimension;
+  const { filter } = first;
   const minVersion = Math.max(...batch.map((w) => w.collection.version));
   const k = Math.max(...batch.map((w) => w.k));
-  const queries = new Float32Array(batch.length * d);
-  for (const [i, w] of batch.entries()) queries.set(w.query, i * d);
+  const queries = new Float32Array(batch.reduce((n, w) => n + w.queries.length, 0));
+  let at = 0;
+  for (const w of batch) {
+    queries.set(w.queries, at);
+    at += w.queries.length;
+  }
   const reply = await worker.request<Extract<IndexReply, { op: 'search' }>>({
     op: 'search',
     key: first.collection.id,
     minVersion,
     queries,
     k,
+    ...(filter ? { filter } : {}),
   });
   let hits: SearchHit[][];
   if (reply.stale) {
-    const loaded = await loads.loadAndSearch(first.collection, queries, k);
+    const loaded = await loads.loadAndSearch(first.collection, queries, k, filter);
     if (loaded.version < minVersion || !loaded.hits)
       throw new Error('the index could not be brought up to date');
     hits = loaded.hits;
   } else {
     hits = reply.hits;
   }
-  for (const [i, w] of batch.entries()) w.resolve((hits[i] ?? []).slice(0, w.k));
+  let q = 0;
+  for (const w of batch) {
+    const n = w.queries.length / w.collection.dimension;
+    w.resolve(hits.slice(q, q + n).map((h) => h.slice(0, w.k)));
+    q += n;
+  }
 }

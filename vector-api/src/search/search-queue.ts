@@ -1,32 +1,52 @@
 import type { Collection } from '../store/collection.ts';
 import type { SearchHit } from './index-protocol.ts';
+import { type FilterNode, filterKey } from './metadata-filter.ts';
 
-/** A search waiting for its collection's next batch. */
+/** A search waiting for its collection's next batch: one query or several (row-major). */
 export interface WaitingSearch {
   collection: Collection;
-  query: Float32Array;
+  queries: Float32Array;
   k: number;
-  resolve: (hits: SearchHit[]) => void;
+  filter?: FilterNode;
+  resolve: (hits: SearchHit[][]) => void;
   reject: (err: unknown) => void;
 }
 
-export type QueuedSearch = (collection: Collection, query: Float32Array, k: number) => Promise<SearchHit[]>;
+export type QueuedSearch = (
+  collection: Collection,
+  queries: Float32Array,
+  k: number,
+  filter?: FilterNode,
+) => Promise<SearchHit[][]>;
 
 /**
- * Batches searches per collection: one batch of at most `maxBatch` per collection is in flight at
- * a time (`runBatch` settles each of its searches); searches arriving meanwhile wait and go
- * together in the next one. A batch that throws rejects every search in it.
+ * Batches searches per collection and filter: one batch per (collection, filter) is in flight at a
+ * time (`runBatch` settles each of its searches); searches arriving meanwhile wait and go together
+ * in the next one. A batch holds at most `maxQueries` queries, except a single search of more; a
+ * search's queries are never split between batches. A batch that throws rejects every search in it.
  */
 export function createSearchQueue(
-  maxBatch: number,
+  maxQueries: number,
   runBatch: (batch: WaitingSearch[]) => Promise<void>,
 ): QueuedSearch {
   const queues = new Map<string, WaitingSearch[]>();
 
+  function take(queue: WaitingSearch[]): WaitingSearch[] {
+    let n = 0;
+    let queries = 0;
+    for (const w of queue) {
+      const q = w.queries.length / w.collection.dimension;
+      if (n > 0 && queries + q > maxQueries) break;
+      n++;
+      queries += q;
+    }
+    return queue.splice(0, n);
+  }
+
   async function drain(key: string): Promise<void> {
     const queue = queues.get(key);
     while (queue && queue.length > 0) {
-      const batch = queue.splice(0, maxBatch);
+      const batch = take(queue);
       try {
         await runBatch(batch);
       } catch (err) {
@@ -36,16 +56,17 @@ export function createSearchQueue(
     queues.delete(key);
   }
 
-  return function search(collection, query, k) {
+  return function search(collection, queries, k, filter) {
     return new Promise((resolve, reject) => {
-      const queue = queues.get(collection.id);
-      const waiting = { collection, query, k, resolve, reject };
+      const key = `${collection.id}\u0000${filterKey(filter)}`;
+      const queue = queues.get(key);
+      const waiting = { collection, queries, k, filter, resolve, reject };
       if (queue) {
         queue.push(waiting);
         return;
       }
-      queues.set(collection.id, [waiting]);
-      setImmediate(() => void drain(collection.id));
+      queues.set(key, [waiting]);
+      setImmediate(() => void drain(key));
     });
   };
 }

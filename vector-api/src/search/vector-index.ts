@@ -4,6 +4,7 @@ import type { CodecName, DataKey, Metadata } from '../store/record-codec.ts';
 import { createIndexLoads } from './index-loads.ts';
 import type { IndexReply, IndexStats, SearchHit } from './index-protocol.ts';
 import type { IndexWorkerClient } from './index-worker-client.ts';
+import type { FilterNode } from './metadata-filter.ts';
 import { searchBatch } from './search-batch.ts';
 import { createSearchQueue } from './search-queue.ts';
 
@@ -27,10 +28,19 @@ export type LoadSource = 'snapshot' | 'records' | 'cache';
 
 export interface VectorIndex {
   /**
-   * The k best hits for `query` (already prepared for the metric), from an index at least as new
-   * as `collection.version`. Queries that arrive together for one collection share one FAISS call.
+   * The k best hits for each of `queries` (row-major, already prepared for the metric), from an
+   * index at least as new as `collection.version`; with `filter`, among the records it matches
+   * only (exact: k hits whenever k match). Searches that arrive together for one collection and
+   * filter share one FAISS call.
    */
-  search(collection: Collection, query: Float32Array, k: number): Promise<SearchHit[]>;
+  search(
+    collection: Collection,
+    queries: Float32Array,
+    k: number,
+    filter?: FilterNode,
+  ): Promise<SearchHit[][]>;
+  /** How many records the collection holds, or match `filter`, as of `collection.version` or newer. */
+  count(collection: Collection, filter?: FilterNode): Promise<number>;
   /** Applies a committed write (version - 1 -> version) to the cached index, if it is that fresh. */
   applyWrite(collection: Collection, version: number, write: IndexWrite): Promise<void>;
   drop(collection: Collection): Promise<void>;
@@ -54,7 +64,7 @@ export interface VectorIndexOptions {
   onLoad?(source: LoadSource, seconds: number): void;
   /** Told when a snapshot file did not authenticate or belongs elsewhere (refused; the rows rebuild it). */
   onSnapshotRefused?(collection: Collection, reason: string): void;
-  /** The most queries sent to FAISS in one call. */
+  /** The most queries sent to FAISS in one call (one search's own queries are never split). */
   maxBatch?: number;
 }
 
@@ -70,6 +80,21 @@ export function createVectorIndex(options: VectorIndexOptions): VectorIndex {
   const loads = createIndexLoads(options);
   return {
     search: createSearchQueue(options.maxBatch ?? 64, (batch) => searchBatch(worker, loads, batch)),
+    async count(collection, filter) {
+      // A stale index is loaded (searching nothing), then counted; an eviction in between, by
+      // other collections' loads, costs another round.
+      for (let round = 1; ; round++) {
+        const reply = await worker.request<Extract<IndexReply, { op: 'count' }>>({
+          op: 'count',
+          key: collection.id,
+          minVersion: collection.version,
+          ...(filter ? { filter } : {}),
+        });
+        if (!reply.stale) return reply.count;
+        if (round > 3) throw new Error('the index could not be brought up to date');
+        await loads.loadAndSearch(collection, new Float32Array(0), 1);
+      }
+    },
     async applyWrite(collection, version, write) {
       await worker.request({
         op: 'apply',

@@ -5,7 +5,7 @@ import type { createAuditQuery } from '../store/audit-query.ts';
 import type { PrincipalShredder } from '../store/shred-principal.ts';
 import { createAdminHandlers } from './admin/admin-handlers.ts';
 import { createCollectionHandlers } from './collections/collection-handlers.ts';
-import { createSearchHandler } from './collections/search-handler.ts';
+import { createCountHandler, createSearchHandler } from './collections/search-handler.ts';
 import { createVectorHandlers } from './collections/vector-handlers.ts';
 import type { VectorSchemas } from './vector-schemas.ts';
 import type { V1Context } from './vector-state.ts';
@@ -93,13 +93,26 @@ export function createV1Routes(
       method: 'post',
       path: `${collection}/search`,
       operationId: 'searchCollection',
-      summary: 'Find the k nearest vectors, best first',
+      summary:
+        'Find the k nearest vectors, best first, for one query or several at once, optionally among those whose metadata match a filter',
       scope: 'vectors:read',
       params: schemas.collectionParams,
       body: schemas.search,
       status: 200,
       response: schemas.searchResults,
       handler: createSearchHandler(schemas, index),
+    },
+    {
+      method: 'post',
+      path: `${collection}/count`,
+      operationId: 'countVectors',
+      summary: 'Count the vectors of a collection, or those whose metadata match a filter',
+      scope: 'vectors:read',
+      params: schemas.collectionParams,
+      body: schemas.count,
+      status: 200,
+      response: schemas.countResult,
+      handler: createCountHandler(schemas, index),
     },
     {
       method: 'get',

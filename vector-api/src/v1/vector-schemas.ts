@@ -40,6 +40,8 @@ export function createVectorSchemas(limits: VectorApiLimits) {
     upsertResult: vectors.upsertResult,
     storedVector: vectors.storedVector,
     searchResults: searches.searchResults,
+    count: searches.count,
+    countResult: searches.countResult,
     error,
   };
 }

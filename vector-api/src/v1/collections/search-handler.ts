@@ -1,21 +1,46 @@
 import { parseInput } from '@vectorauth/shared';
+import type { SearchHit } from '../../search/index-protocol.ts';
+import { type FilterNode, parseMetadataFilter } from '../../search/metadata-filter.ts';
 import { prepareVector } from '../../search/prepare-vector.ts';
 import type { VectorIndex } from '../../search/vector-index.ts';
 import type { VectorSchemas } from '../vector-schemas.ts';
 import type { V1Context } from '../vector-state.ts';
 import { findCollection } from './find-collection.ts';
 
+const view = (hits: SearchHit[]) => hits.map((h) => ({ id: h.id, score: h.distance, metadata: h.metadata }));
+
 /**
- * POST /v1/collections/:name/search. Score is FAISS's distance as is: squared L2 for `l2`, the
- * inner product for `ip`, and for `cosine` the inner product of unit vectors, i.e. cosine similarity.
+ * POST /v1/collections/:name/search: `vector` (one query) or `queries` (several, answered in one
+ * FAISS call, results in query order), optionally within a metadata `filter`. Score is FAISS's
+ * distance as is: squared L2 for `l2`, the inner product for `ip`, and for `cosine` the inner
+ * product of unit vectors, i.e. cosine similarity.
  */
 export function createSearchHandler(schemas: VectorSchemas, index: VectorIndex) {
   return async function searchCollection(ctx: V1Context): Promise<void> {
     const { name } = parseInput(schemas.collectionParams, ctx.params, 'path');
-    const { vector, k } = parseInput(schemas.search, ctx.request.body);
+    const body = parseInput(schemas.search, ctx.request.body);
+    const filter = body.filter === undefined ? undefined : parseMetadataFilter(body.filter);
     const collection = await findCollection(ctx.state, name);
-    const query = prepareVector(vector, collection.dimension, collection.metric, 'vector');
-    const hits = await index.search(collection, query, k);
-    ctx.body = { results: hits.map((h) => ({ id: h.id, score: h.distance, metadata: h.metadata })) };
+    const { dimension, metric } = collection;
+    const vectors = body.queries ?? [body.vector as Float32Array];
+    const queries = new Float32Array(vectors.length * dimension);
+    for (const [i, v] of vectors.entries()) {
+      const where = body.queries ? `queries.${i}` : 'vector';
+      queries.set(prepareVector(v, dimension, metric, where), i * dimension);
+    }
+    const hits = await index.search(collection, queries, body.k, filter);
+    ctx.body = { results: body.queries ? hits.map(view) : view(hits[0] ?? []) };
+  };
+}
+
+/** POST /v1/collections/:name/count: how many vectors the collection holds, or match `filter`. */
+export function createCountHandler(schemas: VectorSchemas, index: VectorIndex) {
+  return async function countCollection(ctx: V1Context): Promise<void> {
+    const { name } = parseInput(schemas.collectionParams, ctx.params, 'path');
+    const body = parseInput(schemas.count, ctx.request.body ?? {});
+    const filter: FilterNode | undefined =
+      body.filter === undefined ? undefined : parseMetadataFilter(body.filter);
+    const collection = await findCollection(ctx.state, name);
+    ctx.body = { count: await index.count(collection, filter) };
   };
 }

@@ -43,6 +43,7 @@ describe('vector-api service endpoints', () => {
       ['delete', '/v1/collections/{name}', 'vectors:delete'],
       ['put', '/v1/collections/{name}/vectors', 'vectors:write'],
       ['post', '/v1/collections/{name}/search', 'vectors:read'],
+      ['post', '/v1/collections/{name}/count', 'vectors:read'],
       ['get', '/v1/collections/{name}/vectors/{id}', 'vectors:read'],
       ['delete', '/v1/collections/{name}/vectors/{id}', 'vectors:delete'],
     ];
@@ -58,13 +59,19 @@ describe('vector-api service endpoints', () => {
     expect(doc.components.securitySchemes.bearer).to.include({ type: 'http', scheme: 'bearer' });
     expect(doc.components.schemas.Error.required).to.include.members(['error', 'message']);
     const search = doc.paths['/v1/collections/{name}/search'].post;
-    expect(search.requestBody.content['application/json'].schema.additionalProperties).to.equal(false);
-    expect(search.requestBody.content['application/json'].schema.required).to.include.members([
-      'vector',
-      'k',
-    ]);
-    const score =
-      search.responses['200'].content['application/json'].schema.properties.results.items.properties.score;
+    // Two forms: one query (`vector`), or several (`queries`), each with `k` and an optional filter.
+    const forms = search.requestBody.content['application/json'].schema.anyOf;
+    expect(forms).to.have.length(2);
+    for (const [form, field] of [
+      [forms[0], 'vector'],
+      [forms[1], 'queries'],
+    ]) {
+      expect(form.additionalProperties).to.equal(false);
+      expect(form.required).to.include.members([field, 'k']);
+      expect(form.properties.filter.description).to.match(/\$eq.*\$in.*\$exists.*\$and/s);
+    }
+    const results = search.responses['200'].content['application/json'].schema.properties.results;
+    const score = results.anyOf[0].items.properties.score;
     expect(score.description)
       .to.match(/l2.*squared Euclidean.*lower/)
       .and.match(/cosine/)

@@ -77,9 +77,9 @@ describe('createVectorIndex', () => {
     const load = requests[1] as Load;
     expect(load.search?.queries.length).to.equal(8);
     expect(load.search?.k).to.equal(4);
-    results.forEach((hits, q) => {
+    results.forEach(([hits], q) => {
       expect(hits).to.have.length(q + 1);
-      expect(hits[0]?.id).to.equal(`q${q}-0`);
+      expect(hits?.[0]?.id).to.equal(`q${q}-0`);
     });
     await index.search(collection, Float32Array.from([0, 0]), 1);
     expect(requests.map((r) => r.op)).to.deep.equal(['search', 'load', 'search']);
