@@ -21,11 +21,12 @@ const CONFLICT_RESPONSES = new Map<string, string>([
   ['getVector', STORED_DATA_UNREADABLE],
   ['searchCollection', STORED_DATA_UNREADABLE],
   ['countVectors', STORED_DATA_UNREADABLE],
+  ['listVectors', STORED_DATA_UNREADABLE],
 ]);
 
 /** One OpenAPI operation object for `route`: its scope, path parameters, body and responses. */
 export function openApiOperation(route: V1Route): Record<string, unknown> {
-  const parameters = pathParameters(route);
+  const parameters = [...pathParameters(route), ...queryParameters(route)];
   return {
     operationId: route.operationId,
     summary: route.summary,
@@ -53,6 +54,20 @@ function pathParameters(route: V1Route): Record<string, unknown>[] {
     required: true,
     description: schema.description,
     schema,
+  }));
+}
+
+function queryParameters(route: V1Route): Record<string, unknown>[] {
+  if (!route.query) return [];
+  const schema = jsonSchema(route.query);
+  const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const required = new Set((schema.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: required.has(name),
+    description: property.description,
+    schema: property,
   }));
 }
 

@@ -12,6 +12,13 @@ import type { DataKey, Metadata, PlainRecord } from './record-codec.ts';
 import { StoredDataUnreadableError } from './stored-data-errors.ts';
 import { upsertRecords } from './upsert-records.ts';
 
+interface StoredRow {
+  id: string;
+  seq: string;
+  codec: string;
+  payload: Buffer;
+}
+
 export interface VectorInput {
   id: string;
   vector: Float32Array;
@@ -43,6 +50,8 @@ export interface RecordRepository {
   /** Deletes one vector (leaving a tombstone); the new version; NotFoundError when there is none. */
   remove(collection: Collection, id: string): Promise<number>;
   get(collection: Collection, id: string): Promise<StoredVector | null>;
+  /** Up to `limit` live vectors with ids after `after` (all when null), in id order. */
+  page(collection: Collection, after: string | null, limit: number): Promise<StoredVector[]>;
   /**
    * The rows written after version `since` (tombstones included) and the version they lead to,
    * from one repeatable-read snapshot. When `since` cannot be replayed forward (tombstones after it
@@ -64,6 +73,21 @@ export function createRecordRepository(
   caching?: CollectionCaching,
 ): RecordRepository {
   const { codec, keys } = encryption;
+  /** Opens stored rows under the principal's data key (each bound to its address). */
+  const decodeRows = async (collection: Collection, rows: StoredRow[]): Promise<StoredVector[]> => {
+    if (rows.length === 0) return [];
+    const key = await currentDataKey(keys, em, collection.principal, false);
+    return rows.map((row) => {
+      checkRowCodec(codec, row.id, row.codec);
+      if (codec.keyed && !key) {
+        throw new StoredDataUnreadableError(`stored vector "${row.id}" has no data key to open it`);
+      }
+      return {
+        id: row.id,
+        ...codec.decode(key, row.payload, recordAddress(collection, row.id, Number(row.seq))),
+      };
+    });
+  };
   /** Runs `write` (which bumps the version) in one transaction, publishing the version before commit. */
   const versioned = async (collection: Collection, write: (tem: EntityManager) => Promise<number>) => {
     const seq = await withDbErrors(() =>
@@ -97,21 +121,23 @@ export function createRecordRepository(
       }),
     get: (collection, id) =>
       withDbErrors(async () => {
-        const rows = await em.execute<{ id: string; seq: string; codec: string; payload: Buffer }[]>(
+        const rows = await em.execute<StoredRow[]>(
           'select id, seq, codec, payload from vector_record where collection_id = ? and id = ? and payload is not null',
           [collection.id, id],
         );
-        const row = rows[0];
-        if (!row) return null;
-        checkRowCodec(codec, row.id, row.codec);
-        const key = await currentDataKey(keys, em, collection.principal, false);
-        if (codec.keyed && !key) {
-          throw new StoredDataUnreadableError(`stored vector "${row.id}" has no data key to open it`);
-        }
-        return {
-          id: row.id,
-          ...codec.decode(key, row.payload, recordAddress(collection, row.id, Number(row.seq))),
-        };
+        return rows[0] ? ((await decodeRows(collection, rows))[0] ?? null) : null;
+      }),
+    page: (collection, after, limit) =>
+      withDbErrors(async () => {
+        // Keyset order on the primary key (collection_id, id): a vector that lives through a whole
+        // listing is on exactly one page, whatever is written meanwhile.
+        const rows = await em.execute<StoredRow[]>(
+          `select id, seq, codec, payload from vector_record
+           where collection_id = ? and payload is not null${after === null ? '' : ' and id > ?'}
+           order by id limit ?`,
+          after === null ? [collection.id, limit] : [collection.id, after, limit],
+        );
+        return decodeRows(collection, rows);
       }),
     changes: (collection, since) =>
       withDbErrors(() =>

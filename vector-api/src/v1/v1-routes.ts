@@ -5,6 +5,7 @@ import type { createAuditQuery } from '../store/audit-query.ts';
 import type { PrincipalShredder } from '../store/shred-principal.ts';
 import { createAdminHandlers } from './admin/admin-handlers.ts';
 import { createCollectionHandlers } from './collections/collection-handlers.ts';
+import { createListHandler } from './collections/list-handler.ts';
 import { createCountHandler, createSearchHandler } from './collections/search-handler.ts';
 import { createVectorHandlers } from './collections/vector-handlers.ts';
 import type { VectorSchemas } from './vector-schemas.ts';
@@ -18,6 +19,8 @@ export interface V1Route {
   summary: string;
   scope: VectorScope;
   params?: z.ZodType;
+  /** Query-string parameters (documented; the handler parses them). */
+  query?: z.ZodType;
   body?: z.ZodType;
   status: number;
   response?: z.ZodType;
@@ -113,6 +116,18 @@ export function createV1Routes(
       status: 200,
       response: schemas.countResult,
       handler: createCountHandler(schemas, index),
+    },
+    {
+      method: 'get',
+      path: `${collection}/vectors`,
+      operationId: 'listVectors',
+      summary: 'Page through the vectors of a collection in id order, optionally those matching a filter',
+      scope: 'vectors:read',
+      params: schemas.collectionParams,
+      query: schemas.listQuery,
+      status: 200,
+      response: schemas.vectorList,
+      handler: createListHandler(schemas),
     },
     {
       method: 'get',

@@ -36,5 +36,31 @@ export function createVectorItemSchemas(
     vector: z.array(z.number()).describe('As stored: float32 values, unit length under cosine.'),
     metadata: z.record(z.string(), z.unknown()).nullable(),
   });
-  return { upsertVectors, vectorParams, upsertResult, storedVector };
+  const listQuery = z
+    .object({
+      limit: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .default(100)
+        .describe('Vectors per page (1 to 1000, default 100).'),
+      cursor: z.string().max(4096).optional().describe('`next_cursor` of the previous page, as it came.'),
+      filter: z
+        .string()
+        .max(64 * 1024)
+        .optional()
+        .describe('A metadata filter as on search, as URL-encoded JSON: only matching vectors are listed.'),
+    })
+    .strict();
+  const vectorList = z.object({
+    vectors: z.array(z.object({ id: vectorId, metadata: z.record(z.string(), z.unknown()).nullable() })),
+    next_cursor: z
+      .string()
+      .optional()
+      .describe(
+        'Where the next page starts; absent on the last page. A vector that exists for the whole listing is on exactly one page.',
+      ),
+  });
+  return { upsertVectors, vectorParams, upsertResult, storedVector, listQuery, vectorList };
 }

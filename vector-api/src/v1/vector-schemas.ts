@@ -39,6 +39,8 @@ export function createVectorSchemas(limits: VectorApiLimits) {
     collectionList: collections.collectionList,
     upsertResult: vectors.upsertResult,
     storedVector: vectors.storedVector,
+    listQuery: vectors.listQuery,
+    vectorList: vectors.vectorList,
     searchResults: searches.searchResults,
     count: searches.count,
     countResult: searches.countResult,
