@@ -91,6 +91,7 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
                            InstanceMethod("add", &FaissIndex::Add),
                            InstanceMethod("removePositions", &FaissIndex::RemovePositions),
                            InstanceMethod("search", &FaissIndex::Search),
+                           InstanceMethod("vectorsAt", &FaissIndex::VectorsAt),
                            InstanceMethod("serialize", &FaissIndex::Serialize),
                            InstanceMethod("writeFile", &FaissIndex::WriteFile),
                            InstanceMethod("dispose", &FaissIndex::Dispose),
@@ -310,6 +311,31 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
         }
       }
     }
+  }
+
+  // vectorsAt(labels: Float64Array): Float32Array, the stored vectors at these positions, row-major.
+  Napi::Value VectorsAt(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    faiss::Index& index = live(env);
+    if (info.Length() < 1 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+      throw Napi::TypeError::New(env, "labels must be a Float64Array");
+    }
+    auto labels = info[0].As<Napi::Float64Array>();
+    const size_t d = static_cast<size_t>(index.d);
+    for (size_t i = 0; i < labels.ElementLength(); i++) {
+      double label = labels[i];
+      if (!(label >= 0 && label < static_cast<double>(index.ntotal)) || label != static_cast<double>(static_cast<idx_t>(label))) {
+        throw Napi::RangeError::New(env, "a label is not a position in the index");
+      }
+    }
+    auto out = Napi::Float32Array::New(env, labels.ElementLength() * d);
+    return guarded(env, [&]() {
+      for (size_t i = 0; i < labels.ElementLength(); i++) {
+        index.reconstruct(static_cast<idx_t>(labels[i]), out.Data() + i * d);
+      }
+      return out;
+    });
   }
 
   Napi::Value Serialize(const Napi::CallbackInfo& info) {

@@ -24,6 +24,8 @@ export interface NativeFaissIndex {
     k: number,
     only?: Uint8Array,
   ): { distances: Float32Array; labels: Float64Array };
+  /** The stored vectors at these positions, row-major. */
+  vectorsAt(labels: Float64Array): Float32Array;
   serialize(): Buffer;
   writeFile(path: string): void;
   /** Frees the index now; any later call throws. */

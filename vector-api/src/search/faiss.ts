@@ -14,6 +14,8 @@ export interface FlatIndex {
    * batch a query was in or on how the index was built (see faiss-binding.cc `rescore`).
    */
   search(queries: Float32Array, k: number, only?: Uint8Array): { labels: number[]; distances: number[] }[];
+  /** The stored vectors at these labels, row-major. */
+  vectorsAt(labels: readonly number[]): Float32Array;
   /** FAISS's own serialization of the index (what `deserializeFlatIndex` reads back). */
   serialize(): Buffer;
   /** Writes the index to a file with FAISS's `write_index` (what `readFaissIndexFile` reads). */
@@ -68,6 +70,7 @@ function wrap(index: NativeFaissIndex, dimension: number): FlatIndex {
         return { labels, distances };
       });
     },
+    vectorsAt: (labels) => index.vectorsAt(Float64Array.from(labels)),
     serialize: () => index.serialize(),
     writeFile: (path) => index.writeFile(path),
     dispose: () => index.dispose(),

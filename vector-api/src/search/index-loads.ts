@@ -19,6 +19,7 @@ export interface IndexLoads {
     queries: Float32Array,
     k: number,
     filter?: FilterNode,
+    withVectors?: boolean,
   ): Promise<LoadReply>;
   /** Loads since start, by what they were built from. */
   counts(): Record<LoadSource, number>;
@@ -30,7 +31,7 @@ const LOAD_ATTEMPTS = 3;
 export function createIndexLoads(options: VectorIndexOptions): IndexLoads {
   const loads: Record<LoadSource, number> = { snapshot: 0, records: 0, cache: 0 };
   return {
-    async loadAndSearch(collection, queries, k, filter) {
+    async loadAndSearch(collection, queries, k, filter, withVectors) {
       for (let attempt = 1; ; attempt++) {
         const plan = await options.planLoad(collection, attempt < LOAD_ATTEMPTS);
         const started = performance.now();
@@ -44,7 +45,7 @@ export function createIndexLoads(options: VectorIndexOptions): IndexLoads {
               dataKey: plan.dataKey && { id: plan.dataKey.id, key: new Uint8Array(plan.dataKey.key) },
               snapshot: plan.snapshot,
               rows: plan.rows,
-              search: { queries, k, ...(filter ? { filter } : {}) },
+              search: { queries, k, ...(filter ? { filter } : {}), ...(withVectors ? { withVectors } : {}) },
             },
             transferable(plan.rows),
           );

@@ -40,7 +40,7 @@ export type IndexRequest =
       /** Rows written after the snapshot (tombstones included), or every live row. */
       rows: PackedRows;
       /** Searched right after loading, in the same step, so no eviction can come in between. */
-      search?: { queries: Float32Array; k: number; filter?: FilterNode };
+      search?: { queries: Float32Array; k: number; filter?: FilterNode; withVectors?: boolean };
     }
   | {
       op: 'apply';
@@ -60,6 +60,8 @@ export type IndexRequest =
       k: number;
       /** Only records whose metadata match are candidates (exact: k hits whenever k match). */
       filter?: FilterNode;
+      /** Each hit carries its stored vector. */
+      withVectors?: boolean;
     }
   | { op: 'count'; key: string; minVersion: number; filter?: FilterNode }
   | { op: 'drop'; key: string }
@@ -70,6 +72,8 @@ export interface SearchHit {
   id: string;
   distance: number;
   metadata: Metadata | null;
+  /** The stored vector, when asked for. */
+  vector?: Float32Array;
 }
 
 export interface IndexStats {

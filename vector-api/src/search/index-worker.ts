@@ -276,13 +276,19 @@ function load(request: Extract<IndexRequest, { op: 'load' }>): Extract<IndexRepl
   if (existing && existing !== entry) forget(target.key);
   remember(entry);
   schedule(entry);
-  const hits = request.search
-    ? search(entry, request.search.queries, request.search.k, request.search.filter)
-    : undefined;
+  const hits = request.search ? search(entry, request.search) : undefined;
   return { op: 'load', version: entry.version, source, ...(hits ? { hits } : {}) };
 }
 
-function search(entry: Entry, queries: Float32Array, k: number, filter?: FilterNode): SearchHit[][] {
+function search(
+  entry: Entry,
+  {
+    queries,
+    k,
+    filter,
+    withVectors,
+  }: { queries: Float32Array; k: number; filter?: FilterNode; withVectors?: boolean },
+): SearchHit[][] {
   const subset = filter ? entry.subsets.of(filterKey(filter), entry.metadata, filter) : undefined;
   const nq = queries.length / entry.target.dimension;
   if (subset?.count === 0) return Array.from({ length: nq }, () => []);
@@ -291,13 +297,16 @@ function search(entry: Entry, queries: Float32Array, k: number, filter?: FilterN
   stats.searchSeconds += (performance.now() - started) / 1000;
   stats.searchCalls++;
   stats.searchQueries += answers.length;
-  return answers.map(({ labels, distances }) =>
-    labels.map((label, j) => ({
+  const d = entry.target.dimension;
+  return answers.map(({ labels, distances }) => {
+    const vectors = withVectors ? entry.index.vectorsAt(labels) : undefined;
+    return labels.map((label, j) => ({
       id: entry.ids[label] as string,
       distance: distances[j] as number,
       metadata: entry.metadata[label] ?? null,
-    })),
-  );
+      ...(vectors ? { vector: vectors.subarray(j * d, (j + 1) * d) } : {}),
+    }));
+  });
 }
 
 function schedule(entry: Entry): void {
@@ -405,7 +414,7 @@ function handle(request: IndexRequest): IndexReply {
         op: 'search',
         stale: false,
         version: entry.version,
-        hits: search(entry, request.queries, request.k, request.filter),
+        hits: search(entry, request),
       };
     }
     case 'count': {

@@ -17,6 +17,7 @@ export async function searchBatch(
   const { filter } = first;
   const minVersion = Math.max(...batch.map((w) => w.collection.version));
   const k = Math.max(...batch.map((w) => w.k));
+  const withVectors = batch.some((w) => w.withVectors);
   const queries = new Float32Array(batch.reduce((n, w) => n + w.queries.length, 0));
   let at = 0;
   for (const w of batch) {
@@ -30,10 +31,11 @@ export async function searchBatch(
     queries,
     k,
     ...(filter ? { filter } : {}),
+    ...(withVectors ? { withVectors } : {}),
   });
   let hits: SearchHit[][];
   if (reply.stale) {
-    const loaded = await loads.loadAndSearch(first.collection, queries, k, filter);
+    const loaded = await loads.loadAndSearch(first.collection, queries, k, filter, withVectors);
     if (loaded.version < minVersion || !loaded.hits)
       throw new Error('the index could not be brought up to date');
     hits = loaded.hits;

@@ -8,6 +8,8 @@ export interface WaitingSearch {
   queries: Float32Array;
   k: number;
   filter?: FilterNode;
+  /** Its hits carry their stored vectors. */
+  withVectors?: boolean;
   resolve: (hits: SearchHit[][]) => void;
   reject: (err: unknown) => void;
 }
@@ -17,6 +19,7 @@ export type QueuedSearch = (
   queries: Float32Array,
   k: number,
   filter?: FilterNode,
+  withVectors?: boolean,
 ) => Promise<SearchHit[][]>;
 
 /**
@@ -56,11 +59,11 @@ export function createSearchQueue(
     queues.delete(key);
   }
 
-  return function search(collection, queries, k, filter) {
+  return function search(collection, queries, k, filter, withVectors) {
     return new Promise((resolve, reject) => {
       const key = `${collection.id}\u0000${filterKey(filter)}`;
       const queue = queues.get(key);
-      const waiting = { collection, queries, k, filter, resolve, reject };
+      const waiting = { collection, queries, k, filter, withVectors, resolve, reject };
       if (queue) {
         queue.push(waiting);
         return;

@@ -38,6 +38,8 @@ export interface VectorIndex {
     queries: Float32Array,
     k: number,
     filter?: FilterNode,
+    /** Each hit carries its stored vector (as stored: unit length under cosine). */
+    withVectors?: boolean,
   ): Promise<SearchHit[][]>;
   /** How many records the collection holds, or match `filter`, as of `collection.version` or newer. */
   count(collection: Collection, filter?: FilterNode): Promise<number>;

@@ -26,14 +26,26 @@ export function createSearchSchemas({ vectorId, vector }: SchemaFields, limits: 
     .max(MAX_QUERIES)
     .describe(`Several query vectors at once (at most ${MAX_QUERIES}), answered in one FAISS call.`);
   const k = z.number().int().min(1).max(limits.maxK).describe('How many results at most, per query.');
+  const include = z
+    .array(z.enum(['metadata', 'vector']))
+    .max(2)
+    .describe(
+      'What each hit carries besides id and score; default ["metadata"]. The vector is as stored (unit length under cosine).',
+    );
   // Documented as the two forms it takes (one query, or several); checked as one object, so that
   // a mistake is named field by field rather than as "no form matched".
   const documented = z.union([
-    z.object({ vector, k, filter: filter.optional() }).strict(),
-    z.object({ queries, k, filter: filter.optional() }).strict(),
+    z.object({ vector, k, filter: filter.optional(), include: include.optional() }).strict(),
+    z.object({ queries, k, filter: filter.optional(), include: include.optional() }).strict(),
   ]);
   const search = z
-    .object({ vector: vector.optional(), queries: queries.optional(), k, filter: filter.optional() })
+    .object({
+      vector: vector.optional(),
+      queries: queries.optional(),
+      k,
+      filter: filter.optional(),
+      include: include.optional(),
+    })
     .strict()
     .superRefine((body, ctx) => {
       if ((body.vector === undefined) === (body.queries === undefined)) {
@@ -48,7 +60,12 @@ export function createSearchSchemas({ vectorId, vector }: SchemaFields, limits: 
       .describe(
         'l2: squared Euclidean distance, lower is better; ip: inner product, higher is better; cosine: cosine similarity in [-1, 1], higher is better.',
       ),
-    metadata: z.record(z.string(), z.unknown()).nullable(),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .optional()
+      .describe('Unless `include` leaves it out.'),
+    vector: z.array(z.number()).optional().describe('When `include` asks for it.'),
   });
   const searchResults = z.object({
     results: z

@@ -136,6 +136,7 @@ export function createV1Routes(
       summary: 'Read one vector and its metadata',
       scope: 'vectors:read',
       params: schemas.vectorParams,
+      query: schemas.getQuery,
       status: 200,
       response: schemas.storedVector,
       handler: v.getVector,

@@ -30,11 +30,24 @@ export function createVectorItemSchemas(
     })
     .strict();
   const vectorParams = z.object({ name: collectionName, id: vectorId }).strict();
+  const getQuery = z
+    .object({
+      include: z
+        .string()
+        .regex(/^(?:metadata|vector)(?:,(?:metadata|vector))?$/, {
+          message: 'must be "metadata", "vector" or both, comma-separated',
+        })
+        .optional()
+        .describe(
+          'What to return besides the id: "metadata", "vector" or both (the default), comma-separated.',
+        ),
+    })
+    .strict();
   const upsertResult = z.object({ upserted: z.number().int(), version: z.number().int() });
   const storedVector = z.object({
     id: vectorId,
-    vector: z.array(z.number()).describe('As stored: float32 values, unit length under cosine.'),
-    metadata: z.record(z.string(), z.unknown()).nullable(),
+    vector: z.array(z.number()).optional().describe('As stored: float32 values, unit length under cosine.'),
+    metadata: z.record(z.string(), z.unknown()).nullable().optional(),
   });
   const listQuery = z
     .object({
@@ -62,5 +75,5 @@ export function createVectorItemSchemas(
         'Where the next page starts; absent on the last page. A vector that exists for the whole listing is on exactly one page.',
       ),
   });
-  return { upsertVectors, vectorParams, upsertResult, storedVector, listQuery, vectorList };
+  return { upsertVectors, vectorParams, getQuery, upsertResult, storedVector, listQuery, vectorList };
 }

@@ -34,6 +34,7 @@ export function createVectorSchemas(limits: VectorApiLimits) {
     search: searches.search,
     collectionParams: collections.collectionParams,
     vectorParams: vectors.vectorParams,
+    getQuery: vectors.getQuery,
     principalParams,
     collection: collections.collection,
     collectionList: collections.collectionList,

@@ -7,7 +7,15 @@ import type { VectorSchemas } from '../vector-schemas.ts';
 import type { V1Context } from '../vector-state.ts';
 import { findCollection } from './find-collection.ts';
 
-const view = (hits: SearchHit[]) => hits.map((h) => ({ id: h.id, score: h.distance, metadata: h.metadata }));
+type Include = readonly ('metadata' | 'vector')[];
+
+const view = (hits: SearchHit[], include: Include) =>
+  hits.map((h) => ({
+    id: h.id,
+    score: h.distance,
+    ...(include.includes('metadata') ? { metadata: h.metadata } : {}),
+    ...(include.includes('vector') && h.vector ? { vector: Array.from(h.vector) } : {}),
+  }));
 
 /**
  * POST /v1/collections/:name/search: `vector` (one query) or `queries` (several, answered in one
@@ -28,8 +36,11 @@ export function createSearchHandler(schemas: VectorSchemas, index: VectorIndex) 
       const where = body.queries ? `queries.${i}` : 'vector';
       queries.set(prepareVector(v, dimension, metric, where), i * dimension);
     }
-    const hits = await index.search(collection, queries, body.k, filter);
-    ctx.body = { results: body.queries ? hits.map(view) : view(hits[0] ?? []) };
+    const include: Include = body.include ?? ['metadata'];
+    const hits = await index.search(collection, queries, body.k, filter, include.includes('vector'));
+    ctx.body = {
+      results: body.queries ? hits.map((h) => view(h, include)) : view(hits[0] ?? [], include),
+    };
   };
 }
 

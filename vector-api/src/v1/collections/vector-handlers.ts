@@ -32,10 +32,17 @@ export function createVectorHandlers(schemas: VectorSchemas, index: VectorIndex)
     },
     async getVector(ctx: V1Context): Promise<void> {
       const { name, id } = parseInput(schemas.vectorParams, ctx.params, 'path');
+      const include = (parseInput(schemas.getQuery, ctx.query, 'query').include ?? 'metadata,vector').split(
+        ',',
+      );
       const collection = await findCollection(ctx.state, name);
       const stored = await ctx.state.records.get(collection, id);
       if (!stored) throw new NotFoundError(`no vector with id "${id}" in this collection`);
-      ctx.body = { id: stored.id, vector: Array.from(stored.vector), metadata: stored.metadata };
+      ctx.body = {
+        id: stored.id,
+        ...(include.includes('vector') ? { vector: Array.from(stored.vector) } : {}),
+        ...(include.includes('metadata') ? { metadata: stored.metadata } : {}),
+      };
     },
     async deleteVector(ctx: V1Context): Promise<void> {
       const { name, id } = parseInput(schemas.vectorParams, ctx.params, 'path');

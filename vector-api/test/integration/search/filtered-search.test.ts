@@ -144,6 +144,42 @@ describe('vector-api filtered search, batch search and count', function () {
     expect(unfiltered).to.deep.equal([await search(name, { vector: queries[1], k: 3 })]);
   });
 
+  it('carries what `include` asks for: metadata by default, the stored vector, or both', async () => {
+    const { name, records, meta } = collections.get('l2')!;
+    const query = queries[2]!;
+    const plain = (await search(name, { vector: query, k: 3 })) as Hit[];
+    for (const hit of plain) expect(hit).to.have.all.keys('id', 'score', 'metadata');
+    const both = (await search(name, { vector: query, k: 3, include: ['metadata', 'vector'] })) as (Hit & {
+      vector: number[];
+    })[];
+    expect(both.map((h) => h.id)).to.deep.equal(plain.map((h) => h.id));
+    for (const hit of both) {
+      expect(hit.vector).to.deep.equal(records.get(hit.id)!.map(Math.fround)); // as stored: float32
+      expect(hit.metadata).to.deep.equal(meta.get(hit.id) ?? null);
+    }
+    const [batch] = (await search(name, { queries: [query], k: 3, include: ['vector'] })) as Hit[][];
+    for (const [i, hit] of batch!.entries()) {
+      expect(hit).to.have.all.keys('id', 'score', 'vector');
+      expect(hit).to.deep.include({ id: both[i]!.id, vector: both[i]!.vector });
+    }
+    const id = both[0]!.id;
+    const onlyMeta = await h.call('GET', `/v1/collections/${name}/vectors/${id}?include=metadata`, { token });
+    expect(onlyMeta.body).to.deep.equal({ id, metadata: meta.get(id) ?? null });
+    const onlyVector = await h.call('GET', `/v1/collections/${name}/vectors/${id}?include=vector`, { token });
+    expect(onlyVector.body).to.deep.equal({ id, vector: both[0]!.vector });
+    const whole = await h.call('GET', `/v1/collections/${name}/vectors/${id}`, { token });
+    expect(whole.body).to.deep.equal({ id, vector: both[0]!.vector, metadata: meta.get(id) ?? null });
+    for (const bad of ['score', 'vector,vector,metadata', '']) {
+      const res = await h.call('GET', `/v1/collections/${name}/vectors/${id}?include=${bad}`, { token });
+      expect(res.status, bad).to.equal(400);
+    }
+    const refused = await h.call('POST', `/v1/collections/${name}/search`, {
+      token,
+      body: { vector: query, k: 3, include: ['everything'] },
+    });
+    expect(refused.status).to.equal(400);
+  });
+
   it('sees a metadata change and a delete on the next filtered search and count', async () => {
     const { name, records, meta } = collections.get('l2')!;
     const filter = { unique: 'only-me' };
