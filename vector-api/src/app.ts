@@ -90,6 +90,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     versions: createCollectionVersions(deps.redis),
     routes,
     maxBodyBytes: deps.config.limits.maxBodyBytes,
+    quotas: deps.config.quotas,
     routeChecks: createVectorRateLimit({
       checks: createRequestChecks(deps.redis, {
         revocations: createRevocationStore(deps.redis),

@@ -23,6 +23,7 @@ import {
   url,
 } from '@vectorauth/shared';
 import { z } from 'zod';
+import { parseQuotaOverrides, QUOTA_OVERRIDES, type VectorQuotas } from './abuse/quotas.ts';
 import { parseOverrides, type VectorRateLimits } from './abuse/vector-rate-limit.ts';
 
 /** Algorithms a resource server may accept; `none` and the HMAC family are never allowed. */
@@ -74,6 +75,8 @@ export interface VectorApiConfig {
   tombstoneTtlSec: number;
   events: VectorEventSettings;
   rateLimits: { windowMs: number } & VectorRateLimits;
+  /** Per principal: collections, vectors and stored bytes (VECTOR_QUOTA_*), per calling client where overridden. */
+  quotas: VectorQuotas;
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins: readonly string[];
   /** Behind a TLS-terminating proxy: trust X-Forwarded-*, and in production refuse what it marks http. */
@@ -154,6 +157,16 @@ function envSchema() {
     VECTOR_RATE_LIMIT_WINDOW_SEC: positiveInt(60),
     VECTOR_RATE_LIMIT_SCOPES: overrides(),
     VECTOR_RATE_LIMIT_CLIENTS: overrides(),
+    VECTOR_QUOTA_COLLECTIONS: positiveInt(1000),
+    VECTOR_QUOTA_VECTORS: positiveInt(10_000_000),
+    VECTOR_QUOTA_MB: positiveInt(65_536),
+    VECTOR_QUOTA_CLIENTS: z
+      .string()
+      .regex(
+        QUOTA_OVERRIDES,
+        'must look like "client=collections:10/vectors:50000/mb:512,other=vectors:1000"',
+      )
+      .optional(),
     TRUST_PROXY: z
       .enum(['true', 'false'])
       .default('false')
@@ -252,6 +265,14 @@ export function loadVectorApiConfig(env: Env): VectorApiConfig {
       perPrincipal: raw.VECTOR_RATE_LIMIT,
       byScope: parseOverrides(raw.VECTOR_RATE_LIMIT_SCOPES),
       byClient: parseOverrides(raw.VECTOR_RATE_LIMIT_CLIENTS),
+    },
+    quotas: {
+      global: {
+        collections: raw.VECTOR_QUOTA_COLLECTIONS,
+        vectors: raw.VECTOR_QUOTA_VECTORS,
+        bytes: raw.VECTOR_QUOTA_MB * 1024 * 1024,
+      },
+      byClient: parseQuotaOverrides(raw.VECTOR_QUOTA_CLIENTS),
     },
     corsOrigins: raw.CORS_ORIGINS,
     trustProxy: raw.TRUST_PROXY,

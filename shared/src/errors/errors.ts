@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'service_unavailable'
   | 'internal_error'
   | 'stored_data_unreadable'
-  | 'data_key_unavailable';
+  | 'data_key_unavailable'
+  | 'quota_exceeded';
 
 /**
  * Every error our code raises on purpose. Each has a stable machine `code` (the wire `error`
@@ -169,6 +170,13 @@ export class RateLimitedError extends AppError {
   constructor(retryAfter: number, message = `too many requests; retry in ${retryAfter} s`) {
     super('rate_limited', 429, message, { 'Retry-After': String(retryAfter) });
     this.retryAfter = retryAfter;
+  }
+}
+
+/** 403: a write would take a principal past one of its quotas; nothing of it was written. */
+export class QuotaExceededError extends AppError {
+  constructor(message: string) {
+    super('quota_exceeded', 403, message);
   }
 }
 

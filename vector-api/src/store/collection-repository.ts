@@ -7,6 +7,7 @@ import { toCollection } from './collection.ts';
 import type { CollectionCache } from './collection-cache.ts';
 import { type CollectionVersions, collectionVersionKey, publishedVersion } from './collection-versions.ts';
 import type { Metric } from './metric.ts';
+import { addUsage, type Quota } from './principal-usage.ts';
 
 export interface NewCollection {
   name: string;
@@ -55,6 +56,8 @@ function publishedVersionOf(caching: CollectionCaching, collectionId: string): P
 export function createCollectionRepository(
   em: EntityManager,
   caching?: CollectionCaching,
+  /** The calling client's quota; without one, usage is counted but not limited (import, tools). */
+  quota?: Quota,
 ): CollectionRepository {
   const fromPostgres = async (principal: string, name: string) => {
     const rows = await em.execute<CollectionRow[]>(
@@ -74,6 +77,7 @@ export function createCollectionRepository(
               [randomUUID(), principal, input.name, input.dimension, input.metric],
             );
             const created = toCollection(rows[0] as CollectionRow);
+            await addUsage(tem, principal, { collections: 1 }, quota);
             await caching?.versions.publish(created.id, created.version);
             return created;
           });
@@ -114,11 +118,26 @@ export function createCollectionRepository(
     remove: (principal, name) =>
       withDbErrors(async () => {
         const removed = await em.transactional(async (tem) => {
+          // Locked first (as a write to it would), then what it stores leaves the usage with it.
+          const stored = await tem.execute<{ vectors: string; bytes: string }[]>(
+            `select count(r.id) filter (where r.payload is not null) as vectors,
+                    coalesce(sum(octet_length(r.payload)), 0) as bytes
+             from (select id from collection where principal = ? and name = ? for update) c
+             left join vector_record r on r.collection_id = c.id`,
+            [principal, name],
+          );
           const rows = await tem.execute<CollectionRow[]>(
             `delete from collection where principal = ? and name = ? returning ${COLUMNS}`,
             [principal, name],
           );
           const row = rows[0] ? toCollection(rows[0]) : null;
+          if (row) {
+            await addUsage(tem, principal, {
+              collections: -1,
+              vectors: -Number(stored[0]?.vectors ?? 0),
+              bytes: -Number(stored[0]?.bytes ?? 0),
+            });
+          }
           // Retired before the delete commits: no instance's cached row matches from then on.
           if (row) await caching?.versions.retire([row.id]);
           return row;

@@ -6,6 +6,7 @@ import type { CollectionCaching } from './collection-repository.ts';
 import { currentDataKey } from './current-data-key.ts';
 import type { Encryption } from './encryption.ts';
 import type { PackedRows } from './packed-rows.ts';
+import { addUsage, type Quota } from './principal-usage.ts';
 import { recordAddress } from './record-address.ts';
 import { readChanges } from './record-changes.ts';
 import type { DataKey, Metadata, PlainRecord } from './record-codec.ts';
@@ -71,6 +72,8 @@ export function createRecordRepository(
   em: EntityManager,
   encryption: Encryption,
   caching?: CollectionCaching,
+  /** The calling client's quota; without one, usage is counted but not limited (import, tools). */
+  quota?: Quota,
 ): RecordRepository {
   const { codec, keys } = encryption;
   /** Opens stored rows under the principal's data key (each bound to its address). */
@@ -105,18 +108,31 @@ export function createRecordRepository(
       versioned(collection, async (tem) => {
         const seq = await bumpVersion(tem, collection);
         const key = await currentDataKey(keys, tem, collection.principal, true);
-        await upsertRecords(tem, codec, collection, seq, key, vectors, options.onProgress);
+        const before = await storedSizes(
+          tem,
+          collection,
+          vectors.map((v) => v.id),
+        );
+        const bytes = await upsertRecords(tem, codec, collection, seq, key, vectors, options.onProgress);
+        await addUsage(
+          tem,
+          collection.principal,
+          { vectors: vectors.length - before.count, bytes: bytes - before.bytes },
+          quota,
+        );
         return seq;
       }),
     remove: (collection, id) =>
       versioned(collection, async (tem) => {
         const seq = await bumpVersion(tem, collection);
+        const before = await storedSizes(tem, collection, [id]);
         const deleted = await tem.execute<{ id: string }[]>(
           `update vector_record set seq = ?, payload = null, updated_at = now()
            where collection_id = ? and id = ? and payload is not null returning id`,
           [seq, collection.id, id],
         );
         if (!deleted[0]) throw new NotFoundError(`no vector with id "${id}" in this collection`);
+        await addUsage(tem, collection.principal, { vectors: -before.count, bytes: -before.bytes });
         return seq;
       }),
     get: (collection, id) =>
@@ -147,6 +163,29 @@ export function createRecordRepository(
         }),
       ),
   };
+}
+
+/**
+ * How many of `ids` are live in the collection and the bytes of their payloads, read inside the
+ * write's transaction (which holds the collection's row lock, so they cannot change meanwhile).
+ */
+async function storedSizes(
+  tem: EntityManager,
+  collection: Collection,
+  ids: readonly string[],
+): Promise<{ count: number; bytes: number }> {
+  let count = 0;
+  let bytes = 0;
+  for (let start = 0; start < ids.length; start += 1000) {
+    const rows = await tem.execute<{ count: string; bytes: string }[]>(
+      `select count(*) as count, coalesce(sum(octet_length(payload)), 0) as bytes from vector_record
+       where collection_id = ? and payload is not null and id in (?)`,
+      [collection.id, ids.slice(start, start + 1000)],
+    );
+    count += Number(rows[0]?.count ?? 0);
+    bytes += Number(rows[0]?.bytes ?? 0);
+  }
+  return { count, bytes };
 }
 
 /**

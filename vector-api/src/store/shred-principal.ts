@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { withDbErrors } from '@vectorauth/shared';
 import { recordAuditEvent } from './audit-log.ts';
 import type { DataKeyStore } from './data-key-store.ts';
+import { addUsage } from './principal-usage.ts';
 
 export interface ShredRequest {
   principal: string;
@@ -51,16 +52,24 @@ export function createPrincipalShredder(deps: ShredderDeps): PrincipalShredder {
           ? await deps.orm.em.fork().transactional((tem) => deps.keys!.destroy(tem, principal))
           : false;
         const { collections, records } = await deps.orm.em.fork().transactional(async (tem) => {
-          const counted = await tem.execute<{ collections: string; records: string }[]>(
-            `select count(*) as collections,
-                    coalesce(sum((select count(*) from vector_record r where r.collection_id = c.id and r.payload is not null)), 0) as records
-             from collection c where principal = ?`,
+          const counted = await tem.execute<{ collections: string; records: string; bytes: string }[]>(
+            `select count(distinct c.id) as collections,
+                    count(r.id) filter (where r.payload is not null) as records,
+                    coalesce(sum(octet_length(r.payload)), 0) as bytes
+             from (select id from collection where principal = ? for update) c
+             left join vector_record r on r.collection_id = c.id`,
             [principal],
           );
           const deleted = await tem.execute<{ id: string }[]>(
             'delete from collection where principal = ? returning id',
             [principal],
           );
+          // What was deleted leaves the usage (a collection created meanwhile stays counted).
+          await addUsage(tem, principal, {
+            collections: -deleted.length,
+            vectors: -Number(counted[0]?.records ?? 0),
+            bytes: -Number(counted[0]?.bytes ?? 0),
+          });
           await deps.retireCollections(deleted.map((row) => row.id));
           const result = {
             collections: Number(counted[0]?.collections ?? 0),

@@ -9,7 +9,8 @@ const ROWS_PER_STATEMENT = 500;
 /**
  * Writes `vectors` into `collection` at version `seq`, each encoded under `key`, in statements of
  * at most ROWS_PER_STATEMENT rows; `onProgress` hears the number written after each statement.
- * Runs inside the caller's transaction `tem`, which has already bumped the version.
+ * Runs inside the caller's transaction `tem`, which has already bumped the version. Returns the
+ * bytes of the payloads written.
  */
 export async function upsertRecords(
   tem: EntityManager,
@@ -19,7 +20,8 @@ export async function upsertRecords(
   key: DataKey | null,
   vectors: readonly VectorInput[],
   onProgress?: (written: number) => void,
-): Promise<void> {
+): Promise<number> {
+  let bytes = 0;
   for (let start = 0; start < vectors.length; start += ROWS_PER_STATEMENT) {
     const chunk = vectors.slice(start, start + ROWS_PER_STATEMENT);
     const params: unknown[] = [];
@@ -30,10 +32,12 @@ export async function upsertRecords(
         recordAddress(collection, v.id, seq),
       );
       params.push(collection.id, v.id, seq, codec.name, payload);
+      bytes += payload.length;
     }
     await tem.execute(upsertStatement(chunk), params, 'run');
     onProgress?.(start + chunk.length);
   }
+  return bytes;
 }
 
 /** One insert of every row of `chunk`; a row whose id exists is replaced (seq, codec, payload). */

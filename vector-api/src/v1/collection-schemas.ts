@@ -26,5 +26,18 @@ export function createCollectionSchemas({ collectionName, metric }: SchemaFields
     created_at: z.string().describe('ISO 8601 time.'),
   });
   const collectionList = z.object({ collections: z.array(collection) });
-  return { createCollection, collectionParams, collection, collectionList };
+  const amount = (what: string) =>
+    z.object({
+      used: z.number().int().describe(`${what} stored now.`),
+      limit: z
+        .number()
+        .int()
+        .describe(`The most ${what.toLowerCase()} you may store (your quota through this client).`),
+    });
+  const usage = z.object({
+    collections: amount('Collections'),
+    vectors: amount('Vectors'),
+    bytes: amount('Bytes (of the stored, encrypted vectors and metadata)'),
+  });
+  return { createCollection, collectionParams, collection, collectionList, usage };
 }

@@ -8,6 +8,7 @@ import {
   type RouteChecks,
 } from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
+import { quotaFor, type VectorQuotas } from '../abuse/quotas.ts';
 import { CollectionCache } from '../store/collection-cache.ts';
 import { createCollectionRepository } from '../store/collection-repository.ts';
 import { type CollectionVersions, collectionVersionKey } from '../store/collection-versions.ts';
@@ -24,6 +25,8 @@ export interface V1RouterDeps {
   versions: CollectionVersions;
   routes: readonly V1Route[];
   maxBodyBytes: number;
+  /** What each principal may store, by the client it calls through. */
+  quotas: VectorQuotas;
   /** A route's token checks by its scope: revocation, scope, the principal's rate limit. */
   routeChecks: (scope: string) => RouteChecks;
 }
@@ -50,8 +53,11 @@ export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
   async function repositories(ctx: Context, next: Next): Promise<void> {
     const em = deps.orm.em.fork();
     const checkedReads = ctx.state.checkedReads as ReadonlyMap<string, string | null> | undefined;
-    ctx.state.collections = createCollectionRepository(em, { ...caching, checkedReads });
-    ctx.state.records = createRecordRepository(em, deps.encryption, caching);
+    const quota = quotaFor(deps.quotas, (ctx.state.token as AccessTokenClaims).clientId);
+    ctx.state.quota = quota;
+    ctx.state.collections = createCollectionRepository(em, { ...caching, checkedReads }, quota);
+    ctx.state.records = createRecordRepository(em, deps.encryption, caching, quota);
+    ctx.state.em = em;
     await next();
   }
 

@@ -7,6 +7,7 @@ import { createAdminHandlers } from './admin/admin-handlers.ts';
 import { createCollectionHandlers } from './collections/collection-handlers.ts';
 import { createListHandler } from './collections/list-handler.ts';
 import { createCountHandler, createSearchHandler } from './collections/search-handler.ts';
+import { usageHandler } from './collections/usage-handler.ts';
 import { createVectorHandlers } from './collections/vector-handlers.ts';
 import type { VectorSchemas } from './vector-schemas.ts';
 import type { V1Context } from './vector-state.ts';
@@ -58,6 +59,16 @@ export function createV1Routes(
       status: 200,
       response: schemas.collectionList,
       handler: c.listCollections,
+    },
+    {
+      method: 'get',
+      path: '/v1/usage',
+      operationId: 'getUsage',
+      summary: 'What you store (collections, vectors, bytes) against your quotas',
+      scope: 'vectors:read',
+      status: 200,
+      response: schemas.usage,
+      handler: usageHandler,
     },
     {
       method: 'get',

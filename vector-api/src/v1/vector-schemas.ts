@@ -38,6 +38,7 @@ export function createVectorSchemas(limits: VectorApiLimits) {
     principalParams,
     collection: collections.collection,
     collectionList: collections.collectionList,
+    usage: collections.usage,
     upsertResult: vectors.upsertResult,
     storedVector: vectors.storedVector,
     listQuery: vectors.listQuery,
