@@ -283,6 +283,42 @@ try {
     });
   }
 
+  // Filtered searches: the same collection, a filter selecting 1%, 10% and 50% of it (metadata
+  // `bucket` 0-99), against the same searches unfiltered; each result checked to match.
+  if (scenarios.has('filtered')) {
+    const target = await filled();
+    const shares = [1, 10, 50];
+    for (const share of shares) {
+      const filter = { bucket: { $lt: share } };
+      for (const query of queries.slice(0, 5)) {
+        const { results } = await searchOnce(http, target, query, params.k, filter);
+        if (results.length !== params.k || results.some((r) => (r.metadata?.bucket ?? 100) >= share)) {
+          throw new Error(`a search filtered to ${share}% answered a hit outside the filter or too few`);
+        }
+      }
+    }
+    notes.push(`filter: every hit of 15 filtered searches matched its filter, k of them each`);
+    log(`filtered searches: unfiltered, then 1%, 10%, 50% of the collection (${params.searches} each)`);
+    const unfiltered = await benchVectorSearch(http, target, queries, params.k, searchLoad);
+    const filteredRows = [];
+    for (const share of shares) {
+      const result = await benchVectorSearch(http, target, queries, params.k, searchLoad, {
+        bucket: { $lt: share },
+      });
+      filteredRows.push({ name: `searches filtered to ${share}% of the collection`, result });
+    }
+    rows.push(
+      { name: `searches k=${params.k} unfiltered (same run as filtered)`, result: unfiltered },
+      ...filteredRows,
+    );
+    sections.push(
+      formatRatios(
+        filteredRows.map((r) => ({ name: r.name, ours: r.result, bare: unfiltered })),
+        'filtered / unfiltered',
+      ),
+    );
+  }
+
   // Encryption at rest on (the stack's vector API) and off (a second process with the plaintext
   // codec), same database, same run: batch upserts into fresh collections, and the same searches.
   if (scenarios.has('encryption')) {

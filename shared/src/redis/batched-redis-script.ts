@@ -44,23 +44,27 @@ export function defineBatchedRedisScript(
       args.push(...call.args);
     }
     sending = true;
-    script(keys, [...header, ...args]).then(
-      (replies) => {
-        sending = false;
-        if (!Array.isArray(replies) || replies.length !== batch.length) {
-          const err = new TypeError(`unexpected reply of the batched script ${name}`);
+    // A synchronous throw would leave `sending` set and every later call waiting: treat it as a
+    // refused batch.
+    Promise.resolve()
+      .then(() => script(keys, [...header, ...args]))
+      .then(
+        (replies) => {
+          sending = false;
+          if (!Array.isArray(replies) || replies.length !== batch.length) {
+            const err = new TypeError(`unexpected reply of the batched script ${name}`);
+            for (const call of batch) call.reject(err);
+          } else {
+            for (const [i, call] of batch.entries()) call.resolve(replies[i]);
+          }
+          send();
+        },
+        (err: unknown) => {
+          sending = false;
           for (const call of batch) call.reject(err);
-        } else {
-          for (const [i, call] of batch.entries()) call.resolve(replies[i]);
-        }
-        send();
-      },
-      (err: unknown) => {
-        sending = false;
-        for (const call of batch) call.reject(err);
-        send();
-      },
-    );
+          send();
+        },
+      );
   }
 
   return (keys, args) =>
