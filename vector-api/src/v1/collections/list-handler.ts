@@ -1,5 +1,6 @@
 import { InvalidRequestError, parseInput } from '@vectorauth/shared';
 import { compileMetadataFilter, parseMetadataFilter } from '../../search/metadata-filter.ts';
+import { NAME_PATTERN } from '../../store/name-pattern.ts';
 import type { StoredVector } from '../../store/record-repository.ts';
 import type { VectorSchemas } from '../vector-schemas.ts';
 import type { V1Context } from '../vector-state.ts';
@@ -8,6 +9,7 @@ import { findCollection } from './find-collection.ts';
 /** Rows read (and opened) for one filtered page at most: a selective filter returns a short page. */
 const SCAN_CAP = 10_000;
 const CURSOR_VERSION = 1;
+const ID = new RegExp(NAME_PATTERN);
 
 /** The opaque cursor: where the next page starts (after this id). */
 const encodeCursor = (after: string) =>
@@ -20,7 +22,9 @@ function decodeCursor(cursor: string): string {
       typeof parsed === 'object' &&
       parsed !== null &&
       (parsed as { v?: unknown }).v === CURSOR_VERSION &&
-      typeof (parsed as { after?: unknown }).after === 'string'
+      typeof (parsed as { after?: unknown }).after === 'string' &&
+      // Only a vector id could have been written there (never text Postgres would refuse).
+      ID.test((parsed as { after: string }).after)
     ) {
       return (parsed as { after: string }).after;
     }

@@ -119,9 +119,12 @@ describe('vector-api listing: pages by cursor', function () {
   it('refuses a cursor it did not give, a bad filter and a bad limit with a 400', async () => {
     const name = await collectionWith(3, () => undefined);
     const forged = Buffer.from(JSON.stringify({ v: 2, after: 'x' })).toString('base64url');
+    // Well-formed, but what it carries would reach Postgres as text it refuses (a NUL).
+    const hostile = Buffer.from(JSON.stringify({ v: 1, after: 'a\u0000b' })).toString('base64url');
     const queries: Record<string, string>[] = [
       { cursor: 'not-a-cursor' },
       { cursor: forged },
+      { cursor: hostile },
       { filter: '{"tag":' },
       { filter: '{"tag":{"$regex":"x"}}' },
       { limit: '0' },
