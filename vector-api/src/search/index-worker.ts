@@ -30,6 +30,7 @@ import {
   snapshotPath,
   TEMP_SUFFIX,
 } from './snapshot-file.ts';
+import { searchSubset } from './subset-search.ts';
 
 /**
  * The index worker: holds every cached FAISS index (searches never run on the request thread),
@@ -293,11 +294,11 @@ function search(
   const nq = queries.length / entry.target.dimension;
   if (subset?.count === 0) return Array.from({ length: nq }, () => []);
   const started = performance.now();
-  const answers = entry.index.search(queries, k, subset?.bitmap);
+  const d = entry.target.dimension;
+  const answers = subset ? searchSubset(entry.index, queries, d, k, subset) : entry.index.search(queries, k);
   stats.searchSeconds += (performance.now() - started) / 1000;
   stats.searchCalls++;
   stats.searchQueries += answers.length;
-  const d = entry.target.dimension;
   return answers.map(({ labels, distances }) => {
     const vectors = withVectors ? entry.index.vectorsAt(labels) : undefined;
     return labels.map((label, j) => ({
