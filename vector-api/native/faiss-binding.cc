@@ -102,7 +102,10 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
   }
 
   explicit FaissIndex(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FaissIndex>(info) {}
-  ~FaissIndex() override { release(); }
+  // Garbage collection, or the thread's environment going away: free the index and call nothing
+  // of N-API, which is not to be used while an environment is torn down (V8's count of external
+  // memory is left as it is; dispose(), from JavaScript, keeps it exact).
+  ~FaissIndex() override { index_.reset(); }
 
  private:
   std::unique_ptr<faiss::Index> index_;
