@@ -45,7 +45,9 @@ export async function startVectorApi(
 ): Promise<RunningVectorApi> {
   const logger = deps.logger ?? createLogger({ name: 'vector-api', level: config.logLevel });
   const encryption = deps.encryption ?? createEncryption(config.masterKeys, config.keyCacheSize);
-  const started = createShutdownStack();
+  const started = createShutdownStack({
+    onSlow: (step, ms) => logger.warn({ step, ms }, 'shutdown step still running'),
+  });
   try {
     const orm = started.push(
       await createOrm({
@@ -55,12 +57,14 @@ export async function startVectorApi(
         timeouts: config.database,
       }),
       (orm) => orm.close(true),
+      'database pool',
     );
     const worker = started.push(
       createIndexWorkerClient(logger, { dataDir: config.dataDir, ...config.index }),
       (worker) => worker.close(),
+      'index worker',
     );
-    const redis = started.push(createRedis(config.redisUrl, 'vector-api', logger), closeRedis);
+    const redis = started.push(createRedis(config.redisUrl, 'vector-api', logger), closeRedis, 'redis');
     const redisSettled = settled(redis, 2000);
     const metrics = createMetrics('vector-api');
     const tamper = createTamperReport({ orm, logger, count: countTampering(metrics) });
@@ -69,11 +73,18 @@ export async function startVectorApi(
     const erasure = started.push(
       startPrincipalErasure({ config, orm, redis, encryption, index, snapshots, logger }),
       (erasure) => erasure.close(),
+      'principal events',
     );
-    started.push(startMaintenance({ orm, snapshots, tombstoneTtlSec: config.tombstoneTtlSec, logger }), (m) =>
-      m.stop(),
+    started.push(
+      startMaintenance({ orm, snapshots, tombstoneTtlSec: config.tombstoneTtlSec, logger }),
+      (m) => m.stop(),
+      'maintenance',
     );
-    const tokens = started.push(startTokenVerification(config, logger), (tokens) => tokens.close());
+    const tokens = started.push(
+      startTokenVerification(config, logger),
+      (tokens) => tokens.close(),
+      'token verification',
+    );
     const app = createVectorApp({
       config,
       logger,
@@ -90,7 +101,11 @@ export async function startVectorApi(
     // Every request asks Redis (revocation): give the connection a moment, so the first requests
     // after a start are not refused for want of it. When Redis is down, start anyway (fail closed).
     await redisSettled;
-    const listening = started.push(await listen(app, config.host, config.port), (l) => l.close());
+    const listening = started.push(
+      await listen(app, config.host, config.port),
+      (l) => l.close(),
+      'http server',
+    );
     return { url: listening.url, close: started.close };
   } catch (err) {
     await started.close().catch(() => undefined);

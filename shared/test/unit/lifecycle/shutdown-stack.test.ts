@@ -31,4 +31,21 @@ describe('shutdown stack (what a start has started, closed in reverse)', () => {
     expect((failure as Error).message).to.equal('server close failed');
     expect(closed).to.deep.equal(['orm']);
   });
+
+  it('names a step still closing after slowAfterMs, and only that one', async () => {
+    const slow: string[] = [];
+    let release: () => void = () => undefined;
+    const stack = createShutdownStack({
+      slowAfterMs: 5,
+      // The hanging step ends only once it has been reported: no race with the clock.
+      onSlow: (step) => {
+        slow.push(step);
+        release();
+      },
+    });
+    stack.push('orm', () => undefined, 'database pool');
+    stack.push('worker', () => new Promise<void>((resolve) => (release = resolve)), 'index worker');
+    await stack.close();
+    expect(slow).to.deep.equal(['index worker']);
+  });
 });
