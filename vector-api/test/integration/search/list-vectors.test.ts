@@ -141,10 +141,31 @@ describe('vector-api listing: pages by cursor', function () {
     }
   });
 
-  it("lists nothing of another principal's collection: 404", async () => {
+  it("lists, counts and searches nothing of another principal's collection: 404", async () => {
     const name = await collectionWith(3, () => undefined);
     const other = await h.issuer.sign({ sub: `other-${randomUUID()}` });
     const res = await h.call('GET', `/v1/collections/${name}/vectors`, { token: other });
     expect(res.status).to.equal(404);
+    // The owner's own cursor does not open the collection to someone else either.
+    const cursor = (await page(name, { limit: '1' })).next_cursor as string;
+    const withCursor = await h.call('GET', `/v1/collections/${name}/vectors?cursor=${cursor}`, {
+      token: other,
+    });
+    expect(withCursor.status).to.equal(404);
+    for (const path of ['count', 'search']) {
+      const body =
+        path === 'count' ? { filter: { n: { $exists: true } } } : { vector: [1, 2, 3, 4, 5, 6, 7, 8], k: 3 };
+      const res = await h.call('POST', `/v1/collections/${name}/${path}`, { token: other, body });
+      expect(res.status, path).to.equal(404);
+    }
+  });
+
+  it('refuses a filter parameter longer than 64 KiB with a 400, reading nothing', async () => {
+    const name = await collectionWith(3, () => undefined);
+    const filter = JSON.stringify({ $or: [{ n: 'x'.repeat(70_000) }] });
+    const res = await h.call('GET', `/v1/collections/${name}/vectors?filter=${encodeURIComponent(filter)}`, {
+      token,
+    });
+    expect([400, 414, 431]).to.include(res.status);
   });
 });
