@@ -8,6 +8,8 @@
 
 #include <faiss/Index.h>
 #include <faiss/IndexFlat.h>
+#include <faiss/IndexHNSW.h>
+#include <faiss/impl/HNSW.h>
 #include <faiss/impl/AuxIndexStructures.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/impl/FaissException.h>
@@ -95,7 +97,10 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
                            InstanceMethod("serialize", &FaissIndex::Serialize),
                            InstanceMethod("writeFile", &FaissIndex::WriteFile),
                            InstanceMethod("dispose", &FaissIndex::Dispose),
+                           InstanceMethod("kind", &FaissIndex::Kind),
+                           InstanceMethod("bytes", &FaissIndex::Bytes),
                            StaticMethod("create", &FaissIndex::Create),
+                           StaticMethod("createHnsw", &FaissIndex::CreateHnsw),
                            StaticMethod("deserialize", &FaissIndex::Deserialize),
                            StaticMethod("readFile", &FaissIndex::ReadFile),
                        });
@@ -122,7 +127,7 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
 
   /** Tells V8 how much native memory this index holds, so that garbage collection sees it. */
   void report(Napi::Env env) {
-    int64_t now = index_ ? static_cast<int64_t>(index_->ntotal) * index_->d * 4 : 0;
+    int64_t now = index_ ? static_cast<int64_t>(memoryOf(*index_)) : 0;
     if (now != reported_) Napi::MemoryManagement::AdjustExternalMemory(env, now - reported_);
     reported_ = now;
   }
@@ -131,6 +136,27 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
     if (index_ && reported_ != 0) Napi::MemoryManagement::AdjustExternalMemory(Env(), -reported_);
     reported_ = 0;
     index_.reset();
+  }
+
+  /** The HNSW index this is, or null for a flat one. */
+  static const faiss::IndexHNSW* hnswOf(const faiss::Index& index) {
+    return dynamic_cast<const faiss::IndexHNSW*>(&index);
+  }
+
+  /** The flat array of vectors behind the index (itself when flat, the storage of an HNSW), or null. */
+  static const faiss::IndexFlat* flatOf(const faiss::Index& index) {
+    if (const auto* hnsw = hnswOf(index)) return dynamic_cast<const faiss::IndexFlat*>(hnsw->storage);
+    return dynamic_cast<const faiss::IndexFlat*>(&index);
+  }
+
+  /** Bytes the index holds: its vectors, and for HNSW its graph (neighbours, levels, offsets). */
+  static size_t memoryOf(const faiss::Index& index) {
+    size_t bytes = static_cast<size_t>(index.ntotal) * static_cast<size_t>(index.d) * sizeof(float);
+    if (const auto* h = hnswOf(index)) {
+      bytes += h->hnsw.neighbors.capacity() * sizeof(faiss::HNSW::storage_idx_t) +
+               h->hnsw.levels.capacity() * sizeof(int) + h->hnsw.offsets.capacity() * sizeof(size_t);
+    }
+    return bytes;
   }
 
   faiss::Index& live(Napi::Env env) {
@@ -152,6 +178,23 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
     });
   }
 
+  // createHnsw(dimension, metric: 'l2' | 'ip', m, efConstruction): an HNSW graph over flat vectors.
+  static Napi::Value CreateHnsw(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    int64_t d = integerArg(info, 0, "dimension", 1, 65536);
+    if (info.Length() < 2 || !info[1].IsString()) throw Napi::TypeError::New(env, "metric must be 'l2' or 'ip'");
+    std::string metric = info[1].As<Napi::String>();
+    if (metric != "l2" && metric != "ip") throw Napi::TypeError::New(env, "metric must be 'l2' or 'ip'");
+    int64_t m = integerArg(info, 2, "m", 2, 256);
+    int64_t efConstruction = integerArg(info, 3, "efConstruction", 1, 65536);
+    return guarded(env, [&]() {
+      auto* index = new faiss::IndexHNSWFlat(static_cast<int>(d), static_cast<int>(m),
+                                             metric == "l2" ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT);
+      index->hnsw.efConstruction = static_cast<int>(efConstruction);
+      return wrap(env, index);
+    });
+  }
+
   static Napi::Value Deserialize(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsTypedArray() ||
@@ -170,6 +213,14 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
     if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "expected a path");
     std::string path = info[0].As<Napi::String>();
     return guarded(env, [&]() { return wrap(env, faiss::read_index(path.c_str())); });
+  }
+
+  Napi::Value Kind(const Napi::CallbackInfo& info) {
+    return Napi::String::New(info.Env(), hnswOf(live(info.Env())) ? "hnsw" : "flat");
+  }
+
+  Napi::Value Bytes(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(memoryOf(live(info.Env()))));
   }
 
   Napi::Value Dimension(const Napi::CallbackInfo& info) {
@@ -218,10 +269,12 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
     });
   }
 
-  // search(queries: Float32Array, k, only?: Uint8Array): { distances: Float32Array, labels:
-  // Float64Array }, nq x k each, label -1 where fewer than k were found. With `only`, a bitmap over
-  // positions (bit i % 8 of byte i / 8), only those positions are candidates: an exact search of
-  // that subset. See `rescore` for what the distances are.
+  // search(queries: Float32Array, k, only?: Uint8Array, ef?: number, exact?: boolean):
+  // { distances: Float32Array, labels: Float64Array }, nq x k each, label -1 where fewer than k were
+  // found. With `only`, a bitmap over positions (bit i % 8 of byte i / 8), only those positions are
+  // candidates. A flat index, or an HNSW one with `exact`, is scanned (exact); an HNSW index is
+  // otherwise walked with a candidate list of max(ef, k + margin) (approximate). See `rescore` for
+  // what the distances are.
   Napi::Value Search(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     faiss::Index& index = live(env);
@@ -239,6 +292,8 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
       only = bitmap.Data();
       onlyBytes = bitmap.ElementLength();
     }
+    int64_t ef = info.Length() > 3 && !info[3].IsUndefined() ? integerArg(info, 3, "ef", 0, 65536) : 0;
+    bool exact = info.Length() > 4 && info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
     auto distances = Napi::Float32Array::New(env, static_cast<size_t>(nq * k));
     auto labels = Napi::Float64Array::New(env, static_cast<size_t>(nq * k));
     return guarded(env, [&]() {
@@ -247,13 +302,23 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
       fetch = std::max<idx_t>(fetch, k);
       std::vector<float> rough(static_cast<size_t>(nq * fetch));
       std::vector<idx_t> found(static_cast<size_t>(nq * fetch), -1);
+      const faiss::Index* target = &index;
+      if (auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(&index)) {
+        if (exact) {
+          target = hnsw->storage;
+        } else {
+          // FAISS 1.7.3 reads efSearch from the index, not from SearchParametersHNSW.
+          hnsw->hnsw.efSearch = static_cast<int>(std::max<int64_t>(ef, fetch));
+        }
+      }
       if (nq > 0 && only) {
         faiss::IDSelectorBitmap selector(onlyBytes, only);
-        faiss::SearchParameters params;
+        faiss::SearchParametersHNSW params;  // an HNSW index takes only these; a flat one any
         params.sel = &selector;
-        index.search(nq, queries.Data(), fetch, rough.data(), found.data(), &params);
+        params.efSearch = static_cast<int>(std::max<int64_t>(ef, fetch));
+        target->search(nq, queries.Data(), fetch, rough.data(), found.data(), &params);
       } else if (nq > 0) {
-        index.search(nq, queries.Data(), fetch, rough.data(), found.data());
+        target->search(nq, queries.Data(), fetch, rough.data(), found.data());
       }
       rescore(index, queries.Data(), nq, fetch, found, k, distances.Data(), labels.Data());
       Napi::Object result = Napi::Object::New(env);
@@ -277,7 +342,7 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
                       const std::vector<idx_t>& found, idx_t k, float* outDistances, double* outLabels) {
     const size_t d = static_cast<size_t>(index.d);
     const bool l2 = index.metric_type == faiss::METRIC_L2;
-    const auto* flat = dynamic_cast<const faiss::IndexFlat*>(&index);
+    const auto* flat = flatOf(index);
     std::vector<float> stored(d);
     std::vector<std::pair<double, idx_t>> scored;
     scored.reserve(static_cast<size_t>(fetch));

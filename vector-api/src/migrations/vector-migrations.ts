@@ -2,6 +2,7 @@ import { Migration20261122000000Initial } from './migration-20261122000000-initi
 import { Migration20261201000000Encryption } from './migration-20261201000000-encryption.ts';
 import { Migration20261202000000RecordSeqIndex } from './migration-20261202000000-record-seq-index.ts';
 import { Migration20261230000000PrincipalUsage } from './migration-20261230000000-principal-usage.ts';
+import { Migration20261231000000IndexSettings } from './migration-20261231000000-index-settings.ts';
 
 /**
  * Every committed migration of the vector database, oldest first. Append; never edit one that has
@@ -12,4 +13,5 @@ export const VECTOR_MIGRATIONS = [
   { name: 'Migration20261201000000Encryption', class: Migration20261201000000Encryption },
   { name: 'Migration20261202000000RecordSeqIndex', class: Migration20261202000000RecordSeqIndex },
   { name: 'Migration20261230000000PrincipalUsage', class: Migration20261230000000PrincipalUsage },
+  { name: 'Migration20261231000000IndexSettings', class: Migration20261231000000IndexSettings },
 ];

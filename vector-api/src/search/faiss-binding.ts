@@ -13,17 +13,24 @@ export interface NativeFaissIndex {
   size(): number;
   /** Row-major; a whole number of rows. */
   add(vectors: Float32Array): void;
-  /** Removes these positions; later ones shift down. Returns how many were removed. */
+  /** Removes these positions; later ones shift down. Returns how many were removed (flat only). */
   removePositions(labels: Float64Array | readonly number[]): number;
   /**
    * nq x k distances and labels (-1 where fewer than k were found), rescored in double precision.
-   * With `only`, a bitmap over positions (bit i % 8 of byte i / 8), an exact search of that subset.
+   * With `only`, a bitmap over positions (bit i % 8 of byte i / 8), only those are candidates.
    */
   search(
     queries: Float32Array,
     k: number,
     only?: Uint8Array,
+    /** HNSW: the candidate list's length (at least k + 8 is used); 0 or absent: that minimum. */
+    ef?: number,
+    /** HNSW: scan the stored vectors instead of walking the graph (exact). */
+    exact?: boolean,
   ): { distances: Float32Array; labels: Float64Array };
+  kind(): 'flat' | 'hnsw';
+  /** Native bytes held: the vectors, and an HNSW index's graph. */
+  bytes(): number;
   /** The stored vectors at these positions, row-major. */
   vectorsAt(labels: Float64Array): Float32Array;
   serialize(): Buffer;
@@ -36,6 +43,8 @@ export interface FaissBinding {
   FaissIndex: {
     /** `description` is a FAISS index-factory string ("Flat" unless given). */
     create(dimension: number, metric: 'l2' | 'ip', description?: string): NativeFaissIndex;
+    /** An HNSW graph (M links per node, efConstruction candidates while inserting) over flat vectors. */
+    createHnsw(dimension: number, metric: 'l2' | 'ip', m: number, efConstruction: number): NativeFaissIndex;
     deserialize(buffer: Uint8Array): NativeFaissIndex;
     readFile(path: string): NativeFaissIndex;
   };

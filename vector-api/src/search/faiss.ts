@@ -1,22 +1,35 @@
 import { faissBinding, type NativeFaissIndex } from './faiss-binding.ts';
 
-/** The only module that touches the FAISS binding. Labels are insertion positions (no add_with_ids). */
-export interface FlatIndex {
+/**
+ * The only module that touches the FAISS binding. Labels are insertion positions (no add_with_ids).
+ * A flat index is exact; an HNSW one is a graph over the same flat vectors, searched approximately
+ * (or exactly, by scanning them), and cannot remove vectors (its owner masks them instead).
+ */
+export interface FaissIndex {
   readonly dimension: number;
+  readonly kind: IndexKind;
   size(): number;
+  /** Native bytes held (vectors, and an HNSW index's graph). */
+  bytes(): number;
   add(vectors: Float32Array): void;
-  /** Removes these positions; later positions shift down, order is kept. */
+  /** Removes these positions; later positions shift down, order is kept. Flat indexes only. */
   remove(labels: readonly number[]): void;
   /**
    * nq queries; per query up to k (label, distance) pairs, best first, missing slots dropped.
-   * With `only` (a bitmap over labels), only those labels are candidates: an exact subset search.
+   * With `only` (a bitmap over labels), only those labels are candidates. A flat index is always
+   * exact; an HNSW index walks its graph with `ef` candidates unless `exact` asks for a scan.
    * Distances are computed again in double precision by the binding, so they do not depend on the
    * batch a query was in or on how the index was built (see faiss-binding.cc `rescore`).
    */
-  search(queries: Float32Array, k: number, only?: Uint8Array): { labels: number[]; distances: number[] }[];
+  search(
+    queries: Float32Array,
+    k: number,
+    only?: Uint8Array,
+    options?: { ef?: number; exact?: boolean },
+  ): { labels: number[]; distances: number[] }[];
   /** The stored vectors at these labels, row-major. */
   vectorsAt(labels: readonly number[]): Float32Array;
-  /** FAISS's own serialization of the index (what `deserializeFlatIndex` reads back). */
+  /** FAISS's own serialization of the index (what `deserializeIndex` reads back). */
   serialize(): Buffer;
   /** Writes the index to a file with FAISS's `write_index` (what `readFaissIndexFile` reads). */
   writeFile(path: string): void;
@@ -26,6 +39,14 @@ export interface FlatIndex {
 
 /** `l2`: squared Euclidean distance; `ip`: inner product (cosine = ip over unit vectors). */
 export type IndexMetric = 'l2' | 'ip';
+
+export type IndexKind = 'flat' | 'hnsw';
+
+/** An HNSW graph's shape: links per node, and candidates kept while inserting. */
+export interface HnswShape {
+  m: number;
+  efConstruction: number;
+}
 
 /** What an index file holds, for importing it: vectors row-major, FAISS ids when it had an id map. */
 export interface FaissIndexContents {
@@ -43,21 +64,23 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** fourcc, d (i32), ntotal (i64), two unused i64, is_trained (u8), metric_type (i32). */
 const HEADER_BYTES = 4 + 4 + 8 + 8 + 8 + 1 + 4;
 
-function wrap(index: NativeFaissIndex, dimension: number): FlatIndex {
+function wrap(index: NativeFaissIndex, dimension: number): FaissIndex {
   return {
     dimension,
+    kind: index.kind(),
     size: () => index.size(),
+    bytes: () => index.bytes(),
     add(vectors) {
       if (vectors.length > 0) index.add(vectors);
     },
     remove(labels) {
       if (labels.length > 0) index.removePositions(labels);
     },
-    search(queries, k, only) {
+    search(queries, k, only, options) {
       const nq = queries.length / dimension;
       const kk = Math.min(k, index.size());
       if (kk <= 0) return Array.from({ length: nq }, () => ({ labels: [], distances: [] }));
-      const raw = index.search(queries, kk, only);
+      const raw = index.search(queries, kk, only, options?.ef ?? 0, options?.exact ?? false);
       return Array.from({ length: nq }, (_, q) => {
         const labels: number[] = [];
         const distances: number[] = [];
@@ -78,7 +101,7 @@ function wrap(index: NativeFaissIndex, dimension: number): FlatIndex {
 }
 
 /** A flat (exact) index, holding `vectors` (row-major) from the start. */
-export function createFlatIndex(metric: IndexMetric, dimension: number, vectors?: Float32Array): FlatIndex {
+export function createFlatIndex(metric: IndexMetric, dimension: number, vectors?: Float32Array): FaissIndex {
   if (vectors && vectors.length % dimension !== 0)
     throw new Error('vectors do not divide into the dimension');
   const index = faissBinding().FaissIndex.create(dimension, metric);
@@ -86,12 +109,31 @@ export function createFlatIndex(metric: IndexMetric, dimension: number, vectors?
   return wrap(index, dimension);
 }
 
-/** Reads back what `FlatIndex.serialize` wrote; refuses anything but a flat index of that shape. */
-export function deserializeFlatIndex(buffer: Buffer, metric: IndexMetric, dimension: number): FlatIndex {
+/** An HNSW index (over flat vectors) holding `vectors` (row-major) from the start. */
+export function createHnswIndex(
+  metric: IndexMetric,
+  dimension: number,
+  shape: HnswShape,
+  vectors?: Float32Array,
+): FaissIndex {
+  if (vectors && vectors.length % dimension !== 0)
+    throw new Error('vectors do not divide into the dimension');
+  const index = faissBinding().FaissIndex.createHnsw(dimension, metric, shape.m, shape.efConstruction);
+  if (vectors && vectors.length > 0) index.add(vectors);
+  return wrap(index, dimension);
+}
+
+/**
+ * Reads back what `FaissIndex.serialize` wrote; refuses anything but a flat index (IxF2 / IxFI) or
+ * an HNSW one over flat vectors (IHNf) of that metric and dimension.
+ */
+export function deserializeIndex(buffer: Buffer, metric: IndexMetric, dimension: number): FaissIndex {
   const header = readHeader(buffer, 0);
-  const expected = metric === 'l2' ? 'IxF2' : 'IxFI';
-  if (header.fourcc !== expected || header.dimension !== dimension) {
-    throw new Error(`expected a ${expected} index of dimension ${dimension}`);
+  const flat = metric === 'l2' ? 'IxF2' : 'IxFI';
+  const metricType = metric === 'l2' ? METRIC_L2 : METRIC_INNER_PRODUCT;
+  const hnsw = header.fourcc === 'IHNf' && header.metricType === metricType;
+  if ((header.fourcc !== flat && !hnsw) || header.dimension !== dimension) {
+    throw new Error(`expected a ${flat} or IHNf (${metric}) index of dimension ${dimension}`);
   }
   return wrap(faissBinding().FaissIndex.deserialize(buffer), dimension);
 }

@@ -8,13 +8,20 @@ export interface FilterSubset {
   count: number;
 }
 
-/** Evaluates `filter` on every record's metadata (position = FAISS label). */
-export function filterSubset(metadata: readonly (Metadata | null)[], filter: FilterNode): FilterSubset {
+/**
+ * Evaluates `filter` on every record's metadata (position = FAISS label). Labels whose id is the
+ * empty string are masked (deleted from an HNSW graph, which cannot remove them) and never match.
+ */
+export function filterSubset(
+  metadata: readonly (Metadata | null)[],
+  filter: FilterNode,
+  ids?: readonly string[],
+): FilterSubset {
   const matches = compileMetadataFilter(filter);
   const bitmap = new Uint8Array(Math.ceil(metadata.length / 8));
   let count = 0;
   for (let label = 0; label < metadata.length; label++) {
-    if (!matches(metadata[label] ?? null)) continue;
+    if (ids?.[label] === '' || !matches(metadata[label] ?? null)) continue;
     bitmap[label >> 3] = (bitmap[label >> 3] as number) | (1 << (label & 7));
     count++;
   }
@@ -33,10 +40,15 @@ export class FilterSubsets {
     this.#max = max;
   }
 
-  of(key: string, metadata: readonly (Metadata | null)[], filter: FilterNode): FilterSubset {
+  of(
+    key: string,
+    metadata: readonly (Metadata | null)[],
+    filter: FilterNode,
+    ids?: readonly string[],
+  ): FilterSubset {
     const known = this.#subsets.get(key);
     if (known) return known;
-    const subset = filterSubset(metadata, filter);
+    const subset = filterSubset(metadata, filter, ids);
     this.#subsets.set(key, subset);
     if (this.#subsets.size > this.#max) this.#subsets.delete(this.#subsets.keys().next().value as string);
     return subset;

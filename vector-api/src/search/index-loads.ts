@@ -1,9 +1,8 @@
 import type { Collection } from '../store/collection.ts';
 import type { PackedRows } from '../store/packed-rows.ts';
 import { StoredDataUnreadableError } from '../store/stored-data-errors.ts';
-import type { IndexReply, IndexTarget } from './index-protocol.ts';
+import type { IndexReply, IndexTarget, SearchOptions } from './index-protocol.ts';
 import { IndexWorkerError } from './index-worker-client.ts';
-import type { FilterNode } from './metadata-filter.ts';
 import type { LoadSource, VectorIndexOptions } from './vector-index.ts';
 
 export type LoadReply = Extract<IndexReply, { op: 'load' }>;
@@ -18,8 +17,7 @@ export interface IndexLoads {
     collection: Collection,
     queries: Float32Array,
     k: number,
-    filter?: FilterNode,
-    withVectors?: boolean,
+    options?: SearchOptions,
   ): Promise<LoadReply>;
   /** Loads since start, by what they were built from. */
   counts(): Record<LoadSource, number>;
@@ -31,7 +29,7 @@ const LOAD_ATTEMPTS = 3;
 export function createIndexLoads(options: VectorIndexOptions): IndexLoads {
   const loads: Record<LoadSource, number> = { snapshot: 0, records: 0, cache: 0 };
   return {
-    async loadAndSearch(collection, queries, k, filter, withVectors) {
+    async loadAndSearch(collection, queries, k, searchOptions = {}) {
       for (let attempt = 1; ; attempt++) {
         const plan = await options.planLoad(collection, attempt < LOAD_ATTEMPTS);
         const started = performance.now();
@@ -45,7 +43,7 @@ export function createIndexLoads(options: VectorIndexOptions): IndexLoads {
               dataKey: plan.dataKey && { id: plan.dataKey.id, key: new Uint8Array(plan.dataKey.key) },
               snapshot: plan.snapshot,
               rows: plan.rows,
-              search: { queries, k, ...(filter ? { filter } : {}), ...(withVectors ? { withVectors } : {}) },
+              search: { queries, k, ...searchOptions },
             },
             transferable(plan.rows),
           );
@@ -74,6 +72,7 @@ const indexTarget = (collection: Collection): IndexTarget => ({
   principal: collection.principal,
   metric: collection.metric === 'l2' ? 'l2' : 'ip',
   dimension: collection.dimension,
+  index: collection.index,
 });
 
 /** Hands the packed rows' memory to the worker when they own it, instead of copying it. */

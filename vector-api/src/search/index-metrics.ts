@@ -72,4 +72,10 @@ export function registerIndexMetrics(registry: Registry, index: VectorIndex): vo
     'Time the index worker spent in FAISS searches',
     (s) => [{ value: s.searchSeconds }],
   );
+  metric(
+    'vector_index_rebuilds_total',
+    'counter',
+    'HNSW graphs compacted after deletes, and auto indexes switched between flat and HNSW',
+    (s) => [{ value: s.rebuilds }],
+  );
 }

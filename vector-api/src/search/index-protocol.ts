@@ -1,3 +1,4 @@
+import type { IndexSettings } from '../store/index-settings.ts';
 import type { PackedRows } from '../store/packed-rows.ts';
 import type { CodecName, Metadata } from '../store/record-codec.ts';
 import type { IndexMetric } from './faiss.ts';
@@ -23,6 +24,18 @@ export interface IndexTarget {
   principal: string;
   metric: IndexMetric;
   dimension: number;
+  /** Flat, HNSW, or chosen by size; the HNSW graph's parameters. */
+  index: IndexSettings;
+}
+
+/** How a batch of queries is searched (the same for every query of one worker call). */
+export interface SearchOptions {
+  /** Only records whose metadata match are candidates (exact: k hits whenever k match). */
+  filter?: FilterNode;
+  /** Each hit carries its stored vector. */
+  withVectors?: boolean;
+  /** HNSW candidates for this search (the collection's `efSearch` otherwise); flat ignores it. */
+  ef?: number;
 }
 
 /** Messages between the main thread and the index worker (structured clone; typed arrays copied). */
@@ -40,7 +53,7 @@ export type IndexRequest =
       /** Rows written after the snapshot (tombstones included), or every live row. */
       rows: PackedRows;
       /** Searched right after loading, in the same step, so no eviction can come in between. */
-      search?: { queries: Float32Array; k: number; filter?: FilterNode; withVectors?: boolean };
+      search?: { queries: Float32Array; k: number } & SearchOptions;
     }
   | {
       op: 'apply';
@@ -52,17 +65,13 @@ export type IndexRequest =
       vectors: Float32Array;
       metadata: (Metadata | null)[];
     }
-  | {
+  | ({
       op: 'search';
       key: string;
       minVersion: number;
       queries: Float32Array;
       k: number;
-      /** Only records whose metadata match are candidates (exact: k hits whenever k match). */
-      filter?: FilterNode;
-      /** Each hit carries its stored vector. */
-      withVectors?: boolean;
-    }
+    } & SearchOptions)
   | { op: 'count'; key: string; minVersion: number; filter?: FilterNode }
   | { op: 'drop'; key: string }
   | { op: 'dropPrincipal'; principal: string }
@@ -85,6 +94,8 @@ export interface IndexStats {
   searchCalls: number;
   searchQueries: number;
   searchSeconds: number;
+  /** HNSW graphs compacted, and `auto` indexes switched between flat and HNSW. */
+  rebuilds: number;
 }
 
 export type IndexReply =
@@ -110,7 +121,7 @@ export interface WorkerEnvelope<T> {
 
 /** Unsolicited news from the worker, for the log. */
 export interface WorkerEvent {
-  event: 'snapshot_written' | 'snapshot_failed' | 'evicted';
+  event: 'snapshot_written' | 'snapshot_failed' | 'evicted' | 'rebuild_failed';
   key: string;
   version?: number;
   bytes?: number;

@@ -54,6 +54,8 @@ export function createIndexWorkerClient(logger: Logger, options: IndexWorkerOpti
 
   function onEvent(event: WorkerEvent): void {
     if (event.event === 'snapshot_failed') logger.warn(event, 'index snapshot failed');
+    else if (event.event === 'rebuild_failed')
+      logger.warn(event, 'index rebuild failed; it is reloaded when next searched');
     else logger.debug(event, `index ${event.event}`);
   }
 

@@ -4,13 +4,21 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { codecByName } from '../store/codec-by-name.ts';
+import { indexKindFor } from '../store/index-settings.ts';
 import type { PackedRows } from '../store/packed-rows.ts';
 import type { CodecName, DataKey, Metadata } from '../store/record-codec.ts';
 import { StoredDataUnreadableError } from '../store/stored-data-errors.ts';
 import { CacheBudget } from './cache-budget.ts';
-import { createFlatIndex, deserializeFlatIndex, type FlatIndex } from './faiss.ts';
+import {
+  createFlatIndex,
+  createHnswIndex,
+  deserializeIndex,
+  type FaissIndex,
+  type IndexKind,
+} from './faiss.ts';
 import { faissBinding } from './faiss-binding.ts';
 import { FilterSubsets } from './filter-subset.ts';
+import { searchGraph } from './graph-search.ts';
 import type {
   IndexErrorCode,
   IndexReply,
@@ -19,10 +27,11 @@ import type {
   IndexTarget,
   IndexWorkerOptions,
   SearchHit,
+  SearchOptions,
   WorkerEnvelope,
   WorkerEvent,
 } from './index-protocol.ts';
-import { type FilterNode, filterKey } from './metadata-filter.ts';
+import { filterKey } from './metadata-filter.ts';
 import {
   decodeSnapshot,
   decodeSnapshotHeader,
@@ -44,12 +53,22 @@ faissBinding().setThreads(options.threads);
 // index's norms (scripts/bench/faiss-threads.ts). Rescoring keeps scores independent of the path.
 faissBinding().setBlasThreshold(1);
 
-/** One cached index: FAISS positions map to `ids[label]`, `metadata[label]`, `sizes[label]`. */
+/**
+ * One cached index: FAISS positions map to `ids[label]`, `metadata[label]`, `sizes[label]`. A flat
+ * index removes what is deleted or replaced; an HNSW graph cannot, so those labels are masked (id
+ * '', metadata null, never returned) until a rebuild compacts the graph.
+ */
 interface Entry {
   target: IndexTarget;
   version: number;
-  index: FlatIndex;
+  index: FaissIndex;
   ids: string[];
+  /** Masked labels (HNSW only). */
+  masked: number;
+  /** Bitmap of the unmasked labels, while `masked` > 0; rebuilt after each change. */
+  live?: Uint8Array;
+  /** A rebuild (compaction, or flat <-> HNSW for `auto`) is queued. */
+  rebuildQueued?: boolean;
   metadata: (Metadata | null)[];
   /** Estimated bytes of each record besides its vector (id, metadata, bookkeeping). */
   sizes: number[];
@@ -74,6 +93,7 @@ const stats: IndexStats = {
   searchCalls: 0,
   searchQueries: 0,
   searchSeconds: 0,
+  rebuilds: 0,
 };
 const RECORD_OVERHEAD = 64;
 
@@ -89,7 +109,77 @@ function post(event: WorkerEvent): void {
   parentPort?.postMessage({ seq: 0, event });
 }
 
-const bytesOf = (e: Entry) => e.ids.length * e.target.dimension * 4 + e.extraBytes;
+const bytesOf = (e: Entry) => e.index.bytes() + e.ids.length * 8 + e.extraBytes;
+const liveCount = (e: Entry) => e.ids.length - e.masked;
+/** Rebuild an HNSW graph once this share of its labels is masked (and at least `REBUILD_MIN`). */
+const REBUILD_SHARE = 0.25;
+const REBUILD_MIN = 16;
+
+/** A new index of `kind` over `vectors` (row-major), shaped by the collection's settings. */
+function buildIndex(target: IndexTarget, kind: IndexKind, vectors: Float32Array): FaissIndex {
+  if (kind === 'flat') return createFlatIndex(target.metric, target.dimension, vectors);
+  return createHnswIndex(target.metric, target.dimension, target.index, vectors);
+}
+
+function needsRebuild(e: Entry): boolean {
+  if (indexKindFor(e.target.index, liveCount(e)) !== e.index.kind) return true;
+  return e.masked >= REBUILD_MIN && e.masked >= REBUILD_SHARE * e.ids.length;
+}
+
+/**
+ * Builds the entry's index again from its live vectors, as the kind its settings want now:
+ * compacts an HNSW graph full of masked labels, or switches an `auto` collection that crossed
+ * the size threshold. Records and version stay as they are; the snapshot is rewritten after.
+ */
+function rebuild(e: Entry): void {
+  const keep: number[] = [];
+  for (let label = 0; label < e.ids.length; label++) if (e.ids[label] !== '') keep.push(label);
+  const vectors = keep.length > 0 ? e.index.vectorsAt(keep) : new Float32Array(0);
+  const index = buildIndex(e.target, indexKindFor(e.target.index, keep.length), vectors);
+  e.index.dispose();
+  e.index = index;
+  e.ids = keep.map((label) => e.ids[label] as string);
+  e.metadata = keep.map((label) => e.metadata[label] ?? null);
+  e.sizes = keep.map((label) => e.sizes[label] ?? 0);
+  e.masked = 0;
+  e.live = undefined;
+  e.subsets.clear();
+  e.changes += keep.length;
+  stats.rebuilds++;
+}
+
+/** Rebuilds the entry soon (after the reply that made it necessary), if it still needs it then. */
+function queueRebuild(e: Entry): void {
+  if (e.rebuildQueued || !needsRebuild(e)) return;
+  e.rebuildQueued = true;
+  setImmediate(() => {
+    e.rebuildQueued = false;
+    if (entries.get(e.target.key) !== e || !needsRebuild(e)) return;
+    try {
+      rebuild(e);
+      remember(e);
+      schedule(e);
+    } catch (err) {
+      forget(e.target.key); // the next search reloads it from the snapshot and rows
+      post({
+        event: 'rebuild_failed',
+        key: e.target.key,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  });
+}
+
+function liveBitmap(e: Entry): Uint8Array | undefined {
+  if (e.masked === 0) return undefined;
+  if (e.live) return e.live;
+  const bitmap = new Uint8Array(Math.ceil(e.ids.length / 8));
+  for (let label = 0; label < e.ids.length; label++) {
+    if (e.ids[label] !== '') bitmap[label >> 3] = (bitmap[label >> 3] as number) | (1 << (label & 7));
+  }
+  e.live = bitmap;
+  return bitmap;
+}
 const sizeOf = (id: string, metadataBytes: number) => RECORD_OVERHEAD + id.length * 2 + metadataBytes;
 
 function remember(entry: Entry): void {
@@ -110,18 +200,30 @@ function forget(key: string): void {
   entry?.index.dispose(); // frees its native memory now: a pending snapshot has serialized already
 }
 
-/** Removes every id in `replaced`, then appends the given records (one FAISS call each way). */
+/**
+ * Removes every id in `replaced` (an HNSW graph masks them), then appends the given records (one
+ * FAISS call each way).
+ */
 function applyChanges(
   entry: Entry,
   replaced: ReadonlySet<string>,
   add: { ids: string[]; vectors: Float32Array; metadata: (Metadata | null)[]; sizes: number[] },
 ): void {
   entry.subsets.clear();
+  entry.live = undefined;
   const labels: number[] = [];
   entry.ids.forEach((id, label) => {
-    if (replaced.has(id)) labels.push(label);
+    if (id !== '' && replaced.has(id)) labels.push(label);
   });
-  if (labels.length > 0) {
+  if (labels.length > 0 && entry.index.kind === 'hnsw') {
+    for (const label of labels) {
+      entry.extraBytes -= entry.sizes[label] ?? 0;
+      entry.ids[label] = '';
+      entry.metadata[label] = null;
+      entry.sizes[label] = 0;
+    }
+    entry.masked += labels.length;
+  } else if (labels.length > 0) {
     entry.index.remove(labels);
     const keep = (_: unknown, label: number) => !replaced.has(entry.ids[label] as string);
     for (const label of labels) entry.extraBytes -= entry.sizes[label] ?? 0;
@@ -211,15 +313,19 @@ function openSnapshotEntry(request: Extract<IndexRequest, { op: 'load' }>, dataK
   }
   try {
     const { body } = decodeSnapshot(codecByName(request.codec), dataKey, target.principal, file);
-    const index = deserializeFlatIndex(body.index, target.metric, target.dimension);
+    const index = deserializeIndex(body.index, target.metric, target.dimension);
     if (index.size() !== body.ids.length) throw new Error('snapshot index size does not match its ids');
-    const perRecord = body.ids.length > 0 ? (file.length - body.index.length) / body.ids.length : 0;
-    const sizes = body.ids.map((id) => sizeOf(id, perRecord));
+    const masked = body.ids.filter((id) => id === '').length;
+    if (masked > 0 && index.kind !== 'hnsw') throw new Error('a flat snapshot with masked records');
+    const perRecord =
+      body.ids.length > masked ? (file.length - body.index.length) / (body.ids.length - masked) : 0;
+    const sizes = body.ids.map((id) => (id === '' ? 0 : sizeOf(id, perRecord)));
     return {
       target,
       version: snapshot.version,
       index,
       ids: body.ids,
+      masked,
       metadata: body.metadata,
       sizes,
       extraBytes: sizes.reduce((a, b) => a + b, 0),
@@ -261,8 +367,9 @@ function load(request: Extract<IndexRequest, { op: 'load' }>): Extract<IndexRepl
     entry = {
       target,
       version: request.version,
-      index: createFlatIndex(target.metric, target.dimension, rows.vectors),
+      index: buildIndex(target, indexKindFor(target.index, rows.ids.length), rows.vectors),
       ids: rows.ids,
+      masked: 0,
       metadata: rows.metadata,
       sizes: rows.sizes,
       extraBytes: rows.sizes.reduce((a, b) => a + b, 0),
@@ -277,25 +384,30 @@ function load(request: Extract<IndexRequest, { op: 'load' }>): Extract<IndexRepl
   if (existing && existing !== entry) forget(target.key);
   remember(entry);
   schedule(entry);
+  queueRebuild(entry);
   const hits = request.search ? search(entry, request.search) : undefined;
   return { op: 'load', version: entry.version, source, ...(hits ? { hits } : {}) };
 }
 
 function search(
   entry: Entry,
-  {
-    queries,
-    k,
-    filter,
-    withVectors,
-  }: { queries: Float32Array; k: number; filter?: FilterNode; withVectors?: boolean },
+  { queries, k, filter, withVectors, ef }: { queries: Float32Array; k: number } & SearchOptions,
 ): SearchHit[][] {
-  const subset = filter ? entry.subsets.of(filterKey(filter), entry.metadata, filter) : undefined;
+  const subset = filter ? entry.subsets.of(filterKey(filter), entry.metadata, filter, entry.ids) : undefined;
   const nq = queries.length / entry.target.dimension;
-  if (subset?.count === 0) return Array.from({ length: nq }, () => []);
+  if (subset?.count === 0 || liveCount(entry) === 0) return Array.from({ length: nq }, () => []);
   const started = performance.now();
   const d = entry.target.dimension;
-  const answers = subset ? searchSubset(entry.index, queries, d, k, subset) : entry.index.search(queries, k);
+  const answers =
+    entry.index.kind === 'hnsw'
+      ? searchGraph(entry.index, queries, d, k, ef ?? entry.target.index.efSearch, {
+          only: subset ? subset.bitmap : liveBitmap(entry),
+          count: subset ? subset.count : liveCount(entry),
+          total: entry.ids.length,
+        })
+      : subset
+        ? searchSubset(entry.index, queries, d, k, subset)
+        : entry.index.search(queries, k);
   stats.searchSeconds += (performance.now() - started) / 1000;
   stats.searchCalls++;
   stats.searchQueries += answers.length;
@@ -405,6 +517,7 @@ function handle(request: IndexRequest): IndexReply {
       entry.changes += request.ids.length + request.deletes.length;
       remember(entry);
       schedule(entry);
+      queueRebuild(entry);
       return { op: 'apply', applied: true };
     }
     case 'search': {
@@ -423,8 +536,8 @@ function handle(request: IndexRequest): IndexReply {
       if (!entry || entry.version < request.minVersion) return { op: 'count', stale: true };
       remember(entry);
       const count = request.filter
-        ? entry.subsets.of(filterKey(request.filter), entry.metadata, request.filter).count
-        : entry.ids.length;
+        ? entry.subsets.of(filterKey(request.filter), entry.metadata, request.filter, entry.ids).count
+        : liveCount(entry);
       return { op: 'count', stale: false, version: entry.version, count };
     }
     case 'drop':

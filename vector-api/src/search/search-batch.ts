@@ -4,7 +4,7 @@ import type { IndexWorkerClient } from './index-worker-client.ts';
 import type { WaitingSearch } from './search-queue.ts';
 
 /**
- * Runs a batch of searches of one collection and one filter in one worker call (one FAISS call),
+ * Runs a batch of searches of one collection, one filter and one ef in one worker call (one FAISS call),
  * on an index at least as new as the newest `collection.version` among them; a stale index is
  * loaded and searched in one step. Each search gets its own queries' k best.
  */
@@ -14,10 +14,15 @@ export async function searchBatch(
   batch: WaitingSearch[],
 ): Promise<void> {
   const first = batch[0] as WaitingSearch;
-  const { filter } = first;
+  const { filter, ef } = first.options;
   const minVersion = Math.max(...batch.map((w) => w.collection.version));
   const k = Math.max(...batch.map((w) => w.k));
-  const withVectors = batch.some((w) => w.withVectors);
+  const withVectors = batch.some((w) => w.options.withVectors);
+  const options = {
+    ...(filter ? { filter } : {}),
+    ...(withVectors ? { withVectors } : {}),
+    ...(ef ? { ef } : {}),
+  };
   const queries = new Float32Array(batch.reduce((n, w) => n + w.queries.length, 0));
   let at = 0;
   for (const w of batch) {
@@ -30,12 +35,11 @@ export async function searchBatch(
     minVersion,
     queries,
     k,
-    ...(filter ? { filter } : {}),
-    ...(withVectors ? { withVectors } : {}),
+    ...options,
   });
   let hits: SearchHit[][];
   if (reply.stale) {
-    const loaded = await loads.loadAndSearch(first.collection, queries, k, filter, withVectors);
+    const loaded = await loads.loadAndSearch(first.collection, queries, k, options);
     if (loaded.version < minVersion || !loaded.hits)
       throw new Error('the index could not be brought up to date');
     hits = loaded.hits;

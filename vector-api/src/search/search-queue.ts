@@ -1,15 +1,13 @@
 import type { Collection } from '../store/collection.ts';
-import type { SearchHit } from './index-protocol.ts';
-import { type FilterNode, filterKey } from './metadata-filter.ts';
+import type { SearchHit, SearchOptions } from './index-protocol.ts';
+import { filterKey } from './metadata-filter.ts';
 
 /** A search waiting for its collection's next batch: one query or several (row-major). */
 export interface WaitingSearch {
   collection: Collection;
   queries: Float32Array;
   k: number;
-  filter?: FilterNode;
-  /** Its hits carry their stored vectors. */
-  withVectors?: boolean;
+  options: SearchOptions;
   resolve: (hits: SearchHit[][]) => void;
   reject: (err: unknown) => void;
 }
@@ -18,12 +16,11 @@ export type QueuedSearch = (
   collection: Collection,
   queries: Float32Array,
   k: number,
-  filter?: FilterNode,
-  withVectors?: boolean,
+  options?: SearchOptions,
 ) => Promise<SearchHit[][]>;
 
 /**
- * Batches searches per collection and filter: one batch per (collection, filter) is in flight at a
+ * Batches searches per collection, filter and ef: one batch per such key is in flight at a
  * time (`runBatch` settles each of its searches); searches arriving meanwhile wait and go together
  * in the next one. A batch holds at most `maxQueries` queries, except a single search of more; a
  * search's queries are never split between batches. A batch that throws rejects every search in it.
@@ -59,11 +56,11 @@ export function createSearchQueue(
     queues.delete(key);
   }
 
-  return function search(collection, queries, k, filter, withVectors) {
+  return function search(collection, queries, k, options = {}) {
     return new Promise((resolve, reject) => {
-      const key = `${collection.id}\u0000${filterKey(filter)}`;
+      const key = `${collection.id}\u0000${options.ef ?? ''}\u0000${filterKey(options.filter)}`;
       const queue = queues.get(key);
-      const waiting = { collection, queries, k, filter, withVectors, resolve, reject };
+      const waiting = { collection, queries, k, options, resolve, reject };
       if (queue) {
         queue.push(waiting);
         return;

@@ -1,4 +1,4 @@
-import type { FlatIndex } from './faiss.ts';
+import type { FaissIndex } from './faiss.ts';
 import type { FilterSubset } from './filter-subset.ts';
 
 type Answer = { labels: number[]; distances: number[] };
@@ -18,7 +18,7 @@ const member = (subset: FilterSubset, label: number) =>
  * ranks below all k' candidates). A query with fewer is searched again over the subset alone.
  */
 export function searchSubset(
-  index: FlatIndex,
+  index: FaissIndex,
   queries: Float32Array,
   dimension: number,
   k: number,

@@ -2,7 +2,7 @@ import type { Collection } from '../store/collection.ts';
 import type { PackedRows } from '../store/packed-rows.ts';
 import type { CodecName, DataKey, Metadata } from '../store/record-codec.ts';
 import { createIndexLoads } from './index-loads.ts';
-import type { IndexReply, IndexStats, SearchHit } from './index-protocol.ts';
+import type { IndexReply, IndexStats, SearchHit, SearchOptions } from './index-protocol.ts';
 import type { IndexWorkerClient } from './index-worker-client.ts';
 import type { FilterNode } from './metadata-filter.ts';
 import { searchBatch } from './search-batch.ts';
@@ -29,17 +29,16 @@ export type LoadSource = 'snapshot' | 'records' | 'cache';
 export interface VectorIndex {
   /**
    * The k best hits for each of `queries` (row-major, already prepared for the metric), from an
-   * index at least as new as `collection.version`; with `filter`, among the records it matches
-   * only (exact: k hits whenever k match). Searches that arrive together for one collection and
-   * filter share one FAISS call.
+   * index at least as new as `collection.version`; with `options.filter`, among the records it
+   * matches only (exact: k hits whenever k match); `options.withVectors`: each hit carries its
+   * stored vector (as stored: unit length under cosine). Searches that arrive together for one
+   * collection, filter and ef share one FAISS call.
    */
   search(
     collection: Collection,
     queries: Float32Array,
     k: number,
-    filter?: FilterNode,
-    /** Each hit carries its stored vector (as stored: unit length under cosine). */
-    withVectors?: boolean,
+    options?: SearchOptions,
   ): Promise<SearchHit[][]>;
   /** How many records the collection holds, or match `filter`, as of `collection.version` or newer. */
   count(collection: Collection, filter?: FilterNode): Promise<number>;

@@ -6,6 +6,7 @@ import type { Collection, CollectionRow } from './collection.ts';
 import { toCollection } from './collection.ts';
 import type { CollectionCache } from './collection-cache.ts';
 import { type CollectionVersions, collectionVersionKey, publishedVersion } from './collection-versions.ts';
+import { DEFAULT_INDEX_SETTINGS, type IndexSettings } from './index-settings.ts';
 import type { Metric } from './metric.ts';
 import { addUsage, type Quota } from './principal-usage.ts';
 
@@ -13,6 +14,8 @@ export interface NewCollection {
   name: string;
   dimension: number;
   metric: Metric;
+  /** Flat unless given. */
+  index?: IndexSettings;
 }
 
 export interface CollectionRepository {
@@ -37,7 +40,7 @@ export interface CollectionCaching {
   checkedReads?: ReadonlyMap<string, string | null>;
 }
 
-const COLUMNS = 'id, principal, name, dimension, metric, version, created_at';
+const COLUMNS = 'id, principal, name, dimension, metric, index_settings, version, created_at';
 
 /** The collection's published version: as read with the request's token checks, else from Redis. */
 function publishedVersionOf(caching: CollectionCaching, collectionId: string): Promise<number | null> {
@@ -72,9 +75,16 @@ export function createCollectionRepository(
         try {
           return await em.transactional(async (tem) => {
             const rows = await tem.execute<CollectionRow[]>(
-              `insert into collection (id, principal, name, dimension, metric, version)
-               values (?, ?, ?, ?, ?, 1) returning ${COLUMNS}`,
-              [randomUUID(), principal, input.name, input.dimension, input.metric],
+              `insert into collection (id, principal, name, dimension, metric, index_settings, version)
+               values (?, ?, ?, ?, ?, ?::jsonb, 1) returning ${COLUMNS}`,
+              [
+                randomUUID(),
+                principal,
+                input.name,
+                input.dimension,
+                input.metric,
+                JSON.stringify(input.index ?? DEFAULT_INDEX_SETTINGS),
+              ],
             );
             const created = toCollection(rows[0] as CollectionRow);
             await addUsage(tem, principal, { collections: 1 }, quota);

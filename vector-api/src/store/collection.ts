@@ -1,3 +1,4 @@
+import { type IndexSettings, indexSettingsFrom } from './index-settings.ts';
 import type { Metric } from './metric.ts';
 
 /** A collection as the rest of the service sees it. */
@@ -7,6 +8,8 @@ export interface Collection {
   name: string;
   dimension: number;
   metric: Metric;
+  /** How it is indexed for search (flat for collections made before settings existed). */
+  index: IndexSettings;
   version: number;
   createdAt: Date;
 }
@@ -17,6 +20,7 @@ export interface CollectionRow {
   name: string;
   dimension: number | string;
   metric: string;
+  index_settings: unknown;
   version: number | string;
   created_at: Date | string;
 }
@@ -28,6 +32,7 @@ export function toCollection(row: CollectionRow): Collection {
     name: row.name,
     dimension: Number(row.dimension),
     metric: row.metric as Metric,
+    index: indexSettingsFrom(row.index_settings),
     version: Number(row.version),
     createdAt: new Date(row.created_at),
   };

@@ -21,7 +21,7 @@ const { values } = parseArgs({
   },
 });
 useFaissThreads(1);
-const { createFlatIndex, deserializeFlatIndex } = await import('../../src/search/faiss.ts');
+const { createFlatIndex, deserializeIndex } = await import('../../src/search/faiss.ts');
 faissBinding().setBlasThreshold(1);
 const metric = values.metric === 'ip' ? 'ip' : 'l2';
 const d = Number(values.dimension);
@@ -30,7 +30,7 @@ const random = seededRandom(11);
 const vectors = Array.from({ length: Number(values.count) }, () => randomVector(random, d));
 const index = createFlatIndex(metric, d, Float32Array.from(vectors.flat()));
 const reversed = createFlatIndex(metric, d, Float32Array.from(vectors.toReversed().flat()));
-const reloaded = deserializeFlatIndex(index.serialize(), metric, d);
+const reloaded = deserializeIndex(index.serialize(), metric, d);
 const queries = Float32Array.from(
   [vectors[0] as number[], ...Array.from({ length: 19 }, () => randomVector(random, d))].flat(),
 );

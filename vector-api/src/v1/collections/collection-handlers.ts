@@ -1,5 +1,6 @@
 import { NotFoundError, parseInput } from '@vectorauth/shared';
 import type { VectorIndex } from '../../search/vector-index.ts';
+import { DEFAULT_INDEX_SETTINGS } from '../../store/index-settings.ts';
 import type { VectorSchemas } from '../vector-schemas.ts';
 import type { V1Context } from '../vector-state.ts';
 import { collectionView } from './collection-view.ts';
@@ -9,8 +10,16 @@ import { findCollection } from './find-collection.ts';
 export function createCollectionHandlers(schemas: VectorSchemas, index: VectorIndex) {
   return {
     async createCollection(ctx: V1Context): Promise<void> {
-      const input = parseInput(schemas.createCollection, ctx.request.body);
-      const collection = await ctx.state.collections.create(ctx.state.token.sub, input);
+      const { index, ...input } = parseInput(schemas.createCollection, ctx.request.body);
+      const collection = await ctx.state.collections.create(ctx.state.token.sub, {
+        ...input,
+        index: {
+          type: index?.type ?? DEFAULT_INDEX_SETTINGS.type,
+          m: index?.m ?? DEFAULT_INDEX_SETTINGS.m,
+          efConstruction: index?.ef_construction ?? DEFAULT_INDEX_SETTINGS.efConstruction,
+          efSearch: index?.ef_search ?? DEFAULT_INDEX_SETTINGS.efSearch,
+        },
+      });
       ctx.status = 201;
       ctx.set('Location', `/v1/collections/${encodeURIComponent(collection.name)}`);
       ctx.body = collectionView(collection, 0);

@@ -6,6 +6,12 @@ export function collectionView(collection: Collection, count: number) {
     name: collection.name,
     dimension: collection.dimension,
     metric: collection.metric,
+    index: {
+      type: collection.index.type,
+      m: collection.index.m,
+      ef_construction: collection.index.efConstruction,
+      ef_search: collection.index.efSearch,
+    },
     count,
     version: collection.version,
     created_at: collection.createdAt.toISOString(),

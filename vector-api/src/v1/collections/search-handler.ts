@@ -37,7 +37,11 @@ export function createSearchHandler(schemas: VectorSchemas, index: VectorIndex) 
       queries.set(prepareVector(v, dimension, metric, where), i * dimension);
     }
     const include: Include = body.include ?? ['metadata'];
-    const hits = await index.search(collection, queries, body.k, filter, include.includes('vector'));
+    const hits = await index.search(collection, queries, body.k, {
+      ...(filter ? { filter } : {}),
+      ...(include.includes('vector') ? { withVectors: true } : {}),
+      ...(body.ef_search ? { ef: body.ef_search } : {}),
+    });
     ctx.body = {
       results: body.queries ? hits.map((h) => view(h, include)) : view(hits[0] ?? [], include),
     };

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import type { FlatIndex } from '../../../src/search/faiss.ts';
+import type { FaissIndex } from '../../../src/search/faiss.ts';
 import { runScript } from '../../support/run-script.ts';
 
-type Answer = ReturnType<FlatIndex['search']>[number];
+type Answer = ReturnType<FaissIndex['search']>[number];
 interface Fixture {
   vectors: number[][];
   queries: number[];

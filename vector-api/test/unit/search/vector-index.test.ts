@@ -3,6 +3,7 @@ import type { IndexReply, IndexRequest } from '../../../src/search/index-protoco
 import { type IndexWorkerClient, IndexWorkerError } from '../../../src/search/index-worker-client.ts';
 import { createVectorIndex, type LoadPlan } from '../../../src/search/vector-index.ts';
 import type { Collection } from '../../../src/store/collection.ts';
+import { DEFAULT_INDEX_SETTINGS } from '../../../src/store/index-settings.ts';
 import { StoredDataUnreadableError } from '../../../src/store/stored-data-errors.ts';
 
 const collection: Collection = {
@@ -11,6 +12,7 @@ const collection: Collection = {
   name: 'n',
   dimension: 2,
   metric: 'l2',
+  index: DEFAULT_INDEX_SETTINGS,
   version: 3,
   createdAt: new Date(0),
 };

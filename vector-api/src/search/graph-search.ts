@@ -1,0 +1,50 @@
+import type { FaissIndex } from './faiss.ts';
+
+type Answer = { labels: number[]; distances: number[] };
+
+/** A filtered search of an HNSW index scans the matching vectors when at most this many match… */
+export const SCAN_SUBSET_UP_TO = 20_000;
+/** …or when they are under this share of the graph (a walk would meet too few of them). */
+export const WALK_SUBSET_FROM = 0.1;
+
+export interface GraphCandidates {
+  /** The labels that may be returned (live, and matching the filter), as a bitmap; all when absent. */
+  only?: Uint8Array;
+  /** How many labels `only` holds (all of the graph's when it is absent). */
+  count: number;
+  /** Labels in the graph, masked ones included. */
+  total: number;
+}
+
+/**
+ * The k best candidates for each query from an HNSW index. Unfiltered, the graph is walked with
+ * `ef` candidates (approximate; masked labels are passed over but never returned). A small or rare
+ * subset is scanned instead (exact), and a larger one walked with ef raised to k / share so the
+ * walk meets enough members. A query that comes back with fewer than min(k, count) hits (the walk
+ * ran dry among masked or non-matching labels) is answered again by a scan: never fewer hits than
+ * exist.
+ */
+export function searchGraph(
+  index: FaissIndex,
+  queries: Float32Array,
+  dimension: number,
+  k: number,
+  ef: number,
+  { only, count, total }: GraphCandidates,
+): Answer[] {
+  const share = count / Math.max(total, 1);
+  if (only && (count <= SCAN_SUBSET_UP_TO || share < WALK_SUBSET_FROM)) {
+    return index.search(queries, k, only, { exact: true });
+  }
+  const answers = index.search(queries, k, only, { ef: Math.max(ef, Math.ceil(k / Math.max(share, 1e-9))) });
+  const want = Math.min(k, count);
+  const short = answers.flatMap((a, q) => (a.labels.length < want ? [q] : []));
+  if (short.length > 0) {
+    const again = new Float32Array(short.length * dimension);
+    for (const [i, q] of short.entries())
+      again.set(queries.subarray(q * dimension, (q + 1) * dimension), i * dimension);
+    const exact = index.search(again, k, only, { exact: true });
+    for (const [i, q] of short.entries()) answers[q] = exact[i] as Answer;
+  }
+  return answers;
+}
