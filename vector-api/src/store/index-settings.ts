@@ -26,7 +26,7 @@ export const DEFAULT_INDEX_SETTINGS: IndexSettings = {
   type: 'flat',
   m: 16,
   efConstruction: 100,
-  efSearch: 64,
+  efSearch: 100,
 };
 
 /** The index a collection of `count` live vectors is searched through. */
