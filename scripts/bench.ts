@@ -6,6 +6,7 @@ import { createHttpClient } from './bench/http-client.ts';
 import { abba, type LoadOptions, type LoadResult, mergeResults } from './bench/load.ts';
 import { machineFacts } from './bench/machine.ts';
 import { type Scenario, selectScenarios } from './bench/scenario-selection.ts';
+import { benchAnn } from './bench/scenarios/ann.ts';
 import { startBareTokenServer } from './bench/scenarios/bare-token-server.ts';
 import {
   benchClientCredentials,
@@ -52,6 +53,7 @@ const { values: args } = parseArgs({
     'warmup-searches': { type: 'string', default: '200' },
     upserts: { type: 'string', default: '6000' },
     'cold-vectors': { type: 'string', default: '100000' },
+    'ann-vectors': { type: 'string', default: '100000' },
     'sign-ins': { type: 'string', default: '40' },
     resource: { type: 'string', default: '3000' },
     'scale-accounts': { type: 'string', default: '100000' },
@@ -69,6 +71,7 @@ const ZERO_ALLOWED = new Set([
   'warmup-tokens',
   'warmup-searches',
   'cold-vectors',
+  'ann-vectors',
   'scale-accounts',
   'scale-clients',
 ]);
@@ -92,6 +95,7 @@ const params = {
   warmupSearches: int('warmup-searches'),
   upserts: int('upserts'),
   coldVectors: int('cold-vectors'),
+  annVectors: int('ann-vectors'),
   signIns: int('sign-ins'),
   resource: int('resource'),
   scaleAccounts: int('scale-accounts'),
@@ -477,6 +481,29 @@ try {
       log,
     });
     sections.push(formatCold(cold));
+  }
+
+  // Approximate (HNSW) against exact (flat) search on one large collection, in a fresh process.
+  if (scenarios.has('ann') && params.annVectors > 0) {
+    const t = await token();
+    const ann = await benchAnn({
+      root,
+      env: stack.env,
+      dataDir: resolve(root, '.data/bench/run'),
+      http,
+      token: t,
+      principal: String(decodeJwt(t).payload.sub),
+      count: params.annVectors,
+      dimension: params.dimension,
+      searches: params.searches,
+      concurrency: params.concurrency,
+      k: params.k,
+      log,
+    });
+    rows.push(...ann.rows);
+    sections.push(formatTable(['ANN fact', 'value'], ann.facts));
+    sections.push(formatRatios(ann.hnswOverFlat, 'HNSW / flat'));
+    sections.push(formatRatios(ann.filteredOverUnfiltered, 'filtered / unfiltered'));
   }
 
   // Token issuance with a large auth database against an empty one (two fresh auth-servers).

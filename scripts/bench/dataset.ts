@@ -29,3 +29,34 @@ export function randomVectorsF32(count: number, dimension: number, seed: number)
   for (let i = 0; i < out.length; i++) out[i] = next() * 2 - 1;
   return out;
 }
+
+/**
+ * Vectors shaped as embeddings are (row-major): `clusters` centres, each with a 16-dimensional
+ * patch the points spread along, plus a little noise in every direction. Uniform random vectors
+ * have no neighbours worth the name (every distance alike), which no approximate index is built for.
+ */
+export function embeddingLikeVectorsF32(
+  count: number,
+  dimension: number,
+  seed: number,
+  clusters = 1000,
+): Float32Array {
+  const latent = 16;
+  const shape = seededRandom(1);
+  const centres = Float32Array.from({ length: clusters * dimension }, () => shape() * 2 - 1);
+  const patches = Float32Array.from({ length: clusters * latent * dimension }, () => (shape() * 2 - 1) * 0.3);
+  const next = seededRandom(seed);
+  const out = new Float32Array(count * dimension);
+  const z = new Float32Array(latent);
+  for (let i = 0; i < count; i++) {
+    const c = Math.floor(next() * clusters);
+    for (let l = 0; l < latent; l++) z[l] = next() * 2 - 1;
+    for (let j = 0; j < dimension; j++) {
+      let x = (centres[c * dimension + j] as number) + (next() - 0.5) * 0.3;
+      for (let l = 0; l < latent; l++)
+        x += (z[l] as number) * (patches[(c * latent + l) * dimension + j] as number);
+      out[i * dimension + j] = x;
+    }
+  }
+  return out;
+}

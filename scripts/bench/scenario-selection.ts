@@ -10,6 +10,7 @@ export const SCENARIOS = [
   'cold-load',
   'scale-tokens',
   'vector-cache',
+  'ann',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 

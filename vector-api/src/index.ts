@@ -13,6 +13,7 @@ export {
   type ImportResult,
   importFaissIndex,
 } from './store/import-faiss-index.ts';
+export { DEFAULT_INDEX_SETTINGS, type IndexSettings } from './store/index-settings.ts';
 export {
   createRecordRepository,
   type RecordRepository,

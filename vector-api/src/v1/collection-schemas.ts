@@ -53,7 +53,13 @@ export function createCollectionSchemas({ collectionName, metric }: SchemaFields
       metric,
       index: indexInput.optional(),
     })
-    .strict();
+    .strict()
+    .meta({
+      examples: [
+        { name: 'notes', dimension: 384, metric: 'cosine' },
+        { name: 'memory', dimension: 384, metric: 'cosine', index: { type: 'hnsw', m: 16, ef_search: 100 } },
+      ],
+    });
   const collectionParams = z.object({ name: collectionName }).strict();
   const collection = z.object({
     name: collectionName,

@@ -140,6 +140,14 @@ describe('vector-api HNSW collections', function () {
       });
     }
 
+    it('documents the index settings and ef_search in the OpenAPI document, with an example', async () => {
+      const doc = (await h.call('GET', '/openapi.json')).body;
+      const create = JSON.stringify(doc.paths['/v1/collections'].post);
+      expect(create).to.include('ef_construction').and.include('"hnsw"').and.include('examples');
+      const search = JSON.stringify(doc.paths['/v1/collections/{name}/search'].post);
+      expect(search).to.include('ef_search');
+    });
+
     it('refuses an ef_search out of range on a search', async () => {
       const name = `ef-${randomUUID().slice(0, 8)}`;
       await h.seed(token, name, 2, [{ id: 'a', vector: [0, 0] }]);

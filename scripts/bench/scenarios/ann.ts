@@ -1,0 +1,213 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createOrm, freePort } from '@vectorauth/shared';
+import {
+  createCollectionRepository,
+  createEncryption,
+  createRecordRepository,
+  DEFAULT_INDEX_SETTINGS,
+  loadVectorApiConfig,
+  VECTOR_MIGRATIONS,
+} from '@vectorauth/vector-api';
+import { type ServiceProcess, spawnNode, waitUntilReady } from '../../lib/service-process.ts';
+import { embeddingLikeVectorsF32 } from '../dataset.ts';
+import type { HttpClient } from '../http-client.ts';
+import { type LoadOptions, type LoadResult, runLoad } from '../load.ts';
+import { metricValue } from '../metrics.ts';
+import type { Row } from '../table.ts';
+
+export interface AnnResult {
+  count: number;
+  dimension: number;
+  rows: Row[];
+  /** name, value: the facts that are not rates (recall, memory, load times). */
+  facts: [string, string][];
+  hnswOverFlat: { name: string; ours: LoadResult; bare: LoadResult }[];
+  filteredOverUnfiltered: { name: string; ours: LoadResult; bare: LoadResult }[];
+}
+
+type Hits = { results: { id: string }[] };
+
+/**
+ * Approximate against exact search on one large collection (default 100k x 384, vectors shaped
+ * like embeddings): the same vectors in a flat and an HNSW collection (default settings), written
+ * encrypted through the record repository, served by a fresh vector-api process. Measures the
+ * HNSW build from the rows, its cold load from the snapshot, searches one at a time (p50/p99 over
+ * HTTP) and at `concurrency`, recall@10 against flat, filtered HNSW searches at 1%, 10% and 50%
+ * (the 1% ones checked equal to flat's exact answers), and the cache's bytes per vector.
+ */
+export async function benchAnn(options: {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  dataDir: string;
+  http: HttpClient;
+  token: string;
+  principal: string;
+  count: number;
+  dimension: number;
+  searches: number;
+  concurrency: number;
+  k: number;
+  log: (line: string) => void;
+}): Promise<AnnResult> {
+  const { http, token, dimension, count, log, k } = options;
+  const config = loadVectorApiConfig(options.env);
+  const orm = await createOrm({ url: config.databaseUrl, migrations: VECTOR_MIGRATIONS, poolMax: 2 });
+  const encryption = createEncryption(config.masterKeys);
+  const started: ServiceProcess[] = [];
+  try {
+    log(`ann: ${count} x ${dimension} embedding-like vectors into a flat and an HNSW collection (encrypted)`);
+    const vectors = embeddingLikeVectorsF32(count, dimension, 11);
+    const queryVectors = embeddingLikeVectorsF32(500, dimension, 12);
+    const queries = Array.from({ length: 500 }, (_, i) =>
+      Array.from(queryVectors.subarray(i * dimension, (i + 1) * dimension)),
+    );
+    const repository = createCollectionRepository(orm.em.fork());
+    for (const type of ['flat', 'hnsw'] as const) {
+      const collection = await repository.create(options.principal, {
+        name: `ann-${type}`,
+        dimension,
+        metric: 'l2',
+        index: { ...DEFAULT_INDEX_SETTINGS, type },
+      });
+      for (let from = 0; from < count; from += 5000) {
+        const inputs = [];
+        for (let i = from; i < Math.min(count, from + 5000); i++) {
+          inputs.push({
+            id: `a${i}`,
+            vector: vectors.subarray(i * dimension, (i + 1) * dimension),
+            metadata: { bucket: i % 100 },
+          });
+        }
+        await createRecordRepository(orm.em.fork(), encryption).upsert(collection, inputs);
+      }
+    }
+
+    const dataDir = resolve(options.dataDir, 'ann');
+    mkdirSync(dataDir, { recursive: true });
+    const start = async () => {
+      const port = await freePort();
+      const service = spawnNode('vector-api (ann)', resolve(options.root, 'vector-api/src/main.ts'), {
+        ...options.env,
+        VECTOR_PORT: String(port),
+        DATA_DIR: dataDir,
+        MASTER_KEY: config.masterKeys.join(','),
+        VECTOR_CACHE_MB: '16384',
+      });
+      started.push(service);
+      const url = `http://127.0.0.1:${port}`;
+      await waitUntilReady(`${url}/readyz`, service);
+      const search = (type: string, vector: number[], extra: object = {}) =>
+        http.json<Hits>('POST', `${url}/v1/collections/ann-${type}/search`, 200, {
+          headers: { authorization: `Bearer ${token}` },
+          body: { vector, k, ...extra },
+        });
+      const timed = async (type: string) => {
+        const t0 = performance.now();
+        await search(type, queries[0] as number[]);
+        return performance.now() - t0;
+      };
+      const metric = async (name: string, label?: string) =>
+        metricValue((await http.send('GET', `${url}/metrics`)).body, name, label);
+      return { service, search, timed, metric };
+    };
+
+    log('ann: first HNSW search on a fresh process (the graph built from every row)');
+    const first = await start();
+    const buildMs = await first.timed('hnsw');
+    const snapStarted = performance.now();
+    while ((await first.metric('vector_index_snapshots_written_total')) < 1) {
+      if (performance.now() - snapStarted > 600_000) throw new Error('no snapshot within 10 minutes');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await first.service.stop();
+
+    log('ann: first HNSW search on another fresh process (from the snapshot)');
+    const api = await start();
+    const coldMs = await api.timed('hnsw');
+    const hnswBytes = await api.metric('vector_index_cache_bytes');
+    await api.timed('flat');
+    const bothBytes = await api.metric('vector_index_cache_bytes');
+    const flatBytes = bothBytes - hnswBytes;
+
+    log('ann: recall@10 of HNSW against flat (exact), 200 queries, default ef_search and 256');
+    let found = 0;
+    let foundWide = 0;
+    for (const query of queries.slice(0, 200)) {
+      const exact = new Set((await api.search('flat', query)).results.map((r) => r.id));
+      found += (await api.search('hnsw', query)).results.filter((r) => exact.has(r.id)).length;
+      const wide = await api.search('hnsw', query, { ef_search: 256 });
+      foundWide += wide.results.filter((r) => exact.has(r.id)).length;
+    }
+    const recall = found / (200 * k);
+    const recallWide = foundWide / (200 * k);
+    for (const query of queries.slice(0, 20)) {
+      const filter = { bucket: { $lt: 1 } };
+      const exact = (await api.search('flat', query, { filter })).results.map((r) => r.id).join();
+      const approx = (await api.search('hnsw', query, { filter })).results.map((r) => r.id).join();
+      if (exact !== approx) throw new Error('a 1% filtered HNSW search differs from the exact one');
+    }
+
+    const one: LoadOptions = { count: options.searches, concurrency: 1, warmup: 100 };
+    const many: LoadOptions = { count: options.searches, concurrency: options.concurrency, warmup: 100 };
+    const bench = (type: string, load: LoadOptions, extra: object = {}) =>
+      runLoad(load, (i) => api.search(type, queries[i % queries.length] as number[], extra));
+    log(`ann: searches one at a time and at concurrency ${options.concurrency}, flat and HNSW`);
+    const flatOne = await bench('flat', one);
+    const faissSeconds = async () => [
+      await api.metric('vector_index_search_seconds_total'),
+      await api.metric('vector_index_search_calls_total'),
+    ];
+    const [secondsBefore = 0, callsBefore = 0] = await faissSeconds();
+    const hnswOne = await bench('hnsw', one);
+    const [secondsAfter = 0, callsAfter = 0] = await faissSeconds();
+    const graphMs = ((secondsAfter - secondsBefore) * 1000) / Math.max(1, callsAfter - callsBefore);
+    const flatMany = await bench('flat', many);
+    const hnswMany = await bench('hnsw', many);
+    const wideOne = await bench('hnsw', one, { ef_search: 256 });
+    log('ann: HNSW searches filtered to 1%, 10%, 50%');
+    const filtered = [];
+    for (const share of [1, 10, 50]) {
+      filtered.push({ share, result: await bench('hnsw', many, { filter: { bucket: { $lt: share } } }) });
+    }
+    const perVector = (bytes: number) => `${(bytes / count).toFixed(0)} B`;
+    const label = `${count / 1000}k x ${dimension}`;
+    return {
+      count,
+      dimension,
+      rows: [
+        { name: `ANN ${label}: flat, one at a time`, result: flatOne },
+        { name: `ANN ${label}: HNSW, one at a time`, result: hnswOne },
+        { name: `ANN ${label}: flat, concurrency ${options.concurrency}`, result: flatMany },
+        { name: `ANN ${label}: HNSW, concurrency ${options.concurrency}`, result: hnswMany },
+        { name: `ANN ${label}: HNSW ef_search 256, one at a time`, result: wideOne },
+        ...filtered.map((f) => ({ name: `ANN ${label}: HNSW filtered to ${f.share}%`, result: f.result })),
+      ],
+      facts: [
+        [
+          `ANN ${label}: HNSW recall@10 (default m ${DEFAULT_INDEX_SETTINGS.m}, ef_search ${DEFAULT_INDEX_SETTINGS.efSearch})`,
+          recall.toFixed(3),
+        ],
+        [`ANN ${label}: HNSW recall@10 at ef_search 256`, recallWide.toFixed(3)],
+        [`ANN ${label}: HNSW time in FAISS per search (one at a time, worker)`, `${graphMs.toFixed(3)} ms`],
+        [`ANN ${label}: HNSW built from the rows, first search`, `${(buildMs / 1000).toFixed(1)} s`],
+        [`ANN ${label}: HNSW cold load from its snapshot, first search`, `${(coldMs / 1000).toFixed(2)} s`],
+        [`ANN ${label}: cache bytes per vector, flat`, perVector(flatBytes)],
+        [`ANN ${label}: cache bytes per vector, HNSW`, perVector(hnswBytes)],
+        [`ANN ${label}: filtered to 1%`, 'equal to the exact (flat) answers for 20 queries'],
+      ],
+      hnswOverFlat: [
+        { name: `${label}, one at a time`, ours: hnswOne, bare: flatOne },
+        { name: `${label}, concurrency ${options.concurrency}`, ours: hnswMany, bare: flatMany },
+      ],
+      filteredOverUnfiltered: filtered.map((f) => ({
+        name: `HNSW ${label} filtered to ${f.share}%`,
+        ours: f.result,
+        bare: hnswMany,
+      })),
+    };
+  } finally {
+    await Promise.all(started.map((s) => s.stop()));
+    await orm.close(true);
+  }
+}
