@@ -31,6 +31,12 @@ extern "C" void openblas_set_num_threads(int);
 
 namespace {
 
+// From how many queries per call a flat index computes with BLAS, by metric (setBlasThreshold).
+// FAISS 1.7.3 has one process-wide threshold, and its L2 BLAS path recomputes every stored
+// vector's norm on each call: for one query it costs twice the scan, so L2 waits for a few queries.
+int blasFromIp = 20;
+int blasFromL2 = 20;
+
 using idx_t = faiss::Index::idx_t;
 
 /** Reads a serialized index straight from a JavaScript buffer, without copying it first. */
@@ -302,6 +308,8 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
       fetch = std::max<idx_t>(fetch, k);
       std::vector<float> rough(static_cast<size_t>(nq * fetch));
       std::vector<idx_t> found(static_cast<size_t>(nq * fetch), -1);
+      faiss::distance_compute_blas_threshold =
+          index.metric_type == faiss::METRIC_L2 ? blasFromL2 : blasFromIp;
       const faiss::Index* target = &index;
       if (auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(&index)) {
         if (exact) {
@@ -442,9 +450,11 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// setBlasThreshold(n): from how many queries per call a flat index uses BLAS (process-wide).
+// setBlasThreshold(ip, l2 = ip): from how many queries per call a flat index uses BLAS, for inner
+// product and for L2 indexes (process-wide).
 Napi::Value SetBlasThreshold(const Napi::CallbackInfo& info) {
-  faiss::distance_compute_blas_threshold = static_cast<int>(integerArg(info, 0, "threshold", 1, 1 << 30));
+  blasFromIp = static_cast<int>(integerArg(info, 0, "threshold", 1, 1 << 30));
+  blasFromL2 = info.Length() > 1 ? static_cast<int>(integerArg(info, 1, "l2 threshold", 1, 1 << 30)) : blasFromIp;
   return info.Env().Undefined();
 }
 

@@ -50,8 +50,11 @@ export interface FaissBinding {
   };
   /** OpenMP threads for this thread's FAISS calls, and OpenBLAS's pool. */
   setThreads(threads: number): void;
-  /** From how many queries per call a flat index computes with BLAS (process-wide; FAISS: 20). */
-  setBlasThreshold(queries: number): void;
+  /**
+   * From how many queries per call a flat index computes with BLAS, for inner product and for L2
+   * indexes (`l2` defaults to `ip`; process-wide; FAISS: 20).
+   */
+  setBlasThreshold(ip: number, l2?: number): void;
 }
 
 export const FAISS_BINDING_PATH = fileURLToPath(

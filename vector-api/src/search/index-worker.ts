@@ -48,10 +48,11 @@ import { searchSubset } from './subset-search.ts';
  */
 const options = workerData as IndexWorkerOptions;
 faissBinding().setThreads(options.threads);
-// BLAS from the first query: on 10k x 384 inner product, 1 query 1.2 ms instead of 2.1 ms by the
-// scan, 7 queries 2.2 ms instead of 15 ms; L2 pays ~1.5 ms more for a lone query, computing the
-// index's norms (scripts/bench/faiss-threads.ts). Rescoring keeps scores independent of the path.
-faissBinding().setBlasThreshold(1);
+// Inner product: BLAS from the first query (10k x 384: 1 query 2.9 ms instead of 3.6 ms by the
+// scan, 7 queries 2.2 ms instead of 15 ms). L2: from 3 queries, because FAISS's L2 BLAS path
+// recomputes every stored vector's norm per call (20k x 384, one query: 17 ms against 7.6 ms by
+// the scan). Rescoring keeps scores independent of the path.
+faissBinding().setBlasThreshold(1, 3);
 
 /**
  * One cached index: FAISS positions map to `ids[label]`, `metadata[label]`, `sizes[label]`. A flat
