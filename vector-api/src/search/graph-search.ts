@@ -2,9 +2,14 @@ import type { FaissIndex } from './faiss.ts';
 
 type Answer = { labels: number[]; distances: number[] };
 
-/** A filtered search of an HNSW index scans the matching vectors when at most this many match… */
-export const SCAN_SUBSET_UP_TO = 20_000;
-/** …or when they are under this share of the graph (a walk would meet too few of them). */
+/**
+ * A filtered search of an HNSW index scans the matching vectors when at most this many match, or
+ * when they are under `WALK_SUBSET_FROM` of the graph; it walks the graph otherwise. Measured on
+ * 100k x 384 (one thread, per query): a scan costs 1.6 ms at 1%, 2.9 ms at 5%, 4.5 ms at 10% and
+ * 19 ms at 50%; a walk with ef = k / share 11 ms at 1% (recall 0.90), 6.5 ms at 5%, and 0.6-0.7 ms
+ * from 10% on (recall 0.98-1.0).
+ */
+export const SCAN_SUBSET_UP_TO = 2_000;
 export const WALK_SUBSET_FROM = 0.1;
 
 export interface GraphCandidates {

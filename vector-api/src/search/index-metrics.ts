@@ -78,4 +78,10 @@ export function registerIndexMetrics(registry: Registry, index: VectorIndex): vo
     'HNSW graphs compacted after deletes, and auto indexes switched between flat and HNSW',
     (s) => [{ value: s.rebuilds }],
   );
+  metric(
+    'vector_index_builds_running',
+    'gauge',
+    'Indexes being built in the background (searched through the old index meanwhile)',
+    (s) => [{ value: s.building }],
+  );
 }

@@ -96,6 +96,8 @@ export interface IndexStats {
   searchSeconds: number;
   /** HNSW graphs compacted, and `auto` indexes switched between flat and HNSW. */
   rebuilds: number;
+  /** Indexes being built in the background right now. */
+  building: number;
 }
 
 export type IndexReply =

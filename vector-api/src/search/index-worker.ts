@@ -4,27 +4,21 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { codecByName } from '../store/codec-by-name.ts';
-import { indexKindFor } from '../store/index-settings.ts';
 import type { PackedRows } from '../store/packed-rows.ts';
-import type { CodecName, DataKey, Metadata } from '../store/record-codec.ts';
+import type { DataKey, Metadata } from '../store/record-codec.ts';
 import { StoredDataUnreadableError } from '../store/stored-data-errors.ts';
+import { createBackgroundBuilds } from './background-build.ts';
 import { CacheBudget } from './cache-budget.ts';
-import {
-  createFlatIndex,
-  createHnswIndex,
-  deserializeIndex,
-  type FaissIndex,
-  type IndexKind,
-} from './faiss.ts';
+import { deserializeIndex } from './faiss.ts';
 import { faissBinding } from './faiss-binding.ts';
 import { FilterSubsets } from './filter-subset.ts';
 import { searchGraph } from './graph-search.ts';
+import { buildIndex, type Entry, liveBitmap, liveCount, masksDeletes } from './index-entry.ts';
 import type {
   IndexErrorCode,
   IndexReply,
   IndexRequest,
   IndexStats,
-  IndexTarget,
   IndexWorkerOptions,
   SearchHit,
   SearchOptions,
@@ -54,36 +48,6 @@ faissBinding().setThreads(options.threads);
 // the scan). Rescoring keeps scores independent of the path.
 faissBinding().setBlasThreshold(1, 3);
 
-/**
- * One cached index: FAISS positions map to `ids[label]`, `metadata[label]`, `sizes[label]`. A flat
- * index removes what is deleted or replaced; an HNSW graph cannot, so those labels are masked (id
- * '', metadata null, never returned) until a rebuild compacts the graph.
- */
-interface Entry {
-  target: IndexTarget;
-  version: number;
-  index: FaissIndex;
-  ids: string[];
-  /** Masked labels (HNSW only). */
-  masked: number;
-  /** Bitmap of the unmasked labels, while `masked` > 0; rebuilt after each change. */
-  live?: Uint8Array;
-  /** A rebuild (compaction, or flat <-> HNSW for `auto`) is queued. */
-  rebuildQueued?: boolean;
-  metadata: (Metadata | null)[];
-  /** Estimated bytes of each record besides its vector (id, metadata, bookkeeping). */
-  sizes: number[];
-  extraBytes: number;
-  codec: CodecName;
-  dataKey: DataKey | null;
-  /** Records changed since the snapshot on disk (all of them when there is none). */
-  changes: number;
-  timer?: NodeJS.Timeout;
-  writing: boolean;
-  /** What recent filters select among `metadata`; cleared by every change. */
-  subsets: FilterSubsets;
-}
-
 const entries = new Map<string, Entry>();
 const budget = new CacheBudget(options.cacheBytes);
 const stats: IndexStats = {
@@ -95,6 +59,7 @@ const stats: IndexStats = {
   searchQueries: 0,
   searchSeconds: 0,
   rebuilds: 0,
+  building: 0,
 };
 const RECORD_OVERHEAD = 64;
 
@@ -110,77 +75,27 @@ function post(event: WorkerEvent): void {
   parentPort?.postMessage({ seq: 0, event });
 }
 
-const bytesOf = (e: Entry) => e.index.bytes() + e.ids.length * 8 + e.extraBytes;
-const liveCount = (e: Entry) => e.ids.length - e.masked;
-/** Rebuild an HNSW graph once this share of its labels is masked (and at least `REBUILD_MIN`). */
-const REBUILD_SHARE = 0.25;
-const REBUILD_MIN = 16;
+const bytesOf = (e: Entry) =>
+  e.index.bytes() + (e.build?.index.bytes() ?? 0) + e.ids.length * 8 + e.extraBytes;
 
-/** A new index of `kind` over `vectors` (row-major), shaped by the collection's settings. */
-function buildIndex(target: IndexTarget, kind: IndexKind, vectors: Float32Array): FaissIndex {
-  if (kind === 'flat') return createFlatIndex(target.metric, target.dimension, vectors);
-  return createHnswIndex(target.metric, target.dimension, target.index, vectors);
-}
-
-function needsRebuild(e: Entry): boolean {
-  if (indexKindFor(e.target.index, liveCount(e)) !== e.index.kind) return true;
-  return e.masked >= REBUILD_MIN && e.masked >= REBUILD_SHARE * e.ids.length;
-}
-
-/**
- * Builds the entry's index again from its live vectors, as the kind its settings want now:
- * compacts an HNSW graph full of masked labels, or switches an `auto` collection that crossed
- * the size threshold. Records and version stay as they are; the snapshot is rewritten after.
- */
-function rebuild(e: Entry): void {
-  const keep: number[] = [];
-  for (let label = 0; label < e.ids.length; label++) if (e.ids[label] !== '') keep.push(label);
-  const vectors = keep.length > 0 ? e.index.vectorsAt(keep) : new Float32Array(0);
-  const index = buildIndex(e.target, indexKindFor(e.target.index, keep.length), vectors);
-  e.index.dispose();
-  e.index = index;
-  e.ids = keep.map((label) => e.ids[label] as string);
-  e.metadata = keep.map((label) => e.metadata[label] ?? null);
-  e.sizes = keep.map((label) => e.sizes[label] ?? 0);
-  e.masked = 0;
-  e.live = undefined;
-  e.subsets.clear();
-  e.changes += keep.length;
-  stats.rebuilds++;
-}
-
-/** Rebuilds the entry soon (after the reply that made it necessary), if it still needs it then. */
-function queueRebuild(e: Entry): void {
-  if (e.rebuildQueued || !needsRebuild(e)) return;
-  e.rebuildQueued = true;
-  setImmediate(() => {
-    e.rebuildQueued = false;
-    if (entries.get(e.target.key) !== e || !needsRebuild(e)) return;
-    try {
-      rebuild(e);
-      remember(e);
-      schedule(e);
-    } catch (err) {
-      forget(e.target.key); // the next search reloads it from the snapshot and rows
-      post({
-        event: 'rebuild_failed',
-        key: e.target.key,
-        error: err instanceof Error ? err.message : String(err),
-      });
-    }
-  });
-}
-
-function liveBitmap(e: Entry): Uint8Array | undefined {
-  if (e.masked === 0) return undefined;
-  if (e.live) return e.live;
-  const bitmap = new Uint8Array(Math.ceil(e.ids.length / 8));
-  for (let label = 0; label < e.ids.length; label++) {
-    if (e.ids[label] !== '') bitmap[label >> 3] = (bitmap[label >> 3] as number) | (1 << (label & 7));
-  }
-  e.live = bitmap;
-  return bitmap;
-}
+/** Builds run in slices between messages; when one ends, the entry is remembered and saved again. */
+const builds = createBackgroundBuilds({
+  current: (e) => entries.get(e.target.key) === e,
+  done(e) {
+    stats.rebuilds++;
+    remember(e);
+    schedule(e);
+  },
+  failed(e, err) {
+    forget(e.target.key); // the next search reloads it from the snapshot and rows
+    post({
+      event: 'rebuild_failed',
+      key: e.target.key,
+      error: err instanceof Error ? err.message : String(err),
+    });
+  },
+  step: (e) => remember(e),
+});
 const sizeOf = (id: string, metadataBytes: number) => RECORD_OVERHEAD + id.length * 2 + metadataBytes;
 
 function remember(entry: Entry): void {
@@ -198,6 +113,7 @@ function forget(key: string): void {
   if (entry?.timer) clearTimeout(entry.timer);
   entries.delete(key);
   budget.forget(key);
+  if (entry) builds.abandon(entry);
   entry?.index.dispose(); // frees its native memory now: a pending snapshot has serialized already
 }
 
@@ -216,7 +132,7 @@ function applyChanges(
   entry.ids.forEach((id, label) => {
     if (id !== '' && replaced.has(id)) labels.push(label);
   });
-  if (labels.length > 0 && entry.index.kind === 'hnsw') {
+  if (labels.length > 0 && masksDeletes(entry)) {
     for (const label of labels) {
       entry.extraBytes -= entry.sizes[label] ?? 0;
       entry.ids[label] = '';
@@ -368,7 +284,8 @@ function load(request: Extract<IndexRequest, { op: 'load' }>): Extract<IndexRepl
     entry = {
       target,
       version: request.version,
-      index: buildIndex(target, indexKindFor(target.index, rows.ids.length), rows.vectors),
+      // Flat first (exact, built at once); a graph, when wanted, is built in the background.
+      index: buildIndex(target, 'flat', rows.vectors),
       ids: rows.ids,
       masked: 0,
       metadata: rows.metadata,
@@ -385,7 +302,7 @@ function load(request: Extract<IndexRequest, { op: 'load' }>): Extract<IndexRepl
   if (existing && existing !== entry) forget(target.key);
   remember(entry);
   schedule(entry);
-  queueRebuild(entry);
+  builds.start(entry);
   const hits = request.search ? search(entry, request.search) : undefined;
   return { op: 'load', version: entry.version, source, ...(hits ? { hits } : {}) };
 }
@@ -408,7 +325,7 @@ function search(
         })
       : subset
         ? searchSubset(entry.index, queries, d, k, subset)
-        : entry.index.search(queries, k);
+        : entry.index.search(queries, k, liveBitmap(entry));
   stats.searchSeconds += (performance.now() - started) / 1000;
   stats.searchCalls++;
   stats.searchQueries += answers.length;
@@ -424,7 +341,8 @@ function search(
 }
 
 function schedule(entry: Entry): void {
-  if (options.snapshotEvery <= 0 || entry.timer || entry.writing) return;
+  // Not while a build runs: the build's end rewrites the snapshot anyway, as the new index.
+  if (options.snapshotEvery <= 0 || entry.timer || entry.writing || entry.build) return;
   if (entry.changes < options.snapshotEvery) return;
   if (codecByName(entry.codec).keyed && !entry.dataKey) return;
   entry.timer = setTimeout(() => void writeSnapshot(entry), options.snapshotDelayMs);
@@ -438,7 +356,7 @@ function schedule(entry: Entry): void {
 async function writeSnapshot(entry: Entry): Promise<void> {
   entry.timer = undefined;
   const key = entry.target.key;
-  if (entries.get(key) !== entry || entry.writing) return;
+  if (entries.get(key) !== entry || entry.writing || entry.build) return;
   entry.writing = true;
   const started = performance.now();
   const version = entry.version;
@@ -518,7 +436,7 @@ function handle(request: IndexRequest): IndexReply {
       entry.changes += request.ids.length + request.deletes.length;
       remember(entry);
       schedule(entry);
-      queueRebuild(entry);
+      builds.start(entry);
       return { op: 'apply', applied: true };
     }
     case 'search': {
@@ -548,7 +466,15 @@ function handle(request: IndexRequest): IndexReply {
       for (const [key, entry] of entries) if (entry.target.principal === request.principal) forget(key);
       return { op: 'dropPrincipal', done: true };
     case 'stats':
-      return { op: 'stats', stats: { ...stats, entries: entries.size, bytes: budget.totalBytes } };
+      return {
+        op: 'stats',
+        stats: {
+          ...stats,
+          entries: entries.size,
+          bytes: budget.totalBytes,
+          building: [...entries.values()].filter((e) => e.build).length,
+        },
+      };
   }
 }
 

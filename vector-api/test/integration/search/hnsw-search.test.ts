@@ -184,6 +184,58 @@ describe('vector-api HNSW collections', function () {
       );
     });
 
+    it('searches exactly while the graph is built in the background, and keeps writes made meanwhile', async () => {
+      const before = await metric(h, 'vector_index_rebuilds_total');
+      const first = await h.call('POST', `/v1/collections/${name}/search`, {
+        token,
+        body: { vector: queries[0], k: K },
+      });
+      expect(first.status, first.text).to.equal(200);
+      // Loaded from the rows as a flat index (answered at once, exactly); the graph is on its way.
+      expect(await metric(h, 'vector_index_builds_running')).to.equal(1);
+      expect(first.body.results.map((hit: Hit) => hit.id)).to.deep.equal(
+        exactNearest(ids, flat, queries[0] as number[], K),
+      );
+      const doomed = ids.slice(0, 20);
+      await deleteAll(h.call, token, name, doomed);
+      const moved = points
+        .slice(20, 40)
+        .map((vector, i) => ({ id: ids[20 + i] as string, vector: vector.map((x) => -x) }));
+      await upsertAll(h.call, token, name, moved);
+      expect(await metric(h, 'vector_index_builds_running'), 'the writes came after the build').to.equal(1);
+      const current = new Map(ids.map((id, i) => [id, points[i] as number[]]));
+      for (const id of doomed) current.delete(id);
+      for (const v of moved) current.set(v.id, v.vector);
+      const liveIds = [...current.keys()];
+      const liveFlat = Float32Array.from([...current.values()].flat());
+      const check = async () => {
+        for (const query of [...points.slice(0, 40), ...queries.slice(0, 5)]) {
+          const res = await h.call('POST', `/v1/collections/${name}/search`, {
+            token,
+            body: { vector: query, k: K, ef_search: 800 },
+          });
+          const got = res.body.results.map((hit: Hit) => hit.id);
+          for (const id of got) expect(current.has(id), `deleted ${id} returned`).to.equal(true);
+          expect(got).to.deep.equal(exactNearest(liveIds, liveFlat, query, K));
+        }
+      };
+      await check(); // through the old (flat) index, masks and all
+      await waitFor(
+        'the graph',
+        async () => (await metric(h, 'vector_index_rebuilds_total')) > before,
+        120_000,
+      );
+      expect(await metric(h, 'vector_index_builds_running')).to.equal(0);
+      await check(); // through the graph
+      // Put the vectors back as they were, for the recall measures below.
+      await upsertAll(
+        h.call,
+        token,
+        name,
+        points.slice(0, 40).map((vector, i) => ({ id: ids[i] as string, vector })),
+      );
+    });
+
     async function recall(efSearch?: number): Promise<number> {
       let found = 0;
       for (let at = 0; at < queries.length; at += 20) {
