@@ -112,9 +112,15 @@ export async function benchAnn(options: {
       return { service, search, timed, metric };
     };
 
-    log('ann: first HNSW search on a fresh process (the graph built from every row)');
+    log('ann: first HNSW search on a fresh process (flat from the rows, the graph built in the background)');
     const first = await start();
-    const buildMs = await first.timed('hnsw');
+    const buildStarted = performance.now();
+    const flatFirstMs = await first.timed('hnsw');
+    while ((await first.metric('vector_index_rebuilds_total')) < 1) {
+      if (performance.now() - buildStarted > 3_600_000) throw new Error('no graph within an hour');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const buildMs = performance.now() - buildStarted;
     const snapStarted = performance.now();
     while ((await first.metric('vector_index_snapshots_written_total')) < 1) {
       if (performance.now() - snapStarted > 600_000) throw new Error('no snapshot within 10 minutes');
@@ -190,7 +196,11 @@ export async function benchAnn(options: {
         ],
         [`ANN ${label}: HNSW recall@10 at ef_search 256`, recallWide.toFixed(3)],
         [`ANN ${label}: HNSW time in FAISS per search (one at a time, worker)`, `${graphMs.toFixed(3)} ms`],
-        [`ANN ${label}: HNSW built from the rows, first search`, `${(buildMs / 1000).toFixed(1)} s`],
+        [
+          `ANN ${label}: HNSW collection loaded from the rows, first search (flat)`,
+          `${(flatFirstMs / 1000).toFixed(2)} s`,
+        ],
+        [`ANN ${label}: its graph built in the background, ready after`, `${(buildMs / 1000).toFixed(1)} s`],
         [`ANN ${label}: HNSW cold load from its snapshot, first search`, `${(coldMs / 1000).toFixed(2)} s`],
         [`ANN ${label}: cache bytes per vector, flat`, perVector(flatBytes)],
         [`ANN ${label}: cache bytes per vector, HNSW`, perVector(hnswBytes)],
