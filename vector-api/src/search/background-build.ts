@@ -87,7 +87,7 @@ export function createBackgroundBuilds(hooks: BuildHooks) {
     const sources: number[] = [];
     for (let label = 0; label < e.ids.length; label++) if (e.ids[label] !== '') sources.push(label);
     e.build = {
-      index: buildIndex(e.target, indexKindFor(e.target.index, liveCount(e))),
+      index: buildIndex(e.target, indexKindFor(e.target.index, liveCount(e), e.index.kind)),
       sources,
       added: 0,
       startLength: e.ids.length,

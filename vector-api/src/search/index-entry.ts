@@ -60,7 +60,7 @@ export function buildIndex(target: IndexTarget, kind: IndexKind, vectors?: Float
 
 /** The entry's index is not the kind its settings want for its size, or is a quarter masked. */
 export function needsRebuild(e: Entry): boolean {
-  if (indexKindFor(e.target.index, liveCount(e)) !== e.index.kind) return true;
+  if (indexKindFor(e.target.index, liveCount(e), e.index.kind) !== e.index.kind) return true;
   return e.masked >= REBUILD_MIN && e.masked >= REBUILD_SHARE * e.ids.length;
 }
 

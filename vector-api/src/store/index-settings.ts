@@ -29,10 +29,19 @@ export const DEFAULT_INDEX_SETTINGS: IndexSettings = {
   efSearch: 100,
 };
 
-/** The index a collection of `count` live vectors is searched through. */
-export function indexKindFor(settings: IndexSettings, count: number): 'flat' | 'hnsw' {
-  if (settings.type === 'auto') return count >= AUTO_HNSW_FROM ? 'hnsw' : 'flat';
-  return settings.type;
+/**
+ * The index a collection of `count` live vectors is searched through. `auto` goes to HNSW at
+ * `AUTO_HNSW_FROM` and back to flat only under half of that (given the kind it has now), so a
+ * collection that hovers around the threshold is not rebuilt at every crossing.
+ */
+export function indexKindFor(
+  settings: IndexSettings,
+  count: number,
+  current?: 'flat' | 'hnsw',
+): 'flat' | 'hnsw' {
+  if (settings.type !== 'auto') return settings.type;
+  if (current === 'hnsw') return count >= AUTO_HNSW_FROM / 2 ? 'hnsw' : 'flat';
+  return count >= AUTO_HNSW_FROM ? 'hnsw' : 'flat';
 }
 
 /** The stored column (`index_settings` jsonb, null for collections made before it existed). */
