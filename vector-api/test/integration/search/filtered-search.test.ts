@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { compileMetadataFilter, parseMetadataFilter } from '../../../src/search/metadata-filter.ts';
 import { bruteForce, randomVector, seededRandom, type TestMetric } from '../../support/brute-force.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
+import { metricValue, waitFor } from '../../support/wait-for.ts';
 
 const DIMENSION = 16;
 const COUNT = 400;
@@ -33,19 +34,26 @@ describe('vector-api filtered search, batch search and count', function () {
   let token: string;
   const random = seededRandom(15015);
   const collections = new Map<
-    TestMetric,
+    string,
     { name: string; records: Map<string, number[]>; meta: Map<string, Meta | null> }
   >();
+  /** Each metric flat and as an HNSW graph (filters on a graph are exact too). */
+  const VARIANTS = [
+    ['l2', 'l2', 'flat'],
+    ['cosine', 'cosine', 'flat'],
+    ['l2 hnsw', 'l2', 'hnsw'],
+    ['cosine hnsw', 'cosine', 'hnsw'],
+  ] as const;
   const queries = Array.from({ length: 4 }, () => randomVector(random, DIMENSION));
 
   before(async () => {
     h = await startHarness();
     token = await h.token();
-    for (const metric of ['l2', 'cosine'] as const) {
-      const name = `filter-${metric}-${randomUUID().slice(0, 8)}`;
+    for (const [key, metric, type] of VARIANTS) {
+      const name = `filter-${metric}-${type}-${randomUUID().slice(0, 8)}`;
       const created = await h.call('POST', '/v1/collections', {
         token,
-        body: { name, dimension: DIMENSION, metric },
+        body: { name, dimension: DIMENSION, metric, index: { type } },
       });
       expect(created.status).to.equal(201);
       const records = new Map<string, number[]>();
@@ -59,8 +67,14 @@ describe('vector-api filtered search, batch search and count', function () {
       });
       const res = await h.call('PUT', `/v1/collections/${name}/vectors`, { token, body: { vectors } });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
-      collections.set(metric, { name, records, meta });
+      collections.set(key, { name, records, meta });
+      if (type === 'hnsw') await search(name, { vector: queries[0], k: 1 }); // loads it, starts its graph
     }
+    // Loaded from the rows as flat indexes, searched exactly; wait for both graphs.
+    await waitFor(
+      'the graphs',
+      async () => metricValue((await h.call('GET', '/metrics')).text, 'vector_index_rebuilds_total') >= 2,
+    );
   });
   after(async () => {
     await h?.close();
@@ -73,8 +87,8 @@ describe('vector-api filtered search, batch search and count', function () {
   }
 
   /** The exact answer: brute force over the records the filter's own predicate selects. */
-  function expected(metric: TestMetric, filter: object, query: number[], k = K) {
-    const { records, meta } = collections.get(metric)!;
+  function expected(key: string, metric: TestMetric, filter: object, query: number[], k = K) {
+    const { records, meta } = collections.get(key)!;
     const matches = compileMetadataFilter(parseMetadataFilter(filter));
     const subset = new Map([...records].filter(([id]) => matches((meta.get(id) ?? null) as never)));
     return { ids: bruteForce(subset, query, k, metric).map((r) => r.id), size: subset.size };
@@ -104,12 +118,12 @@ describe('vector-api filtered search, batch search and count', function () {
     'matches everything': { $or: [{ n: { $exists: true } }, { n: { $exists: false } }] },
   };
 
-  for (const metric of ['l2', 'cosine'] as const) {
+  for (const [key, metric] of VARIANTS) {
     for (const [name, filter] of Object.entries(FILTERS)) {
-      it(`${metric}: ${name} equals a brute-force filtered search`, async () => {
-        const { name: collection, meta } = collections.get(metric)!;
+      it(`${key}: ${name} equals a brute-force filtered search`, async () => {
+        const { name: collection, meta } = collections.get(key)!;
         for (const query of queries.slice(0, 2)) {
-          const want = expected(metric, filter, query);
+          const want = expected(key, metric, filter, query);
           const got = (await search(collection, { vector: query, k: K, filter })) as Hit[];
           expect(got.map((r) => r.id)).to.deep.equal(want.ids);
           expect(got).to.have.length(Math.min(K, want.size));
@@ -120,14 +134,14 @@ describe('vector-api filtered search, batch search and count', function () {
           body: { filter },
         });
         expect(count.status).to.equal(200);
-        expect(count.body).to.deep.equal({ count: expected(metric, filter, queries[0]!).size });
+        expect(count.body).to.deep.equal({ count: expected(key, metric, filter, queries[0]!).size });
       });
     }
   }
 
   it('the filter cases above include 0, 1, k-1 and all matches', () => {
     const sizes = ['matches nothing', 'matches exactly one', 'matches k - 1', 'matches everything'].map(
-      (n) => expected('l2', FILTERS[n]!, queries[0]!).size,
+      (n) => expected('l2', 'l2', FILTERS[n]!, queries[0]!).size,
     );
     expect(sizes).to.deep.equal([0, 1, K - 1, COUNT]);
   });
