@@ -4,11 +4,11 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { codecByName } from '../store/codec-by-name.ts';
-import type { PackedRows } from '../store/packed-rows.ts';
 import type { DataKey, Metadata } from '../store/record-codec.ts';
 import { StoredDataUnreadableError } from '../store/stored-data-errors.ts';
 import { createBackgroundBuilds } from './background-build.ts';
 import { CacheBudget } from './cache-budget.ts';
+import { decodeRows, sizeOf } from './decode-rows.ts';
 import { deserializeIndex } from './faiss.ts';
 import { faissBinding } from './faiss-binding.ts';
 import { FilterSubsets } from './filter-subset.ts';
@@ -61,7 +61,6 @@ const stats: IndexStats = {
   rebuilds: 0,
   building: 0,
 };
-const RECORD_OVERHEAD = 64;
 
 class CodedError extends Error {
   readonly code: IndexErrorCode;
@@ -96,7 +95,6 @@ const builds = createBackgroundBuilds({
   },
   step: (e) => remember(e),
 });
-const sizeOf = (id: string, metadataBytes: number) => RECORD_OVERHEAD + id.length * 2 + metadataBytes;
 
 function remember(entry: Entry): void {
   const key = entry.target.key;
@@ -153,56 +151,6 @@ function applyChanges(
   entry.metadata.push(...add.metadata);
   entry.sizes.push(...add.sizes);
   for (const s of add.sizes) entry.extraBytes += s;
-}
-
-/** Decrypts and decodes packed rows: the live records, and the ids of every row (tombstones too). */
-function decodeRows(
-  request: Extract<IndexRequest, { op: 'load' }>,
-  dataKey: DataKey | null,
-): {
-  touched: Set<string>;
-  ids: string[];
-  vectors: Float32Array;
-  metadata: (Metadata | null)[];
-  sizes: number[];
-} {
-  const { rows, target } = request;
-  const codec = codecByName(request.codec);
-  const d = target.dimension;
-  const live = countLive(rows);
-  const vectors = new Float32Array(live * d);
-  const ids: string[] = [];
-  const metadata: (Metadata | null)[] = [];
-  const sizes: number[] = [];
-  const payloads = Buffer.from(rows.payloads.buffer, rows.payloads.byteOffset, rows.payloads.byteLength);
-  for (let i = 0; i < rows.ids.length; i++) {
-    const start = rows.offsets[i] as number;
-    const end = rows.offsets[i + 1] as number;
-    if (end === start) continue; // tombstone
-    const id = rows.ids[i] as string;
-    const record = codec.decode(dataKey, payloads.subarray(start, end), {
-      principal: target.principal,
-      collectionId: target.key,
-      recordId: id,
-      seq: rows.seqs[i] as number,
-    });
-    if (record.vector.length !== d) {
-      throw new StoredDataUnreadableError(
-        `stored vector "${id}" has ${record.vector.length} values, not ${d}`,
-      );
-    }
-    vectors.set(record.vector, ids.length * d);
-    ids.push(id);
-    metadata.push(record.metadata);
-    sizes.push(sizeOf(id, Math.max(0, end - start - d * 4)));
-  }
-  return { touched: new Set(rows.ids), ids, vectors, metadata, sizes };
-}
-
-function countLive(rows: PackedRows): number {
-  let n = 0;
-  for (let i = 0; i < rows.ids.length; i++) if (rows.offsets[i + 1] !== rows.offsets[i]) n++;
-  return n;
 }
 
 function openSnapshotEntry(request: Extract<IndexRequest, { op: 'load' }>, dataKey: DataKey | null): Entry {
