@@ -36,12 +36,18 @@ describe('crypto-shredding a principal', function () {
     collectionId: string;
   }
 
-  async function principalWithData(): Promise<Principal> {
+  /** A principal with one collection of two vectors (indexed as `type`: flat, or an HNSW graph). */
+  async function principalWithData(type: 'flat' | 'hnsw' = 'flat'): Promise<Principal> {
     const sub = `user-${randomUUID()}`;
     const token = await issuer.sign({ sub });
     const name = `docs-${randomUUID().slice(0, 8)}`;
     expect(
-      (await a.call('POST', '/v1/collections', { token, body: { name, dimension: 2, metric: 'ip' } })).status,
+      (
+        await a.call('POST', '/v1/collections', {
+          token,
+          body: { name, dimension: 2, metric: 'ip', index: { type } },
+        })
+      ).status,
     ).to.equal(201);
     const put = await a.call('PUT', `/v1/collections/${name}/vectors`, {
       token,
@@ -103,7 +109,7 @@ describe('crypto-shredding a principal', function () {
     let saved: { collection: Record<string, unknown>; records: Record<string, unknown>[] };
 
     before(async () => {
-      victim = await principalWithData();
+      victim = await principalWithData('hnsw'); // its snapshots hold a graph
       bystander = await principalWithData();
       for (const h of [a, b]) expect((await searchOn(h, victim)).status).to.equal(200);
       await waitFor(
