@@ -493,6 +493,7 @@ try {
       http,
       token: t,
       principal: String(decodeJwt(t).payload.sub),
+      freshToken: async () => requestToken(http, await oursClient()),
       count: params.annVectors,
       dimension: params.dimension,
       searches: params.searches,

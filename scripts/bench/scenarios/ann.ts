@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createOrm, freePort } from '@vectorauth/shared';
+import { createOrm } from '@vectorauth/shared';
 import {
   createCollectionRepository,
   createEncryption,
@@ -9,9 +8,9 @@ import {
   loadVectorApiConfig,
   VECTOR_MIGRATIONS,
 } from '@vectorauth/vector-api';
-import { type ServiceProcess, spawnNode, waitUntilReady } from '../../lib/service-process.ts';
+import type { ServiceProcess } from '../../lib/service-process.ts';
 import { embeddingLikeVectorsF32 } from '../dataset.ts';
-import type { HttpClient } from '../http-client.ts';
+import { type LargeCollectionOptions, startFreshVectorApi } from '../fresh-vector-api.ts';
 import { type LoadOptions, type LoadResult, runLoad } from '../load.ts';
 import { metricValue } from '../metrics.ts';
 import type { Row } from '../table.ts';
@@ -36,27 +35,32 @@ type Hits = { results: { id: string }[] };
  * HTTP) and at `concurrency`, recall@10 against flat, filtered HNSW searches at 1%, 10% and 50%
  * (the 1% ones checked equal to flat's exact answers), and the cache's bytes per vector.
  */
-export async function benchAnn(options: {
-  root: string;
-  env: NodeJS.ProcessEnv;
-  dataDir: string;
-  http: HttpClient;
-  token: string;
-  principal: string;
-  count: number;
-  dimension: number;
-  searches: number;
-  concurrency: number;
-  k: number;
-  log: (line: string) => void;
-}): Promise<AnnResult> {
-  const { http, token, dimension, count, log, k } = options;
+export async function benchAnn(
+  options: LargeCollectionOptions & {
+    searches: number;
+    concurrency: number;
+    k: number;
+    /** A new access token for the same principal: a 1M run outlasts one (built for half an hour). */
+    freshToken: () => Promise<string>;
+  },
+): Promise<AnnResult> {
+  const { http, dimension, count, k } = options;
+  const log = (line: string) => options.log(`ann: ${line}`);
+  let token = options.token;
+  let tokenAt = performance.now();
+  const bearer = async () => {
+    if (performance.now() - tokenAt > 120_000) {
+      token = await options.freshToken();
+      tokenAt = performance.now();
+    }
+    return `Bearer ${token}`;
+  };
   const config = loadVectorApiConfig(options.env);
   const orm = await createOrm({ url: config.databaseUrl, migrations: VECTOR_MIGRATIONS, poolMax: 2 });
   const encryption = createEncryption(config.masterKeys);
   const started: ServiceProcess[] = [];
   try {
-    log(`ann: ${count} x ${dimension} embedding-like vectors into a flat and an HNSW collection (encrypted)`);
+    log(`${count} x ${dimension} embedding-like vectors into a flat and an HNSW collection (encrypted)`);
     const vectors = embeddingLikeVectorsF32(count, dimension, 11);
     const queryVectors = embeddingLikeVectorsF32(500, dimension, 12);
     const queries = Array.from({ length: 500 }, (_, i) =>
@@ -84,22 +88,16 @@ export async function benchAnn(options: {
     }
 
     const dataDir = resolve(options.dataDir, 'ann');
-    mkdirSync(dataDir, { recursive: true });
     const start = async () => {
-      const port = await freePort();
-      const service = spawnNode('vector-api (ann)', resolve(options.root, 'vector-api/src/main.ts'), {
-        ...options.env,
-        VECTOR_PORT: String(port),
-        DATA_DIR: dataDir,
-        MASTER_KEY: config.masterKeys.join(','),
-        VECTOR_CACHE_MB: '16384',
-      });
-      started.push(service);
-      const url = `http://127.0.0.1:${port}`;
-      await waitUntilReady(`${url}/readyz`, service);
-      const search = (type: string, vector: number[], extra: object = {}) =>
+      const { service, url } = await startFreshVectorApi(
+        { ...options, dataDir, masterKeys: config.masterKeys },
+        'vector-api (ann)',
+        started,
+        { VECTOR_CACHE_MB: '16384' },
+      );
+      const search = async (type: string, vector: number[], extra: object = {}) =>
         http.json<Hits>('POST', `${url}/v1/collections/ann-${type}/search`, 200, {
-          headers: { authorization: `Bearer ${token}` },
+          headers: { authorization: await bearer() },
           body: { vector, k, ...extra },
         });
       const timed = async (type: string) => {
@@ -112,7 +110,7 @@ export async function benchAnn(options: {
       return { service, search, timed, metric };
     };
 
-    log('ann: first HNSW search on a fresh process (flat from the rows, the graph built in the background)');
+    log('first HNSW search on a fresh process (flat from the rows, the graph built in the background)');
     const first = await start();
     const buildStarted = performance.now();
     const flatFirstMs = await first.timed('hnsw');
@@ -121,6 +119,9 @@ export async function benchAnn(options: {
       await new Promise((r) => setTimeout(r, 500));
     }
     const buildMs = performance.now() - buildStarted;
+    log(
+      `first search (flat, from the rows) ${(flatFirstMs / 1000).toFixed(2)} s; graph ready after ${(buildMs / 1000).toFixed(1)} s`,
+    );
     const snapStarted = performance.now();
     while ((await first.metric('vector_index_snapshots_written_total')) < 1) {
       if (performance.now() - snapStarted > 600_000) throw new Error('no snapshot within 10 minutes');
@@ -128,15 +129,16 @@ export async function benchAnn(options: {
     }
     await first.service.stop();
 
-    log('ann: first HNSW search on another fresh process (from the snapshot)');
+    log('first HNSW search on another fresh process (from the snapshot)');
     const api = await start();
     const coldMs = await api.timed('hnsw');
+    log(`cold load from the snapshot: ${(coldMs / 1000).toFixed(2)} s`);
     const hnswBytes = await api.metric('vector_index_cache_bytes');
     await api.timed('flat');
     const bothBytes = await api.metric('vector_index_cache_bytes');
     const flatBytes = bothBytes - hnswBytes;
 
-    log('ann: recall@10 of HNSW against flat (exact), 200 queries, default ef_search and 256');
+    log('recall@10 of HNSW against flat (exact), 200 queries, default ef_search and 256');
     let found = 0;
     let foundWide = 0;
     for (const query of queries.slice(0, 200)) {
@@ -147,6 +149,9 @@ export async function benchAnn(options: {
     }
     const recall = found / (200 * k);
     const recallWide = foundWide / (200 * k);
+    log(
+      `recall@10 ${recall.toFixed(3)} (ef_search ${DEFAULT_INDEX_SETTINGS.efSearch}), ${recallWide.toFixed(3)} (256); bytes per vector flat ${(flatBytes / count).toFixed(0)}, HNSW ${(hnswBytes / count).toFixed(0)}`,
+    );
     for (const query of queries.slice(0, 20)) {
       const filter = { bucket: { $lt: 1 } };
       const exact = (await api.search('flat', query, { filter })).results.map((r) => r.id).join();
@@ -158,7 +163,7 @@ export async function benchAnn(options: {
     const many: LoadOptions = { count: options.searches, concurrency: options.concurrency, warmup: 100 };
     const bench = (type: string, load: LoadOptions, extra: object = {}) =>
       runLoad(load, (i) => api.search(type, queries[i % queries.length] as number[], extra));
-    log(`ann: searches one at a time and at concurrency ${options.concurrency}, flat and HNSW`);
+    log(`searches one at a time and at concurrency ${options.concurrency}, flat and HNSW`);
     const flatOne = await bench('flat', one);
     const faissSeconds = async () => [
       await api.metric('vector_index_search_seconds_total'),
@@ -171,7 +176,7 @@ export async function benchAnn(options: {
     const flatMany = await bench('flat', many);
     const hnswMany = await bench('hnsw', many);
     const wideOne = await bench('hnsw', one, { ef_search: 256 });
-    log('ann: HNSW searches filtered to 1%, 10%, 50%');
+    log('HNSW searches filtered to 1%, 10%, 50%');
     const filtered = [];
     for (const share of [1, 10, 50]) {
       filtered.push({ share, result: await bench('hnsw', many, { filter: { bucket: { $lt: share } } }) });

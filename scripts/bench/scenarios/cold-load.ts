@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createOrm, freePort } from '@vectorauth/shared';
+import { createOrm } from '@vectorauth/shared';
 import {
   createCollectionRepository,
   createEncryption,
@@ -8,9 +7,9 @@ import {
   loadVectorApiConfig,
   VECTOR_MIGRATIONS,
 } from '@vectorauth/vector-api';
-import { type ServiceProcess, spawnNode, waitUntilReady } from '../../lib/service-process.ts';
+import type { ServiceProcess } from '../../lib/service-process.ts';
 import { randomVectorsF32 } from '../dataset.ts';
-import type { HttpClient } from '../http-client.ts';
+import { type LargeCollectionOptions, startFreshVectorApi } from '../fresh-vector-api.ts';
 import { metricValue } from '../metrics.ts';
 
 export interface ColdLoadResult {
@@ -36,17 +35,7 @@ export interface ColdLoadResult {
  * their first search: once with no snapshot (every row), once from the snapshot the first one
  * wrote plus `laterRows` rows written after it.
  */
-export async function benchColdLoad(options: {
-  root: string;
-  env: NodeJS.ProcessEnv;
-  dataDir: string;
-  http: HttpClient;
-  token: string;
-  principal: string;
-  count: number;
-  dimension: number;
-  log: (line: string) => void;
-}): Promise<ColdLoadResult> {
+export async function benchColdLoad(options: LargeCollectionOptions): Promise<ColdLoadResult> {
   const { http, token, dimension, count, log } = options;
   const config = loadVectorApiConfig(options.env);
   const orm = await createOrm({
@@ -83,18 +72,12 @@ export async function benchColdLoad(options: {
 
     const query = Array.from(vectors.subarray(0, dimension));
     const dataDir = resolve(options.dataDir, 'cold');
-    mkdirSync(dataDir, { recursive: true });
     const start = async () => {
-      const port = await freePort();
-      const service = spawnNode('vector-api (cold)', resolve(options.root, 'vector-api/src/main.ts'), {
-        ...options.env,
-        VECTOR_PORT: String(port),
-        DATA_DIR: dataDir,
-        MASTER_KEY: config.masterKeys.join(','), // the stack's (its development key lives in its DATA_DIR)
-      });
-      started.push(service);
-      const url = `http://127.0.0.1:${port}`;
-      await waitUntilReady(`${url}/readyz`, service);
+      const { service, url } = await startFreshVectorApi(
+        { ...options, dataDir, masterKeys: config.masterKeys },
+        'vector-api (cold)',
+        started,
+      );
       const search = async () => {
         const t0 = performance.now();
         await http.json('POST', `${url}/v1/collections/${name}/search`, 200, {
