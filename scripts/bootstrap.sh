@@ -52,17 +52,22 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# 4. faiss-node against Debian's FAISS (only `npm run bench` compares with it)
+# 4. faiss-node against Debian's FAISS (only `npm run bench` compares with it), with the same
+#    vectorised distances as the vector API's binding, so the yardstick is as fast as ours
+#    (stamp = hash of its build files and of Node)
 addon=node_modules/faiss-node/build/Release/faiss-node.node
-if [ ! -f "$addon" ]; then
+faiss_stamp=node_modules/faiss-node/build/.stamp
+faiss_want=$(cat scripts/faiss/binding.gyp scripts/faiss/faiss-compat.h vector-api/native/distances-override.cc <(node --version) | sha256sum | cut -d' ' -f1)
+if [ ! -f "$addon" ] || [ "$(cat "$faiss_stamp" 2>/dev/null)" != "$faiss_want" ]; then
   log "compiling faiss-node against Debian's libfaiss"
   build=.tools/faiss-build
   rm -rf "$build" && mkdir -p "$build"
-  cp scripts/faiss/binding.gyp scripts/faiss/faiss-compat.h "$build/"
+  cp scripts/faiss/binding.gyp scripts/faiss/faiss-compat.h vector-api/native/distances-override.cc "$build/"
   (cd "$build" && NODE_PATH="$root/node_modules" node "$root/node_modules/node-gyp/bin/node-gyp.js" rebuild \
       --nodedir="$nodedir" >build.log 2>&1) \
     || { tail -40 "$build/build.log" >&2; log "faiss-node build failed"; exit 1; }
   mkdir -p "$(dirname "$addon")" && cp "$build/build/Release/faiss-node.node" "$addon"
+  echo "$faiss_want" > "$faiss_stamp"
 fi
 
 # 5. The vector API's own binding to Debian's FAISS (stamp = hash of its sources and of Node)
