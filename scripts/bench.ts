@@ -467,19 +467,20 @@ try {
   }
 
   let cold: ColdLoadResult | undefined;
+  /** What the scenarios over one large collection share: a fresh process's setting, the principal. */
+  const largeCollection = (t: string) => ({
+    root,
+    env: stack.env,
+    dataDir: resolve(root, '.data/bench/run'),
+    http,
+    token: t,
+    principal: String(decodeJwt(t).payload.sub),
+    dimension: params.dimension,
+    log,
+  });
   if (scenarios.has('cold-load') && params.coldVectors > 0) {
     const t = await token();
-    cold = await benchColdLoad({
-      root,
-      env: stack.env,
-      dataDir: resolve(root, '.data/bench/run'),
-      http,
-      token: t,
-      principal: String(decodeJwt(t).payload.sub),
-      count: params.coldVectors,
-      dimension: params.dimension,
-      log,
-    });
+    cold = await benchColdLoad({ ...largeCollection(t), count: params.coldVectors });
     sections.push(formatCold(cold));
   }
 
@@ -487,15 +488,9 @@ try {
   if (scenarios.has('ann') && params.annVectors > 0) {
     const t = await token();
     const ann = await benchAnn({
-      root,
-      env: stack.env,
-      dataDir: resolve(root, '.data/bench/run'),
-      http,
-      token: t,
-      principal: String(decodeJwt(t).payload.sub),
+      ...largeCollection(t),
       freshToken: async () => requestToken(http, await oursClient()),
       count: params.annVectors,
-      dimension: params.dimension,
       searches: params.searches,
       concurrency: params.concurrency,
       k: params.k,

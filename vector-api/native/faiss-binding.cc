@@ -89,6 +89,13 @@ int64_t integerArg(const Napi::CallbackInfo& info, size_t i, const char* what, i
   return static_cast<int64_t>(v);
 }
 
+faiss::MetricType metricArg(const Napi::CallbackInfo& info, size_t i) {
+  std::string metric = info.Length() > i && info[i].IsString() ? info[i].As<Napi::String>().Utf8Value() : "";
+  if (metric == "l2") return faiss::METRIC_L2;
+  if (metric == "ip") return faiss::METRIC_INNER_PRODUCT;
+  throw Napi::TypeError::New(info.Env(), "metric must be 'l2' or 'ip'");
+}
+
 class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -174,13 +181,10 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
   static Napi::Value Create(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     int64_t d = integerArg(info, 0, "dimension", 1, 65536);
-    if (info.Length() < 2 || !info[1].IsString()) throw Napi::TypeError::New(env, "metric must be 'l2' or 'ip'");
-    std::string metric = info[1].As<Napi::String>();
-    if (metric != "l2" && metric != "ip") throw Napi::TypeError::New(env, "metric must be 'l2' or 'ip'");
+    faiss::MetricType metric = metricArg(info, 1);
     std::string description = info.Length() > 2 && info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "Flat";
     return guarded(env, [&]() {
-      return wrap(env, faiss::index_factory(static_cast<int>(d), description.c_str(),
-                                            metric == "l2" ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT));
+      return wrap(env, faiss::index_factory(static_cast<int>(d), description.c_str(), metric));
     });
   }
 
@@ -188,14 +192,11 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
   static Napi::Value CreateHnsw(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     int64_t d = integerArg(info, 0, "dimension", 1, 65536);
-    if (info.Length() < 2 || !info[1].IsString()) throw Napi::TypeError::New(env, "metric must be 'l2' or 'ip'");
-    std::string metric = info[1].As<Napi::String>();
-    if (metric != "l2" && metric != "ip") throw Napi::TypeError::New(env, "metric must be 'l2' or 'ip'");
+    faiss::MetricType metric = metricArg(info, 1);
     int64_t m = integerArg(info, 2, "m", 2, 256);
     int64_t efConstruction = integerArg(info, 3, "efConstruction", 1, 65536);
     return guarded(env, [&]() {
-      auto* index = new faiss::IndexHNSWFlat(static_cast<int>(d), static_cast<int>(m),
-                                             metric == "l2" ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT);
+      auto* index = new faiss::IndexHNSWFlat(static_cast<int>(d), static_cast<int>(m), metric);
       index->hnsw.efConstruction = static_cast<int>(efConstruction);
       return wrap(env, index);
     });

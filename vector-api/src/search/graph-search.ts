@@ -1,6 +1,5 @@
 import type { FaissIndex } from './faiss.ts';
-
-type Answer = { labels: number[]; distances: number[] };
+import { type Answer, scanShortAnswers } from './scan-short-answers.ts';
 
 /**
  * A filtered search of an HNSW index scans the matching vectors when at most this many match, or
@@ -42,14 +41,5 @@ export function searchGraph(
     return index.search(queries, k, only, { exact: true });
   }
   const answers = index.search(queries, k, only, { ef: Math.max(ef, Math.ceil(k / Math.max(share, 1e-9))) });
-  const want = Math.min(k, count);
-  const short = answers.flatMap((a, q) => (a.labels.length < want ? [q] : []));
-  if (short.length > 0) {
-    const again = new Float32Array(short.length * dimension);
-    for (const [i, q] of short.entries())
-      again.set(queries.subarray(q * dimension, (q + 1) * dimension), i * dimension);
-    const exact = index.search(again, k, only, { exact: true });
-    for (const [i, q] of short.entries()) answers[q] = exact[i] as Answer;
-  }
-  return answers;
+  return scanShortAnswers(index, queries, dimension, k, Math.min(k, count), only, answers);
 }

@@ -50,16 +50,14 @@ faissBinding().setBlasThreshold(1, 3);
 
 const entries = new Map<string, Entry>();
 const budget = new CacheBudget(options.cacheBytes);
-const stats: IndexStats = {
-  entries: 0,
-  bytes: 0,
+/** The counters the worker keeps; the rest of `IndexStats` is read off the cache when asked. */
+const stats: Omit<IndexStats, 'entries' | 'bytes' | 'building'> = {
   evictions: 0,
   snapshotsWritten: 0,
   searchCalls: 0,
   searchQueries: 0,
   searchSeconds: 0,
   rebuilds: 0,
-  building: 0,
 };
 
 class CodedError extends Error {

@@ -1,7 +1,6 @@
 import type { FaissIndex } from './faiss.ts';
 import type { FilterSubset } from './filter-subset.ts';
-
-type Answer = { labels: number[]; distances: number[] };
+import { type Answer, scanShortAnswers } from './scan-short-answers.ts';
 
 /** From this share of the records on, a filtered search oversamples instead of scanning the subset. */
 export const OVERSAMPLE_FROM = 0.05;
@@ -38,13 +37,5 @@ export function searchSubset(
     }
     return kept;
   });
-  const short = answers.flatMap((a, q) => (a.labels.length < k ? [q] : []));
-  if (short.length > 0) {
-    const again = new Float32Array(short.length * dimension);
-    for (const [i, q] of short.entries())
-      again.set(queries.subarray(q * dimension, (q + 1) * dimension), i * dimension);
-    const exact = index.search(again, k, subset.bitmap);
-    for (const [i, q] of short.entries()) answers[q] = exact[i] as Answer;
-  }
-  return answers;
+  return scanShortAnswers(index, queries, dimension, k, k, subset.bitmap, answers);
 }

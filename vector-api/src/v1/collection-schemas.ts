@@ -9,7 +9,10 @@ import {
 import type { SchemaFields } from './schema-fields.ts';
 
 /** The shapes of `/v1/collections` and `/v1/collections/:name`. */
-export function createCollectionSchemas({ collectionName, metric }: SchemaFields, limits: VectorApiLimits) {
+export function createCollectionSchemas(
+  { collectionName, metric, efSearch: efSearchField }: SchemaFields,
+  limits: VectorApiLimits,
+) {
   const bounded = (name: keyof typeof INDEX_LIMITS, text: string) =>
     z
       .number()
@@ -27,9 +30,8 @@ export function createCollectionSchemas({ collectionName, metric }: SchemaFields
     'efConstruction',
     'HNSW candidates while inserting: more builds slower and finds better.',
   );
-  const efSearch = bounded(
-    'efSearch',
-    'HNSW candidates while searching, unless a search gives its own `ef_search`.',
+  const efSearch = efSearchField.describe(
+    `HNSW candidates while searching, unless a search gives its own \`ef_search\`. Default ${DEFAULT_INDEX_SETTINGS.efSearch}.`,
   );
   const indexInput = z
     .object({
@@ -84,5 +86,5 @@ export function createCollectionSchemas({ collectionName, metric }: SchemaFields
     vectors: amount('Vectors'),
     bytes: amount('Bytes (of the stored, encrypted vectors and metadata)'),
   });
-  return { createCollection, collectionParams, collection, collectionList, usage, efSearch };
+  return { createCollection, collectionParams, collection, collectionList, usage };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { VectorApiLimits } from '../config.ts';
+import { INDEX_LIMITS } from '../store/index-settings.ts';
 import { METRICS } from '../store/metric.ts';
 import { NAME_PATTERN } from '../store/name-pattern.ts';
 import { createVectorField } from './vector-field.ts';
@@ -32,7 +33,9 @@ export function createSchemaFields(limits: VectorApiLimits) {
       message: `must be at most ${limits.maxMetadataBytes} bytes as JSON`,
     })
     .describe(`Any JSON object of at most ${limits.maxMetadataBytes} bytes, returned with search results.`);
-  return { collectionName, vectorId, metric, vector, metadata };
+  /** HNSW candidates while searching: a collection's setting, and a search's own. */
+  const efSearch = z.number().int().min(INDEX_LIMITS.efSearch.min).max(INDEX_LIMITS.efSearch.max);
+  return { collectionName, vectorId, metric, vector, metadata, efSearch };
 }
 
 export type SchemaFields = ReturnType<typeof createSchemaFields>;

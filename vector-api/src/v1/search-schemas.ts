@@ -2,7 +2,6 @@ import { openApiSchema } from '@vectorauth/shared';
 import { z } from 'zod';
 import type { VectorApiLimits } from '../config.ts';
 import { FILTER_LIMITS } from '../search/metadata-filter.ts';
-import { INDEX_LIMITS } from '../store/index-settings.ts';
 import type { SchemaFields } from './schema-fields.ts';
 
 /** The most queries one batch search may hold (they go to FAISS in one call). */
@@ -19,7 +18,10 @@ const FILTER_DESCRIPTION = [
 ].join(' ');
 
 /** The shapes of `/v1/collections/:name/search` and `/count`. */
-export function createSearchSchemas({ vectorId, vector }: SchemaFields, limits: VectorApiLimits) {
+export function createSearchSchemas(
+  { vectorId, vector, efSearch: efSearchField }: SchemaFields,
+  limits: VectorApiLimits,
+) {
   const filter = z.record(z.string(), z.unknown()).describe(FILTER_DESCRIPTION);
   const queries = z
     .array(vector)
@@ -33,14 +35,9 @@ export function createSearchSchemas({ vectorId, vector }: SchemaFields, limits: 
     .describe(
       'What each hit carries besides id and score; default ["metadata"]. The vector is as stored (unit length under cosine).',
     );
-  const efSearch = z
-    .number()
-    .int()
-    .min(INDEX_LIMITS.efSearch.min)
-    .max(INDEX_LIMITS.efSearch.max)
-    .describe(
-      "HNSW candidates for this search (the collection's ef_search otherwise): higher finds better and costs time. Flat collections ignore it.",
-    );
+  const efSearch = efSearchField.describe(
+    "HNSW candidates for this search (the collection's ef_search otherwise): higher finds better and costs time. Flat collections ignore it.",
+  );
   // Documented as the two forms it takes (one query, or several); checked as one object, so that
   // a mistake is named field by field rather than as "no form matched".
   const documented = z.union([

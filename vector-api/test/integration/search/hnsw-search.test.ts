@@ -197,11 +197,14 @@ describe('vector-api HNSW collections', function () {
         exactNearest(ids, flat, queries[0] as number[], K),
       );
       const doomed = ids.slice(0, 20);
-      await deleteAll(h.call, token, name, doomed);
       const moved = points
         .slice(20, 40)
         .map((vector, i) => ({ id: ids[20 + i] as string, vector: vector.map((x) => -x) }));
-      await upsertAll(h.call, token, name, moved);
+      // All at once, so that they land while the graph is built (seconds, against milliseconds).
+      await Promise.all([
+        ...doomed.map((id) => deleteAll(h.call, token, name, [id])),
+        upsertAll(h.call, token, name, moved),
+      ]);
       expect(await metric(h, 'vector_index_builds_running'), 'the writes came after the build').to.equal(1);
       const current = new Map(ids.map((id, i) => [id, points[i] as number[]]));
       for (const id of doomed) current.delete(id);
