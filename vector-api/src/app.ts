@@ -4,8 +4,10 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import {
   type AccessTokenVerifier,
   createAccessLog,
+  createDpopProofVerifier,
   createErrorHandler,
   createMetrics,
+  createProtectedResourceMetadata,
   createRateLimiter,
   createReadyz,
   createRequestChecks,
@@ -17,8 +19,10 @@ import {
   type Logger,
   type Metrics,
   postgresReadiness,
+  publicRequestUrl,
   type Redis,
   refusePlainHttp,
+  VECTOR_SCOPE_NAMES,
 } from '@vectorauth/shared';
 import Koa from 'koa';
 import { createPermissionAudit } from './abuse/permission-audit.ts';
@@ -69,7 +73,18 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     schemas,
   });
 
+  const dpop = createDpopProofVerifier();
+  const resourceMetadata = createProtectedResourceMetadata({
+    resource: deps.config.apiUrl,
+    authorizationServers: [deps.config.issuer],
+    scopes: VECTOR_SCOPE_NAMES,
+    dpopAlgorithms: dpop.algorithms,
+    name: 'Vector API',
+    documentation: `${deps.config.apiUrl.replace(/\/$/, '')}/docs`,
+  });
+
   const open = new Router();
+  for (const path of resourceMetadata.paths) open.get(path, resourceMetadata.handler);
   open.get('/healthz', healthz);
   open.get(
     '/readyz',
@@ -89,6 +104,8 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     verifier: deps.verifier,
     versions: createCollectionVersions(deps.redis),
     routes,
+    resourceMetadata: resourceMetadata.url,
+    dpop: { verifier: dpop, requestUrl: (ctx) => publicRequestUrl(deps.config.apiUrl, ctx.path) },
     maxBodyBytes: deps.config.limits.maxBodyBytes,
     quotas: deps.config.quotas,
     routeChecks: createVectorRateLimit({
@@ -110,7 +127,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
       // Only listed origins; bearer tokens, never cookies: no credentials, never `*`.
       origin: (ctx) => (deps.config.corsOrigins.includes(ctx.get('origin')) ? ctx.get('origin') : ''),
       allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
-      allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'DPoP'],
       exposeHeaders: [
         'WWW-Authenticate',
         'Retry-After',

@@ -35,6 +35,8 @@ export const clientMetadataSchema = z
     policy_uri: uri.optional(),
     tos_uri: uri.optional(),
     contacts: z.array(z.string().email()).max(10).optional(),
+    /** RFC 9449 section 5.2: every access token of this client must be bound to a DPoP key. */
+    dpop_bound_access_tokens: z.boolean().optional(),
     first_party: z.boolean().default(false),
   })
   .strict();

@@ -18,6 +18,7 @@ export interface TestAuthServer extends RunningAuthServer {
   clientCredentialsToken(
     client: { client_id: string; client_secret: string },
     params?: Record<string, string>,
+    headers?: Record<string, string>,
   ): Promise<Response>;
 }
 
@@ -71,12 +72,13 @@ export async function startTestAuthServer(
         throw new Error(`initial access token failed: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { initial_access_token: string }).initial_access_token;
     },
-    clientCredentialsToken(client, params = {}) {
+    clientCredentialsToken(client, params = {}, headers = {}) {
       return fetch(`${running.issuer}/token`, {
         method: 'POST',
         headers: {
           authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
           'content-type': 'application/x-www-form-urlencoded',
+          ...headers,
         },
         body: new URLSearchParams({ grant_type: 'client_credentials', ...params }),
       });

@@ -13,4 +13,6 @@ export interface AccessTokenClaims {
   issuedAtMs?: number;
   /** The signing key (`kid` of the JWS header): a revoked key's tokens are refused by it. */
   kid?: string;
+  /** RFC 9449: the thumbprint of the key the token is bound to (`cnf.jkt`); it is then usable only with DPoP proofs. */
+  jkt?: string;
 }

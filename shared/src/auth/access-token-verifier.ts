@@ -226,6 +226,7 @@ export function accessTokenClaimsFrom(
   const grantId = typeof payload.grant_id === 'string' ? payload.grant_id : undefined;
   const issuedAtMs =
     typeof payload.iat_ms === 'number' && Number.isFinite(payload.iat_ms) ? payload.iat_ms : undefined;
+  const jkt = dpopThumbprintOf(payload.cnf, invalid);
   return {
     sub,
     clientId,
@@ -236,5 +237,22 @@ export function accessTokenClaimsFrom(
     grantId,
     issuedAtMs,
     ...(kid ? { kid } : {}),
+    ...(jkt ? { jkt } : {}),
   };
+}
+
+/**
+ * The key a token is bound to (RFC 9449 section 6.1: `cnf.jkt`). A token bound some other way
+ * (mTLS `x5t#S256`, anything unknown) could only be honoured by checking that binding, which
+ * this resource server cannot: refused rather than accepted as a bearer token.
+ */
+function dpopThumbprintOf(cnf: unknown, invalid: (m: string) => InvalidTokenError): string | undefined {
+  if (cnf === undefined) return undefined;
+  if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf))
+    throw invalid('the access token has a malformed confirmation (cnf)');
+  const members = Object.keys(cnf);
+  const jkt = (cnf as { jkt?: unknown }).jkt;
+  if (members.length !== 1 || typeof jkt !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(jkt))
+    throw invalid('the access token is bound to a key in a way this server does not accept');
+  return jkt;
 }

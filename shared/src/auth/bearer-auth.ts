@@ -1,8 +1,16 @@
 import type { Context, Next } from 'koa';
-import { InsufficientScopeError, InvalidTokenError, RateLimitedError } from '../errors/errors.ts';
+import {
+  InsufficientScopeError,
+  InvalidDpopProofError,
+  InvalidTokenError,
+  RateLimitedError,
+  TokenChallengeError,
+} from '../errors/errors.ts';
 import type { AccessTokenClaims } from './access-token-claims.ts';
 import type { AccessTokenVerifier } from './access-token-verifier.ts';
-import type { RequestChecks } from './request-checks.ts';
+import { type ChallengeSettings, withChallenges } from './challenge.ts';
+import type { DpopProofVerifier } from './dpop-proof.ts';
+import type { RequestCheckInput, RequestChecks } from './request-checks.ts';
 import type { RevocationStore } from './revocation-store.ts';
 
 export interface AuthState {
@@ -17,6 +25,17 @@ export interface BearerAuthOptions {
   revocations?: RevocationStore;
   /** Instead of `revocations`: a route's checks, all in one Redis round trip (see `RouteChecks`). */
   route?: RouteChecks;
+  /** RFC 9728: the resource's metadata URL, named in every challenge (`resource_metadata`). */
+  resourceMetadata?: string;
+  /**
+   * RFC 9449: DPoP-bound tokens accepted as `DPoP <token>` with a proof; the proof's `jti` is
+   * remembered in the route's round trip, so `route` is required.
+   */
+  dpop?: {
+    verifier: DpopProofVerifier;
+    /** The URL the client addressed (the resource server's public URL and this path): the proof's `htu`. */
+    requestUrl(ctx: Context): string;
+  };
 }
 
 /**
@@ -42,35 +61,92 @@ export interface RouteChecks {
 }
 
 /**
- * Koa middleware: reads `Authorization: Bearer <jwt>` (RFC 6750; never the query string),
- * verifies it, refuses it when revoked (and, given a route's checks, without its scope or over
- * its rate limit), and puts the claims in `ctx.state.token`. The principal comes from here only.
- * A revocation list that cannot be asked fails closed (503).
+ * Koa middleware: reads `Authorization: Bearer <jwt>` (RFC 6750; never the query string) or, when
+ * DPoP is accepted, `Authorization: DPoP <jwt>` with its `DPoP` proof (RFC 9449), verifies it,
+ * refuses it when revoked (and, given a route's checks, without its scope or over its rate limit),
+ * and puts the claims in `ctx.state.token`. The principal comes from here only. A token bound to
+ * a key (`cnf.jkt`) is honoured only with a proof by that key, never as a bearer token. Every
+ * refusal carries the challenges of `challenge.ts`. A revocation list that cannot be asked fails
+ * closed (503).
  */
 export function createBearerAuth(verifier: AccessTokenVerifier, options: BearerAuthOptions = {}) {
   const realm = options.realm ?? 'vector-api';
-  return async function bearerAuth(ctx: Context, next: Next): Promise<void> {
+  if (options.dpop && !options.route) throw new TypeError('DPoP needs route checks (its replay cache)');
+  const settings: ChallengeSettings = {
+    realm,
+    ...(options.resourceMetadata ? { resourceMetadata: options.resourceMetadata } : {}),
+    ...(options.dpop ? { dpopAlgorithms: options.dpop.verifier.algorithms } : {}),
+  };
+  const expected = options.dpop ? '"Bearer <token>" or "DPoP <token>"' : '"Bearer <token>"';
+
+  async function authenticate(ctx: Context, scheme: { used: 'Bearer' | 'DPoP' }): Promise<void> {
     const header = ctx.get('authorization');
     if (!header) throw new InvalidTokenError('an access token is required', realm, false);
-    const match = /^Bearer ([^\s]+)$/i.exec(header);
-    if (!match?.[1]) throw new InvalidTokenError('the Authorization header must be "Bearer <token>"', realm);
-    const token = await verifier.verify(match[1]);
+    const match = /^(Bearer|DPoP) ([^\s]+)$/i.exec(header);
+    if (!match?.[1] || !match[2])
+      throw new InvalidTokenError(`the Authorization header must be ${expected}`, realm);
+    const accessToken = match[2];
+    scheme.used = match[1].toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
+    if (scheme.used === 'DPoP' && !options.dpop)
+      throw new InvalidTokenError('DPoP is not accepted here: send "Bearer <token>"', realm);
+    const token = await verifier.verify(accessToken);
+    let once: RequestCheckInput['once'];
+    if (scheme.used === 'Bearer' && token.jkt) {
+      throw new InvalidTokenError(
+        'this access token is bound to a key: send it as "DPoP <token>" with a DPoP proof',
+        realm,
+      );
+    }
+    if (scheme.used === 'DPoP' && options.dpop) {
+      if (!token.jkt)
+        throw new InvalidTokenError(
+          'this access token is not bound to a key: send it as "Bearer <token>"',
+          realm,
+        );
+      const proof = await options.dpop.verifier.verify({
+        proofs: ctx.req.headersDistinct.dpop ?? [],
+        method: ctx.method,
+        url: options.dpop.requestUrl(ctx),
+        accessToken,
+        jkt: token.jkt,
+      });
+      once = { key: proof.replayKey, ttlMs: proof.replayTtlMs };
+    }
     if (options.route) {
-      await routeChecks(ctx, token, options.route, realm);
+      await routeChecks(ctx, token, options.route, realm, once);
     } else if (options.revocations && (await options.revocations.isRevoked(token))) {
       throw new InvalidTokenError('the access token has been revoked', realm);
     }
     ctx.state.token = token;
+  }
+
+  return async function bearerAuth(ctx: Context, next: Next): Promise<void> {
+    const scheme: { used: 'Bearer' | 'DPoP' } = { used: 'Bearer' };
+    try {
+      await authenticate(ctx, scheme);
+    } catch (err) {
+      if (err instanceof TokenChallengeError) {
+        throw withChallenges(err, settings, err instanceof InvalidDpopProofError ? 'DPoP' : scheme.used);
+      }
+      throw err;
+    }
     await next();
   };
 }
 
-async function routeChecks(ctx: Context, token: AccessTokenClaims, route: RouteChecks, realm: string) {
+async function routeChecks(
+  ctx: Context,
+  token: AccessTokenClaims,
+  route: RouteChecks,
+  realm: string,
+  once: RequestCheckInput['once'],
+) {
   const hasScope = token.scopes.has(route.scope);
   const limit = hasScope ? route.limit?.(token) : undefined;
   const reads = hasScope ? (route.reads?.(ctx, token) ?? []) : [];
-  const result = await route.checks.run(ctx, token, { limit, reads });
+  const result = await route.checks.run(ctx, token, { limit, reads, ...(once ? { once } : {}) });
   if (result.revoked) throw new InvalidTokenError('the access token has been revoked', realm);
+  if (result.replayed) throw new InvalidDpopProofError('the DPoP proof has been used before (jti)', realm);
   // Not revoked: the principal is known to what answers and audits a 403 or a 429.
   ctx.state.token = token;
   if (reads.length > 0)

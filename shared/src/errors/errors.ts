@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'invalid_token'
   | 'insufficient_scope'
+  | 'invalid_dpop_proof'
   | 'unauthorized'
   | 'not_found'
   | 'method_not_allowed'
@@ -31,9 +32,15 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly expose: boolean;
-  readonly headers: Record<string, string>;
+  /** A header given as a list is sent as that many header lines (several `WWW-Authenticate` challenges). */
+  readonly headers: Record<string, string | string[]>;
 
-  constructor(code: ErrorCode, status: number, message: string, headers: Record<string, string> = {}) {
+  constructor(
+    code: ErrorCode,
+    status: number,
+    message: string,
+    headers: Record<string, string | string[]> = {},
+  ) {
     super(message);
     this.name = new.target.name;
     this.code = code;
@@ -67,29 +74,82 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
-const bearer = (fields: Record<string, string>): string =>
-  `Bearer ${Object.entries(fields)
+/** What a refused access token is told in its challenge (RFC 6750 section 3, RFC 9449 section 7.1). */
+export interface TokenFault {
+  /** Absent when no credentials came at all: the challenge then carries no error code. */
+  error?: 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'invalid_request';
+  description?: string;
+  /** With `insufficient_scope`: the scope that would do (step-up). */
+  scope?: string;
+}
+
+/** One `WWW-Authenticate` challenge: `Scheme k="v", ...` (quotes and backslashes left out of values). */
+export const renderChallenge = (scheme: string, fields: Record<string, string | undefined>): string =>
+  `${scheme} ${Object.entries(fields)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([k, v]) => `${k}="${v.replace(/["\\]/g, '')}"`)
     .join(', ')}`;
 
+/**
+ * A 401 or 403 that a resource server answers with a challenge. `scheme` is the one the request
+ * used (its challenge carries the error). The header set here names the realm only; the bearer
+ * middleware, which knows the resource's metadata URL and whether DPoP is offered, rewrites it.
+ */
+export abstract class TokenChallengeError extends AppError {
+  readonly fault: TokenFault;
+  readonly scheme: 'Bearer' | 'DPoP';
+
+  constructor(
+    code: ErrorCode,
+    status: number,
+    message: string,
+    details: { realm: string; fault: TokenFault; scheme?: 'Bearer' | 'DPoP' },
+  ) {
+    const scheme = details.scheme ?? 'Bearer';
+    const { error, description, scope } = details.fault;
+    super(code, status, message, {
+      'WWW-Authenticate': renderChallenge(scheme, {
+        realm: details.realm,
+        error,
+        error_description: description,
+        scope,
+      }),
+    });
+    this.fault = details.fault;
+    this.scheme = scheme;
+  }
+}
+
 /** RFC 6750 401. Without `reason` (no credentials at all) the challenge carries no error code. */
-export class InvalidTokenError extends AppError {
-  constructor(message: string, realm: string, withCode = true) {
-    const fields: Record<string, string> = { realm };
-    if (withCode) Object.assign(fields, { error: 'invalid_token', error_description: message });
-    super('invalid_token', 401, message, { 'WWW-Authenticate': bearer(fields) });
+export class InvalidTokenError extends TokenChallengeError {
+  constructor(message: string, realm: string, withCode = true, scheme?: 'Bearer' | 'DPoP') {
+    const fault: TokenFault = withCode ? { error: 'invalid_token', description: message } : {};
+    super('invalid_token', 401, message, { realm, fault, ...(scheme ? { scheme } : {}) });
   }
 }
 
 /** RFC 6750 403 for a valid token that lacks a scope. */
-export class InsufficientScopeError extends AppError {
+export class InsufficientScopeError extends TokenChallengeError {
   readonly scope: string;
-  constructor(scope: string, realm: string) {
+  constructor(scope: string, realm: string, scheme?: 'Bearer' | 'DPoP') {
     const message = `this request needs the "${scope}" scope`;
     super('insufficient_scope', 403, message, {
-      'WWW-Authenticate': bearer({ realm, error: 'insufficient_scope', error_description: message, scope }),
+      realm,
+      fault: { error: 'insufficient_scope', description: message, scope },
+      ...(scheme ? { scheme } : {}),
     });
     this.scope = scope;
+  }
+}
+
+/** RFC 9449 section 7.1: a DPoP proof that is missing, malformed, or does not fit the request or token. */
+export class InvalidDpopProofError extends TokenChallengeError {
+  constructor(message: string, realm: string) {
+    super('invalid_dpop_proof', 401, message, {
+      realm,
+      fault: { error: 'invalid_dpop_proof', description: message },
+      scheme: 'DPoP',
+    });
   }
 }
 

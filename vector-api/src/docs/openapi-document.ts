@@ -52,7 +52,13 @@ export function createOpenApiDocument(options: {
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'JWT',
-          description: `RFC 9068 JWT access token from ${options.issuer} with this API as audience, in the Authorization header only.`,
+          description: `RFC 9068 JWT access token from ${options.issuer} with this API as audience, in the Authorization header only. A token bound to a DPoP key (cnf.jkt) is refused here: send it with the dpop scheme.`,
+        },
+        dpop: {
+          type: 'http',
+          scheme: 'dpop',
+          description:
+            'RFC 9449: `Authorization: DPoP <token>` for a token bound to a key (cnf.jkt), with a `DPoP` header holding a fresh proof signed by that key (typ dpop+jwt; htm, htu of this URL without its query, iat within 60 s, a jti used once across every instance, ath the SHA-256 of the token). Proof algorithms: /.well-known/oauth-protected-resource.',
         },
         oauth2: {
           type: 'oauth2',

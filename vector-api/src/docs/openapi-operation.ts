@@ -5,8 +5,9 @@ import type { V1Route } from '../v1/v1-routes.ts';
 const ERROR_RESPONSES: Record<string, string> = {
   '400': 'Invalid input: the message names each bad field',
   '401':
-    'Missing, malformed, expired or otherwise invalid access token (WWW-Authenticate: Bearer error="invalid_token")',
-  '403': 'The token lacks the scope (WWW-Authenticate: Bearer error="insufficient_scope")',
+    'Missing, malformed, expired, revoked or otherwise invalid access token, or a DPoP-bound token without a valid proof (WWW-Authenticate: Bearer and DPoP challenges with resource_metadata; error="invalid_token" or, for the proof, error="invalid_dpop_proof")',
+  '403':
+    'The token lacks the scope (WWW-Authenticate: error="insufficient_scope" and scope="<the scope needed>", with resource_metadata)',
   '404': "No such collection or vector for this principal (another principal's is a 404 too)",
   '503':
     "A dependency (Postgres, Redis, the authorization server) is unavailable (service_unavailable; retry), or the principal's data key cannot be unwrapped because its master key is not configured (data_key_unavailable; an operator must fix MASTER_KEY)",
@@ -31,7 +32,7 @@ export function openApiOperation(route: V1Route): Record<string, unknown> {
     operationId: route.operationId,
     summary: route.summary,
     description: `Requires the \`${route.scope}\` scope.`,
-    security: [{ bearer: [route.scope] }, { oauth2: [route.scope] }],
+    security: [{ bearer: [route.scope] }, { dpop: [route.scope] }, { oauth2: [route.scope] }],
     ...(parameters.length ? { parameters } : {}),
     ...(route.body
       ? {

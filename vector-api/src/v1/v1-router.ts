@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import {
   type AccessTokenClaims,
   type AccessTokenVerifier,
+  type BearerAuthOptions,
   createBearerAuth,
   createJsonBody,
   type RouteChecks,
@@ -24,6 +25,10 @@ export interface V1RouterDeps {
   /** The collection versions every instance publishes (what lets a cached collection row be used). */
   versions: CollectionVersions;
   routes: readonly V1Route[];
+  /** RFC 9728: named in every challenge. */
+  resourceMetadata: string;
+  /** DPoP-bound tokens, with their proofs. */
+  dpop: BearerAuthOptions['dpop'];
   maxBodyBytes: number;
   /** What each principal may store, by the client it calls through. */
   quotas: VectorQuotas;
@@ -66,6 +71,8 @@ export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
       route.path,
       createBearerAuth(deps.verifier, {
         route: { ...deps.routeChecks(route.scope), reads: collectionVersionReads },
+        resourceMetadata: deps.resourceMetadata,
+        ...(deps.dpop ? { dpop: deps.dpop } : {}),
       }),
       jsonBody,
       repositories,

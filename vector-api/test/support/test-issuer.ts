@@ -15,6 +15,8 @@ export interface TokenOptions {
   /** Sign with a key the JWKS does not publish, under the published kid. */
   foreignKey?: boolean;
   clientId?: string;
+  /** A confirmation claim as given (RFC 9449 `{jkt}` binds the token to a DPoP key). */
+  cnf?: unknown;
   omit?: string[];
 }
 
@@ -61,6 +63,7 @@ export async function startTestIssuer(audience: string): Promise<TestIssuer> {
       jti: randomUUID(),
       iat: now,
       exp: now + (o.expiresIn ?? 300),
+      ...(o.cnf === undefined ? {} : { cnf: o.cnf }),
     };
     for (const k of o.omit ?? []) delete all[k];
     return all;

@@ -52,6 +52,7 @@ describe('request checks: revocation, rate limit and reads in one command (real 
     expect(sent[0]?.[0]?.toLowerCase()).to.be.oneOf(['evalsha', 'eval']);
     expect(result).to.deep.equal({
       revoked: false,
+      replayed: false,
       limit: { allowed: true, retryAfter: 0 },
       reads: ['42', null],
     });
@@ -87,7 +88,7 @@ describe('request checks: revocation, rate limit and reads in one command (real 
       const ctx = newContext();
       for (let i = 0; i < 3; i++) {
         const result = await checks.run(ctx, token, { limit: { bucket, max: 1 } });
-        expect(result).to.deep.equal({ revoked: true, reads: [] });
+        expect(result).to.deep.equal({ revoked: true, replayed: false, reads: [] });
       }
       expect(ctx.response.get('RateLimit-Limit'), 'no rate headers on a revoked token').to.equal(undefined);
       expect(await redis.exists(limiter.key(bucket)), 'nothing counted').to.equal(0);
@@ -100,6 +101,36 @@ describe('request checks: revocation, rate limit and reads in one command (real 
     const token = claims({ issuedAtMs: mark + 1 });
     await revocations.revokeIssuedBefore('sub', token.sub, mark, 600);
     expect((await checks.run(newContext(), token)).revoked).to.equal(false);
+  });
+
+  it('a once key (a DPoP proof jti) passes the first time, is replayed after, and a replay spends nothing', async () => {
+    const token = claims();
+    const bucket = `test:${token.sub}`;
+    const once = { key: `test:once:${token.sub}`, ttlMs: 60_000 };
+    const first = await checks.run(newContext(), token, { limit: { bucket, max: 5 }, once });
+    expect(first).to.include({ revoked: false, replayed: false });
+    expect(first.limit?.allowed).to.equal(true);
+    const pttl = await redis.pttl(once.key);
+    expect(pttl, 'remembered for its ttl').to.be.within(50_000, 60_000);
+    const ctx = newContext();
+    const again = await checks.run(ctx, token, { limit: { bucket, max: 5 }, once });
+    expect(again).to.deep.equal({ revoked: false, replayed: true, reads: [] });
+    expect(ctx.response.get('RateLimit-Limit'), 'a replay is not counted').to.equal(undefined);
+    const next = newContext();
+    await checks.run(next, token, { limit: { bucket, max: 5 }, once: { ...once, key: `${once.key}:2` } });
+    expect(next.response.get('RateLimit-Remaining'), 'two counted: the first and this one').to.equal('3');
+  });
+
+  it('a revoked token does not spend a once key: the same proof is not remembered', async () => {
+    const token = claims();
+    await revocations.revokeToken(token.jti, Math.floor(Date.now() / 1000) + 600);
+    const once = { key: `test:once:${token.sub}`, ttlMs: 60_000 };
+    expect(await checks.run(newContext(), token, { once })).to.deep.equal({
+      revoked: true,
+      replayed: false,
+      reads: [],
+    });
+    expect(await redis.exists(once.key)).to.equal(0);
   });
 
   it('fails closed: a Redis that cannot be asked is a 503 naming redis', async () => {

@@ -18,7 +18,11 @@ describe('openApiOperation', () => {
   it('states the scope, and has no parameters or body when the route has none', () => {
     const operation = openApiOperation(route({}));
     expect(operation.description).to.equal('Requires the `vectors:read` scope.');
-    expect(operation.security).to.deep.equal([{ bearer: ['vectors:read'] }, { oauth2: ['vectors:read'] }]);
+    expect(operation.security).to.deep.equal([
+      { bearer: ['vectors:read'] },
+      { dpop: ['vectors:read'] },
+      { oauth2: ['vectors:read'] },
+    ]);
     expect(operation).not.to.have.property('parameters');
     expect(operation).not.to.have.property('requestBody');
     const responses = operation.responses as Record<string, { description: string }>;

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, type JWK, jwtVerify } from 'jose';
+import { InvalidDpopProofError } from '../errors/errors.ts';
+import { hasDuplicateJsonKeys } from './duplicate-json-keys.ts';
+
+/** What one request offers for its DPoP-bound access token (RFC 9449 section 7). */
+export interface DpopPresentation {
+  /** Every `DPoP` header line the request carried (exactly one is accepted). */
+  proofs: readonly string[];
+  method: string;
+  /** The URL the client addressed, as the resource server's public URL says (query and fragment ignored). */
+  url: string;
+  accessToken: string;
+  /** The token's `cnf.jkt`: the thumbprint of the key it is bound to. */
+  jkt: string;
+}
+
+/** A proof that passed every check but the `jti` replay check, which needs the shared cache. */
+export interface DpopProof {
+  jti: string;
+  /** The key its `jti` is remembered under in the replay cache, and for how long (ms). */
+  replayKey: string;
+  replayTtlMs: number;
+}
+
+export interface DpopProofVerifier {
+  /** The proof algorithms accepted, for challenges and metadata. */
+  algorithms: readonly string[];
+  verify(presentation: DpopPresentation): Promise<DpopProof>;
+}
+
+export interface DpopProofOptions {
+  realm?: string;
+  algorithms?: readonly string[];
+  /** How old (by its `iat`) a proof may be, in seconds (default 60). */
+  maxAgeSec?: number;
+  /** Clock skew allowed either way, in seconds (default 5). */
+  clockToleranceSec?: number;
+  now?: () => number;
+}
+
+/** Asymmetric algorithms only: a proof signed with a shared secret proves no key possession. */
+export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'PS256', 'RS256'] as const;
+const MAX_PROOF_LENGTH = 8192;
+const MAX_JTI_LENGTH = 256;
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
+
+/** `htu` as RFC 9449 section 4.3 compares it: scheme, host, port and path, without query or fragment. */
+export function dpopTarget(url: string): string | undefined {
+  if (!URL.canParse(url)) return undefined;
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
+/**
+ * The URL a request addressed, from the service's public URL (what clients use, also behind a
+ * proxy) and the request's path: a public URL with a path of its own prefixes it unless the
+ * proxy passed it through.
+ */
+export function publicRequestUrl(publicUrl: string, path: string): string {
+  const base = new URL(publicUrl);
+  const prefix = base.pathname.replace(/\/$/, '');
+  const full = prefix === '' || path === prefix || path.startsWith(`${prefix}/`) ? path : `${prefix}${path}`;
+  return `${base.origin}${full}`;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+/**
+ * Checks a DPoP proof against its request and access token (RFC 9449 section 4.3, and 7.1 for
+ * the token's binding): one compact JWS, `typ: dpop+jwt`, an allowed asymmetric `alg`, a public
+ * `jwk` in its header that verifies its signature and whose thumbprint is the token's `cnf.jkt`,
+ * `htm` and `htu` of this request, `iat` within the allowed age, a `jti`, and `ath` the hash of
+ * this access token. No member twice. Whether its `jti` was seen before is the caller's check
+ * (`replayKey`), in the same Redis round trip as the token's other checks.
+ */
+export function createDpopProofVerifier(options: DpopProofOptions = {}): DpopProofVerifier {
+  const realm = options.realm ?? 'vector-api';
+  const algorithms = [...(options.algorithms ?? DPOP_ALGORITHMS)];
+  const maxAgeSec = options.maxAgeSec ?? 60;
+  const toleranceSec = options.clockToleranceSec ?? 5;
+  const now = options.now ?? Date.now;
+  const refuse = (message: string) => new InvalidDpopProofError(message, realm);
+
+  return {
+    algorithms,
+    async verify({ proofs, method, url, accessToken, jkt }) {
+      if (proofs.length !== 1) throw refuse('the request must carry exactly one DPoP proof');
+      const proof = proofs[0] as string;
+      if (proof.length > MAX_PROOF_LENGTH) throw refuse('the DPoP proof is too large');
+      if (!JWS_COMPACT.test(proof)) throw refuse('the DPoP proof is not a signed JWT');
+      const [header = '', body = ''] = proof.split('.');
+      if ([header, body].some((p) => hasDuplicateJsonKeys(Buffer.from(p, 'base64url').toString('utf8'))))
+        throw refuse('the DPoP proof is ambiguous (a member appears twice)');
+      let jwk: JWK;
+      try {
+        jwk = decodeProtectedHeader(proof).jwk as JWK;
+      } catch {
+        throw refuse('the DPoP proof header is malformed');
+      }
+      if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
+        throw refuse('the DPoP proof carries no public key (jwk)');
+      if (PRIVATE_MEMBERS.some((member) => member in jwk))
+        throw refuse('the DPoP proof key must be a public key');
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
+          typ: 'dpop+jwt',
+          algorithms,
+          currentDate: new Date(now()),
+        }));
+      } catch {
+        throw refuse('the DPoP proof does not verify (type, algorithm, key or signature)');
+      }
+      if ((await calculateJwkThumbprint(jwk, 'sha256')) !== jkt)
+        throw refuse('the DPoP proof is not signed by the key the access token is bound to');
+      const { jti, htm, htu, iat, ath } = payload;
+      if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH)
+        throw refuse('the DPoP proof needs a jti');
+      if (htm !== method) throw refuse('the DPoP proof was made for another method (htm)');
+      if (typeof htu !== 'string' || dpopTarget(htu) !== dpopTarget(url))
+        throw refuse('the DPoP proof was made for another URL (htu)');
+      const nowSec = now() / 1000;
+      if (typeof iat !== 'number' || !Number.isFinite(iat))
+        throw refuse('the DPoP proof needs an issue time (iat)');
+      if (iat > nowSec + toleranceSec) throw refuse('the DPoP proof is issued in the future');
+      if (iat < nowSec - maxAgeSec - toleranceSec) throw refuse('the DPoP proof is too old');
+      if (ath !== sha256(accessToken)) throw refuse('the DPoP proof was made for another access token (ath)');
+      return {
+        jti,
+        replayKey: `dpop:jti:${sha256(`${jkt}.${jti}`)}`,
+        replayTtlMs: (maxAgeSec + 2 * toleranceSec) * 1000,
+      };
+    },
+  };
+}
