@@ -2,12 +2,14 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeJwt } from './bench/access-token.ts';
 import { randomVectors } from './bench/dataset.ts';
+import { createBenchDpopKey } from './bench/dpop-proofs.ts';
 import { createHttpClient } from './bench/http-client.ts';
 import { abba, type LoadOptions, type LoadResult, mergeResults } from './bench/load.ts';
 import { machineFacts } from './bench/machine.ts';
 import { type Scenario, selectScenarios } from './bench/scenario-selection.ts';
 import { benchAnn } from './bench/scenarios/ann.ts';
 import { startBareTokenServer } from './bench/scenarios/bare-token-server.ts';
+import { benchCimdClients } from './bench/scenarios/cimd-clients.ts';
 import {
   benchClientCredentials,
   type ClientCredentials,
@@ -456,6 +458,67 @@ try {
       ),
     );
     goals.push({ name: whole, ours: limitLayer, bare: plainLayer, target: 0.9 });
+  }
+
+  // DPoP (RFC 9449): the same resource server code and checks, a DPoP-bound token with a fresh
+  // proof per request (made before each run is timed) against a bearer token.
+  if (scenarios.has('dpop')) {
+    log('DPoP: bound tokens, a proof per request, against bearer tokens');
+    const key = await createBenchDpopKey();
+    const bearer = await token();
+    const bound = await requestToken(http, await oursClient(), {
+      dpop: await key.proof('POST', `${stack.issuer}/token`),
+    });
+    const layers = await benchResourceLayers(
+      http,
+      {
+        issuer: stack.issuer,
+        audience: stack.vectorApiUrl,
+        redisUrl: String(stack.env.REDIS_URL),
+        token: bearer,
+      },
+      ['ratelimit', 'dpop'],
+      { count: params.resource, concurrency: params.concurrency, warmup: 300 },
+      async (mode, url, count) => {
+        if (mode !== 'dpop') return () => ({ authorization: `Bearer ${bearer}` });
+        const proofs = await Promise.all(
+          Array.from({ length: count }, () => key.proof('GET', `${url}/whoami`, bound)),
+        );
+        return (i) => ({ authorization: `DPoP ${bound}`, dpop: proofs[i] as string });
+      },
+    );
+    const bearerLayer = layers.get('ratelimit')!;
+    const dpopLayer = layers.get('dpop')!;
+    rows.push(
+      { name: 'authenticated requests: bearer token (+ revocation + rate limit)', result: bearerLayer },
+      { name: 'authenticated requests: DPoP-bound token with a proof', result: dpopLayer },
+    );
+    sections.push(
+      formatRatios(
+        [{ name: 'DPoP proof checked, jti remembered / bearer', ours: dpopLayer, bare: bearerLayer }],
+        'DPoP cost',
+      ),
+    );
+  }
+
+  // Client ID Metadata Documents: a client known from its (cached) document against a registered one.
+  if (scenarios.has('cimd')) {
+    log('authorization requests: a client ID metadata document client (cached) against a registered client');
+    const { cimd, registered } = await benchCimdClients(
+      http,
+      { root, env: stack.env, adminUrl: stack.adminUrl, adminToken: stack.adminToken },
+      { count: params.resource, concurrency: params.concurrency, warmup: 200 },
+    );
+    rows.push(
+      { name: 'authorization requests: metadata-document client', result: cimd },
+      { name: 'authorization requests: registered client', result: registered },
+    );
+    sections.push(
+      formatRatios(
+        [{ name: 'metadata-document client / registered client', ours: cimd, bare: registered }],
+        'CIMD cost (authorization requests)',
+      ),
+    );
   }
 
   if (scenarios.has('signing')) {

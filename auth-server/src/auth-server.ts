@@ -33,6 +33,8 @@ export interface RunningAuthServer {
   issuer: string;
   publicUrl: string;
   adminUrl: string;
+  /** Runs the periodic sweeps once now (expired models and marks, unused anonymous clients). */
+  sweepNow(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,11 +112,18 @@ export async function startAuthServer(
     const adminServer = started.push(await listen(adminApp, config.admin.host, config.admin.port), (s) =>
       s.close(),
     );
-    started.push(startExpirySweeper(orm, logger), (sweeper) => sweeper.stop());
+    const sweeper = started.push(
+      startExpirySweeper(orm, logger, {
+        clients: oidc.clients,
+        ttlSec: config.registration.anonymousClientTtlSec,
+      }),
+      (sweeper) => sweeper.stop(),
+    );
     return {
       issuer: config.issuer,
       publicUrl: publicServer.url,
       adminUrl: adminServer.url,
+      sweepNow: sweeper.sweepNow,
       close: started.close,
     };
   } catch (err) {

@@ -4,6 +4,7 @@ import {
   databaseTimeouts,
   deepFreeze,
   devSecret,
+  domainList,
   type Env,
   loadConfig,
   localUrl,
@@ -81,6 +82,26 @@ const envSchema = z
     /** Clients held in memory: at most this long without a change notice (0: every request reads Postgres). */
     CLIENT_CACHE_TTL_SEC: z.coerce.number().int().min(0).max(3600).default(30),
     CLIENT_CACHE_MAX_ENTRIES: positiveInt(10_000),
+    /** RFC 7591 registration without an initial access token (public native clients only). */
+    REGISTRATION_ANONYMOUS: z
+      .enum(['on', 'off'])
+      .default('off')
+      .transform((v) => v === 'on'),
+    /** An anonymously registered client without any grant this long after registering is deleted. */
+    ANONYMOUS_CLIENT_TTL_DAYS: z.coerce.number().positive().max(3650).default(30),
+    /** Client ID Metadata Documents: a client_id that is an https URL is fetched (on by default). */
+    CIMD: z
+      .enum(['on', 'off'])
+      .default('on')
+      .transform((v) => v === 'on'),
+    /** Only these domains (and their subdomains) may be CIMD clients; empty: any public host. */
+    CIMD_ALLOWED_DOMAINS: domainList(),
+    /** Never these domains (and their subdomains), whatever CIMD_ALLOWED_DOMAINS says. */
+    CIMD_BLOCKED_DOMAINS: domainList(),
+    /** Longest a fetched document is trusted, whatever its Cache-Control says (at least 30 s). */
+    CIMD_MAX_CACHE_SEC: z.coerce.number().int().min(30).max(86_400).default(3600),
+    /** PEM file of extra CAs trusted for the server's outbound https fetches (a private CA). */
+    OUTBOUND_CA_FILE: z.string().min(1).optional(),
     ADMIN_MAX_BODY_BYTES: positiveInt(64 * 1024),
     BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
     SMTP_URL: z
@@ -184,9 +205,23 @@ export interface AuthServerConfig {
   rateLimits: AuthRateLimitSettings;
   /** Clients in memory, invalidated at every instance on every change; the TTL is the safety net. */
   clientCache: ClientCacheSettings;
+  /** Client ID Metadata Documents (clients whose id is the https URL of their metadata). */
+  cimd: CimdSettings;
+  /** RFC 7591 without an initial access token, and how long its clients may stay unused. */
+  registration: { anonymous: boolean; anonymousClientTtlSec: number };
+  /** Extra CA certificates (PEM) for outbound https, besides the system's. */
+  outboundCaFile: string | undefined;
   upstreams: UpstreamSettings;
   /** Statement, lock and connect timeouts of the database pool (DB_*_MS). */
   database: DatabaseTimeouts;
+}
+
+export interface CimdSettings {
+  enabled: boolean;
+  /** Lower-case domains; a host matches its domain or any subdomain of it. Empty: any public host. */
+  allowedDomains: readonly string[];
+  blockedDomains: readonly string[];
+  maxCacheSec: number;
 }
 
 export interface AuthAdminSettings {
@@ -295,6 +330,17 @@ export function loadAuthServerConfig(env: Env): AuthServerConfig {
       mailsPerAccount: raw.RATE_LIMIT_MAILS_PER_ACCOUNT,
     },
     clientCache: { ttlSec: raw.CLIENT_CACHE_TTL_SEC, maxEntries: raw.CLIENT_CACHE_MAX_ENTRIES },
+    cimd: {
+      enabled: raw.CIMD,
+      allowedDomains: raw.CIMD_ALLOWED_DOMAINS,
+      blockedDomains: raw.CIMD_BLOCKED_DOMAINS,
+      maxCacheSec: raw.CIMD_MAX_CACHE_SEC,
+    },
+    outboundCaFile: raw.OUTBOUND_CA_FILE,
+    registration: {
+      anonymous: raw.REGISTRATION_ANONYMOUS,
+      anonymousClientTtlSec: Math.round(raw.ANONYMOUS_CLIENT_TTL_DAYS * 86_400),
+    },
     upstreams: {
       google: {
         clientId: raw.GOOGLE_CLIENT_ID,

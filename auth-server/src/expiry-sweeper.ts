@@ -1,14 +1,31 @@
 import type { Logger, MikroORM } from '@vectorauth/shared';
+import { sweepUnusedAnonymousClients } from './clients/anonymous-client-sweep.ts';
+import type { ClientRegistry } from './clients/client-registry.ts';
 import { sweepExpiredModels } from './oidc/postgres-adapter.ts';
 import { sweepExpiredRevocations } from './revocation/revocations.ts';
 
 const SWEEP_EVERY_MS = 5 * 60_000;
 
-/** Deletes expired oidc-provider models and revocation marks every few minutes; `stop` ends it. */
-export function startExpirySweeper(orm: MikroORM, logger: Logger): { stop(): void } {
-  const sweeper = setInterval(() => {
-    sweepExpiredModels(orm).catch((err) => logger.warn({ err }, 'sweeping expired oidc models failed'));
-    sweepExpiredRevocations(orm).catch((err) => logger.warn({ err }, 'sweeping expired revocations failed'));
-  }, SWEEP_EVERY_MS).unref();
-  return { stop: () => clearInterval(sweeper) };
+/**
+ * Every few minutes deletes expired oidc-provider models, revocation marks, and anonymously
+ * registered clients unused for `anonymousClientTtlSec`; `stop` ends it.
+ */
+export function startExpirySweeper(
+  orm: MikroORM,
+  logger: Logger,
+  anonymous: { clients: ClientRegistry; ttlSec: number },
+): { stop(): void; sweepNow(): Promise<void> } {
+  const sweepNow = async () => {
+    await Promise.all([
+      sweepUnusedAnonymousClients(orm, anonymous.clients, anonymous.ttlSec).catch((err) =>
+        logger.warn({ err }, 'sweeping unused anonymous clients failed'),
+      ),
+      sweepExpiredModels(orm).catch((err) => logger.warn({ err }, 'sweeping expired oidc models failed')),
+      sweepExpiredRevocations(orm).catch((err) =>
+        logger.warn({ err }, 'sweeping expired revocations failed'),
+      ),
+    ]);
+  };
+  const sweeper = setInterval(() => void sweepNow(), SWEEP_EVERY_MS).unref();
+  return { stop: () => clearInterval(sweeper), sweepNow };
 }

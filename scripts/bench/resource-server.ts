@@ -2,11 +2,13 @@
  * A resource server built from the shared library, in its own process, for measuring what each
  * layer costs: MODE=plain (verify only), revocation (+ the Redis revocation check), ratelimit
  * (+ a per-principal rate limit, in the same Redis round trip as the revocation check, as the
- * vector API does). Prints its URL on stdout.
+ * vector API does), dpop (ratelimit, and DPoP-bound tokens with their proofs, the proof's jti in
+ * that same round trip). Prints its URL on stdout.
  */
 import {
   createAccessTokenVerifier,
   createBearerAuth,
+  createDpopProofVerifier,
   createErrorHandler,
   createLogger,
   createRateLimiter,
@@ -37,13 +39,25 @@ const route: RouteChecks = {
   scope: 'vectors:read',
   limit: (token) => ({ bucket: `bench:${token.sub}`, max: 10_000_000 }),
 };
+let url = '';
+const dpop = { verifier: createDpopProofVerifier(), requestUrl: (ctx: Koa.Context) => `${url}${ctx.path}` };
 app.use(
-  createBearerAuth(verifier, MODE === 'plain' ? {} : MODE === 'revocation' ? { revocations } : { route }),
+  createBearerAuth(
+    verifier,
+    MODE === 'plain'
+      ? {}
+      : MODE === 'revocation'
+        ? { revocations }
+        : MODE === 'dpop'
+          ? { route, dpop }
+          : { route },
+  ),
 );
 app.use((ctx) => {
   ctx.body = { sub: ctx.state.token.sub };
 });
 const server = await listen(app, '127.0.0.1', 0);
+url = server.url;
 console.log(server.url);
 process.on('SIGTERM', async () => {
   await profile.stop();

@@ -6,6 +6,8 @@ export const SCENARIOS = [
   'encryption',
   'sign-ins',
   'resource-layers',
+  'dpop',
+  'cimd',
   'signing',
   'cold-load',
   'scale-tokens',

@@ -3,6 +3,7 @@ import { Router } from '@koa/router';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
   type AccessTokenVerifier,
+  type ChallengeSettings,
   createAccessLog,
   createDpopProofVerifier,
   createErrorHandler,
@@ -16,6 +17,7 @@ import {
   createSafeInput,
   createSecurityHeaders,
   healthz,
+  InsufficientScopeError,
   type Logger,
   type Metrics,
   postgresReadiness,
@@ -23,6 +25,7 @@ import {
   type Redis,
   refusePlainHttp,
   VECTOR_SCOPE_NAMES,
+  withChallenges,
 } from '@vectorauth/shared';
 import Koa from 'koa';
 import { createPermissionAudit } from './abuse/permission-audit.ts';
@@ -30,6 +33,8 @@ import { createVectorRateLimit } from './abuse/vector-rate-limit.ts';
 import type { VectorApiConfig } from './config.ts';
 import { createDocsHandlers } from './docs/docs-handlers.ts';
 import { createOpenApiDocument } from './docs/openapi-document.ts';
+import { createMcpEndpoint } from './mcp/mcp-endpoint.ts';
+import { createMcpTools } from './mcp/mcp-tools.ts';
 import { registerIndexMetrics } from './search/index-metrics.ts';
 import type { VectorIndex } from './search/vector-index.ts';
 import { createAuditQuery } from './store/audit-query.ts';
@@ -77,7 +82,8 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
   const resourceMetadata = createProtectedResourceMetadata({
     resource: deps.config.apiUrl,
     authorizationServers: [deps.config.issuer],
-    scopes: VECTOR_SCOPE_NAMES,
+    // What an ordinary client asks for: `admin` is the operator's, never requested by agents from here.
+    scopes: VECTOR_SCOPE_NAMES.filter((s) => s !== 'admin'),
     dpopAlgorithms: dpop.algorithms,
     name: 'Vector API',
     documentation: `${deps.config.apiUrl.replace(/\/$/, '')}/docs`,
@@ -98,12 +104,30 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
   open.get('/openapi.json', docs.openApiJson);
   open.get('/docs', docs.docsPage);
 
+  const challenge: ChallengeSettings = {
+    realm: 'vector-api',
+    resourceMetadata: resourceMetadata.url,
+    dpopAlgorithms: dpop.algorithms,
+  };
+  const mcp = createMcpEndpoint({
+    tools: createMcpTools(routes),
+    logger: deps.logger,
+    refuseScope: (ctx, scope) =>
+      withChallenges(
+        new InsufficientScopeError(scope, challenge.realm),
+        challenge,
+        /^dpop /i.test(ctx.get('authorization')) ? 'DPoP' : 'Bearer',
+      ),
+    requestUrl: (ctx) => publicRequestUrl(deps.config.apiUrl, ctx.path),
+  });
+
   const v1 = createV1Router({
     orm: deps.orm,
     encryption: deps.encryption,
     verifier: deps.verifier,
     versions: createCollectionVersions(deps.redis),
     routes,
+    mcp,
     resourceMetadata: resourceMetadata.url,
     dpop: { verifier: dpop, requestUrl: (ctx) => publicRequestUrl(deps.config.apiUrl, ctx.path) },
     maxBodyBytes: deps.config.limits.maxBodyBytes,

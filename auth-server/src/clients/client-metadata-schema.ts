@@ -12,9 +12,16 @@ export const clientMetadataSchema = z
     redirect_uris: z.array(uri).max(20).optional(),
     post_logout_redirect_uris: z.array(uri).max(20).optional(),
     grant_types: z
-      .array(z.enum(['authorization_code', 'refresh_token', 'client_credentials']))
+      .array(
+        z.enum([
+          'authorization_code',
+          'refresh_token',
+          'client_credentials',
+          'urn:ietf:params:oauth:grant-type:token-exchange',
+        ]),
+      )
       .min(1)
-      .max(3)
+      .max(4)
       .optional(),
     response_types: z
       .array(z.enum(['code']))

@@ -11,7 +11,8 @@ export interface PolicyOptions {
   dynamic: boolean;
 }
 
-const GRANTS = new Set(['authorization_code', 'refresh_token', 'client_credentials']);
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const GRANTS = new Set(['authorization_code', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE]);
 const AUTH_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'none']);
 const UNSUPPORTED = [
   'jwks',
@@ -86,6 +87,8 @@ export function clientPolicyProblems(
     bad(`token_endpoint_auth_method "${String(method)}" is not allowed`);
   if (method === 'none' && grants.includes('client_credentials'))
     bad('client_credentials needs an authenticated (confidential) client');
+  if (method === 'none' && grants.includes(TOKEN_EXCHANGE))
+    bad('token exchange needs an authenticated (confidential) client');
 
   const native = metadata.application_type === 'native';
   const redirects = asStrings(metadata.redirect_uris) ?? [];

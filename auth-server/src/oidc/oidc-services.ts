@@ -4,6 +4,7 @@ import type { AccountRepository } from '../accounts/account-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientCacheSync } from '../clients/client-cache-sync.ts';
 import { type ClientRegistry, createClientRegistry } from '../clients/client-registry.ts';
+import { createGuardedFetch } from '../clients/metadata-documents/guarded-fetch.ts';
 import type { AuthServerConfig } from '../config.ts';
 import type { PageRenderer } from '../pages/renderer.ts';
 import { createOwnAccessTokens } from '../revocation/own-access-tokens.ts';
@@ -73,6 +74,11 @@ export function createOidcServices(deps: {
     createProviderFactory({
       ...deps,
       findAccount: createFindAccount(deps.accounts),
+      // One connection pool for every Provider the key set builds.
+      outboundFetch: createGuardedFetch({
+        production: deps.config.nodeEnv === 'production',
+        caFile: deps.config.outboundCaFile,
+      }),
       adapter,
       oauthMetrics,
       rotation,

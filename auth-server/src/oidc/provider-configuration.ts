@@ -1,5 +1,8 @@
 import { VECTOR_SCOPE_NAMES } from '@vectorauth/shared';
 import type { Adapter, AsymmetricSigningAlgorithm, Configuration, FindAccount, JWK } from 'oidc-provider';
+import { ANONYMOUS_MARK } from '../clients/anonymous-registration-policy.ts';
+import { cimdFeature } from '../clients/metadata-documents/cimd-feature.ts';
+import type { FetchLike } from '../clients/metadata-documents/guarded-fetch.ts';
 import type { AuthServerConfig, TokenLifetimes } from '../config.ts';
 import type { KeySet } from '../keys/key-set.ts';
 import type { PageRenderer } from '../pages/renderer.ts';
@@ -8,6 +11,7 @@ import { renderErrorPage, rpInitiatedLogoutFeature } from './provider-pages.ts';
 import { registrationFeatures } from './registration-features.ts';
 import { createResourceServers } from './resource-servers.ts';
 import { introspectionAllowedPolicy, revocationAllowedPolicy } from './token-access-policies.ts';
+import { exchangedActors } from './token-exchange.ts';
 
 export interface ProviderConfigurationDeps {
   config: AuthServerConfig;
@@ -15,6 +19,7 @@ export interface ProviderConfigurationDeps {
   /** The published signing keys; a change of key set builds a new configuration (and Provider). */
   keySet: KeySet;
   findAccount: FindAccount;
+  outboundFetch: FetchLike;
   pages: PageRenderer;
 }
 
@@ -25,7 +30,7 @@ export interface ProviderConfigurationDeps {
  * so keys of an earlier algorithm remain valid while they are published.
  */
 export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Configuration {
-  const { config, adapter, keySet, findAccount, pages } = deps;
+  const { config, adapter, keySet, findAccount, outboundFetch, pages } = deps;
   const signingAlg = keySet.current.alg as AsymmetricSigningAlgorithm;
   return {
     adapter,
@@ -48,6 +53,7 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     findAccount,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     renderError: renderErrorPage(pages),
+    fetch: outboundFetch as NonNullable<Configuration['fetch']>,
   };
 }
 
@@ -69,10 +75,10 @@ function clientConfiguration(
 ): Pick<Configuration, 'extraClientMetadata' | 'clientDefaults'> {
   return {
     extraClientMetadata: {
-      properties: ['first_party'],
+      properties: ['first_party', ANONYMOUS_MARK],
       validator(_ctx, key, value) {
-        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
-          throw new Error('first_party must be a boolean');
+        if (value !== undefined && typeof value !== 'boolean') {
+          throw new Error(`${key} must be a boolean`);
         }
       },
     },
@@ -103,6 +109,7 @@ function features(
     revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy },
     resourceIndicators: { enabled: true, ...resources },
     ...registrationFeatures(),
+    clientIdMetadataDocument: cimdFeature(config.cimd, { production: config.nodeEnv === 'production' }),
     rpInitiatedLogout: rpInitiatedLogoutFeature(pages),
   };
 }
@@ -130,8 +137,12 @@ function ttl(tokens: TokenLifetimes): Configuration['ttl'] {
   };
 }
 
-/** RFC 9068 allows more claims: the grant (for grant-wide revocation) and a precise issue time. */
+/**
+ * RFC 9068 allows more claims: the grant (for grant-wide revocation), a precise issue time and,
+ * for a token exchanged by an agent (RFC 8693), who acts (`act`).
+ */
 const extraTokenClaims: Configuration['extraTokenClaims'] = (_ctx, token) => ({
   ...('grantId' in token && token.grantId ? { grant_id: token.grantId } : {}),
+  ...(exchangedActors.has(token) ? { act: exchangedActors.get(token) } : {}),
   iat_ms: Date.now(),
 });

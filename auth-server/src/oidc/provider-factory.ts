@@ -1,7 +1,8 @@
 import { isDatabaseUnavailable, type Logger, type Redis } from '@vectorauth/shared';
-import { type Adapter, type FindAccount, Provider } from 'oidc-provider';
+import { type Adapter, type AsymmetricSigningAlgorithm, type FindAccount, Provider } from 'oidc-provider';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
+import type { FetchLike } from '../clients/metadata-documents/guarded-fetch.ts';
 import type { AuthServerConfig } from '../config.ts';
 import { secureCookies } from '../https/secure-cookies.ts';
 import type { KeySet } from '../keys/key-set.ts';
@@ -9,6 +10,7 @@ import type { PageRenderer } from '../pages/renderer.ts';
 import type { OwnAccessTokens } from '../revocation/own-access-tokens.ts';
 import type { Revocations } from '../revocation/revocations.ts';
 import type { AccountSessions } from './account-sessions.ts';
+import { installAnonymousRegistration } from './anonymous-registration.ts';
 import { installEndpointActions } from './endpoint-actions.ts';
 import { installJwksCacheControl } from './jwks-cache-control.ts';
 import type { OauthMetrics } from './oauth-metrics.ts';
@@ -16,11 +18,15 @@ import { createOauthOutageAnswers } from './oauth-unavailable.ts';
 import { buildProviderConfiguration } from './provider-configuration.ts';
 import type { RefreshRotation } from './refresh-rotation.ts';
 import { installRegistrationHooks } from './registration-hooks.ts';
+import { createResourceServers } from './resource-servers.ts';
+import { registerTokenExchange } from './token-exchange.ts';
 
 export interface ProviderFactoryDeps {
   config: AuthServerConfig;
   adapter: new (model: string) => Adapter;
   findAccount: FindAccount;
+  /** What oidc-provider fetches for clients (their metadata documents). */
+  outboundFetch: FetchLike;
   pages: PageRenderer;
   logger: Logger;
   redis: Redis;
@@ -40,12 +46,12 @@ export interface ProviderFactoryDeps {
  * provider holder calls it again whenever the signing keys change.
  */
 export function createProviderFactory(deps: ProviderFactoryDeps): (keySet: KeySet) => Provider {
-  const { config, adapter, findAccount, pages, logger, redis, audit, oauthMetrics } = deps;
+  const { config, adapter, findAccount, outboundFetch, pages, logger, redis, audit, oauthMetrics } = deps;
   const { rotation, revocations, ownTokens, clients, sessions } = deps;
   return function buildProvider(keySet) {
     const provider = new Provider(
       config.issuer,
-      buildProviderConfiguration({ config, adapter, keySet, findAccount, pages }),
+      buildProviderConfiguration({ config, adapter, keySet, findAccount, outboundFetch, pages }),
     );
     const outages = createOauthOutageAnswers();
     provider.on('server_error', (ctx, err) => {
@@ -57,6 +63,19 @@ export function createProviderFactory(deps: ProviderFactoryDeps): (keySet: KeySe
     provider.use(outages.middleware);
     installEndpointActions({ provider, redis, rotation, revocations, ownTokens, audit });
     installRegistrationHooks({ provider, clients, audit });
+    if (config.registration.anonymous) installAnonymousRegistration(provider);
+    registerTokenExchange(provider, {
+      keySet,
+      revocations,
+      issuer: config.issuer,
+      audience: config.vectorApiUrl,
+      resourceServer: createResourceServers({
+        vectorApiUrl: config.vectorApiUrl,
+        accessTokenTtl: config.tokens.accessTokenTtl,
+        signingAlg: keySet.current.alg as AsymmetricSigningAlgorithm,
+        signingKid: keySet.current.kid,
+      }).getResourceServerInfo(undefined, config.vectorApiUrl),
+    });
     installJwksCacheControl(provider, config.keys.jwksMaxAgeSec);
     if (config.nodeEnv === 'production') provider.use(secureCookies);
     provider.on('grant.success', (ctx) => {

@@ -1,4 +1,5 @@
 import type { Configuration } from 'oidc-provider';
+import { ANONYMOUS_POLICY, anonymousRegistrationPolicy } from '../clients/anonymous-registration-policy.ts';
 import { newClientId, newClientSecret } from '../clients/new-client.ts';
 import { registrationPolicy } from '../clients/registration-policy.ts';
 
@@ -16,7 +17,10 @@ export function registrationFeatures(): Pick<
     registration: {
       enabled: true,
       initialAccessToken: true,
-      policies: { [REGISTRATION_POLICY]: registrationPolicy },
+      policies: {
+        [REGISTRATION_POLICY]: registrationPolicy,
+        [ANONYMOUS_POLICY]: anonymousRegistrationPolicy,
+      },
       idFactory: newClientId,
       secretFactory: newClientSecret,
       issueRegistrationAccessToken: true,

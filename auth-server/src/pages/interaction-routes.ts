@@ -59,13 +59,25 @@ function interactionStep(deps: Deps) {
       ...auditRequest(ctx),
       clientId: String(d.params.client_id),
     }),
-    isFirstParty: async (clientId: unknown) =>
-      ((await findClient(clientId)) as unknown as { first_party?: boolean } | undefined)?.first_party ===
-      true,
+    /** Ours (registered through the admin API as first-party); never a client that describes itself. */
+    isFirstParty: async (clientId: unknown) => {
+      const client = (await findClient(clientId)) as unknown as SelfDescribed | undefined;
+      return client?.first_party === true && client.clientIdMetadataDocument !== true;
+    },
     clientName: async (clientId: unknown) => (await findClient(clientId))?.clientName ?? String(clientId),
+    /**
+     * For a client known only from its own metadata document (its id is that document's URL): the
+     * domain it lives on, shown as unverified; nobody vouched for its name.
+     */
+    unverifiedDomain: async (clientId: unknown) => {
+      const client = (await findClient(clientId)) as unknown as SelfDescribed | undefined;
+      return client?.clientIdMetadataDocument === true ? new URL(String(clientId)).hostname : undefined;
+    },
   };
 }
 type InteractionStep = ReturnType<typeof interactionStep>;
+/** What oidc-provider's Client carries besides its typed fields: our flag, and its CIMD mark. */
+type SelfDescribed = { first_party?: boolean; clientIdMetadataDocument?: boolean };
 
 const missingScopes = (missing: Missing) => [
   ...(missing.missingOIDCScope ?? []),
@@ -96,6 +108,7 @@ function showStep(step: InteractionStep) {
       csrf: step.csrf.token(ctx),
       action: `/interaction/${d.uid}/consent`,
       clientName: await step.clientName(d.params.client_id),
+      unverifiedDomain: await step.unverifiedDomain(d.params.client_id),
       email: account?.email ?? '',
       scopes: describeScopes(missingScopes(d.prompt.details as Missing)),
     });

@@ -98,14 +98,18 @@ export function createRevocations(deps: {
   };
 
   // Whenever the connection becomes ready (again): a Redis that lost its data is rebuilt. A replay
-  // cut short by Redis going away runs again on the next 'ready'; one cut short by our own close
-  // (the connection has ended) is no failure.
+  // cut short because the connection is no longer ready is no failure: Redis going away runs it
+  // again on the next 'ready', and our own close (quitting, closed, ended) needs none.
   redis.on('ready', () => {
     revocations
       .replay()
       .then((n) => logger.info({ replayed: n }, 'revocations replayed into redis'))
       .catch((err: unknown) => {
-        if (redis.status === 'end') logger.info('revocation replay stopped: the redis connection was closed');
+        if (redis.status !== 'ready')
+          logger.info(
+            { status: redis.status },
+            'revocation replay stopped: the redis connection is not ready',
+          );
         else logger.warn({ err }, 'replaying revocations into redis failed');
       });
   });

@@ -13,13 +13,18 @@ export interface ClientCredentials {
 }
 
 /** One client-credentials grant (HTTP Basic client authentication); returns the access token. */
-export async function requestToken(http: HttpClient, c: ClientCredentials): Promise<string> {
+export async function requestToken(
+  http: HttpClient,
+  c: ClientCredentials,
+  extraHeaders: Record<string, string> = {},
+): Promise<string> {
   const basic = Buffer.from(`${encodeURIComponent(c.clientId)}:${encodeURIComponent(c.clientSecret)}`);
   const res = await http.send('POST', c.tokenUrl, {
     headers: {
       authorization: `Basic ${basic.toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
+      ...extraHeaders,
     },
     body: new URLSearchParams({ grant_type: 'client_credentials', scope: c.scope }).toString(),
   });

@@ -4,7 +4,14 @@ import { resolve } from 'node:path';
 import type { HttpClient } from '../http-client.ts';
 import { type LoadOptions, type LoadResult, mergeResults, runLoad } from '../load.ts';
 
-export type ResourceMode = 'plain' | 'revocation' | 'ratelimit';
+export type ResourceMode = 'plain' | 'revocation' | 'ratelimit' | 'dpop';
+
+/** The headers of each request of a run against one mode's server (made before the run is timed). */
+export type RequestHeaders = (
+  mode: ResourceMode,
+  url: string,
+  count: number,
+) => Promise<(i: number) => Record<string, string>>;
 
 /**
  * Authenticated requests per second against a resource server of the shared library in its own
@@ -18,6 +25,7 @@ export async function benchResourceLayers(
   options: { issuer: string; audience: string; redisUrl: string; token: string },
   modes: readonly ResourceMode[],
   load: LoadOptions,
+  requestHeaders: RequestHeaders = async () => () => ({ authorization: `Bearer ${options.token}` }),
 ): Promise<Map<ResourceMode, LoadResult>> {
   const servers = new Map<ResourceMode, { child: ChildProcess; url: string }>();
   try {
@@ -36,13 +44,14 @@ export async function benchResourceLayers(
       const [line] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
       servers.set(mode, { child, url: line.toString().trim() });
     }
-    const headers = { authorization: `Bearer ${options.token}` };
     const half = { ...load, count: Math.ceil(load.count / 2) };
     const runs = new Map<ResourceMode, LoadResult[]>(modes.map((m) => [m, []]));
     for (const mode of [...modes, ...modes.toReversed()]) {
       const { url } = servers.get(mode) as { url: string };
+      const headers = await requestHeaders(mode, url, half.count + half.warmup);
+      let sent = 0;
       const result = await runLoad(half, async () => {
-        const res = await http.send('GET', `${url}/whoami`, { headers });
+        const res = await http.send('GET', `${url}/whoami`, { headers: headers(sent++) });
         if (res.status !== 200) throw new Error(`resource server (${mode}) answered ${res.status}`);
       });
       runs.get(mode)?.push(result);

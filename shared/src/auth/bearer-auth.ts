@@ -48,7 +48,8 @@ export interface BearerAuthOptions {
  */
 export interface RouteChecks {
   checks: RequestChecks;
-  scope: string;
+  /** The scope the route needs; a function picks it from the token (an endpoint serving several). */
+  scope: string | ((token: AccessTokenClaims) => string);
   /** The bucket and limit this request counts against. */
   limit?: (token: AccessTokenClaims) => { bucket: string; max: number };
   /** Told of each refused request (a log line, a metric). */
@@ -141,7 +142,8 @@ async function routeChecks(
   realm: string,
   once: RequestCheckInput['once'],
 ) {
-  const hasScope = token.scopes.has(route.scope);
+  const scope = typeof route.scope === 'string' ? route.scope : route.scope(token);
+  const hasScope = token.scopes.has(scope);
   const limit = hasScope ? route.limit?.(token) : undefined;
   const reads = hasScope ? (route.reads?.(ctx, token) ?? []) : [];
   const result = await route.checks.run(ctx, token, { limit, reads, ...(once ? { once } : {}) });
@@ -151,7 +153,7 @@ async function routeChecks(
   ctx.state.token = token;
   if (reads.length > 0)
     ctx.state.checkedReads = new Map(reads.map((key, i) => [key, result.reads[i] ?? null]));
-  if (!hasScope) throw new InsufficientScopeError(route.scope, realm);
+  if (!hasScope) throw new InsufficientScopeError(scope, realm);
   if (result.limit && !result.limit.allowed) {
     route.onLimited?.(ctx);
     throw new RateLimitedError(result.limit.retryAfter);

@@ -15,6 +15,27 @@ export const redisUrl = () =>
     message: 'must be a redis:// URL',
   });
 
+/** Comma-separated domain names (`example.com, tools.example`), lower-cased; empty or unset: none. */
+export const domainList = () =>
+  z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((d) => d.trim().toLowerCase().replace(/\.$/, ''))
+        .filter(Boolean),
+    )
+    .refine(
+      (domains) =>
+        domains.every((d) =>
+          /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(d),
+        ),
+      {
+        message: 'must be comma-separated domain names',
+      },
+    );
+
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export const logLevel = () =>

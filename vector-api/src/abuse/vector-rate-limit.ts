@@ -1,4 +1,4 @@
-import type { RequestChecks, RouteChecks } from '@vectorauth/shared';
+import type { AccessTokenClaims, RequestChecks, RouteChecks } from '@vectorauth/shared';
 import type { Context } from 'koa';
 
 export interface VectorRateLimits {
@@ -23,13 +23,16 @@ export function createVectorRateLimit(deps: {
   onLimited?: (ctx: Context) => void;
 }) {
   const { checks, limits, onLimited } = deps;
-  return (scope: string): RouteChecks => ({
+  return (scope: string | ((token: AccessTokenClaims) => string)): RouteChecks => ({
     checks,
     scope,
-    limit: (token) => ({
-      bucket: `vec:${scope}:${token.sub}`,
-      max: limits.byClient.get(token.clientId) ?? limits.byScope.get(scope) ?? limits.perPrincipal,
-    }),
+    limit: (token) => {
+      const counted = typeof scope === 'string' ? scope : scope(token);
+      return {
+        bucket: `vec:${counted}:${token.sub}`,
+        max: limits.byClient.get(token.clientId) ?? limits.byScope.get(counted) ?? limits.perPrincipal,
+      };
+    },
     onLimited,
   });
 }

@@ -33,8 +33,14 @@ export interface V1RouterDeps {
   /** What each principal may store, by the client it calls through. */
   quotas: VectorQuotas;
   /** A route's token checks by its scope: revocation, scope, the principal's rate limit. */
-  routeChecks: (scope: string) => RouteChecks;
+  routeChecks: (scope: string | ((token: AccessTokenClaims) => string)) => RouteChecks;
+  /** `POST /mcp`, behind the same token checks, body parsing and repositories (mcp/mcp-endpoint.ts). */
+  mcp?: (ctx: V1Context) => Promise<void>;
 }
+
+/** The scope an MCP request is counted under: the first vector scope its token carries. */
+const anyVectorScope = (token: AccessTokenClaims): string =>
+  ['vectors:read', 'vectors:write', 'vectors:delete'].find((s) => token.scopes.has(s)) ?? 'vectors:read';
 
 /**
  * Every v1 request reads top to bottom: verify the bearer token (the only source of the
@@ -77,6 +83,20 @@ export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
       jsonBody,
       repositories,
       (ctx) => route.handler(ctx as unknown as V1Context),
+    );
+  }
+  if (deps.mcp) {
+    const mcp = deps.mcp;
+    router.post(
+      '/mcp',
+      createBearerAuth(deps.verifier, {
+        route: deps.routeChecks(anyVectorScope),
+        resourceMetadata: deps.resourceMetadata,
+        ...(deps.dpop ? { dpop: deps.dpop } : {}),
+      }),
+      jsonBody,
+      repositories,
+      (ctx) => mcp(ctx as unknown as V1Context),
     );
   }
   return router;

@@ -85,6 +85,34 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
     ]);
   });
 
+  it('fetches client metadata documents by default; domain lists are lower-cased, bad ones named', () => {
+    const base = { DATABASE_URL: DB, DATA_DIR: dataDir };
+    expect(loadAuthServerConfig(base).cimd).to.deep.equal({
+      enabled: true,
+      allowedDomains: [],
+      blockedDomains: [],
+      maxCacheSec: 3600,
+    });
+    const c = loadAuthServerConfig({
+      ...base,
+      CIMD: 'off',
+      CIMD_ALLOWED_DOMAINS: ' Agents.Example. , tools.example',
+      CIMD_MAX_CACHE_SEC: '60',
+    });
+    expect(c.cimd).to.deep.include({ enabled: false, allowedDomains: ['agents.example', 'tools.example'] });
+    const issues = issuesOf({
+      ...base,
+      CIMD: 'maybe',
+      CIMD_BLOCKED_DOMAINS: 'evil.example, https://x.example/',
+      CIMD_MAX_CACHE_SEC: '5',
+    });
+    expect(issues.map((i) => i.split(':')[0])).to.have.members([
+      'CIMD',
+      'CIMD_BLOCKED_DOMAINS',
+      'CIMD_MAX_CACHE_SEC',
+    ]);
+  });
+
   it('accepts a complete production configuration, with http only to loopback', () => {
     expect(loadAuthServerConfig(PRODUCTION).issuer).to.equal('https://id.example');
     const local = loadAuthServerConfig({

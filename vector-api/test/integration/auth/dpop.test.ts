@@ -50,7 +50,7 @@ describe('vector-api DPoP (RFC 9449) and challenges (RFC 9728)', () => {
     expect(res.body).to.deep.include({
       resource: h.env.VECTOR_API_URL,
       authorization_servers: [h.env.ISSUER],
-      scopes_supported: ['vectors:read', 'vectors:write', 'vectors:delete', 'admin'],
+      scopes_supported: ['vectors:read', 'vectors:write', 'vectors:delete'],
       bearer_methods_supported: ['header'],
       dpop_bound_access_tokens_required: false,
     });

@@ -1,0 +1,129 @@
+import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { errors, type KoaContextWithOIDC, type Provider, type ResourceServer } from 'oidc-provider';
+import type { KeySet } from '../keys/key-set.ts';
+import type { Revocations } from '../revocation/revocations.ts';
+
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+/** How many actors one token may name, the newest outermost (`act`, RFC 8693 section 4.1). */
+export const MAX_DELEGATION_DEPTH = 3;
+
+/** RFC 8693 section 4.1: who acts, and (nested) who acted before it. */
+export interface Actor {
+  sub: string;
+  act?: Actor;
+}
+
+/** The actor chain an exchanged token carries, by the token model instance it was issued as. */
+export const exchangedActors = new WeakMap<object, Actor>();
+
+const depthOf = (actor: Actor | undefined): number => (actor ? 1 + depthOf(actor.act) : 0);
+
+function actorFrom(value: unknown, depth = 0): Actor | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || depth > MAX_DELEGATION_DEPTH)
+    throw new errors.InvalidGrant('the subject token names a malformed or too long actor chain');
+  const { sub, act } = value as { sub?: unknown; act?: unknown };
+  if (typeof sub !== 'string') throw new errors.InvalidGrant('the subject token names an actor without sub');
+  const before = actorFrom(act, depth + 1);
+  return before ? { sub, act: before } : { sub };
+}
+
+/**
+ * RFC 8693 token exchange for an agent acting for a person: a client registered for this grant
+ * (confidential, authenticated as at any /token call) presents a person's access token for the
+ * vector API (`subject_token`, ours, unexpired, not revoked) and gets a JWT access token for the
+ * same person (`sub`), the same grant (`grant_id`), at most the same scopes and only scopes the
+ * client is registered for, naming itself in `act` above whoever acted before (at most
+ * MAX_DELEGATION_DEPTH actors). The revocation protocol then covers it with no fork: revoking the
+ * person's grant (the account page), the person's tokens (signing out everywhere, a reset) or the
+ * agent client (deletion, rotation with revocation) reaches the exchanged token at the resource
+ * server on its next request, because the token names that grant, that subject and that client.
+ */
+export function registerTokenExchange(
+  provider: Provider,
+  deps: {
+    keySet: KeySet;
+    revocations: Revocations;
+    issuer: string;
+    audience: string;
+    /** The vector API as oidc-provider's resource indicators describe it (audience, TTL, JWT). */
+    resourceServer: ResourceServer;
+  },
+): void {
+  const keys = createLocalJWKSet({ keys: deps.keySet.publicJwks });
+  provider.registerGrantType(
+    TOKEN_EXCHANGE,
+    async (ctx: KoaContextWithOIDC) => {
+      const { client } = ctx.oidc;
+      const params = ctx.oidc.params as Record<string, string | undefined>;
+      if (!client) throw new errors.InvalidClient('client authentication failed');
+      if (params.subject_token_type !== ACCESS_TOKEN_TYPE)
+        throw new errors.InvalidRequest(`subject_token_type must be ${ACCESS_TOKEN_TYPE}`);
+      if (params.requested_token_type && params.requested_token_type !== ACCESS_TOKEN_TYPE)
+        throw new errors.InvalidRequest(`only ${ACCESS_TOKEN_TYPE} can be requested`);
+      if (params.resource && params.resource !== deps.audience)
+        throw new errors.InvalidTarget(`tokens are exchanged for ${deps.audience} only`);
+      let subject: JWTPayload;
+      try {
+        ({ payload: subject } = await jwtVerify(params.subject_token ?? '', keys, {
+          issuer: deps.issuer,
+          audience: deps.audience,
+          typ: 'at+jwt',
+          requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
+        }));
+      } catch {
+        throw new errors.InvalidGrant('the subject token is not a valid access token of this server');
+      }
+      if (await deps.revocations.isRevoked(subject))
+        throw new errors.InvalidGrant('the subject token has been revoked');
+      if (typeof subject.grant_id !== 'string')
+        throw new errors.InvalidGrant("the subject token must come from a person's grant");
+      const before = actorFrom(subject.act);
+      const actor: Actor = before ? { sub: client.clientId, act: before } : { sub: client.clientId };
+      if (depthOf(actor) > MAX_DELEGATION_DEPTH)
+        throw new errors.InvalidGrant(`a delegation chain holds at most ${MAX_DELEGATION_DEPTH} actors`);
+
+      const held = new Set(
+        String(subject.scope ?? '')
+          .split(' ')
+          .filter(Boolean),
+      );
+      const registered = new Set(
+        String(client.scope ?? '')
+          .split(' ')
+          .filter(Boolean),
+      );
+      // Without a scope: what the subject holds that the agent may have.
+      const requested = params.scope
+        ? params.scope.split(' ').filter(Boolean)
+        : [...held].filter((s) => registered.has(s));
+      const refused = requested.filter((s) => !held.has(s) || !registered.has(s));
+      if (refused.length > 0 || requested.length === 0)
+        throw new errors.InvalidScope(
+          'the exchanged token may only narrow the subject token, within the scopes the client is registered for',
+          refused.join(' '),
+        );
+
+      const token = new provider.AccessToken({
+        accountId: subject.sub as string,
+        client,
+        grantId: subject.grant_id,
+        scope: requested.join(' '),
+        gty: 'token_exchange',
+      });
+      token.resourceServer = new provider.ResourceServer(deps.audience, deps.resourceServer);
+      exchangedActors.set(token, actor);
+      ctx.oidc.entity('AccessToken', token);
+      const value = await token.save();
+      ctx.body = {
+        access_token: value,
+        issued_token_type: ACCESS_TOKEN_TYPE,
+        token_type: 'Bearer',
+        expires_in: token.expiration,
+        scope: token.scope,
+      };
+    },
+    ['subject_token', 'subject_token_type', 'requested_token_type', 'scope', 'resource', 'audience'],
+  );
+}
