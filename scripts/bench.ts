@@ -467,7 +467,7 @@ try {
     const key = await createBenchDpopKey();
     const bearer = await token();
     const bound = await requestToken(http, await oursClient(), {
-      dpop: await key.proof('POST', `${stack.issuer}/token`),
+      dpop: await key.proof('POST', `${stack.authUrl}/token`),
     });
     const layers = await benchResourceLayers(
       http,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, type JWK, jwtVerify } from 'jose';
+import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
 import { InvalidDpopProofError } from '../errors/errors.ts';
 import { hasDuplicateJsonKeys } from './duplicate-json-keys.ts';
 
@@ -37,6 +37,8 @@ export interface DpopProofOptions {
   /** Clock skew allowed either way, in seconds (default 5). */
   clockToleranceSec?: number;
   now?: () => number;
+  /** Client keys kept imported, with their thumbprints (default 10 000; a client signs every proof with one). */
+  keyCacheSize?: number;
 }
 
 /** Asymmetric algorithms only: a proof signed with a shared secret proves no key possession. */
@@ -65,6 +67,31 @@ export function publicRequestUrl(publicUrl: string, path: string): string {
   return `${base.origin}${full}`;
 }
 
+/**
+ * The public keys proofs carry, imported once with their RFC 7638 thumbprint: a client signs each
+ * of its proofs with the same key, so only the signature is checked per request. Keyed by the
+ * algorithm and the key's members exactly as sent; the oldest goes first past `capacity`.
+ */
+function createProofKeyCache(capacity: number) {
+  const cache = new Map<string, Promise<{ key: Awaited<ReturnType<typeof importJWK>>; jkt: string }>>();
+  return {
+    of(alg: string, jwk: JWK) {
+      const id = `${alg}\u0000${JSON.stringify(jwk)}`;
+      let entry = cache.get(id);
+      if (!entry) {
+        entry = (async () => ({
+          key: await importJWK(jwk, alg),
+          jkt: await calculateJwkThumbprint(jwk, 'sha256'),
+        }))();
+        entry.catch(() => cache.delete(id));
+        cache.set(id, entry);
+        if (cache.size > capacity) cache.delete(cache.keys().next().value as string);
+      }
+      return entry;
+    },
+  };
+}
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
 /**
@@ -82,6 +109,7 @@ export function createDpopProofVerifier(options: DpopProofOptions = {}): DpopPro
   const toleranceSec = options.clockToleranceSec ?? 5;
   const now = options.now ?? Date.now;
   const refuse = (message: string) => new InvalidDpopProofError(message, realm);
+  const keys = createProofKeyCache(options.keyCacheSize ?? 10_000);
 
   return {
     algorithms,
@@ -90,31 +118,39 @@ export function createDpopProofVerifier(options: DpopProofOptions = {}): DpopPro
       const proof = proofs[0] as string;
       if (proof.length > MAX_PROOF_LENGTH) throw refuse('the DPoP proof is too large');
       if (!JWS_COMPACT.test(proof)) throw refuse('the DPoP proof is not a signed JWT');
-      const [header = '', body = ''] = proof.split('.');
-      if ([header, body].some((p) => hasDuplicateJsonKeys(Buffer.from(p, 'base64url').toString('utf8'))))
+      const [headerPart = '', bodyPart = ''] = proof.split('.');
+      if ([headerPart, bodyPart].some((p) => hasDuplicateJsonKeys(Buffer.from(p, 'base64url').toString('utf8'))))
         throw refuse('the DPoP proof is ambiguous (a member appears twice)');
-      let jwk: JWK;
+      let header: { typ?: unknown; alg?: unknown; jwk?: unknown };
       try {
-        jwk = decodeProtectedHeader(proof).jwk as JWK;
+        header = decodeProtectedHeader(proof);
       } catch {
         throw refuse('the DPoP proof header is malformed');
       }
+      const { jwk, alg } = header;
       if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
         throw refuse('the DPoP proof carries no public key (jwk)');
       if (PRIVATE_MEMBERS.some((member) => member in jwk))
         throw refuse('the DPoP proof key must be a public key');
+      if (typeof alg !== 'string' || !algorithms.includes(alg))
+        throw refuse('the DPoP proof is signed with a refused algorithm');
+      const { use, alg: keyAlg } = jwk as { use?: unknown; alg?: unknown };
+      if ((use !== undefined && use !== 'sig') || (keyAlg !== undefined && keyAlg !== alg))
+        throw refuse('the DPoP proof key is not for signing with its algorithm');
+      const key = await keys.of(alg, jwk as JWK).catch(() => {
+        throw refuse('the DPoP proof key is not usable with its algorithm');
+      });
+      if (key.jkt !== jkt) throw refuse('the DPoP proof is not signed by the key the access token is bound to');
       let payload: Record<string, unknown>;
       try {
-        ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
+        ({ payload } = await jwtVerify(proof, key.key, {
           typ: 'dpop+jwt',
-          algorithms,
+          algorithms: [alg],
           currentDate: new Date(now()),
         }));
       } catch {
-        throw refuse('the DPoP proof does not verify (type, algorithm, key or signature)');
+        throw refuse('the DPoP proof does not verify (type or signature)');
       }
-      if ((await calculateJwkThumbprint(jwk, 'sha256')) !== jkt)
-        throw refuse('the DPoP proof is not signed by the key the access token is bound to');
       const { jti, htm, htu, iat, ath } = payload;
       if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH)
         throw refuse('the DPoP proof needs a jti');
