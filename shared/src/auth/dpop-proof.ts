@@ -119,7 +119,9 @@ export function createDpopProofVerifier(options: DpopProofOptions = {}): DpopPro
       if (proof.length > MAX_PROOF_LENGTH) throw refuse('the DPoP proof is too large');
       if (!JWS_COMPACT.test(proof)) throw refuse('the DPoP proof is not a signed JWT');
       const [headerPart = '', bodyPart = ''] = proof.split('.');
-      if ([headerPart, bodyPart].some((p) => hasDuplicateJsonKeys(Buffer.from(p, 'base64url').toString('utf8'))))
+      if (
+        [headerPart, bodyPart].some((p) => hasDuplicateJsonKeys(Buffer.from(p, 'base64url').toString('utf8')))
+      )
         throw refuse('the DPoP proof is ambiguous (a member appears twice)');
       let header: { typ?: unknown; alg?: unknown; jwk?: unknown };
       try {
@@ -140,7 +142,8 @@ export function createDpopProofVerifier(options: DpopProofOptions = {}): DpopPro
       const key = await keys.of(alg, jwk as JWK).catch(() => {
         throw refuse('the DPoP proof key is not usable with its algorithm');
       });
-      if (key.jkt !== jkt) throw refuse('the DPoP proof is not signed by the key the access token is bound to');
+      if (key.jkt !== jkt)
+        throw refuse('the DPoP proof is not signed by the key the access token is bound to');
       let payload: Record<string, unknown>;
       try {
         ({ payload } = await jwtVerify(proof, key.key, {
