@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
 import { createDpopKey, type DpopKey } from '../../../../shared/test/support/dpop-key.ts';
+import { authorize, newSignedInAccount } from '../../support/accounts.ts';
+import { BrowserSession } from '../../support/browser-session.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 /**
@@ -9,7 +11,7 @@ import { useAuthStack } from '../../support/use-auth-stack.ts';
  * key; revocation reaches bound tokens as it reaches bearer ones.
  */
 describe('DPoP-bound access tokens from /token to the vector API', () => {
-  const stack = useAuthStack({ vectorApi: true });
+  const stack = useAuthStack({ vectorApi: true, smtp: true });
   let key: DpopKey;
   before(async () => {
     key = await createDpopKey();
@@ -100,6 +102,54 @@ describe('DPoP-bound access tokens from /token to the vector API', () => {
       { dpop: await tokenProof() },
     );
     expect(fresh.status, 'a fresh proof passes').to.equal(200);
+  });
+
+  it("binds a public client's refresh token to its key: refreshing needs a proof by that key", async () => {
+    const redirectUri = 'http://127.0.0.1:8765/callback';
+    const client = await stack.server.createClient({
+      client_name: 'native agent',
+      application_type: 'native',
+      redirect_uris: [redirectUri],
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      scope: 'openid offline_access vectors:read',
+    });
+    const browser = new BrowserSession(stack.server.issuer);
+    await newSignedInAccount(browser, stack.sink);
+    const { code, verifier } = await authorize(
+      browser,
+      { client_id: client.client_id, client_secret: '', redirectUri },
+      { scope: 'openid offline_access vectors:read', prompt: 'consent' },
+    );
+    const token = async (fields: Record<string, string>, proofBy?: DpopKey) =>
+      fetch(`${stack.server.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(proofBy
+            ? { dpop: await proofBy.proof({ method: 'POST', url: `${stack.server.issuer}/token` }) }
+            : {}),
+        },
+        body: new URLSearchParams({ client_id: client.client_id, ...fields }),
+      });
+    const first = await token(
+      { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier },
+      key,
+    );
+    expect(first.status, await first.clone().text()).to.equal(200);
+    const { refresh_token, access_token } = (await first.json()) as {
+      refresh_token: string;
+      access_token: string;
+    };
+    expect(decodeJwt(access_token).cnf).to.deep.equal({ jkt: key.jkt });
+    const refresh = { grant_type: 'refresh_token', refresh_token };
+    expect((await token(refresh)).status, 'without a proof').to.equal(400);
+    expect((await token(refresh, await createDpopKey())).status, 'with another key').to.equal(400);
+    const renewed = await token(refresh, key);
+    expect(renewed.status, await renewed.clone().text()).to.equal(200);
+    expect(decodeJwt(((await renewed.json()) as { access_token: string }).access_token).cnf).to.deep.equal({
+      jkt: key.jkt,
+    });
   });
 
   it('publishes RFC 8414 metadata: the OpenID discovery document, same issuer, with DPoP and PKCE', async () => {
