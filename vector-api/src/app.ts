@@ -5,6 +5,7 @@ import {
   type AccessTokenVerifier,
   type ChallengeSettings,
   createAccessLog,
+  createDpopNonces,
   createDpopProofVerifier,
   createErrorHandler,
   createMetrics,
@@ -78,7 +79,12 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     schemas,
   });
 
-  const dpop = createDpopProofVerifier();
+  const dpop = createDpopProofVerifier(
+    deps.config.dpopNonce
+      ? // Every instance has the master keys: each hands out and accepts the same nonces.
+        { nonces: createDpopNonces(Buffer.from(deps.config.masterKeys[0] as string, 'base64')) }
+      : {},
+  );
   const resourceMetadata = createProtectedResourceMetadata({
     resource: deps.config.apiUrl,
     authorizationServers: [deps.config.issuer],
@@ -159,6 +165,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
         'RateLimit-Remaining',
         'RateLimit-Reset',
         'X-Request-Id',
+        'DPoP-Nonce',
       ],
       maxAge: 600,
     }),

@@ -79,6 +79,8 @@ export interface VectorApiConfig {
   quotas: VectorQuotas;
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins: readonly string[];
+  /** RFC 9449 section 9: DPoP proofs must carry a nonce this API handed out (VECTOR_DPOP_NONCE=on). */
+  dpopNonce: boolean;
   /** Behind a TLS-terminating proxy: trust X-Forwarded-*, and in production refuse what it marks http. */
   trustProxy: boolean;
   /** Statement, lock and connect timeouts of the database pool (DB_*_MS). */
@@ -171,6 +173,10 @@ function envSchema() {
       .enum(['true', 'false'])
       .default('false')
       .transform((v) => v === 'true'),
+    VECTOR_DPOP_NONCE: z
+      .enum(['on', 'off'])
+      .default('off')
+      .transform((v) => v === 'on'),
     CORS_ORIGINS: z
       .string()
       .transform((v) =>
@@ -275,6 +281,7 @@ export function loadVectorApiConfig(env: Env): VectorApiConfig {
       byClient: parseQuotaOverrides(raw.VECTOR_QUOTA_CLIENTS),
     },
     corsOrigins: raw.CORS_ORIGINS,
+    dpopNonce: raw.VECTOR_DPOP_NONCE,
     trustProxy: raw.TRUST_PROXY,
     database: databaseTimeouts(raw),
   };

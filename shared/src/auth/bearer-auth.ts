@@ -112,6 +112,7 @@ export function createBearerAuth(verifier: AccessTokenVerifier, options: BearerA
         jkt: token.jkt,
       });
       once = { key: proof.replayKey, ttlMs: proof.replayTtlMs };
+      if (proof.nonce) ctx.set('DPoP-Nonce', proof.nonce);
     }
     if (options.route) {
       await routeChecks(ctx, token, options.route, realm, once);
@@ -127,7 +128,8 @@ export function createBearerAuth(verifier: AccessTokenVerifier, options: BearerA
       await authenticate(ctx, scheme);
     } catch (err) {
       if (err instanceof TokenChallengeError) {
-        throw withChallenges(err, settings, err instanceof InvalidDpopProofError ? 'DPoP' : scheme.used);
+        const aboutTheProof = err.code === 'invalid_dpop_proof' || err.code === 'use_dpop_nonce';
+        throw withChallenges(err, settings, aboutTheProof ? 'DPoP' : scheme.used);
       }
       throw err;
     }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
-import { InvalidDpopProofError } from '../errors/errors.ts';
+import { InvalidDpopProofError, UseDpopNonceError } from '../errors/errors.ts';
+import type { DpopNonces } from './dpop-nonces.ts';
 import { hasDuplicateJsonKeys } from './duplicate-json-keys.ts';
 
 /** What one request offers for its DPoP-bound access token (RFC 9449 section 7). */
@@ -21,6 +22,8 @@ export interface DpopProof {
   /** The key its `jti` is remembered under in the replay cache, and for how long (ms). */
   replayKey: string;
   replayTtlMs: number;
+  /** With server nonces: the one to hand the client now (`DPoP-Nonce` on the answer). */
+  nonce?: string;
 }
 
 export interface DpopProofVerifier {
@@ -39,6 +42,8 @@ export interface DpopProofOptions {
   now?: () => number;
   /** Client keys kept imported, with their thumbprints (default 10 000; a client signs every proof with one). */
   keyCacheSize?: number;
+  /** When given, every proof must carry one of these server nonces (RFC 9449 section 9). */
+  nonces?: DpopNonces;
 }
 
 /** Asymmetric algorithms only: a proof signed with a shared secret proves no key possession. */
@@ -154,6 +159,14 @@ export function createDpopProofVerifier(options: DpopProofOptions = {}): DpopPro
       } catch {
         throw refuse('the DPoP proof does not verify (type or signature)');
       }
+      const nonces = options.nonces;
+      if (nonces && (typeof payload.nonce !== 'string' || !nonces.accepts(payload.nonce))) {
+        throw new UseDpopNonceError(
+          'the DPoP proof must carry the nonce this server gives in DPoP-Nonce',
+          realm,
+          nonces.current(),
+        );
+      }
       const { jti, htm, htu, iat, ath } = payload;
       if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH)
         throw refuse('the DPoP proof needs a jti');
@@ -170,6 +183,7 @@ export function createDpopProofVerifier(options: DpopProofOptions = {}): DpopPro
         jti,
         replayKey: `dpop:jti:${sha256(`${jkt}.${jti}`)}`,
         replayTtlMs: (maxAgeSec + 2 * toleranceSec) * 1000,
+        ...(nonces ? { nonce: nonces.current() } : {}),
       };
     },
   };

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   | 'unauthorized'
   | 'not_found'
   | 'method_not_allowed'
@@ -77,7 +78,12 @@ export class UnsupportedMediaTypeError extends AppError {
 /** What a refused access token is told in its challenge (RFC 6750 section 3, RFC 9449 section 7.1). */
 export interface TokenFault {
   /** Absent when no credentials came at all: the challenge then carries no error code. */
-  error?: 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'invalid_request';
+  error?:
+    | 'invalid_token'
+    | 'insufficient_scope'
+    | 'invalid_dpop_proof'
+    | 'use_dpop_nonce'
+    | 'invalid_request';
   description?: string;
   /** With `insufficient_scope`: the scope that would do (step-up). */
   scope?: string;
@@ -150,6 +156,18 @@ export class InvalidDpopProofError extends TokenChallengeError {
       fault: { error: 'invalid_dpop_proof', description: message },
       scheme: 'DPoP',
     });
+  }
+}
+
+/** RFC 9449 section 9: the proof must carry the server's current nonce, given in `DPoP-Nonce`. */
+export class UseDpopNonceError extends TokenChallengeError {
+  constructor(message: string, realm: string, nonce: string) {
+    super('use_dpop_nonce', 401, message, {
+      realm,
+      fault: { error: 'use_dpop_nonce', description: message },
+      scheme: 'DPoP',
+    });
+    this.headers['DPoP-Nonce'] = nonce;
   }
 }
 

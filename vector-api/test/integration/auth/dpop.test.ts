@@ -211,3 +211,53 @@ describe('vector-api DPoP (RFC 9449) and challenges (RFC 9728)', () => {
     expect(JSON.parse(body).error).to.equal('invalid_dpop_proof');
   });
 });
+
+describe('vector-api DPoP with server nonces (VECTOR_DPOP_NONCE=on)', () => {
+  let h: Harness;
+  let key: DpopKey;
+  before(async () => {
+    h = await startHarness({ VECTOR_DPOP_NONCE: 'on' });
+    key = await createDpopKey();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  const send = async (token: string, nonce?: string, via = h) => {
+    const proof = await key.proof({
+      method: 'GET',
+      url: `${h.env.VECTOR_API_URL}/v1/collections`,
+      accessToken: token,
+      ...(nonce ? { claims: { nonce } } : {}),
+    });
+    return via.call('GET', '/v1/collections', { headers: { authorization: `DPoP ${token}`, dpop: proof } });
+  };
+
+  it('asks for a nonce (use_dpop_nonce, DPoP-Nonce), takes the proof that carries it, and hands it on', async () => {
+    const token = await h.token({ scope: 'vectors:read', cnf: { jkt: key.jkt } });
+    const first = await send(token);
+    expect(first.status).to.equal(401);
+    expect(first.body.error).to.equal('use_dpop_nonce');
+    expect(first.headers.get('www-authenticate')).to.match(/DPoP .*error="use_dpop_nonce"/);
+    const nonce = first.headers.get('dpop-nonce') ?? '';
+    expect(nonce).to.not.equal('');
+    const second = await send(token, nonce);
+    expect(second.status, second.text).to.equal(200);
+    expect(second.headers.get('dpop-nonce')).to.be.a('string');
+    expect((await send(token, 'made-up-nonce')).body.error).to.equal('use_dpop_nonce');
+  });
+
+  it("takes one instance's nonce at another that shares the master key", async () => {
+    const token = await h.token({ scope: 'vectors:read', cnf: { jkt: key.jkt } });
+    const nonce = (await send(token)).headers.get('dpop-nonce') ?? '';
+    const second = await startHarness(
+      { VECTOR_DPOP_NONCE: 'on', MASTER_KEY: h.env.MASTER_KEY as string },
+      { issuer: h.issuer },
+    );
+    try {
+      expect((await send(token, nonce, second)).status).to.equal(200);
+    } finally {
+      await second.close();
+    }
+  });
+});
