@@ -5,6 +5,10 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientCacheSync } from '../clients/client-cache-sync.ts';
 import { type ClientRegistry, createClientRegistry } from '../clients/client-registry.ts';
 import { createGuardedFetch } from '../clients/metadata-documents/guarded-fetch.ts';
+import {
+  createLoopbackDocuments,
+  withLoopbackDocuments,
+} from '../clients/metadata-documents/loopback-documents.ts';
 import type { AuthServerConfig } from '../config.ts';
 import type { PageRenderer } from '../pages/renderer.ts';
 import { createOwnAccessTokens } from '../revocation/own-access-tokens.ts';
@@ -55,13 +59,26 @@ export function createOidcServices(deps: {
     graceSec: config.tokens.refreshTokenReuseGraceSec,
     undo: (rotated) => undoRotation(orm, rotated),
   });
-  const adapter = createPostgresAdapter({
+  // One connection pool for what oidc-provider fetches for clients, for every Provider the keys build.
+  const outboundFetch = createGuardedFetch({
+    production: config.nodeEnv === 'production',
+    caFile: config.outboundCaFile,
+  });
+  const stored = createPostgresAdapter({
     orm,
     keyring,
     onGrantRevoked: (grantId, source) => revocations.revokeGrant(grantId, source),
     rotation,
     clientCache: deps.clientCache,
   });
+  // Development only: metadata documents over plain http on this machine (https ones: oidc-provider).
+  const adapter =
+    config.cimd.enabled && config.nodeEnv !== 'production'
+      ? withLoopbackDocuments(
+          stored,
+          createLoopbackDocuments({ fetch: outboundFetch, maxCacheSec: config.cimd.maxCacheSec }),
+        )
+      : stored;
   // The Provider is rebuilt whenever the signing keys change; everything else sees the live one.
   const holder = createProviderHolder();
   const ownTokens = createOwnAccessTokens({
@@ -74,11 +91,7 @@ export function createOidcServices(deps: {
     createProviderFactory({
       ...deps,
       findAccount: createFindAccount(deps.accounts),
-      // One connection pool for every Provider the key set builds.
-      outboundFetch: createGuardedFetch({
-        production: deps.config.nodeEnv === 'production',
-        caFile: deps.config.outboundCaFile,
-      }),
+      outboundFetch,
       adapter,
       oauthMetrics,
       rotation,

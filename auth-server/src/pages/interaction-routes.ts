@@ -62,7 +62,7 @@ function interactionStep(deps: Deps) {
     /** Ours (registered through the admin API as first-party); never a client that describes itself. */
     isFirstParty: async (clientId: unknown) => {
       const client = (await findClient(clientId)) as unknown as SelfDescribed | undefined;
-      return client?.first_party === true && client.clientIdMetadataDocument !== true;
+      return client?.first_party === true && !describesItself(clientId, client);
     },
     clientName: async (clientId: unknown) => (await findClient(clientId))?.clientName ?? String(clientId),
     /**
@@ -71,13 +71,16 @@ function interactionStep(deps: Deps) {
      */
     unverifiedDomain: async (clientId: unknown) => {
       const client = (await findClient(clientId)) as unknown as SelfDescribed | undefined;
-      return client?.clientIdMetadataDocument === true ? new URL(String(clientId)).hostname : undefined;
+      return client && describesItself(clientId, client) ? new URL(String(clientId)).hostname : undefined;
     },
   };
 }
 type InteractionStep = ReturnType<typeof interactionStep>;
 /** What oidc-provider's Client carries besides its typed fields: our flag, and its CIMD mark. */
 type SelfDescribed = { first_party?: boolean; clientIdMetadataDocument?: boolean };
+/** A client known from its own metadata document: oidc-provider's mark, or an id that is a URL (loopback ones). */
+const describesItself = (clientId: unknown, client: SelfDescribed) =>
+  client.clientIdMetadataDocument === true || /^https?:\/\//i.test(String(clientId));
 
 const missingScopes = (missing: Missing) => [
   ...(missing.missingOIDCScope ?? []),

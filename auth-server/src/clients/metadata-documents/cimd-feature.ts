@@ -27,6 +27,17 @@ const POLICY_FIELDS = [
 /** What no document may set: our trust flag, and keys or URIs the server would use or fetch. */
 const REFUSED_FIELDS = ['first_party', 'jwks', 'jwks_uri', 'sector_identifier_uri', 'request_uris'] as const;
 
+/**
+ * Whether a client that describes itself may be used: the registration policy of a self-registered
+ * client over what it states, and none of what no document may set.
+ */
+export function documentPolicyAllows(metadata: Record<string, unknown>): boolean {
+  if (REFUSED_FIELDS.some((key) => metadata[key] !== undefined && metadata[key] !== false)) return false;
+  const judged: Record<string, unknown> = {};
+  for (const key of POLICY_FIELDS) if (metadata[key] !== undefined) judged[key] = metadata[key];
+  return clientPolicyProblems(judged, { dynamic: true }).length === 0;
+}
+
 /** Whether `host` is `domain` or a subdomain of it. */
 const within = (host: string, domain: string) => host === domain || host.endsWith(`.${domain}`);
 
@@ -51,13 +62,7 @@ export function cimdFeature(settings: CimdSettings, options: { production: boole
         return false;
       return !(options.production && isSpecialUseAddress(host));
     },
-    allowClient(_ctx, client) {
-      const metadata = client.metadata() as Record<string, unknown>;
-      if (REFUSED_FIELDS.some((key) => metadata[key] !== undefined && metadata[key] !== false)) return false;
-      const judged: Record<string, unknown> = {};
-      for (const key of POLICY_FIELDS) if (metadata[key] !== undefined) judged[key] = metadata[key];
-      return clientPolicyProblems(judged, { dynamic: true }).length === 0;
-    },
+    allowClient: (_ctx, client) => documentPolicyAllows(client.metadata() as Record<string, unknown>),
     cacheDuration: { min: 30, max: settings.maxCacheSec },
   };
 }

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
@@ -167,6 +170,25 @@ describe('client ID metadata documents (an https client_id fetched as hostile in
     await expectRefused(a.clientId);
     await expectRefused(a.clientId);
     expect(host.hits(a.path)).to.equal(1);
+  });
+
+  it('in development takes a document on this machine over plain http, by the same rules', async () => {
+    const server = createServer((req, res) => {
+      const self = `http://127.0.0.1:${(server.address() as AddressInfo).port}${req.url}`;
+      const document = { ...agent().document, client_id: req.url === '/wrong.json' ? `${self}x` : self };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(document));
+    }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const page = await startAuthorization(new BrowserSession(stack.server.issuer), `${origin}/agent.json`);
+      expect(page.status, page.html).to.equal(200);
+      expect(page.url).to.contain('/interaction/');
+      await expectRefused(`${origin}/wrong.json`);
+      await expectRefused('http://agents.example/client.json');
+    } finally {
+      server.close();
+    }
   });
 
   it('an operator can block a domain (no fetch at all) or allow only some', async () => {
