@@ -504,19 +504,34 @@ try {
   // Client ID Metadata Documents: a client known from its (cached) document against a registered one.
   if (scenarios.has('cimd')) {
     log('authorization requests: a client ID metadata document client (cached) against a registered client');
-    const { cimd, registered } = await benchCimdClients(
+    const { cimd, registered, cimdTokens, registeredTokens } = await benchCimdClients(
       http,
-      { root, env: stack.env, adminUrl: stack.adminUrl, adminToken: stack.adminToken },
+      {
+        root,
+        env: stack.env,
+        adminUrl: stack.adminUrl,
+        adminToken: stack.adminToken,
+        databaseUrl: String(stack.env.DATABASE_URL),
+      },
       { count: params.resource, concurrency: params.concurrency, warmup: 200 },
     );
     rows.push(
       { name: 'authorization requests: metadata-document client', result: cimd },
       { name: 'authorization requests: registered client', result: registered },
+      { name: 'refresh-token requests: metadata-document client', result: cimdTokens },
+      { name: 'refresh-token requests: registered client', result: registeredTokens },
     );
     sections.push(
       formatRatios(
-        [{ name: 'metadata-document client / registered client', ours: cimd, bare: registered }],
-        'CIMD cost (authorization requests)',
+        [
+          { name: 'authorization requests: document client / registered', ours: cimd, bare: registered },
+          {
+            name: 'token requests (refresh): document client / registered',
+            ours: cimdTokens,
+            bare: registeredTokens,
+          },
+        ],
+        'CIMD cost',
       ),
     );
   }
