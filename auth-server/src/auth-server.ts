@@ -48,7 +48,9 @@ export async function startAuthServer(
   deps: { logger?: Logger } = {},
 ): Promise<RunningAuthServer> {
   const logger = deps.logger ?? createLogger({ name: 'auth-server', level: config.logLevel });
-  const started = createShutdownStack();
+  const started = createShutdownStack({
+    onSlow: (step, ms) => logger.warn({ step, ms }, 'shutdown step still running'),
+  });
   try {
     const orm = started.push(
       await createOrm({
@@ -57,8 +59,9 @@ export async function startAuthServer(
         timeouts: config.database,
       }),
       (orm) => orm.close(),
+      'database',
     );
-    const redis = started.push(createRedis(config.redisUrl, 'auth-server', logger), closeRedis);
+    const redis = started.push(createRedis(config.redisUrl, 'auth-server', logger), closeRedis, 'redis');
     const base = { config, orm, redis, audit: createAuditLog({ orm, logger }), logger };
     const keyring = createMasterKeyring(config.masterKeys);
     const metrics = createMetrics('auth-server');
@@ -71,14 +74,15 @@ export async function startAuthServer(
         subscriber: createRedis(config.redisUrl, 'auth-server-clients', logger),
       }),
       (cache) => cache.close(),
+      'client cache sync',
     );
     const oidc = createOidcServices({ ...base, keyring, accounts, pages, metrics, clientCache });
     const { holder, sessions } = oidc;
     const signing = await startLiveSigningKeys({ ...base, keyring, holder });
-    started.push(signing.keySync, (sync) => sync.close());
+    started.push(signing.keySync, (sync) => sync.close(), 'signing key sync');
     const services = createAccountServices({ ...base, accounts, sessions });
-    started.push(services.hasher, (hasher) => hasher.close());
-    started.push(services.mailer, (mailer) => mailer.idle());
+    started.push(services.hasher, (hasher) => hasher.close(), 'password hasher');
+    started.push(services.mailer, (mailer) => mailer.idle(), 'mailer');
     await ensureAccountClient(oidc.adapter, config.issuer);
     const rateLimits = createAuthRateLimits({
       limiter: createRateLimiter(redis, { windowMs: config.rateLimits.windowMs }),
@@ -108,9 +112,15 @@ export async function startAuthServer(
     });
     const routers = createAdminRouters({ ...base, ...oidc, ...signing, accounts });
     const adminApp = createAdminApp({ ...base, metrics, routers });
-    const publicServer = started.push(await listen(publicApp, config.host, config.port), (s) => s.close());
-    const adminServer = started.push(await listen(adminApp, config.admin.host, config.admin.port), (s) =>
-      s.close(),
+    const publicServer = started.push(
+      await listen(publicApp, config.host, config.port),
+      (s) => s.close(),
+      'public server',
+    );
+    const adminServer = started.push(
+      await listen(adminApp, config.admin.host, config.admin.port),
+      (s) => s.close(),
+      'admin server',
     );
     const sweeper = started.push(
       startExpirySweeper(orm, logger, {
@@ -118,6 +128,7 @@ export async function startAuthServer(
         ttlSec: config.registration.anonymousClientTtlSec,
       }),
       (sweeper) => sweeper.stop(),
+      'expiry sweeper',
     );
     return {
       issuer: config.issuer,

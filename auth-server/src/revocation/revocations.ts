@@ -10,6 +10,10 @@ import {
 import type { JWTPayload } from 'jose';
 import type { RevocationSource } from './revocation-source.ts';
 
+
+/** Revocations replayed into Redis per batch of commands sent together. */
+const REPLAY_CHUNK = 500;
+
 /** Every revocation names its `source`, the cause (counted in `oauth_revocations_total`). */
 export interface Revocations {
   /** One access token, by `jti`, until its `exp`. */
@@ -85,13 +89,17 @@ export function createRevocations(deps: {
         `select scope, id, at_ms, floor(extract(epoch from expires_at) * 1000)::bigint as expires_ms
          from revocation where expires_at > now()`,
       );
-      for (const row of rows) {
-        const expiresMs = Number(row.expires_ms);
-        if (row.scope === 'jti') await store.revokeToken(row.id, Math.ceil(expiresMs / 1000));
-        else {
-          const ttl = Math.max(1, Math.ceil((expiresMs - Date.now()) / 1000));
-          await store.revokeIssuedBefore(row.scope as RevocationScope, row.id, Number(row.at_ms), ttl);
-        }
+      // In chunks sent together (one write, replies in order): a Redis that lost its data is
+      // whole again in a few round trips, not one per revocation.
+      for (let from = 0; from < rows.length; from += REPLAY_CHUNK) {
+        await Promise.all(
+          rows.slice(from, from + REPLAY_CHUNK).map((row) => {
+            const expiresMs = Number(row.expires_ms);
+            if (row.scope === 'jti') return store.revokeToken(row.id, Math.ceil(expiresMs / 1000));
+            const ttl = Math.max(1, Math.ceil((expiresMs - Date.now()) / 1000));
+            return store.revokeIssuedBefore(row.scope as RevocationScope, row.id, Number(row.at_ms), ttl);
+          }),
+        );
       }
       return rows.length;
     },
