@@ -10,7 +10,6 @@ import {
 import type { JWTPayload } from 'jose';
 import type { RevocationSource } from './revocation-source.ts';
 
-
 /** Revocations replayed into Redis per batch of commands sent together. */
 const REPLAY_CHUNK = 500;
 
