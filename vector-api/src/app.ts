@@ -19,10 +19,12 @@ import {
   createSecurityHeaders,
   healthz,
   InsufficientScopeError,
+  InvalidTokenError,
   type Logger,
   type Metrics,
   postgresReadiness,
   publicRequestUrl,
+  RateLimitedError,
   type Redis,
   refusePlainHttp,
   VECTOR_SCOPE_NAMES,
@@ -43,7 +45,7 @@ import { createCollectionVersions } from './store/collection-versions.ts';
 import type { Encryption } from './store/encryption.ts';
 import type { PrincipalShredder } from './store/shred-principal.ts';
 import type { TamperReport } from './store/tamper-report.ts';
-import { createV1Router } from './v1/v1-router.ts';
+import { anyVectorScope, createV1Router } from './v1/v1-router.ts';
 import { createV1Routes } from './v1/v1-routes.ts';
 import { createVectorSchemas } from './v1/vector-schemas.ts';
 
@@ -110,6 +112,15 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
   open.get('/openapi.json', docs.openApiJson);
   open.get('/docs', docs.docsPage);
 
+  const routeChecks = createVectorRateLimit({
+    checks: createRequestChecks(deps.redis, {
+      revocations: createRevocationStore(deps.redis),
+      limiter: createRateLimiter(deps.redis, { windowMs: deps.config.rateLimits.windowMs }),
+    }),
+    limits: deps.config.rateLimits,
+    onLimited: (ctx) =>
+      deps.logger.warn({ requestId: ctx.state.requestId, sub: ctx.state.token?.sub }, 'rate limit hit'),
+  });
   const challenge: ChallengeSettings = {
     realm: 'vector-api',
     resourceMetadata: resourceMetadata.url,
@@ -125,6 +136,17 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
         /^dpop /i.test(ctx.get('authorization')) ? 'DPoP' : 'Bearer',
       ),
     requestUrl: (ctx) => publicRequestUrl(deps.config.apiUrl, ctx.path),
+    countedScope: (ctx) => anyVectorScope(ctx.state.token),
+    countUnder: async (ctx, scope) => {
+      const checks = routeChecks(scope);
+      const token = ctx.state.token;
+      const result = await checks.checks.run(ctx, token, { limit: checks.limit?.(token) });
+      if (result.revoked) throw new InvalidTokenError('the access token has been revoked', challenge.realm);
+      if (result.limit && !result.limit.allowed) {
+        checks.onLimited?.(ctx);
+        throw new RateLimitedError(result.limit.retryAfter);
+      }
+    },
   });
 
   const v1 = createV1Router({
@@ -138,15 +160,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     dpop: { verifier: dpop, requestUrl: (ctx) => publicRequestUrl(deps.config.apiUrl, ctx.path) },
     maxBodyBytes: deps.config.limits.maxBodyBytes,
     quotas: deps.config.quotas,
-    routeChecks: createVectorRateLimit({
-      checks: createRequestChecks(deps.redis, {
-        revocations: createRevocationStore(deps.redis),
-        limiter: createRateLimiter(deps.redis, { windowMs: deps.config.rateLimits.windowMs }),
-      }),
-      limits: deps.config.rateLimits,
-      onLimited: (ctx) =>
-        deps.logger.warn({ requestId: ctx.state.requestId, sub: ctx.state.token?.sub }, 'rate limit hit'),
-    }),
+    routeChecks,
   });
 
   app.use(createErrorHandler(deps.logger));

@@ -32,7 +32,8 @@ export function anonymousRegistrationPolicy(ctx: KoaContextWithOIDC, metadata: C
     throw new errors.InvalidClientMetadata(
       'a client registered without an initial access token may only use authorization_code and refresh_token',
     );
-  for (const uri of metadata.redirect_uris ?? []) {
+  // Post-logout redirects too: a client nobody vouched for must not make us an open redirect.
+  for (const uri of [...(metadata.redirect_uris ?? []), ...(metadata.post_logout_redirect_uris ?? [])]) {
     const url = new URL(uri);
     if (!(url.protocol === 'http:' && LOOPBACK.has(url.hostname)) && !PRIVATE_USE.test(url.protocol))
       throw new errors.InvalidRedirectUri(

@@ -94,7 +94,9 @@ export function createClientRegistry(deps: {
       const updated = { ...client, client_secret: newClientSecret() };
       await store.save(clientId, updated);
       if (revokeTokens) {
-        await dropClientGrantsAndTokens(orm, clientId, false);
+        await dropClientGrantsAndTokens(orm, clientId, false, (grantId) =>
+          revocations.revokeGrant(grantId, 'client_secret_rotated'),
+        );
         await revocations.revokeClient(clientId, 'client_secret_rotated');
       }
       return { client_id: clientId, client_secret: updated.client_secret };
@@ -107,7 +109,9 @@ export function createClientRegistry(deps: {
     },
 
     async forget(clientId) {
-      await dropClientGrantsAndTokens(orm, clientId, true);
+      await dropClientGrantsAndTokens(orm, clientId, true, (grantId) =>
+        revocations.revokeGrant(grantId, 'client_deleted'),
+      );
       await owners.forget(clientId);
       await revocations.revokeClient(clientId, 'client_deleted');
     },

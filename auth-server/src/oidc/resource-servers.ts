@@ -21,10 +21,21 @@ export function createResourceServers(options: ResourceServerOptions) {
     accessTokenFormat: 'jwt',
     jwt: { sign: { alg: options.signingAlg, kid: options.signingKid } },
   };
+  // `admin` only for a client registered with it (the admin API): a client registered without any
+  // `scope` (self-registered, a metadata document, the console) would otherwise be offered it.
+  const withoutAdmin: ResourceServer = {
+    ...vectorApi,
+    scope: VECTOR_SCOPE_NAMES.filter((s) => s !== 'admin').join(' '),
+  };
   return {
     defaultResource: () => options.vectorApiUrl,
-    getResourceServerInfo: (_ctx: unknown, indicator: string): ResourceServer => {
-      if (indicator === options.vectorApiUrl) return vectorApi;
+    getResourceServerInfo: (
+      _ctx: unknown,
+      indicator: string,
+      client?: { scope?: string },
+    ): ResourceServer => {
+      if (indicator === options.vectorApiUrl)
+        return (client?.scope ?? '').split(' ').includes('admin') ? vectorApi : withoutAdmin;
       throw new errors.InvalidTarget(
         `unknown resource indicator; this server issues tokens for ${options.vectorApiUrl}`,
       );

@@ -65,8 +65,12 @@ export function registerTokenExchange(
       if (params.resource && params.resource !== deps.audience)
         throw new errors.InvalidTarget(`tokens are exchanged for ${deps.audience} only`);
       let subject: JWTPayload;
+      let kid: string | undefined;
       try {
-        ({ payload: subject } = await jwtVerify(params.subject_token ?? '', keys, {
+        ({
+          payload: subject,
+          protectedHeader: { kid },
+        } = await jwtVerify(params.subject_token ?? '', keys, {
           issuer: deps.issuer,
           audience: deps.audience,
           typ: 'at+jwt',
@@ -75,10 +79,20 @@ export function registerTokenExchange(
       } catch {
         throw new errors.InvalidGrant('the subject token is not a valid access token of this server');
       }
-      if (await deps.revocations.isRevoked(subject))
+      if (await deps.revocations.isRevoked(subject, kid))
         throw new errors.InvalidGrant('the subject token has been revoked');
       if (typeof subject.grant_id !== 'string')
         throw new errors.InvalidGrant("the subject token must come from a person's grant");
+      // A token bound to a key proves nothing without a proof by that key: never turned into a bearer one.
+      if (subject.cnf !== undefined)
+        throw new errors.InvalidGrant('a token bound to a key (DPoP) cannot be exchanged');
+      if ((client as unknown as { dpopBoundAccessTokens?: boolean }).dpopBoundAccessTokens)
+        throw new errors.InvalidRequest(
+          'this client takes only DPoP-bound tokens; exchanged tokens are bearer tokens',
+        );
+      const grant = await provider.Grant.find(subject.grant_id);
+      if (!grant || grant.accountId !== subject.sub)
+        throw new errors.InvalidGrant("the subject token's grant no longer exists");
       const before = actorFrom(subject.act);
       const actor: Actor = before ? { sub: client.clientId, act: before } : { sub: client.clientId };
       if (depthOf(actor) > MAX_DELEGATION_DEPTH)
@@ -111,6 +125,14 @@ export function registerTokenExchange(
         grantId: subject.grant_id,
         scope: requested.join(' '),
         gty: 'token_exchange',
+        // Never outlives the token it was exchanged for: exchanging again cannot extend a stolen one.
+        expiresIn: Math.max(
+          1,
+          Math.min(
+            deps.resourceServer.accessTokenTTL ?? 600,
+            (subject.exp as number) - Math.floor(Date.now() / 1000),
+          ),
+        ),
       });
       token.resourceServer = new provider.ResourceServer(deps.audience, deps.resourceServer);
       exchangedActors.set(token, actor);

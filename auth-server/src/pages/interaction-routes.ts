@@ -1,7 +1,9 @@
 import Router from '@koa/router';
+import { VECTOR_SCOPE_NAMES } from '@vectorauth/shared';
 import type { Context } from 'koa';
 import { normaliseEmail } from '../accounts/email-address.ts';
 import { auditRequest } from '../audit/audit-request.ts';
+import { ANONYMOUS_MARK } from '../clients/anonymous-registration-policy.ts';
 import { createInteractionSession, type InteractionDetails } from './interaction-session.ts';
 import type { PageDeps } from './page-deps.ts';
 import { formOf } from './page-form.ts';
@@ -62,7 +64,11 @@ function interactionStep(deps: Deps) {
     /** Ours (registered through the admin API as first-party); never a client that describes itself. */
     isFirstParty: async (clientId: unknown) => {
       const client = (await findClient(clientId)) as unknown as SelfDescribed | undefined;
-      return client?.first_party === true && !describesItself(clientId, client);
+      return (
+        client?.first_party === true &&
+        !describesItself(clientId, client) &&
+        (client as Record<string, unknown>)[ANONYMOUS_MARK] !== true
+      );
     },
     clientName: async (clientId: unknown) => (await findClient(clientId))?.clientName ?? String(clientId),
     /**
@@ -73,6 +79,10 @@ function interactionStep(deps: Deps) {
       const client = (await findClient(clientId)) as unknown as SelfDescribed | undefined;
       return client && describesItself(clientId, client) ? new URL(String(clientId)).hostname : undefined;
     },
+    /** A client registered without an initial access token: it named itself, nobody checked. */
+    selfRegistered: async (clientId: unknown) =>
+      ((await findClient(clientId)) as unknown as Record<string, unknown> | undefined)?.[ANONYMOUS_MARK] ===
+      true,
   };
 }
 type InteractionStep = ReturnType<typeof interactionStep>;
@@ -82,8 +92,16 @@ type SelfDescribed = { first_party?: boolean; clientIdMetadataDocument?: boolean
 const describesItself = (clientId: unknown, client: SelfDescribed) =>
   client.clientIdMetadataDocument === true || /^https?:\/\//i.test(String(clientId));
 
+/**
+ * The vector scopes are configured as scopes too (clients register them), so oidc-provider lists a
+ * requested one among the OpenID scopes as well; the person is asked only for what the resource
+ * server would grant this client (`admin` only to clients registered with it).
+ */
+const openIdScopes = (missing: Missing) =>
+  (missing.missingOIDCScope ?? []).filter((s) => !(VECTOR_SCOPE_NAMES as readonly string[]).includes(s));
+
 const missingScopes = (missing: Missing) => [
-  ...(missing.missingOIDCScope ?? []),
+  ...openIdScopes(missing),
   ...Object.values(missing.missingResourceScopes ?? {}).flat(),
 ];
 
@@ -112,6 +130,7 @@ function showStep(step: InteractionStep) {
       action: `/interaction/${d.uid}/consent`,
       clientName: await step.clientName(d.params.client_id),
       unverifiedDomain: await step.unverifiedDomain(d.params.client_id),
+      selfRegistered: await step.selfRegistered(d.params.client_id),
       email: account?.email ?? '',
       scopes: describeScopes(missingScopes(d.prompt.details as Missing)),
     });
@@ -201,6 +220,8 @@ async function allow(
   if (!grant) {
     return step.finish(ctx, { error: 'access_denied', error_description: 'the grant no longer exists' });
   }
+  // All of them, as oidc-provider counts them (else it asks again); tokens for the vector API carry
+  // only what its resource server grants this client.
   if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
   if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
   for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {

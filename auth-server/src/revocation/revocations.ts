@@ -22,7 +22,7 @@ export interface Revocations {
   revokeSubject(sub: string, source: RevocationSource): Promise<void>;
   revokeClient(clientId: string, source: RevocationSource): Promise<void>;
   /** Whether one of the server's own access tokens is revoked (throws when Redis cannot answer). */
-  isRevoked(payload: JWTPayload): Promise<boolean>;
+  isRevoked(payload: JWTPayload, kid?: string): Promise<boolean>;
   /** Writes every unexpired revocation from Postgres into Redis again (after Redis lost data). */
   replay(): Promise<number>;
 }
@@ -82,7 +82,7 @@ export function createRevocations(deps: {
     revokeGrant: (id) => issuedBefore('grant', id),
     revokeSubject: (id) => issuedBefore('sub', id),
     revokeClient: (id) => issuedBefore('client', id),
-    isRevoked: (payload) => store.isRevoked(accessTokenClaimsFrom(payload, 'auth-server')),
+    isRevoked: (payload, kid) => store.isRevoked(accessTokenClaimsFrom(payload, 'auth-server', kid)),
     async replay() {
       const rows = await db().execute<{ scope: string; id: string; at_ms: string; expires_ms: string }[]>(
         `select scope, id, at_ms, floor(extract(epoch from expires_at) * 1000)::bigint as expires_ms

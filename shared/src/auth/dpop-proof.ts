@@ -73,21 +73,20 @@ export function publicRequestUrl(publicUrl: string, path: string): string {
 }
 
 /**
- * The public keys proofs carry, imported once with their RFC 7638 thumbprint: a client signs each
- * of its proofs with the same key, so only the signature is checked per request. Keyed by the
- * algorithm and the key's members exactly as sent; the oldest goes first past `capacity`.
+ * The public keys proofs carry, imported once: a client signs each of its proofs with the same
+ * key, so only the signature is checked per request. Keyed by the algorithm and the key's RFC 7638
+ * thumbprint, computed (and compared with the token's `cnf.jkt`) before anything is imported or
+ * kept: only keys some valid token is bound to are held, whatever else a proof's `jwk` carries.
+ * The oldest goes first past `capacity`.
  */
 function createProofKeyCache(capacity: number) {
-  const cache = new Map<string, Promise<{ key: Awaited<ReturnType<typeof importJWK>>; jkt: string }>>();
+  const cache = new Map<string, Promise<Awaited<ReturnType<typeof importJWK>>>>();
   return {
-    of(alg: string, jwk: JWK) {
-      const id = `${alg}\u0000${JSON.stringify(jwk)}`;
+    of(alg: string, jkt: string, jwk: JWK) {
+      const id = `${alg}:${jkt}`;
       let entry = cache.get(id);
       if (!entry) {
-        entry = (async () => ({
-          key: await importJWK(jwk, alg),
-          jkt: await calculateJwkThumbprint(jwk, 'sha256'),
-        }))();
+        entry = importJWK(jwk, alg);
         entry.catch(() => cache.delete(id));
         cache.set(id, entry);
         if (cache.size > capacity) cache.delete(cache.keys().next().value as string);
@@ -144,14 +143,15 @@ export function createDpopProofVerifier(options: DpopProofOptions = {}): DpopPro
       const { use, alg: keyAlg } = jwk as { use?: unknown; alg?: unknown };
       if ((use !== undefined && use !== 'sig') || (keyAlg !== undefined && keyAlg !== alg))
         throw refuse('the DPoP proof key is not for signing with its algorithm');
-      const key = await keys.of(alg, jwk as JWK).catch(() => {
+      const thumbprint = await calculateJwkThumbprint(jwk as JWK, 'sha256').catch(() => undefined);
+      if (thumbprint !== jkt)
+        throw refuse('the DPoP proof is not signed by the key the access token is bound to');
+      const key = await keys.of(alg, jkt, jwk as JWK).catch(() => {
         throw refuse('the DPoP proof key is not usable with its algorithm');
       });
-      if (key.jkt !== jkt)
-        throw refuse('the DPoP proof is not signed by the key the access token is bound to');
       let payload: Record<string, unknown>;
       try {
-        ({ payload } = await jwtVerify(proof, key.key, {
+        ({ payload } = await jwtVerify(proof, key, {
           typ: 'dpop+jwt',
           algorithms: [alg],
           currentDate: new Date(now()),
@@ -182,7 +182,8 @@ export function createDpopProofVerifier(options: DpopProofOptions = {}): DpopPro
       return {
         jti,
         replayKey: `dpop:jti:${sha256(`${jkt}.${jti}`)}`,
-        replayTtlMs: (maxAgeSec + 2 * toleranceSec) * 1000,
+        // Past any clock's window, with a minute to spare for clocks that disagree between instances.
+        replayTtlMs: (maxAgeSec + 2 * toleranceSec + 60) * 1000,
         ...(nonces ? { nonce: nonces.current() } : {}),
       };
     },

@@ -7,7 +7,7 @@ import {
   ListToolsRequestSchema,
   McpError,
 } from '@modelcontextprotocol/sdk/types.js';
-import { type Logger, toAppError } from '@vectorauth/shared';
+import { InvalidRequestError, type Logger, toAppError } from '@vectorauth/shared';
 import type { V1Context } from '../v1/vector-state.ts';
 import type { McpTool } from './mcp-tools.ts';
 
@@ -37,6 +37,14 @@ export function createMcpEndpoint(deps: {
   refuseScope: (ctx: V1Context, scope: string) => Error;
   /** The URL the client addressed (the transport reads it as a Request). */
   requestUrl: (ctx: V1Context) => string;
+  /**
+   * Counts this request against the principal's limit of `scope` too (429 when spent): the v1
+   * chain counted `/mcp` under the first vector scope of the token, and a tool of another scope
+   * must spend that scope's limit, as its REST route does.
+   */
+  countUnder: (ctx: V1Context, scope: string) => Promise<void>;
+  /** The scope the v1 chain counted this request under. */
+  countedScope: (ctx: V1Context) => string;
 }) {
   const byName = new Map(deps.tools.map((t) => [t.name, t]));
   const listed = deps.tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema }));
@@ -59,9 +67,13 @@ export function createMcpEndpoint(deps: {
 
   return async function mcp(ctx: V1Context): Promise<void> {
     const payload = ctx.request.body;
+    // One message per request (MCP has had no batches since 2025-06-18): each tool call is counted.
+    if (Array.isArray(payload))
+      throw new InvalidRequestError('send one JSON-RPC message per request; batches are not accepted');
     for (const name of calledTools(payload)) {
       const scope = byName.get(name)?.scope;
       if (scope && !ctx.state.token.scopes.has(scope)) throw deps.refuseScope(ctx, scope);
+      if (scope && scope !== deps.countedScope(ctx)) await deps.countUnder(ctx, scope);
     }
     const server = new Server(SERVER_INFO, { capabilities: { tools: {} } });
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: listed }));

@@ -39,7 +39,7 @@ export interface V1RouterDeps {
 }
 
 /** The scope an MCP request is counted under: the first vector scope its token carries. */
-const anyVectorScope = (token: AccessTokenClaims): string =>
+export const anyVectorScope = (token: AccessTokenClaims): string =>
   ['vectors:read', 'vectors:write', 'vectors:delete'].find((s) => token.scopes.has(s)) ?? 'vectors:read';
 
 /**

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
+import { decodeJwt } from 'jose';
 import { authorize, newSignedInAccount } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
+import { authorizationRequest } from '../../support/code-flow.ts';
 import { startTestAuthServer } from '../../support/test-auth-server.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
 
@@ -54,11 +56,45 @@ describe('anonymous dynamic registration, for agents that only speak DCR', () =>
       [{ scope: 'openid admin' }, 'invalid_client_metadata'],
       [{ first_party: true }, 'invalid_client_metadata'],
       [{ anonymous_registration: false }, 'invalid_client_metadata'],
+      [{ post_logout_redirect_uris: ['https://evil.example/after'] }, 'invalid_redirect_uri'],
     ] as const) {
       const res = await register(agent(over));
       expect(res.status, JSON.stringify(over)).to.equal(400);
       expect(((await res.json()) as { error: string }).error, JSON.stringify(over)).to.equal(error);
     }
+  });
+
+  it('never gives such a client the admin scope, which it did not (and could not) register for; consent calls it unverified', async () => {
+    const registered = (await (await register(agent({ scope: undefined }))).json()) as { client_id: string };
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email } = await newSignedInAccount(browser, stack.sink);
+    const consentPage = await browser.get(
+      authorizationRequest(
+        { client_id: registered.client_id, redirectUri: REDIRECT },
+        { scope: 'openid vectors:read admin', prompt: 'consent' },
+      ),
+    );
+    expect(consentPage.html).to.contain('it registered itself');
+    expect(consentPage.html, 'never asked for').to.not.contain('Administer');
+    const { code, verifier } = await authorize(
+      browser,
+      { client_id: registered.client_id, client_secret: '', redirectUri: REDIRECT },
+      { email, scope: 'openid vectors:read admin' },
+    );
+    const res = await fetch(`${stack.server.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: registered.client_id,
+        code,
+        redirect_uri: REDIRECT,
+        code_verifier: verifier,
+      }),
+    });
+    expect(res.status, await res.clone().text()).to.equal(200);
+    const { access_token } = (await res.json()) as { access_token: string };
+    expect(String(decodeJwt(access_token).scope).split(' ')).to.not.include('admin');
   });
 
   it('leaves registrations with an initial access token to the usual policy (confidential clients too)', async () => {

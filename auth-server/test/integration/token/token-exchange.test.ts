@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
-import { newSignedInAccount, obtainTokens, revokableGrants, submit } from '../../support/accounts.ts';
+import {
+  createAppClient,
+  newSignedInAccount,
+  obtainTokens,
+  revokableGrants,
+  submit,
+} from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
 
@@ -108,6 +114,38 @@ describe('token exchange (RFC 8693): an agent acting for a person', () => {
     expect((await stack.server.admin('DELETE', `/admin/clients/${client.client_id}`)).status).to.equal(204);
     expect(await atVectorApi(token)).to.equal(401);
     expect(await atVectorApi(accessToken), "the person's own token still works").to.equal(200);
+  });
+
+  it("deleting the person's app (whose grant the token names) refuses the exchanged token, and it cannot be exchanged again", async () => {
+    const app = await createAppClient(stack.server);
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email } = await newSignedInAccount(browser, stack.sink);
+    const tokens = await obtainTokens(stack.server, browser, app, {
+      email,
+      scope: 'openid offline_access vectors:read',
+    });
+    const client = await agent();
+    const token = (await exchanged(client, tokens.access_token)).access_token;
+    expect(await atVectorApi(token)).to.equal(200);
+    expect((await stack.server.admin('DELETE', `/admin/clients/${app.client_id}`)).status).to.equal(204);
+    expect(await atVectorApi(token)).to.equal(401);
+    expect((await exchange(client, token)).status).to.equal(400);
+  });
+
+  it('never outlives the subject token, and refuses DPoP-bound subjects and clients that must bind', async () => {
+    const { accessToken } = await person();
+    const short = decodeJwt(accessToken);
+    const body = await exchanged(await agent(), accessToken);
+    expect(decodeJwt(body.access_token).exp).to.be.at.most(short.exp as number);
+    const dpopOnly = await stack.server.createClient({
+      client_name: 'dpop agent',
+      grant_types: [EXCHANGE],
+      scope: 'vectors:read',
+      dpop_bound_access_tokens: true,
+    });
+    const refused = await exchange(dpopOnly, accessToken);
+    expect(refused.status).to.equal(400);
+    expect(((await refused.json()) as { error: string }).error).to.equal('invalid_request');
   });
 
   it('signing out everywhere refuses the exchanged token', async () => {

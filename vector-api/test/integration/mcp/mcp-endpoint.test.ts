@@ -11,7 +11,10 @@ const parsed = (result: unknown) => JSON.parse((result as ToolResult).content[0]
 
 /** The vector API as an MCP server (Streamable HTTP), driven by the official SDK's client. */
 describe('vector-api /mcp: the collections as MCP tools, same scopes, limits and isolation', () => {
-  expectLogLines([{ service: 'vector-api', level: 'warn', msg: 'permission denied' }]);
+  expectLogLines([
+    { service: 'vector-api', level: 'warn', msg: 'permission denied' },
+    { service: 'vector-api', level: 'warn', msg: 'rate limit hit' },
+  ]);
   let h: Harness;
   let redis: Redis;
   before(async () => {
@@ -175,6 +178,47 @@ describe('vector-api /mcp: the collections as MCP tools, same scopes, limits and
     );
     expect(err?.message).to.match(/401|revoked|Unauthorized/i);
     await client.close().catch(() => undefined);
+  });
+
+  it('refuses a JSON-RPC batch: one message, one counted request', async () => {
+    const call = (id: number) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name: 'list_collections', arguments: {} },
+    });
+    const res = await rpc(await h.token(), [call(1), call(2), call(3)]);
+    expect(res.status).to.equal(400);
+    expect(((await res.json()) as { error: string }).error).to.equal('invalid_request');
+  });
+
+  it("counts a tool call against its own scope's limit, as its REST route", async () => {
+    const limited = await startHarness({ VECTOR_RATE_LIMIT_SCOPES: 'vectors:write=2' }, { issuer: h.issuer });
+    try {
+      const token = await h.token();
+      const create = (name: string) =>
+        fetch(`${limited.url}/mcp`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+          },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: { name: 'create_collection', arguments: { name, dimension: 2, metric: 'l2' } },
+          }),
+        });
+      expect((await create('a')).status).to.equal(200);
+      expect((await create('b')).status).to.equal(200);
+      const third = await create('c');
+      expect(third.status).to.equal(429);
+      expect(third.headers.get('retry-after')).to.be.a('string');
+    } finally {
+      await limited.close();
+    }
   });
 
   it('answers GET /mcp (no server-initiated stream) with 405', async () => {
