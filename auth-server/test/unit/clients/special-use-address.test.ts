@@ -28,6 +28,7 @@ describe('isSpecialUseAddress', () => {
       '::ffff:127.0.0.1',
       '::ffff:7f00:1',
       '64:ff9b::a00:1',
+      '::7f00:1',
     ]) {
       expect(isSpecialUseAddress(address), address).to.equal(true);
     }
