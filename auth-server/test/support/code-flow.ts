@@ -61,6 +61,22 @@ export function redeem(
   });
 }
 
+/**
+ * A public client's request at the token endpoint (no secret: `client_id` in the body), e.g. a
+ * code redeemed with its PKCE verifier or a refresh; `headers` add a DPoP proof.
+ */
+export function publicTokenRequest(
+  server: TestAuthServer,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${server.issuer}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(fields),
+  });
+}
+
 /** Presses "Yes, sign me out" on oidc-provider's logout confirmation page, with the browser's cookies. */
 export function confirmLogout(browser: BrowserSession, confirmPage: Page, xsrf: string): Promise<Response> {
   return fetch(new URL(formAction(confirmPage.html, /\/session\/end\/confirm$/), browser.origin), {

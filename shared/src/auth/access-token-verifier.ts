@@ -9,7 +9,7 @@ import {
 import { InvalidTokenError, OutboundFetchError, ServiceUnavailableError } from '../errors/errors.ts';
 import { createCappedFetch } from '../http/capped-fetch.ts';
 import type { AccessTokenClaims } from './access-token-claims.ts';
-import { hasDuplicateJsonKeys } from './duplicate-json-keys.ts';
+import { compactJwsProblem } from './compact-jws-problem.ts';
 import { createVerifiedTokenCache } from './verified-token-cache.ts';
 
 export interface AccessTokenVerifierOptions {
@@ -55,7 +55,6 @@ export interface AccessTokenVerifier {
 }
 
 const MAX_TOKEN_LENGTH = 8192;
-const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** How long an announced kid lets a token skip the JWKS cooldown, and how many refetches it may cause. */
 const EXPECT_KEY_MS = 60_000;
 const EXPECT_KEY_FETCHES = 5;
@@ -133,13 +132,9 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       const remembered = jwks.fresh ? verified.get(token, keySetGeneration) : undefined;
       if (remembered) return remembered;
       const generation = keySetGeneration;
-      if (token.length > MAX_TOKEN_LENGTH) throw invalid('the access token is too large');
-      if (!JWS_COMPACT.test(token)) throw invalid('the access token is not a signed JWT');
-      const [header = '', body = ''] = token.split('.');
-      if (
-        [header, body].some((part) => hasDuplicateJsonKeys(Buffer.from(part, 'base64url').toString('utf8')))
-      )
-        throw invalid('the access token is ambiguous (a member appears twice)');
+      const problem = compactJwsProblem(token, MAX_TOKEN_LENGTH);
+      if (problem === 'ambiguous') throw invalid('the access token is ambiguous (a member appears twice)');
+      if (problem) throw invalid(`the access token is ${problem}`);
       let payload: JWTPayload;
       let kid: string | undefined;
       try {

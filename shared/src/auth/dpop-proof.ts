@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
 import { InvalidDpopProofError, UseDpopNonceError } from '../errors/errors.ts';
+import { compactJwsProblem } from './compact-jws-problem.ts';
 import type { DpopNonces } from './dpop-nonces.ts';
-import { hasDuplicateJsonKeys } from './duplicate-json-keys.ts';
 
 /** What one request offers for its DPoP-bound access token (RFC 9449 section 7). */
 export interface DpopPresentation {
@@ -50,7 +50,6 @@ export interface DpopProofOptions {
 export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'EdDSA', 'Ed25519', 'PS256', 'RS256'] as const;
 const MAX_PROOF_LENGTH = 8192;
 const MAX_JTI_LENGTH = 256;
-const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 
 /** `htu` as RFC 9449 section 4.3 compares it: scheme, host, port and path, without query or fragment. */
@@ -120,13 +119,9 @@ export function createDpopProofVerifier(options: DpopProofOptions = {}): DpopPro
     async verify({ proofs, method, url, accessToken, jkt }) {
       if (proofs.length !== 1) throw refuse('the request must carry exactly one DPoP proof');
       const proof = proofs[0] as string;
-      if (proof.length > MAX_PROOF_LENGTH) throw refuse('the DPoP proof is too large');
-      if (!JWS_COMPACT.test(proof)) throw refuse('the DPoP proof is not a signed JWT');
-      const [headerPart = '', bodyPart = ''] = proof.split('.');
-      if (
-        [headerPart, bodyPart].some((p) => hasDuplicateJsonKeys(Buffer.from(p, 'base64url').toString('utf8')))
-      )
-        throw refuse('the DPoP proof is ambiguous (a member appears twice)');
+      const problem = compactJwsProblem(proof, MAX_PROOF_LENGTH);
+      if (problem === 'ambiguous') throw refuse('the DPoP proof is ambiguous (a member appears twice)');
+      if (problem) throw refuse(`the DPoP proof is ${problem}`);
       let header: { typ?: unknown; alg?: unknown; jwk?: unknown };
       try {
         header = decodeProtectedHeader(proof);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { decodeJwt } from 'jose';
 import { authorize, newSignedInAccount } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { authorizationRequest } from '../../support/code-flow.ts';
+import { authorizationRequest, publicTokenRequest } from '../../support/code-flow.ts';
 import { startTestAuthServer } from '../../support/test-auth-server.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
 
@@ -81,16 +81,12 @@ describe('anonymous dynamic registration, for agents that only speak DCR', () =>
       { client_id: registered.client_id, client_secret: '', redirectUri: REDIRECT },
       { email, scope: 'openid vectors:read admin' },
     );
-    const res = await fetch(`${stack.server.issuer}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        client_id: registered.client_id,
-        code,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-      }),
+    const res = await publicTokenRequest(stack.server, {
+      grant_type: 'authorization_code',
+      client_id: registered.client_id,
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
     });
     expect(res.status, await res.clone().text()).to.equal(200);
     const { access_token } = (await res.json()) as { access_token: string };

@@ -10,7 +10,7 @@ import {
 } from '../../../../scripts/lib/metadata-document-host.ts';
 import { newSignedInAccount } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
-import { authorizationRequest, consent, newPkce } from '../../support/code-flow.ts';
+import { authorizationRequest, consent, newPkce, publicTokenRequest } from '../../support/code-flow.ts';
 import { startTestAuthServer } from '../../support/test-auth-server.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
 
@@ -78,16 +78,12 @@ describe('client ID metadata documents (an https client_id fetched as hostile in
     const done = await consent(browser, page, 'allow');
     expect(done.leftTo?.origin + (done.leftTo?.pathname ?? '')).to.equal(REDIRECT);
     const code = done.leftTo?.searchParams.get('code') ?? '';
-    const res = await fetch(`${stack.server.issuer}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        client_id: a.clientId,
-        code,
-        redirect_uri: REDIRECT,
-        code_verifier: pkce.verifier,
-      }),
+    const res = await publicTokenRequest(stack.server, {
+      grant_type: 'authorization_code',
+      client_id: a.clientId,
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: pkce.verifier,
     });
     expect(res.status, await res.clone().text()).to.equal(200);
     const { access_token } = (await res.json()) as { access_token: string };

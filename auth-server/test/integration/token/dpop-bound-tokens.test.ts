@@ -3,6 +3,7 @@ import { decodeJwt } from 'jose';
 import { createDpopKey, type DpopKey } from '../../../../shared/test/support/dpop-key.ts';
 import { authorize, newSignedInAccount } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
+import { publicTokenRequest } from '../../support/code-flow.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 /**
@@ -122,16 +123,11 @@ describe('DPoP-bound access tokens from /token to the vector API', () => {
       { scope: 'openid offline_access vectors:read', prompt: 'consent' },
     );
     const token = async (fields: Record<string, string>, proofBy?: DpopKey) =>
-      fetch(`${stack.server.issuer}/token`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          ...(proofBy
-            ? { dpop: await proofBy.proof({ method: 'POST', url: `${stack.server.issuer}/token` }) }
-            : {}),
-        },
-        body: new URLSearchParams({ client_id: client.client_id, ...fields }),
-      });
+      publicTokenRequest(
+        stack.server,
+        { client_id: client.client_id, ...fields },
+        proofBy ? { dpop: await proofBy.proof({ method: 'POST', url: `${stack.server.issuer}/token` }) } : {},
+      );
     const first = await token(
       { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier },
       key,
