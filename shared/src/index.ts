@@ -2,6 +2,7 @@ export * from './auth/access-token-claims.ts';
 export * from './auth/access-token-verifier.ts';
 export * from './auth/bearer-auth.ts';
 export * from './auth/challenge.ts';
+export * from './auth/compact-jws-problem.ts';
 export * from './auth/dpop-nonces.ts';
 export * from './auth/dpop-proof.ts';
 export * from './auth/key-set-notices.ts';

@@ -35,10 +35,11 @@ function introspectOwnJwtAccessToken(deps: {
   return async function introspectOwnJwtAccessToken(ctx, next) {
     await next();
     if ((ctx.body as { active?: boolean } | undefined)?.active !== false) return;
-    const payload = await presentedOwnAccessToken(ctx, deps.ownTokens);
-    if (!payload) return;
+    const presented = await presentedOwnAccessToken(ctx, deps.ownTokens);
+    if (!presented) return;
+    const { payload, kid } = presented;
     // Fail closed: when the revocation list cannot be asked, the token is reported inactive.
-    if (await deps.revocations.isRevoked(payload).catch(() => true)) return;
+    if (await deps.revocations.isRevoked(payload, kid).catch(() => true)) return;
     ctx.body = {
       active: true,
       token_type: 'Bearer',

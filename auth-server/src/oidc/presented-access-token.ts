@@ -10,10 +10,10 @@ import type { OwnAccessTokens } from '../revocation/own-access-tokens.ts';
 export async function presentedOwnAccessToken(
   ctx: KoaContextWithOIDC,
   ownTokens: OwnAccessTokens,
-): Promise<JWTPayload | undefined> {
+): Promise<{ payload: JWTPayload; kid: string | undefined } | undefined> {
   const { params, client } = ctx.oidc;
   const token = params?.token;
   if (ctx.status !== 200 || typeof token !== 'string' || !client) return undefined;
-  const payload = await ownTokens.read(token);
-  return payload?.client_id === client.clientId ? payload : undefined;
+  const verified = await ownTokens.verify(token);
+  return verified?.payload.client_id === client.clientId ? verified : undefined;
 }

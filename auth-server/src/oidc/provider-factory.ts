@@ -65,9 +65,8 @@ export function createProviderFactory(deps: ProviderFactoryDeps): (keySet: KeySe
     installRegistrationHooks({ provider, clients, audit });
     if (config.registration.anonymous) installAnonymousRegistration(provider);
     registerTokenExchange(provider, {
-      keySet,
+      ownTokens,
       revocations,
-      issuer: config.issuer,
       audience: config.vectorApiUrl,
       resourceServer: createResourceServers({
         vectorApiUrl: config.vectorApiUrl,

@@ -52,7 +52,7 @@ function revokeOwnJwtAccessToken(deps: {
 }): EndpointAction {
   return async function revokeOwnJwtAccessToken(ctx, next) {
     await next();
-    const payload = await presentedOwnAccessToken(ctx, deps.ownTokens);
+    const payload = (await presentedOwnAccessToken(ctx, deps.ownTokens))?.payload;
     if (!payload) return;
     try {
       await deps.revocations.revokeToken(String(payload.jti), Number(payload.exp), 'rfc7009');

@@ -1,6 +1,5 @@
-import { createLocalJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import { errors, type KoaContextWithOIDC, type Provider, type ResourceServer } from 'oidc-provider';
-import type { KeySet } from '../keys/key-set.ts';
+import type { OwnAccessTokens } from '../revocation/own-access-tokens.ts';
 import type { Revocations } from '../revocation/revocations.ts';
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -43,15 +42,13 @@ function actorFrom(value: unknown, depth = 0): Actor | undefined {
 export function registerTokenExchange(
   provider: Provider,
   deps: {
-    keySet: KeySet;
+    ownTokens: OwnAccessTokens;
     revocations: Revocations;
-    issuer: string;
     audience: string;
     /** The vector API as oidc-provider's resource indicators describe it (audience, TTL, JWT). */
     resourceServer: ResourceServer;
   },
 ): void {
-  const keys = createLocalJWKSet({ keys: deps.keySet.publicJwks });
   provider.registerGrantType(
     TOKEN_EXCHANGE,
     async (ctx: KoaContextWithOIDC) => {
@@ -64,21 +61,13 @@ export function registerTokenExchange(
         throw new errors.InvalidRequest(`only ${ACCESS_TOKEN_TYPE} can be requested`);
       if (params.resource && params.resource !== deps.audience)
         throw new errors.InvalidTarget(`tokens are exchanged for ${deps.audience} only`);
-      let subject: JWTPayload;
-      let kid: string | undefined;
-      try {
-        ({
-          payload: subject,
-          protectedHeader: { kid },
-        } = await jwtVerify(params.subject_token ?? '', keys, {
-          issuer: deps.issuer,
-          audience: deps.audience,
-          typ: 'at+jwt',
-          requiredClaims: ['sub', 'exp', 'iat', 'jti', 'client_id'],
-        }));
-      } catch {
+      const verified = await deps.ownTokens.verify(params.subject_token ?? '');
+      const aud = verified?.payload.aud;
+      if (!verified || !(aud === deps.audience || (Array.isArray(aud) && aud.includes(deps.audience))))
         throw new errors.InvalidGrant('the subject token is not a valid access token of this server');
-      }
+      const { payload: subject, kid } = verified;
+      if (typeof subject.iat !== 'number')
+        throw new errors.InvalidGrant('the subject token is not a valid access token of this server');
       if (await deps.revocations.isRevoked(subject, kid))
         throw new errors.InvalidGrant('the subject token has been revoked');
       if (typeof subject.grant_id !== 'string')
