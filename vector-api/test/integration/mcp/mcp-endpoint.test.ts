@@ -3,6 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { createRevocationStore } from '../../../../shared/src/auth/revocation-store.ts';
+import { createDpopKey } from '../../../../shared/test/support/dpop-key.ts';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
 
@@ -219,6 +220,32 @@ describe('vector-api /mcp: the collections as MCP tools, same scopes, limits and
     } finally {
       await limited.close();
     }
+  });
+
+  it('takes a DPoP-bound token with its proof, and refuses it without one', async () => {
+    const key = await createDpopKey();
+    const token = await h.token({ cnf: { jkt: key.jkt } });
+    const call = async (withProof: boolean) =>
+      fetch(`${h.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `${withProof ? 'DPoP' : 'Bearer'} ${token}`,
+          ...(withProof
+            ? {
+                dpop: await key.proof({
+                  method: 'POST',
+                  url: `${h.env.VECTOR_API_URL}/mcp`,
+                  accessToken: token,
+                }),
+              }
+            : {}),
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+    expect((await call(true)).status).to.equal(200);
+    expect((await call(false)).status).to.equal(401);
   });
 
   it('answers GET /mcp (no server-initiated stream) with 405', async () => {
