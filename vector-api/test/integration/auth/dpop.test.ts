@@ -185,6 +185,14 @@ describe('vector-api DPoP (RFC 9449) and challenges (RFC 9728)', () => {
     expectDpopRefusal(res);
   });
 
+  it('judges the key by its thumbprint: extra members change nothing, another curve point is refused', async () => {
+    const token = await bound();
+    const padded = { ...key.jwk, note: 'x'.repeat(2000), kid: 'whatever' };
+    expect((await withProof(token, { header: { jwk: padded } })).status).to.equal(200);
+    const other = await createDpopKey();
+    expectDpopRefusal(await withProof(token, { header: { jwk: { ...key.jwk, x: other.jwk.x } } }));
+  });
+
   it('refuses a request carrying two DPoP headers', async () => {
     const token = await bound();
     const url = publicUrl('/v1/collections');
