@@ -24,6 +24,8 @@ export function createPageRouter(
     formLimits: Middleware;
     /** Sign-in through upstream providers (federation-routes.ts). */
     federationRoutes?: Router;
+    /** `/` (front-door-routes.ts). */
+    frontDoor: Router;
   },
 ): Router {
   const router = new Router();
@@ -37,6 +39,7 @@ export function createPageRouter(
   router.use(createPageForm(deps));
   router.use(deps.formLimits);
   for (const child of [
+    deps.frontDoor,
     createSignupRoutes(deps),
     createPasswordRoutes(deps),
     createInteractionRoutes(deps),

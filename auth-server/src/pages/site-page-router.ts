@@ -14,12 +14,13 @@ import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import { createCsrf } from './csrf.ts';
 import { federationPageData } from './federation-page-data.ts';
 import { createFederationRoutes } from './federation-routes.ts';
+import { createFrontDoorRoutes } from './front-door-routes.ts';
 import { createPageRouter } from './page-router.ts';
 import type { PageRenderer } from './renderer.ts';
 
 /** Every page of the public port, with sign-in through the configured upstream providers. */
 export function createSitePageRouter(deps: {
-  config: Pick<AuthServerConfig, 'issuer' | 'cookieKeys' | 'upstreams'>;
+  config: Pick<AuthServerConfig, 'issuer' | 'cookieKeys' | 'upstreams' | 'nodeEnv' | 'vectorApiUrl'>;
   orm: MikroORM;
   /** Pages keep the holder's stand-in: it always reads the live Provider. */
   holder: ProviderHolder;
@@ -41,6 +42,11 @@ export function createSitePageRouter(deps: {
     provider,
     csrf,
     issuer: config.issuer,
+    frontDoor: createFrontDoorRoutes({
+      pages,
+      development: config.nodeEnv !== 'production',
+      vectorApiUrl: config.vectorApiUrl,
+    }),
     federatedProviders: upstreams,
     federationPageData: upstreams.length > 0 ? federationPageData({ identities, upstreams }) : undefined,
     federationRoutes: createFederationRoutes({

@@ -7,6 +7,7 @@ import { createKeyRoutes } from '../../../src/admin/key-routes.ts';
 import { createRevocationRoutes } from '../../../src/admin/revocation-routes.ts';
 import { createUserRoutes } from '../../../src/admin/user-routes.ts';
 import { createFederationRoutes } from '../../../src/pages/federation-routes.ts';
+import { createFrontDoorRoutes } from '../../../src/pages/front-door-routes.ts';
 import { createPageRouter } from '../../../src/pages/page-router.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
 import { attacksOn, type Endpoint, expectRefused, routesOf } from '../../support/unusable-input.ts';
@@ -24,6 +25,7 @@ function pageRoutes(): { method: string; path: string }[] {
     sessions: unused,
     clients: unused,
     formLimits: (_ctx, next) => next(),
+    frontDoor: createFrontDoorRoutes({ pages: unused, development: true, vectorApiUrl: '' }),
     federatedProviders: [],
     federationRoutes: createFederationRoutes({
       ...deps,
