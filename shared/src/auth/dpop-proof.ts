@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
+import { decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose';
 import { InvalidDpopProofError, UseDpopNonceError } from '../errors/errors.ts';
 import { compactJwsProblem } from './compact-jws-problem.ts';
 import type { DpopNonces } from './dpop-nonces.ts';
@@ -97,6 +97,30 @@ function createProofKeyCache(capacity: number) {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
+/** RFC 7638 section 3.2: the members a key's thumbprint covers, by key type, in lexical order. */
+const THUMBPRINT_MEMBERS: Record<string, readonly string[]> = {
+  EC: ['crv', 'kty', 'x', 'y'],
+  OKP: ['crv', 'kty', 'x'],
+  RSA: ['e', 'kty', 'n'],
+};
+
+/**
+ * The RFC 7638 SHA-256 thumbprint of a public JWK (what `cnf.jkt` holds), computed here on the
+ * request's thread: the required members only, in lexical order, as JSON without whitespace.
+ * `undefined` for a key type without one or a member missing (such a proof is refused).
+ */
+export function jwkThumbprint(jwk: JWK): string | undefined {
+  const members = THUMBPRINT_MEMBERS[String(jwk.kty)];
+  if (!members) return undefined;
+  const canonical: Record<string, string> = {};
+  for (const member of members) {
+    const value = (jwk as Record<string, unknown>)[member];
+    if (typeof value !== 'string' || value === '') return undefined;
+    canonical[member] = value;
+  }
+  return sha256(JSON.stringify(canonical));
+}
+
 /**
  * Checks a DPoP proof against its request and access token (RFC 9449 section 4.3, and 7.1 for
  * the token's binding): one compact JWS, `typ: dpop+jwt`, an allowed asymmetric `alg`, a public
@@ -138,7 +162,7 @@ export function createDpopProofVerifier(options: DpopProofOptions = {}): DpopPro
       const { use, alg: keyAlg } = jwk as { use?: unknown; alg?: unknown };
       if ((use !== undefined && use !== 'sig') || (keyAlg !== undefined && keyAlg !== alg))
         throw refuse('the DPoP proof key is not for signing with its algorithm');
-      const thumbprint = await calculateJwkThumbprint(jwk as JWK, 'sha256').catch(() => undefined);
+      const thumbprint = jwkThumbprint(jwk as JWK);
       if (thumbprint !== jkt)
         throw refuse('the DPoP proof is not signed by the key the access token is bound to');
       const key = await keys.of(alg, jkt, jwk as JWK).catch(() => {
