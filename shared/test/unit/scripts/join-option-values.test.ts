@@ -22,4 +22,29 @@ describe('admin CLI arguments: ids that start with a dash', () => {
   it('leaves `--name=value` and a trailing option as they are', () => {
     expect(joinOptionValues(['--subject=-x', '--limit'], options)).to.deep.equal(['--subject=-x', '--limit']);
   });
+
+  it('takes an id that starts with a dash as a positional (keys promote -Ab3), in its place', () => {
+    for (const id of ['-Ab3', '-O_x-y', '--Xy3']) {
+      const args = joinOptionValues(['keys', 'promote', id, '--limit', '5'], options);
+      const { values, positionals } = parseArgs({ args, options, allowPositionals: true });
+      expect(positionals, id).to.deep.equal(['keys', 'promote', id]);
+      expect(values, id).to.deep.equal({ limit: '5' });
+    }
+  });
+
+  it('still refuses a mistyped long option, and keeps what follows a given --', () => {
+    expect(() =>
+      parseArgs({
+        args: joinOptionValues(['keys', 'list', '--lmit', '5'], options),
+        options,
+        allowPositionals: true,
+      }),
+    ).to.throw(/Unknown option/);
+    const { positionals } = parseArgs({
+      args: joinOptionValues(['keys', 'promote', '--', '-h'], options),
+      options,
+      allowPositionals: true,
+    });
+    expect(positionals).to.deep.equal(['keys', 'promote', '-h']);
+  });
 });
