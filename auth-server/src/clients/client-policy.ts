@@ -1,4 +1,5 @@
 import { VECTOR_SCOPE_NAMES } from '@vectorauth/shared';
+import { TOKEN_EXCHANGE } from '../oidc/token-exchange.ts';
 import { clientMetadataSchema } from './client-metadata-schema.ts';
 
 export interface PolicyProblem {
@@ -11,7 +12,6 @@ export interface PolicyOptions {
   dynamic: boolean;
 }
 
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const GRANTS = new Set(['authorization_code', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE]);
 const AUTH_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'none']);
 const UNSUPPORTED = [

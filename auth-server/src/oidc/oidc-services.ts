@@ -74,10 +74,7 @@ export function createOidcServices(deps: {
   // Development only: metadata documents over plain http on this machine (https ones: oidc-provider).
   const adapter =
     config.cimd.enabled && config.nodeEnv !== 'production'
-      ? withLoopbackDocuments(
-          stored,
-          createLoopbackDocuments({ fetch: outboundFetch, maxCacheSec: config.cimd.maxCacheSec }),
-        )
+      ? withLoopbackDocuments(stored, createLoopbackDocuments({ maxCacheSec: config.cimd.maxCacheSec }))
       : stored;
   // The Provider is rebuilt whenever the signing keys change; everything else sees the live one.
   const holder = createProviderHolder();

@@ -59,8 +59,10 @@ export function registerTokenExchange(
         throw new errors.InvalidRequest(`subject_token_type must be ${ACCESS_TOKEN_TYPE}`);
       if (params.requested_token_type && params.requested_token_type !== ACCESS_TOKEN_TYPE)
         throw new errors.InvalidRequest(`only ${ACCESS_TOKEN_TYPE} can be requested`);
-      if (params.resource && params.resource !== deps.audience)
-        throw new errors.InvalidTarget(`tokens are exchanged for ${deps.audience} only`);
+      // RFC 8693 names the target by `resource` or `audience`: either must be the vector API.
+      for (const target of [params.resource, params.audience])
+        if (target !== undefined && target !== deps.audience)
+          throw new errors.InvalidTarget(`tokens are exchanged for ${deps.audience} only`);
       const verified = await deps.ownTokens.verify(params.subject_token ?? '');
       const aud = verified?.payload.aud;
       if (!verified || !(aud === deps.audience || (Array.isArray(aud) && aud.includes(deps.audience))))

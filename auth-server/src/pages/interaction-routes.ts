@@ -61,33 +61,38 @@ function interactionStep(deps: Deps) {
       ...auditRequest(ctx),
       clientId: String(d.params.client_id),
     }),
-    /** Ours (registered through the admin API as first-party); never a client that describes itself. */
-    isFirstParty: async (clientId: unknown) => {
+    /** What the pages say about the client, from one lookup (a metadata-document client is checked on each). */
+    clientView: async (clientId: unknown): Promise<ClientView> => {
       const client = (await findClient(clientId)) as unknown as SelfDescribed | undefined;
-      return (
-        client?.first_party === true &&
-        !describesItself(clientId, client) &&
-        (client as Record<string, unknown>)[ANONYMOUS_MARK] !== true
-      );
+      const selfDescribed = client !== undefined && describesItself(clientId, client);
+      const selfRegistered = client?.[ANONYMOUS_MARK] === true;
+      return {
+        name: client?.clientName ?? String(clientId),
+        // Ours (registered through the admin API as first-party); never a client that vouches for itself.
+        firstParty: client?.first_party === true && !selfDescribed && !selfRegistered,
+        // Known only from its own metadata document: the domain it lives on, shown as unverified.
+        ...(selfDescribed ? { unverifiedDomain: new URL(String(clientId)).hostname } : {}),
+        selfRegistered,
+      };
     },
-    clientName: async (clientId: unknown) => (await findClient(clientId))?.clientName ?? String(clientId),
-    /**
-     * For a client known only from its own metadata document (its id is that document's URL): the
-     * domain it lives on, shown as unverified; nobody vouched for its name.
-     */
-    unverifiedDomain: async (clientId: unknown) => {
-      const client = (await findClient(clientId)) as unknown as SelfDescribed | undefined;
-      return client && describesItself(clientId, client) ? new URL(String(clientId)).hostname : undefined;
-    },
-    /** A client registered without an initial access token: it named itself, nobody checked. */
-    selfRegistered: async (clientId: unknown) =>
-      ((await findClient(clientId)) as unknown as Record<string, unknown> | undefined)?.[ANONYMOUS_MARK] ===
-      true,
   };
 }
+
+interface ClientView {
+  name: string;
+  firstParty: boolean;
+  unverifiedDomain?: string;
+  /** Registered without an initial access token: it named itself, nobody checked. */
+  selfRegistered: boolean;
+}
 type InteractionStep = ReturnType<typeof interactionStep>;
-/** What oidc-provider's Client carries besides its typed fields: our flag, and its CIMD mark. */
-type SelfDescribed = { first_party?: boolean; clientIdMetadataDocument?: boolean };
+/** What oidc-provider's Client carries besides its typed fields: our flags, and its CIMD mark. */
+type SelfDescribed = {
+  clientName?: string;
+  first_party?: boolean;
+  clientIdMetadataDocument?: boolean;
+  [ANONYMOUS_MARK]?: boolean;
+};
 /** A client known from its own metadata document: oidc-provider's mark, or an id that is a URL (loopback ones). */
 const describesItself = (clientId: unknown, client: SelfDescribed) =>
   client.clientIdMetadataDocument === true || /^https?:\/\//i.test(String(clientId));
@@ -115,22 +120,19 @@ function showStep(step: InteractionStep) {
       if (upstream) return ctx.redirect(`/interaction/${d.uid}/federated/${upstream.id}`);
       return renderSignIn(step, ctx, d);
     }
+    const client = await step.clientView(d.params.client_id);
     // A first-party app is ours: what it asks for is granted without a question, including more
     // scopes than its grant holds and `prompt=consent` (which `offline_access` requires).
-    if (
-      d.prompt.name === 'consent' &&
-      d.session?.accountId &&
-      (await step.isFirstParty(d.params.client_id))
-    ) {
+    if (d.prompt.name === 'consent' && d.session?.accountId && client.firstParty) {
       return allow(step, ctx, d, d.session.accountId, true);
     }
     const account = await step.accounts.findById(String(d.session?.accountId ?? ''));
     step.pages.render(ctx, 'consent', {
       csrf: step.csrf.token(ctx),
       action: `/interaction/${d.uid}/consent`,
-      clientName: await step.clientName(d.params.client_id),
-      unverifiedDomain: await step.unverifiedDomain(d.params.client_id),
-      selfRegistered: await step.selfRegistered(d.params.client_id),
+      clientName: client.name,
+      unverifiedDomain: client.unverifiedDomain,
+      selfRegistered: client.selfRegistered,
       email: account?.email ?? '',
       scopes: describeScopes(missingScopes(d.prompt.details as Missing)),
     });
@@ -151,7 +153,7 @@ async function renderSignIn(
       csrf: step.csrf.token(ctx),
       action: `/interaction/${d.uid}/login`,
       abortAction: `/interaction/${d.uid}/abort`,
-      clientName: await step.clientName(d.params.client_id),
+      clientName: (await step.clientView(d.params.client_id)).name,
       federated: (step.federatedProviders ?? []).map((p) => ({
         href: `/interaction/${d.uid}/federated/${p.id}`,
         label: p.label,

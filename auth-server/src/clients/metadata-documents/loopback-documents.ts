@@ -1,11 +1,10 @@
+import { createCappedFetch } from '@vectorauth/shared';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { documentPolicyAllows } from './cimd-feature.ts';
-import type { FetchLike } from './guarded-fetch.ts';
 
 /** A metadata-document client id on this machine over plain http: development only. */
 const LOOPBACK_HTTP = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?\/[^#\s]*$/;
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post', 'client_secret_jwt']);
-const MAX_BYTES = 5 * 1024;
 const MAX_ENTRIES = 100;
 
 /**
@@ -16,36 +15,25 @@ const MAX_ENTRIES = 100;
  * the registration policy; cached per Cache-Control between 30 s and `maxCacheSec`. Anything else
  * is not found (an unknown client).
  */
-export function createLoopbackDocuments(options: {
-  fetch: FetchLike;
-  maxCacheSec: number;
-  now?: () => number;
-}) {
+export function createLoopbackDocuments(options: { maxCacheSec: number; now?: () => number }) {
   const now = options.now ?? Date.now;
+  // Loopback only (the id's pattern), so no address guard: the caps of oidc-provider's own fetch.
+  const fetchDocument = createCappedFetch({ maxBytes: 5 * 1024, timeoutMs: 2500 });
   const cache = new Map<string, { payload: AdapterPayload; untilMs: number }>();
   return async function find(id: string): Promise<AdapterPayload | undefined> {
     if (id.length > 2000 || !LOOPBACK_HTTP.test(id)) return undefined;
     const hit = cache.get(id);
     if (hit && hit.untilMs > now()) return hit.payload;
     cache.delete(id);
-    let res: Response;
-    try {
-      res = await options.fetch(id, {
-        method: 'GET',
-        redirect: 'manual',
-        headers: { accept: 'application/json' },
-        signal: AbortSignal.timeout(2500),
-      });
-    } catch {
-      return undefined;
-    }
-    const text = res.status === 200 ? await readCapped(res) : undefined;
-    if (text === undefined) return undefined;
     let document: unknown;
+    let cacheControl = '';
     try {
-      document = JSON.parse(text);
+      const res = await fetchDocument(id, { redirect: 'manual', headers: { accept: 'application/json' } });
+      if (res.status !== 200) return undefined;
+      cacheControl = res.headers.get('cache-control') ?? '';
+      document = JSON.parse(await res.text());
     } catch {
-      return undefined;
+      return undefined; // unreachable, too slow, too large, not JSON: an unknown client
     }
     if (typeof document !== 'object' || document === null || Array.isArray(document)) return undefined;
     const metadata = { ...(document as Record<string, unknown>) };
@@ -54,24 +42,12 @@ export function createLoopbackDocuments(options: {
     metadata.token_endpoint_auth_method ??= 'none';
     if (SECRET_METHODS.has(String(metadata.token_endpoint_auth_method)) || !documentPolicyAllows(metadata))
       return undefined;
-    const maxAge = Number(/max-age\s*=\s*(\d+)/i.exec(res.headers.get('cache-control') ?? '')?.[1] ?? 0);
+    const maxAge = Number(/max-age\s*=\s*(\d+)/i.exec(cacheControl)?.[1] ?? 0);
     const untilMs = now() + Math.min(options.maxCacheSec, Math.max(30, maxAge)) * 1000;
     cache.set(id, { payload: metadata as AdapterPayload, untilMs });
     if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
     return metadata as AdapterPayload;
   };
-}
-
-async function readCapped(res: Response): Promise<string | undefined> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (!res.body) return '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > MAX_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The adapter class with `find` of the Client model falling back to loopback documents. */

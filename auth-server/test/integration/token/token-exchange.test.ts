@@ -162,6 +162,7 @@ describe('token exchange (RFC 8693): an agent acting for a person', () => {
       ['not-a-jwt', {}, 'invalid_grant'],
       [accessToken, { subject_token_type: 'urn:ietf:params:oauth:token-type:id_token' }, 'invalid_request'],
       [accessToken, { resource: 'https://elsewhere.example' }, 'invalid_target'],
+      [accessToken, { audience: 'https://elsewhere.example' }, 'invalid_target'],
     ] as const) {
       const res = await exchange(client, subject, extra);
       expect(res.status, JSON.stringify(extra)).to.equal(400);
