@@ -6,6 +6,7 @@ import { createBenchDpopKey } from './bench/dpop-proofs.ts';
 import { createHttpClient } from './bench/http-client.ts';
 import { abba, type LoadOptions, type LoadResult, mergeResults } from './bench/load.ts';
 import { machineFacts } from './bench/machine.ts';
+import { withServerCpu } from './bench/process-cpu.ts';
 import { type Scenario, selectScenarios } from './bench/scenario-selection.ts';
 import { benchAnn } from './bench/scenarios/ann.ts';
 import { startBareTokenServer } from './bench/scenarios/bare-token-server.ts';
@@ -220,9 +221,10 @@ try {
       `client-credentials tokens: ours, bare oidc-provider, bare, ours (${params.tokens} each at concurrency ${params.concurrency})`,
     );
     const halfTokens = { ...tokenLoad, count: Math.ceil(params.tokens / 2) };
+    const authPid = stack.processes.find((p) => p.name === 'auth-server')?.pid;
     const { a: oursTokens, b: bareTokens } = await abba(
-      () => benchClientCredentials(http, ours, halfTokens),
-      () => benchClientCredentials(http, bare.credentials, halfTokens),
+      () => withServerCpu(authPid, () => benchClientCredentials(http, ours, halfTokens)),
+      () => withServerCpu(bare.pid, () => benchClientCredentials(http, bare.credentials, halfTokens)),
     );
     await bare.stop();
     rows.push(

@@ -18,6 +18,8 @@ export interface LoadResult {
   p99Ms: number;
   /** Every measured latency, ms (for merging runs). */
   latencies: Float64Array;
+  /** CPU time the server process spent during the run, when measured (process-cpu.ts). */
+  serverCpuMs?: number;
 }
 
 /**
@@ -53,6 +55,7 @@ export function mergeResults(results: readonly LoadResult[]): LoadResult {
     latencies.set(r.latencies, at);
     at += r.latencies.length;
   }
+  const cpu = results.map((r) => r.serverCpuMs);
   return {
     count,
     concurrency: results[0]?.concurrency ?? 1,
@@ -60,6 +63,7 @@ export function mergeResults(results: readonly LoadResult[]): LoadResult {
     opsPerSec: count / seconds,
     ...summarise(latencies),
     latencies,
+    ...(cpu.every((ms) => ms !== undefined) ? { serverCpuMs: cpu.reduce((a, b) => a + b, 0) } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { type RateDecision, type RateLimiter, ServiceUnavailableError } from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
 import { normaliseEmail } from '../accounts/email-address.ts';
@@ -45,7 +45,7 @@ const clientOf = (ctx: Context): string | undefined => {
   }
   return id.length <= 128 ? id : undefined;
 };
-const hash = (v: string) => createHash('sha256').update(v).digest('base64url').slice(0, 22);
+const hash = (v: string) => digest('sha256', v, 'base64url').slice(0, 22);
 
 /** The bucket and limit of a request to oidc-provider, or none: only POSTs to these endpoints count. */
 function oauthBucket(ctx: Context, limits: AuthLimits): { bucket: string; max: number } | undefined {

@@ -6,6 +6,7 @@ import type { ClientCredentials } from './client-credentials.ts';
 
 export interface BareTokenServer {
   credentials: ClientCredentials;
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -41,6 +42,7 @@ export async function startBareTokenServer(options: {
       scope: options.scope,
       audience: options.audience,
     },
+    pid: child.child.pid,
     stop: () => child.stop(),
   };
 }

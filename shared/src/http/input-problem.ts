@@ -21,6 +21,7 @@ export function stringProblem(value: string, maxChars = MAX_INPUT_CHARS): string
 
 /** Bytes that must be UTF-8 text: no NUL, no surrogate or overlong encoding, no stray byte. */
 export function bytesProblem(bytes: Uint8Array, maxChars = MAX_INPUT_CHARS): string | undefined {
+  if (bytes.length <= maxChars && asciiWithoutNul(bytes)) return undefined;
   let text: string;
   try {
     text = strictUtf8.decode(bytes);
@@ -28,6 +29,15 @@ export function bytesProblem(bytes: Uint8Array, maxChars = MAX_INPUT_CHARS): str
     return 'is not valid UTF-8';
   }
   return stringProblem(text, maxChars);
+}
+
+/** ASCII bytes without NUL: UTF-8 text of one character per byte, nothing to decode. */
+function asciiWithoutNul(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i] as number;
+    if (c === 0 || c >= 0x80) return false;
+  }
+  return true;
 }
 
 const hex = (c: number): number => {
@@ -87,6 +97,8 @@ export function componentProblem(raw: string | Uint8Array, maxChars = MAX_INPUT_
 
 /** A URL path: each segment, percent-decoded, must be a fine string. */
 export function pathProblem(rawPath: string, maxChars = MAX_INPUT_CHARS): string | undefined {
+  // No segment is longer than the whole path: a plain ASCII path within the limit is fine.
+  if (plainAscii(rawPath, maxChars)) return undefined;
   for (const segment of rawPath.split('/')) {
     const problem = bytesProblem(percentDecode(segment, false), maxChars);
     if (problem) return `the path ${problem}`;

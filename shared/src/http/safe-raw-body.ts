@@ -6,42 +6,46 @@ import type { RefuseInput } from './safe-input.ts';
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
 
-/** The body's bytes, at most `limit`; `undefined` when it is larger or was cut short. */
-async function readBytes(ctx: Context, limit: number): Promise<Buffer | undefined> {
-  const declared = ctx.request.length;
-  if (declared !== undefined && declared > limit) return undefined;
-  const chunks: Buffer[] = [];
-  let received = 0;
-  try {
-    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-      received += chunk.length;
-      if (received > limit) return undefined;
-      chunks.push(chunk);
-    }
-  } catch {
-    return undefined;
-  }
-  if (declared !== undefined && received !== declared) return undefined;
-  return Buffer.concat(chunks, received);
-}
-
 /**
- * `req` with its body readable again from `bytes`, once, by async iteration (how oidc-provider
- * reads it). The request itself gets the three own properties, rather than a wrapper object whose
- * prototype is the request: every later read of the request's fields (headers, socket, url) stays
- * on the object V8 has optimised for, and no stream is built per request.
+ * The whole body, read and then put back at the front of the stream unchanged (`unshift`, before
+ * its end is emitted), so that the next reader (oidc-provider) reads it as if nobody had: the
+ * request object keeps its shape, and no wrapper or replay is built. `undefined` when it is larger
+ * than `limit` or was cut short (the stream is then left as it is: the answer is a refusal).
  */
-function replaying(req: IncomingMessage, bytes: Buffer): IncomingMessage {
-  let read = false;
-  const chunks = async function* replayed(): AsyncGenerator<Buffer> {
-    if (read) return;
-    read = true;
-    yield bytes;
-  };
-  Object.defineProperty(req, 'readable', { get: () => !read, configurable: true });
-  Object.defineProperty(req, 'iterator', { value: chunks, configurable: true });
-  Object.defineProperty(req, Symbol.asyncIterator, { value: chunks, configurable: true });
-  return req;
+function peekBody(
+  req: IncomingMessage,
+  declared: number | undefined,
+  limit: number,
+): Promise<Buffer | undefined> {
+  if (declared !== undefined && declared > limit) return Promise.resolve(undefined);
+  // Nothing to read: leave the stream alone, so its reader still finds it readable.
+  if (declared === 0) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const finish = (bytes: Buffer | undefined) => {
+      req.off('readable', onReadable);
+      req.off('error', onCut);
+      req.off('close', onCut);
+      resolve(bytes);
+    };
+    const onReadable = () => {
+      for (let chunk = req.read() as Buffer | null; chunk !== null; chunk = req.read() as Buffer | null) {
+        received += chunk.length;
+        if (received > limit) return finish(undefined);
+        chunks.push(chunk);
+      }
+      if (!req.complete) return; // more is coming
+      if (received === 0 || (declared !== undefined && received !== declared)) return finish(undefined);
+      const bytes = Buffer.concat(chunks, received);
+      req.unshift(bytes);
+      finish(bytes);
+    };
+    const onCut = () => finish(undefined);
+    req.on('readable', onReadable);
+    req.on('error', onCut);
+    req.on('close', onCut);
+  });
 }
 
 function bodyProblem(bytes: Buffer, form: boolean): string | undefined {
@@ -60,7 +64,7 @@ function bodyProblem(bytes: Buffer, form: boolean): string | undefined {
  * For a handler that parses its own bodies from `req` (oidc-provider): reads a form or JSON body
  * of at most `limit` bytes, refuses it through `refuse` when a string in it is one Postgres would
  * refuse (see input-problem.ts), and otherwise hands the handler `ctx.req` with the unchanged
- * bytes to read again (oidc-provider warns about, and re-parses, bodies handed over as `req.body`).
+ * bytes still to read (oidc-provider warns about, and re-parses, bodies handed over as `req.body`).
  */
 export function createSafeRawBody(options: { limit: number; refuse: RefuseInput }) {
   return async function safeRawBody(ctx: Context, next: Next): Promise<void> {
@@ -70,11 +74,10 @@ export function createSafeRawBody(options: { limit: number; refuse: RefuseInput 
     if (charset && !/^utf-?8$/i.test(charset)) {
       return options.refuse(ctx, 'The request was refused: the body must be UTF-8.');
     }
-    const bytes = await readBytes(ctx, options.limit);
+    const bytes = await peekBody(ctx.req, ctx.request.length, options.limit);
     if (!bytes) return options.refuse(ctx, 'The request was refused: the body is too large or incomplete.');
     const problem = bodyProblem(bytes, form);
     if (problem) return options.refuse(ctx, `The request was refused: ${problem}.`);
-    ctx.req = replaying(ctx.req, bytes);
     await next();
   };
 }

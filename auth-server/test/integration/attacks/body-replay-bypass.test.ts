@@ -39,6 +39,56 @@ describe('attack suite: bodies replayed to oidc-provider are checked as oidc-pro
     expect(res.status, await res.text()).to.equal(400);
   });
 
+  /** A body sent chunked, in `pieces`, each written on a later turn: read across several reads. */
+  const inPieces = (pieces: string[]) =>
+    new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const piece = pieces.shift();
+        if (piece === undefined) return controller.close();
+        await new Promise((resolve) => setImmediate(resolve));
+        controller.enqueue(new TextEncoder().encode(piece));
+      },
+    });
+
+  it('hands oidc-provider a body that came in many pieces whole, and checks all of it', async () => {
+    const metadata = JSON.stringify({
+      client_name: 'pieces',
+      grant_types: ['client_credentials'],
+      scope: 'vectors:read',
+    });
+    // 40 KiB: more than a stream buffers at once, sent in pieces of 1000 bytes.
+    const padded = `${metadata.slice(0, -1)}${' '.repeat(40 * 1024)}}`;
+    const pieces = (text: string) => text.match(/[\s\S]{1,1000}/g) ?? [];
+    const send = (text: string) =>
+      fetch(`${stack.server.issuer}/reg`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${iat}`, 'content-type': 'application/json' },
+        body: inPieces(pieces(text)),
+        duplex: 'half',
+      } as RequestInit);
+    const created = await send(padded);
+    const body = (await created.json()) as { client_name?: string };
+    expect(created.status, JSON.stringify(body)).to.equal(201);
+    expect(body.client_name).to.equal('pieces');
+
+    // A NUL in the last piece is refused by the check, not passed on.
+    const refused = await send(`${padded.slice(0, -1)},"tos_uri":"\u0000"}`);
+    const text = await refused.text();
+    expect(refused.status, text).to.equal(400);
+    expect(text).to.contain('The request was refused');
+
+    // A form in pieces reaches the token endpoint whole: its client_id is read (and unknown).
+    const form = await fetch(`${stack.server.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: inPieces(['grant_type=client_', 'credentials&client_id=no-such', '-client&client_secret=x']),
+      duplex: 'half',
+    } as RequestInit);
+    const answer = (await form.json()) as { error?: string };
+    expect(form.status, JSON.stringify(answer)).to.equal(401);
+    expect(answer.error).to.equal('invalid_client');
+  });
+
   it('answers an empty form body and an empty JSON body without hanging', async () => {
     for (const [path, type] of [
       ['/token', 'application/x-www-form-urlencoded'],
