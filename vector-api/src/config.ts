@@ -19,8 +19,10 @@ import {
   productionUrl,
   redactUrl,
   redisUrl,
+  redisWaitReplicas,
   requiredInProduction,
   url,
+  waitReplicasFor,
 } from '@vectorauth/shared';
 import { z } from 'zod';
 import { parseQuotaOverrides, QUOTA_OVERRIDES, type VectorQuotas } from './abuse/quotas.ts';
@@ -62,6 +64,8 @@ export interface VectorApiConfig {
   jwksUri: string;
   databaseUrl: string;
   redisUrl: string;
+  /** Replicas a collection's published version must reach (Redis WAIT) before the write commits. */
+  redisWaitReplicas: number;
   dataDir: string;
   /** Base64 32-byte keys, first wraps, all unwrap (used by encryption at rest). */
   masterKeys: readonly string[];
@@ -134,6 +138,7 @@ function envSchema() {
     JWKS_HTTP_HOSTS: hostList(),
     VECTOR_DATABASE_URL: postgresUrl(),
     REDIS_URL: redisUrl().default('redis://127.0.0.1:6379'),
+    REDIS_WAIT_REPLICAS: redisWaitReplicas(),
     ...databaseTimeoutEnv(),
     DATA_DIR: z.string().min(1).default('./.data'),
     MASTER_KEY: masterKeys().optional(),
@@ -246,6 +251,7 @@ export function loadVectorApiConfig(env: Env): VectorApiConfig {
     jwksUri: raw.JWKS_URI ?? `${issuer}/jwks`,
     databaseUrl: raw.VECTOR_DATABASE_URL,
     redisUrl: raw.REDIS_URL,
+    redisWaitReplicas: waitReplicasFor(raw.REDIS_URL, raw.REDIS_WAIT_REPLICAS),
     dataDir: raw.DATA_DIR,
     masterKeys: raw.MASTER_KEY ?? [devSecret(raw.DATA_DIR, 'master-key')],
     tokenAlgorithms: raw.TOKEN_ALGORITHMS,

@@ -8,6 +8,7 @@ import {
 import type { AccountRepository } from '../accounts/account-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
+import type { AuthServerConfig } from '../config.ts';
 import type { KeySync } from '../keys/key-sync.ts';
 import type { SigningKeyStore } from '../keys/signing-key-store.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
@@ -31,12 +32,14 @@ export function createAdminRouters(deps: {
   revocations: Revocations;
   redis: Redis;
   audit: AuditLog;
+  config: Pick<AuthServerConfig, 'redisWaitReplicas'>;
 }): Router[] {
   const { clients, keys, accounts, sessions, revocations, redis, audit } = deps;
+  const revocationStore = createRevocationStore(redis, { replicas: deps.config.redisWaitReplicas });
   return [
     createClientRoutes(clients, audit),
     createInitialAccessTokenRoutes(() => deps.holder.live().provider),
-    createKeyRoutes({ keys, sync: deps.keySync, revocationStore: createRevocationStore(redis), audit }),
+    createKeyRoutes({ keys, sync: deps.keySync, revocationStore, audit }),
     createUserRoutes({ accounts, sessions, audit, onDeleted: (id) => announceDeletion(redis, id) }),
     createRevocationRoutes(revocations),
     createAuditRoutes(audit),

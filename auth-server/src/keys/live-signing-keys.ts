@@ -19,7 +19,7 @@ import { createSigningKeyStore, type SigningKeyStore } from './signing-key-store
  * Provider in step with Postgres (key sync: Redis notices, the interval, scheduled rotation).
  */
 export async function startLiveSigningKeys(deps: {
-  config: Pick<AuthServerConfig, 'keys' | 'tokens' | 'redisUrl'>;
+  config: Pick<AuthServerConfig, 'keys' | 'tokens' | 'redisUrl' | 'redisWaitReplicas'>;
   orm: MikroORM;
   redis: Redis;
   keyring: MasterKeyring;
@@ -40,7 +40,7 @@ export async function startLiveSigningKeys(deps: {
     store: keys,
     redis,
     subscriber: createRedis(config.redisUrl, 'auth-server-keys', logger),
-    revocationStore: createRevocationStore(redis),
+    revocationStore: createRevocationStore(redis, { replicas: config.redisWaitReplicas }),
     intervalMs: config.keys.syncIntervalSec * 1000,
     rotationDays: config.keys.rotationDays,
     currentVersion: () => holder.live().keySet.version,

@@ -53,7 +53,13 @@ export function createOidcServices(deps: {
   const { config, orm, redis, keyring, logger } = deps;
   const oauthMetrics = createOauthMetrics(deps.metrics);
   const revocations = oauthMetrics.countRevocations(
-    createRevocations({ orm, redis, maxTokenTtlSec: config.tokens.accessTokenTtl, logger }),
+    createRevocations({
+      orm,
+      redis,
+      maxTokenTtlSec: config.tokens.accessTokenTtl,
+      replicas: config.redisWaitReplicas,
+      logger,
+    }),
   );
   const rotation = createRefreshRotation({
     graceSec: config.tokens.refreshTokenReuseGraceSec,

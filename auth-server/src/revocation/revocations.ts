@@ -37,10 +37,12 @@ export function createRevocations(deps: {
   orm: MikroORM;
   redis: Redis;
   maxTokenTtlSec: number;
+  /** Replicas each revocation must reach before it is acknowledged (REDIS_WAIT_REPLICAS). */
+  replicas?: number;
   logger: Logger;
 }): Revocations {
   const { orm, redis, maxTokenTtlSec, logger } = deps;
-  const store = createRevocationStore(redis);
+  const store = createRevocationStore(redis, { replicas: deps.replicas ?? 0 });
   const db = () => orm.em.getConnection();
 
   async function record(

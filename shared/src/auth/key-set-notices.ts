@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/create-redis.ts';
 
 /**
  * "The signing-key set changed": a Redis pub/sub notice from the auth server, read by its other

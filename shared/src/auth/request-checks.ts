@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { Context } from 'koa';
 import { ServiceUnavailableError } from '../errors/errors.ts';
 import type { RateDecision, RateLimiter } from '../http/rate-limiter.ts';
 import { SLIDING_WINDOW_LUA, windowCountFrom } from '../http/sliding-window-counter.ts';
 import { defineBatchedRedisScript } from '../redis/batched-redis-script.ts';
+import type { Redis } from '../redis/create-redis.ts';
 import type { AccessTokenClaims } from './access-token-claims.ts';
 import { REVOKED_LUA, type RevocationStore } from './revocation-store.ts';
 

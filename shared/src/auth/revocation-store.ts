@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
 import { ServiceUnavailableError } from '../errors/errors.ts';
+import type { Redis } from '../redis/create-redis.ts';
 import { defineRedisScript } from '../redis/redis-script.ts';
+import { replicatedWrite } from '../redis/replicated-write.ts';
 import type { AccessTokenClaims } from './access-token-claims.ts';
 
 export type RevocationScope = 'grant' | 'sub' | 'client';
@@ -66,8 +67,22 @@ end
  *   rv:client:<clientId>  same, per client
  *   rv:kid:<kid>          "1": every token signed by that key is revoked (read when the token has a kid)
  */
-export function createRevocationStore(redis: Redis, options: { skewSec?: number } = {}): RevocationStore {
+export function createRevocationStore(
+  redis: Redis,
+  options: {
+    skewSec?: number;
+    /**
+     * Replicas that must hold a revocation before it counts as written (Redis `WAIT`), so that a
+     * failover to a replica cannot lose an acknowledged revocation; 0 (the default) waits for none.
+     */
+    replicas?: number;
+    /** How long to wait for them; fewer in time is a failed write. */
+    replicaWaitMs?: number;
+  } = {},
+): RevocationStore {
   const skewMs = (options.skewSec ?? 60) * 1000;
+  const replicas = options.replicas ?? 0;
+  const replicaWaitMs = options.replicaWaitMs ?? 1000;
   const key = (scope: RevocationScope | 'jti' | 'kid', id: string) => `rv:${scope}:${id}`;
   const unavailable = () =>
     new ServiceUnavailableError('the revocation list cannot be checked; try again shortly', 'redis');
@@ -89,34 +104,33 @@ export function createRevocationStore(redis: Redis, options: { skewSec?: number 
     return { keys: [...denied, ...marks], denied: denied.length, issuedAtMs };
   };
 
+  const write = (add: Parameters<typeof replicatedWrite>[2]) =>
+    replicatedWrite(redis, { replicas, timeoutMs: replicaWaitMs }, add);
+
   return {
-    async revokeToken(jti, expiresAtSec) {
-      await redis.set(
-        key('jti', jti),
-        '1',
-        'PXAT',
-        Math.max(expiresAtSec * 1000 + skewMs, Date.now() + 1000),
-      );
-    },
+    revokeToken: (jti, expiresAtSec) =>
+      write((p) =>
+        p.set(key('jti', jti), '1', 'PXAT', Math.max(expiresAtSec * 1000 + skewMs, Date.now() + 1000)),
+      ),
 
-    async revokeIssuedBefore(scope, id, atMs, ttlSec) {
+    revokeIssuedBefore: (scope, id, atMs, ttlSec) =>
       // Marks only move forward: keep the later of the stored and the new one.
-      await redis.eval(
-        `local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-         local new = tonumber(ARGV[1])
-         if new > cur then cur = new end
-         redis.call('SET', KEYS[1], tostring(cur), 'PX', ARGV[2])
-         return cur`,
-        1,
-        key(scope, id),
-        String(atMs),
-        String(ttlSec * 1000 + skewMs),
-      );
-    },
+      write((p) =>
+        p.eval(
+          `local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+           local new = tonumber(ARGV[1])
+           if new > cur then cur = new end
+           redis.call('SET', KEYS[1], tostring(cur), 'PX', ARGV[2])
+           return cur`,
+          1,
+          key(scope, id),
+          String(atMs),
+          String(ttlSec * 1000 + skewMs),
+        ),
+      ),
 
-    async revokeKey(kid, untilMs) {
-      await redis.set(key('kid', kid), '1', 'PXAT', Math.max(untilMs, Date.now() + 1000));
-    },
+    revokeKey: (kid, untilMs) =>
+      write((p) => p.set(key('kid', kid), '1', 'PXAT', Math.max(untilMs, Date.now() + 1000))),
 
     lookup,
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseRedisUrl, REDIS_URL_FORMS, RedisUrlError } from '../redis/redis-url.ts';
 
 /** Building blocks shared by every service's config schema. */
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
@@ -10,10 +11,28 @@ export const postgresUrl = () =>
     message: 'must be a postgres:// URL',
   });
 
+/** `REDIS_URL`: one server, a Cluster or a Sentinel set (redis-url.ts says which forms, and why not). */
 export const redisUrl = () =>
-  z.string().refine((v) => URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol), {
-    message: 'must be a redis:// URL',
+  z.string().superRefine((v, ctx) => {
+    try {
+      parseRedisUrl(v);
+    } catch (err) {
+      if (!(err instanceof RedisUrlError)) throw err;
+      ctx.addIssue({
+        code: 'custom',
+        message: err.message.startsWith('must')
+          ? err.message
+          : `${err.message}; it must be ${REDIS_URL_FORMS}`,
+      });
+    }
   });
+
+/** `REDIS_WAIT_REPLICAS`: replicas a write that must survive a failover waits for (Redis `WAIT`). */
+export const redisWaitReplicas = () => z.coerce.number().int().min(0).max(16).optional();
+
+/** Unset `REDIS_WAIT_REPLICAS`: 1 with a Sentinel URL (a failover promotes a replica), otherwise 0. */
+export const waitReplicasFor = (redisUrl: string, given: number | undefined): number =>
+  given ?? (parseRedisUrl(redisUrl).mode === 'sentinel' ? 1 : 0);
 
 /** Comma-separated domain names (`example.com, tools.example`), lower-cased; empty or unset: none. */
 export const domainList = () =>

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../logger/logger.ts';
+import type { Redis } from '../redis/create-redis.ts';
 import { closeRedis } from '../redis/create-redis.ts';
 import { createInterruptiblePause } from './interruptible-pause.ts';
 import { createPrincipalEntryHandler } from './principal-entry-handler.ts';

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../logger/logger.ts';
+import type { Redis } from '../redis/create-redis.ts';
 import type { InterruptiblePause } from './interruptible-pause.ts';
 import type { PrincipalEntryHandler } from './principal-entry-handler.ts';
 import { type PrincipalEventStream, redisReplyCode } from './principal-event-stream.ts';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/create-redis.ts';
 import { PRINCIPAL_EVENTS_STREAM } from './principal-events.ts';
 
 /** One stream entry as Redis returns it; `fields` is null for an entry trimmed away since delivery. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis/create-redis.ts';
 
 /**
  * Principal lifecycle events, from the auth server to every service that keeps per-principal data.

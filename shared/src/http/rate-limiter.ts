@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Context } from 'koa';
 import { ServiceUnavailableError } from '../errors/errors.ts';
 import { defineBatchedRedisScript } from '../redis/batched-redis-script.ts';
+import type { Redis } from '../redis/create-redis.ts';
 import { SLIDING_WINDOW_LUA, type WindowCount, windowCountFrom } from './sliding-window-counter.ts';
 
 export interface RateDecision {

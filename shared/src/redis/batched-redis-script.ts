@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from './create-redis.ts';
 import { defineRedisScript, type RedisScript } from './redis-script.ts';
 
 /**

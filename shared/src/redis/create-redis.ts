@@ -1,23 +1,77 @@
-import { Redis } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis as IoRedis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger/logger.ts';
-
-export type { Redis };
+import { parseRedisUrl, type RedisConnection } from './redis-url.ts';
 
 /**
- * An ioredis client that fails fast instead of queueing while Redis is away, so callers answer
- * 503 (fail closed) rather than hang. It connects in the background and keeps reconnecting;
- * `/readyz` reports it. Each distinct connection error is logged once.
+ * A connection to Redis however it is run: one server (or a Sentinel set's master, which ioredis
+ * follows through a failover) or a Cluster. Both answer the same commands.
  */
-export function createRedis(url: string, name: string, logger: Logger): Redis {
-  const redis = new Redis(url, {
-    connectionName: name,
+export type Redis = IoRedis | Cluster;
+
+/**
+ * In a Cluster, every key of ours carries this hash tag, so all of them live in one slot: a Lua
+ * script may only touch keys of one slot, and ours read, in one round trip, keys of every kind
+ * together (a request's revocation entries, its rate limit, its collection's version) and of many
+ * requests at once (the batched checks). The Cluster then gives failover and replicas, not
+ * sharding of our keys; the load they bring is small (README "Capacity"). Set by ioredis
+ * (`keyPrefix`) on every key of every command, including a script's KEYS.
+ */
+export const CLUSTER_KEY_PREFIX = '{vectorauth}:';
+
+/** Fail fast instead of queueing while Redis is away: callers answer 503 (fail closed), never hang. */
+const FAIL_FAST = {
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2000,
+  commandTimeout: 2000,
+} satisfies RedisOptions;
+
+const retryDelay = (attempt: number) => Math.min(attempt * 200, 2000);
+
+function connect(connection: RedisConnection, name: string): Redis {
+  if (connection.mode === 'standalone') {
+    return new IoRedis(connection.url, {
+      ...FAIL_FAST,
+      connectionName: name,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      retryStrategy: retryDelay,
+    });
+  }
+  const { username, password } = connection;
+  const tls = connection.tls ? {} : undefined;
+  if (connection.mode === 'sentinel') {
+    return new IoRedis({
+      ...FAIL_FAST,
+      connectionName: name,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      sentinels: connection.sentinels,
+      name: connection.name,
+      username,
+      password,
+      tls,
+      ...(tls ? { sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+      retryStrategy: retryDelay,
+      sentinelRetryStrategy: retryDelay,
+    });
+  }
+  const options: ClusterOptions = {
+    keyPrefix: CLUSTER_KEY_PREFIX,
     lazyConnect: true,
     enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    commandTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
+    clusterRetryStrategy: retryDelay,
+    redisOptions: { ...FAIL_FAST, connectionName: name, username, password, tls },
+  };
+  return new Cluster(connection.nodes, options);
+}
+
+/**
+ * A connection for `url` (`redis://`, `rediss://`, `redis+cluster://…`, `redis+sentinel://…/name`:
+ * redis-url.ts) that fails fast while Redis is away. It connects in the background and keeps
+ * reconnecting; `/readyz` reports it. Each distinct connection error is logged once.
+ */
+export function createRedis(url: string, name: string, logger: Logger): Redis {
+  const redis = connect(parseRedisUrl(url), name);
   let lastError = '';
   redis.on('error', (err: Error) => {
     if (err.message !== lastError) logger.warn({ err: err.message }, 'redis connection problem');

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from './create-redis.ts';
 
 /** A Lua script run as one command: keys, then arguments; the script's reply as Redis sent it. */
 export type RedisScript = (keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;

@@ -1,4 +1,4 @@
-import { type Redis, ServiceUnavailableError } from '@vectorauth/shared';
+import { type Redis, type ReplicaWait, replicatedWrite, ServiceUnavailableError } from '@vectorauth/shared';
 
 export interface CollectionVersions {
   /**
@@ -32,20 +32,27 @@ export const publishedVersion = (value: string | null): number | null =>
  * published, deleted, lost with Redis) means "ask Postgres"; a key ahead of Postgres (its write
  * rolled back) costs a Postgres read until the next write catches up, never a stale answer.
  */
-export function createCollectionVersions(redis: Redis): CollectionVersions {
+export function createCollectionVersions(
+  redis: Redis,
+  wait: ReplicaWait = { replicas: 0 },
+): CollectionVersions {
   const key = collectionVersionKey;
   const unavailable = () =>
     new ServiceUnavailableError('the collection version cannot be published; nothing was written', 'redis');
   return {
     async publish(collectionId, version) {
       try {
-        await redis.eval(
-          `local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-           if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1]) end
-           return 1`,
-          1,
-          key(collectionId),
-          String(version),
+        // On `wait.replicas` replicas before the commit: a failover cannot bring back an older
+        // version that an instance's cached row still matches.
+        await replicatedWrite(redis, wait, (p) =>
+          p.eval(
+            `local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+             if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1]) end
+             return 1`,
+            1,
+            key(collectionId),
+            String(version),
+          ),
         );
       } catch {
         throw unavailable();

@@ -108,4 +108,27 @@ describe('collection versions: published before commit, fail closed', () => {
     await redis.del(`cv:${collection.id}`);
     expect((await collections.find(principal, 'c'))?.version).to.equal(2);
   });
+
+  it('waits for the replicas it is told to before a write counts, and writes nothing without them', async () => {
+    // This Redis has no replica: a version that must reach one is refused, and so is the write.
+    const replicated = {
+      cache: new CollectionCache(),
+      versions: createCollectionVersions(redis, { replicas: 1, timeoutMs: 50 }),
+    };
+    const plain = { cache: new CollectionCache(), versions: createCollectionVersions(redis) };
+    const principal = `p-${randomUUID()}`;
+    const collection = await createCollectionRepository(orm.em.fork(), plain).create(principal, {
+      name: 'c',
+      dimension: 2,
+      metric: 'l2',
+    });
+    let error: unknown;
+    await createRecordRepository(orm.em.fork(), plaintextEncryption(), replicated)
+      .upsert(collection, [vector('a')])
+      .catch((err: unknown) => {
+        error = err;
+      });
+    expect(error).to.be.instanceOf(ServiceUnavailableError);
+    expect(await versionInPostgres(collection.id)).to.equal(1);
+  });
 });
