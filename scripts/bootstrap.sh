@@ -7,7 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 NODE_VERSION=24.21.0
-DEBS=(libfaiss-dev libopenblas-dev liblapack-dev g++ make python3 redis-server chromium)
+DEBS=(libfaiss-dev libopenblas-dev liblapack-dev g++ make python3 redis-server chromium pgbouncer haproxy)
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
 # 1. Node

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { startBackingServices } from './lib/backing-services.ts';
 import { claimDir } from './lib/claim-dir.ts';
 import { attributeLines, checkLogSink, describeLine } from './lib/log-sink-check.ts';
+import { startPgBouncer } from './lib/pgbouncer.ts';
 import { runNode } from './lib/service-process.ts';
 
 /**
@@ -24,6 +25,12 @@ const backing = await startBackingServices({
   fresh: true,
   log,
 });
+// TEST_PGBOUNCER=1: every Postgres path of the suite (migrations included) goes through a
+// PgBouncer in transaction mode, as a fleet's would.
+const bouncer = process.env.TEST_PGBOUNCER
+  ? await startPgBouncer({ dir: resolve(dataDir, 'pgbouncer'), postgresUrl: backing.databaseUrl })
+  : undefined;
+if (bouncer) log(`PgBouncer (transaction mode) on 127.0.0.1:${bouncer.port}`);
 const runDir = resolve(dataDir, 'run');
 const sinkDir = resolve(runDir, 'logs');
 rmSync(runDir, { recursive: true, force: true });
@@ -34,8 +41,8 @@ const env: NodeJS.ProcessEnv = {
   DATA_DIR: runDir,
   // Every process the tests start appends its warn+ lines here, whatever LOG_LEVEL says.
   LOG_SINK_DIR: sinkDir,
-  DATABASE_URL: backing.databaseUrl,
-  VECTOR_DATABASE_URL: backing.vectorDatabaseUrl,
+  DATABASE_URL: bouncer ? bouncer.through(backing.databaseUrl) : backing.databaseUrl,
+  VECTOR_DATABASE_URL: bouncer ? bouncer.through(backing.vectorDatabaseUrl) : backing.vectorDatabaseUrl,
   REDIS_URL: backing.redisUrl,
 };
 
@@ -70,6 +77,7 @@ try {
 } catch (err) {
   log(err instanceof Error ? err.message : String(err));
 } finally {
+  await bouncer?.stop();
   await backing.stop();
   claim.release();
 }

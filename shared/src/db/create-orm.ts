@@ -2,6 +2,7 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { type DatabaseTimeouts, pgTimeoutOptions } from './database-timeouts.ts';
+import { readDatabaseUrl } from './database-url.ts';
 import { labelConnectionErrors } from './label-connection-errors.ts';
 
 export type { MikroORM };
@@ -23,14 +24,15 @@ export interface OrmOptions {
  * `em.execute`: there are no entities.
  */
 export async function createOrm(options: OrmOptions): Promise<MikroORM> {
+  const { url, pgbouncer } = readDatabaseUrl(options.url);
   return MikroORM.init({
-    clientUrl: options.url,
+    clientUrl: url,
     entities: [],
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: false },
     pool: { min: 0, max: options.poolMax ?? 10 },
     driverOptions: {
-      ...(options.timeouts ? pgTimeoutOptions(options.timeouts) : {}),
+      ...(options.timeouts ? pgTimeoutOptions(options.timeouts, !pgbouncer) : {}),
       onPoolCreated: labelConnectionErrors,
     },
     debug: options.debug ?? false,

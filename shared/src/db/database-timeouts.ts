@@ -32,14 +32,14 @@ export function databaseTimeouts(raw: {
 }
 
 /**
- * The pg connection options that enforce them: server-side statement and lock timeouts, a
- * client-side read timeout a little longer (a server that stops answering altogether), and the
- * connect / pool-acquire timeout.
+ * The pg connection options that enforce them: server-side statement and lock timeouts (startup
+ * parameters, which PgBouncer refuses: behind one, `serverSide: false`, and its `connect_query`
+ * sets them on its server connections), a client-side read timeout a little longer (a server
+ * that stops answering altogether), and the connect / pool-acquire timeout.
  */
-export function pgTimeoutOptions(t: DatabaseTimeouts) {
+export function pgTimeoutOptions(t: DatabaseTimeouts, serverSide = true) {
   return {
-    statement_timeout: t.statementTimeoutMs,
-    lock_timeout: t.lockTimeoutMs,
+    ...(serverSide ? { statement_timeout: t.statementTimeoutMs, lock_timeout: t.lockTimeoutMs } : {}),
     query_timeout: t.statementTimeoutMs + t.connectTimeoutMs,
     connectionTimeoutMillis: t.connectTimeoutMs,
     keepAlive: true,
