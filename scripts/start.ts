@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type BackingServices, startBackingServices } from './lib/backing-services.ts';
+import { type BackingServices, serviceEnv, startBackingServices } from './lib/backing-services.ts';
 import { checkPortsFree } from './lib/check-ports.ts';
 import { runNode, type ServiceProcess, spawnNode, waitUntilReady } from './lib/service-process.ts';
 import { claimStartLock } from './lib/start-lock.ts';
@@ -56,13 +56,8 @@ try {
     databases: { auth: 'auth', vector: 'vector' },
     log,
   });
-  const { databaseUrl, vectorDatabaseUrl, redisUrl } = await backing;
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
-    VECTOR_DATABASE_URL: vectorDatabaseUrl,
-    REDIS_URL: redisUrl,
+    ...serviceEnv(await backing, dataDir, process.env),
     ISSUER: issuer,
     VECTOR_API_URL: vectorUrl,
   };

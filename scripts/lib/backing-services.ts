@@ -66,6 +66,21 @@ export async function startBackingServices(options: BackingOptions): Promise<Bac
   }
 }
 
+/** The environment of the services on `backing` with `dataDir` (on top of `base`, the caller's). */
+export function serviceEnv(
+  backing: BackingServices,
+  dataDir: string,
+  base: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
+  return {
+    ...base,
+    DATA_DIR: dataDir,
+    DATABASE_URL: backing.databaseUrl,
+    VECTOR_DATABASE_URL: backing.vectorDatabaseUrl,
+    REDIS_URL: backing.redisUrl,
+  };
+}
+
 async function startEmbeddedPostgres(dataDir: string, log: (l: string) => void) {
   const databaseDir = postgresDir(dataDir, log);
   const password = devSecret(dataDir, 'postgres-password', 18);

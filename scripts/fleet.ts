@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type BackingServices, serviceEnv, startBackingServices } from './lib/backing-services.ts';
+import { type Fleet, startFleet } from './lib/fleet.ts';
+import { runNode } from './lib/service-process.ts';
+import { claimStartLock } from './lib/start-lock.ts';
+import { takeOverSignals } from './lib/take-over-signals.ts';
+
+/**
+ * `npm run fleet [-- --auth 2 --vector 2]`: backing services under `.data/fleet` (unless URLs are
+ * given), migrations, then N auth servers and N vector APIs behind one HAProxy
+ * (scripts/lib/haproxy-config.ts), and a banner with the load balancer's URLs. Ctrl-C or SIGTERM
+ * stops everything it started.
+ */
+const USAGE = `usage: npm run fleet [-- --auth N] [--vector N]   (N from 1 to 8, default 2 each)`;
+let args: { auth: string; vector: string; help?: boolean };
+try {
+  args = parseArgs({
+    options: {
+      auth: { type: 'string', default: '2' },
+      vector: { type: 'string', default: '2' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values as typeof args;
+} catch (err) {
+  console.error(`${(err as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const counts = { auth: Number(args.auth), vector: Number(args.vector) };
+for (const [name, n] of Object.entries(counts)) {
+  if (!Number.isInteger(n) || n < 1 || n > 8) {
+    console.error(
+      `--${name} must be a whole number from 1 to 8, got '${args[name as 'auth' | 'vector']}'\n${USAGE}`,
+    );
+    process.exit(2);
+  }
+}
+
+const root = resolve(import.meta.dirname, '..');
+const dataDir = resolve(process.env.DATA_DIR ?? resolve(root, '.data/fleet'));
+const log = (line: string) => console.error(`[fleet] ${line}`);
+let backing: Promise<BackingServices> | undefined;
+let fleet: Fleet | undefined;
+let releaseLock = () => {};
+let stopping: Promise<never> | undefined;
+const stopAll = (code: number): Promise<never> => {
+  stopping ??= (async () => {
+    log('stopping');
+    await fleet?.stop();
+    await (await backing?.catch(() => undefined))?.stop();
+    releaseLock();
+    process.exit(code);
+  })();
+  return stopping;
+};
+takeOverSignals(() => void stopAll(0));
+
+try {
+  mkdirSync(dataDir, { recursive: true });
+  releaseLock = claimStartLock(dataDir).release;
+  backing = startBackingServices({
+    dataDir,
+    env: process.env,
+    databases: { auth: 'auth', vector: 'vector' },
+    log,
+  });
+  const env = serviceEnv(await backing, dataDir, process.env);
+  log('migrating');
+  for (const script of ['auth-server/src/migrate.ts', 'vector-api/src/migrate.ts']) {
+    await runNode(resolve(root, script), env);
+  }
+  log(`starting ${counts.auth} auth servers, ${counts.vector} vector APIs and HAProxy`);
+  fleet = await startFleet({ counts, env, dir: resolve(dataDir, 'haproxy') });
+  const lines = [
+    `auth (issuer):  ${fleet.authUrl}   (HAProxy, round robin)`,
+    `vector API:     ${fleet.vectorUrl}   (HAProxy, by the token's sub)`,
+    ...fleet.instances.map(
+      (i) => `  ${i.name.padEnd(8)} ${i.url}${i.adminUrl ? `   admin ${i.adminUrl}` : ''}`,
+    ),
+    `HAProxy config and log: ${resolve(dataDir, 'haproxy')}`,
+    'Ctrl-C stops everything.',
+  ];
+  console.log(`\n${lines.join('\n')}\n`);
+} catch (err) {
+  log(err instanceof Error ? err.message : String(err));
+  await stopAll(1);
+}
