@@ -142,7 +142,8 @@ describe('infra/k8s manifests', () => {
 
   it('never expose the admin port: bound to the pod’s loopback, in no Service and no container port', () => {
     const auth = all('Deployment').find((d) => d.metadata.name === 'auth-server');
-    const [container] = auth?.spec.template.spec.containers;
+    if (!auth) throw new Error('no auth-server Deployment');
+    const [container] = auth.spec.template.spec.containers;
     expect(containerEnv(container).ADMIN_HOST).to.equal('127.0.0.1');
     const adminPort = Number(containerEnv(container).ADMIN_PORT);
     for (const d of all('Deployment'))
