@@ -26,6 +26,8 @@ export interface Fleet {
   authUrl: string;
   vectorUrl: string;
   instances: FleetInstance[];
+  /** Every process of the fleet by name (the instances and HAProxy), for whoever watches them. */
+  processes(): { name: string; pid: number }[];
   /** Stops one instance (SIGTERM: it drains) and starts it again on its port, ready. */
   restart(instance: FleetInstance): Promise<void>;
   /** Stops one instance for good (SIGTERM). */
@@ -105,6 +107,10 @@ export async function startFleet(options: {
     authUrl,
     vectorUrl,
     instances,
+    processes: () => [
+      ...instances.map((i) => ({ name: i.name, pid: i.process.child.pid ?? 0 })),
+      { name: 'haproxy', pid: haproxy.child.pid ?? 0 },
+    ],
     async restart(instance) {
       await instance.process.stop();
       instance.process = await spawnInstance(instance);

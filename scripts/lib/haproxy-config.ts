@@ -31,9 +31,9 @@ export const EXAMPLE_FLEET: HaproxyFleet = {
 /**
  * The HAProxy configuration of a fleet (HAProxy 2.6, Debian's): one frontend per service.
  *
- * - Health: each server is checked on `GET /readyz` every 500 ms, down after 2 failures, up after
- *   1 success. A service that is stopping closes its listener and finishes what it has, so it is
- *   marked down within a second and gets nothing new.
+ * - Health: each server is checked on `GET /readyz` every second (3 s to answer), down after 3
+ *   failures in a row, up after 2 successes. A service that is stopping closes its listener at
+ *   once (its connections are then refused, and retried elsewhere) and finishes what it has.
  * - Failures: a request whose connection failed, or that got no answer at all (a server stopping
  *   on a reused connection), is sent again to another server (`retry-on`, `redispatch`); both are
  *   safe to repeat (nothing was answered; our writes are idempotent upserts and deletes by id).
@@ -75,7 +75,10 @@ export function haproxyConfig(fleet: HaproxyFleet): string {
     '  option redispatch 1',
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
-    '  default-server inter 500ms fall 2 rise 1 init-addr last,libc,none',
+    // A busy instance answers /readyz late, not never: 3 s to answer, 3 misses in a row to be
+    // marked down (a false "down" on a loaded machine turns slow answers into 503s for everyone).
+    '  timeout check 3s',
+    '  default-server inter 1s fastinter 500ms fall 3 rise 2 init-addr last,libc,none',
     '',
     'frontend auth',
     `  bind ${fleet.bindHost}:${fleet.authPort}`,

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomVectors } from './bench/dataset.ts';
+import { createHttpClient } from './bench/http-client.ts';
+import { requestToken } from './bench/scenarios/client-credentials.ts';
+import { benchSoak } from './bench/scenarios/soak.ts';
+import { formatSoak } from './bench/scenarios/soak-report.ts';
+import { fillCollection } from './bench/scenarios/vector-search.ts';
+import { benchRateLimits } from './bench/stack.ts';
+import { serviceEnv, startBackingServices } from './lib/backing-services.ts';
+import { type Fleet, startFleet } from './lib/fleet.ts';
+import { runNode } from './lib/service-process.ts';
+
+/**
+ * `npm run soak -- --minutes N [--auth 2 --vector 2]`: a fleet (`npm run fleet`'s: N auth servers
+ * and N vector APIs behind HAProxy) on fresh databases under `.data/soak`, then the bench's soak
+ * through the load balancer: the mixed traffic's peak, then 80% of it for N minutes, with 5xx,
+ * p50/p99 per minute and the RSS of every process (each instance, HAProxy, Postgres, Redis).
+ */
+const USAGE =
+  'usage: npm run soak -- --minutes N [--auth N] [--vector N] [--peak-seconds 20] [--vectors 10000]';
+const options = {
+  minutes: { type: 'string', default: '10' },
+  auth: { type: 'string', default: '2' },
+  vector: { type: 'string', default: '2' },
+  'peak-seconds': { type: 'string', default: '20' },
+  vectors: { type: 'string', default: '10000' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+let values: Record<string, string | boolean | undefined>;
+try {
+  values = parseArgs({ options }).values;
+} catch (err) {
+  console.error(`${(err as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const int = (name: keyof typeof options, min: number, max: number): number => {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`--${name} must be a whole number from ${min} to ${max}, got '${values[name]}'\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+};
+const params = {
+  minutes: int('minutes', 1, 24 * 60),
+  auth: int('auth', 1, 8),
+  vector: int('vector', 1, 8),
+  peakSeconds: int('peak-seconds', 5, 600),
+  vectors: int('vectors', 100, 1_000_000),
+};
+
+const root = resolve(import.meta.dirname, '..');
+const dataDir = resolve(root, '.data/soak');
+const log = (line: string) => console.error(`[soak] ${line}`);
+const SCOPE = 'vectors:read vectors:write vectors:delete';
+const DIMENSION = 384;
+rmSync(dataDir, { recursive: true, force: true });
+const backing = await startBackingServices({
+  dataDir,
+  env: process.env,
+  databases: { auth: 'auth_soak', vector: 'vector_soak' },
+  fresh: true,
+  log,
+});
+let fleet: Fleet | undefined;
+let code = 0;
+try {
+  const adminToken = randomBytes(32).toString('base64url');
+  const env = {
+    ...serviceEnv(backing, dataDir, process.env),
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    ADMIN_TOKEN: adminToken,
+    ...benchRateLimits(process.env),
+  };
+  for (const script of ['auth-server/src/migrate.ts', 'vector-api/src/migrate.ts'])
+    await runNode(resolve(root, script), env);
+  log(`starting ${params.auth} auth servers, ${params.vector} vector APIs and HAProxy`);
+  fleet = await startFleet({
+    counts: { auth: params.auth, vector: params.vector },
+    env,
+    dir: resolve(dataDir, 'haproxy'),
+  });
+  const http = createHttpClient(64);
+  const adminUrl = fleet.instances.find((i) => i.kind === 'auth')?.adminUrl as string;
+  const client = await http.json<{ client_id: string; client_secret: string }>(
+    'POST',
+    `${adminUrl}/admin/clients`,
+    201,
+    {
+      headers: { authorization: `Bearer ${adminToken}` },
+      body: { client_name: 'soak', grant_types: ['client_credentials'], scope: SCOPE },
+    },
+  );
+  // Traffic goes to the load balancer's loopback address; tokens still name its URLs (iss, aud).
+  const loopback = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
+  const [authUrl, vectorUrl] = [loopback(fleet.authUrl), loopback(fleet.vectorUrl)];
+  const credentials = {
+    tokenUrl: `${authUrl}/token`,
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+    scope: SCOPE,
+    audience: fleet.vectorUrl,
+  };
+  const target = {
+    vectorUrl,
+    token: await requestToken(http, credentials),
+    collection: 'soak',
+  };
+  log(`filling ${params.vectors} x ${DIMENSION} vectors through the load balancer`);
+  await fillCollection(http, target, randomVectors(params.vectors, DIMENSION, 1), {
+    dimension: DIMENSION,
+    metric: 'ip',
+    batch: 500,
+  });
+  const result = await benchSoak(
+    http,
+    {
+      credentials,
+      authUrl,
+      vectorUrl,
+      searchCollection: 'soak',
+      writeCollection: 'soak-writes',
+      dimension: DIMENSION,
+      processes: fleet.processes(),
+    },
+    {
+      minutes: params.minutes,
+      concurrency: 16,
+      peakSeconds: params.peakSeconds,
+      share: 0.8,
+      maxInFlight: 2000,
+    },
+    log,
+  );
+  console.log(
+    `\nfleet: ${params.auth} auth servers, ${params.vector} vector APIs behind HAProxy\n${formatSoak(result)}`,
+  );
+  if (result.total.serverErrors > 0) code = 1;
+} catch (err) {
+  log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  code = 1;
+} finally {
+  await fleet?.stop();
+  await backing.stop();
+}
+process.exit(code);
