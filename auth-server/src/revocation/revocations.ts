@@ -43,6 +43,10 @@ export function createRevocations(deps: {
 }): Revocations {
   const { orm, redis, maxTokenTtlSec, logger } = deps;
   const store = createRevocationStore(redis, { replicas: deps.replicas ?? 0 });
+  // A replay answers no caller: it puts back on the master what Redis lost (a restart, a failover)
+  // and runs again on the next 'ready', so it does not wait for replicas (a master promoted from
+  // the only replica has none until the old master returns).
+  const replayStore = createRevocationStore(redis);
   const db = () => orm.em.getConnection();
 
   async function record(
@@ -96,9 +100,9 @@ export function createRevocations(deps: {
         await Promise.all(
           rows.slice(from, from + REPLAY_CHUNK).map((row) => {
             const expiresMs = Number(row.expires_ms);
-            if (row.scope === 'jti') return store.revokeToken(row.id, Math.ceil(expiresMs / 1000));
+            if (row.scope === 'jti') return replayStore.revokeToken(row.id, Math.ceil(expiresMs / 1000));
             const ttl = Math.max(1, Math.ceil((expiresMs - Date.now()) / 1000));
-            return store.revokeIssuedBefore(row.scope as RevocationScope, row.id, Number(row.at_ms), ttl);
+            return replayStore.revokeIssuedBefore(row.scope as RevocationScope, row.id, Number(row.at_ms), ttl);
           }),
         );
       }
