@@ -102,7 +102,12 @@ export function createRevocations(deps: {
             const expiresMs = Number(row.expires_ms);
             if (row.scope === 'jti') return replayStore.revokeToken(row.id, Math.ceil(expiresMs / 1000));
             const ttl = Math.max(1, Math.ceil((expiresMs - Date.now()) / 1000));
-            return replayStore.revokeIssuedBefore(row.scope as RevocationScope, row.id, Number(row.at_ms), ttl);
+            return replayStore.revokeIssuedBefore(
+              row.scope as RevocationScope,
+              row.id,
+              Number(row.at_ms),
+              ttl,
+            );
           }),
         );
       }
