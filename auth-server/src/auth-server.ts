@@ -1,4 +1,5 @@
 import {
+  closeOrm,
   closeRedis,
   createLogger,
   createMasterKeyring,
@@ -58,7 +59,7 @@ export async function startAuthServer(
         migrations: AUTH_MIGRATIONS,
         timeouts: config.database,
       }),
-      (orm) => orm.close(),
+      (orm) => closeOrm(orm),
       'database',
     );
     const redis = started.push(createRedis(config.redisUrl, 'auth-server', logger), closeRedis, 'redis');

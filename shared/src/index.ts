@@ -22,6 +22,7 @@ export * from './crypto/decryption-error.ts';
 export * from './crypto/master-keyring.ts';
 export * from './crypto/rewrap-step.ts';
 export * from './crypto/sql-rewrap-step.ts';
+export { closeOrm } from './db/close-orm.ts';
 export * from './db/create-orm.ts';
 export * from './db/database-timeouts.ts';
 export * from './db/database-unavailable.ts';

@@ -1,4 +1,5 @@
 import {
+  closeOrm,
   closeRedis,
   createLogger,
   createMetrics,
@@ -56,7 +57,7 @@ export async function startVectorApi(
         poolMax: 10,
         timeouts: config.database,
       }),
-      (orm) => orm.close(true),
+      (orm) => closeOrm(orm),
       'database pool',
     );
     const worker = started.push(

@@ -1,6 +1,7 @@
 import type { Migration } from '@mikro-orm/migrations';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { type OpenConnections, rememberConnections, trackConnections } from './close-orm.ts';
 import { type DatabaseTimeouts, pgTimeoutOptions } from './database-timeouts.ts';
 import { readDatabaseUrl } from './database-url.ts';
 import { labelConnectionErrors } from './label-connection-errors.ts';
@@ -25,7 +26,8 @@ export interface OrmOptions {
  */
 export async function createOrm(options: OrmOptions): Promise<MikroORM> {
   const { url, pgbouncer } = readDatabaseUrl(options.url);
-  return MikroORM.init({
+  const open: OpenConnections = new Set();
+  const orm = await MikroORM.init({
     clientUrl: url,
     entities: [],
     extensions: [Migrator],
@@ -33,7 +35,12 @@ export async function createOrm(options: OrmOptions): Promise<MikroORM> {
     pool: { min: 0, max: options.poolMax ?? 10 },
     driverOptions: {
       ...(options.timeouts ? pgTimeoutOptions(options.timeouts, !pgbouncer) : {}),
-      onPoolCreated: labelConnectionErrors,
+      onPoolCreated: (
+        pool: Parameters<typeof labelConnectionErrors>[0] & Parameters<typeof trackConnections>[0],
+      ) => {
+        labelConnectionErrors(pool);
+        trackConnections(pool, open);
+      },
     },
     debug: options.debug ?? false,
     allowGlobalContext: false,
@@ -46,6 +53,8 @@ export async function createOrm(options: OrmOptions): Promise<MikroORM> {
       tableName: 'schema_migrations',
     },
   });
+  rememberConnections(orm, open);
+  return orm;
 }
 
 export async function migrate(orm: MikroORM): Promise<string[]> {
