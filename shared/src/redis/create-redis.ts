@@ -68,18 +68,19 @@ function connect(connection: RedisConnection, name: string): Redis {
 /**
  * A connection for `url` (`redis://`, `rediss://`, `redis+cluster://…`, `redis+sentinel://…/name`:
  * redis-url.ts) that fails fast while Redis is away. It connects in the background and keeps
- * reconnecting; `/readyz` reports it. Each distinct connection error is logged once.
+ * reconnecting; `/readyz` reports it. Each distinct connection error is logged once per outage.
  */
 export function createRedis(url: string, name: string, logger: Logger): Redis {
   const redis = connect(parseRedisUrl(url), name);
-  let lastError = '';
+  // Each distinct problem once until the connection is ready again (a Sentinel set alternates
+  // between "all sentinels unreachable" and the old master refusing, for the whole failover).
+  const logged = new Set<string>();
   redis.on('error', (err: Error) => {
-    if (err.message !== lastError) logger.warn({ err: err.message }, 'redis connection problem');
-    lastError = err.message;
+    if (logged.has(err.message)) return;
+    logged.add(err.message);
+    logger.warn({ err: err.message }, 'redis connection problem');
   });
-  redis.on('ready', () => {
-    lastError = '';
-  });
+  redis.on('ready', () => logged.clear());
   redis.connect().catch(() => undefined);
   return redis;
 }
