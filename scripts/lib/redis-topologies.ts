@@ -7,6 +7,28 @@ import { freePort } from '@vectorauth/shared';
 
 const run = promisify(execFile);
 
+/** A certificate and key for 127.0.0.1 and the CA that signed them: the nodes then speak only TLS. */
+export interface RedisTls {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+/** TLS on `port` instead of plain TCP (Sentinel included), between the nodes too. */
+const tlsArgs = (port: number, tls: RedisTls | undefined): string[] =>
+  tls
+    ? [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        tls.cert,
+        '--tls-key-file',
+        tls.key,
+      ].concat(['--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no', '--tls-replication', 'yes'])
+    : [];
+
 /** One `redis-server` child of a topology, stoppable and killable on its own. */
 export interface RedisNode {
   port: number;
@@ -24,9 +46,18 @@ export interface RedisTopology {
   stop(): Promise<void>;
 }
 
+/** TLS settings of the nodes on each port a topology started with TLS (for `redisCli`). */
+const tlsByPort = new Map<number, RedisTls>();
+const cliTls = (port: number): string[] => {
+  const tls = tlsByPort.get(port);
+  return tls ? ['--tls', '--cacert', tls.ca] : [];
+};
+
 /** Answers of `redis-cli -p port args…`, trimmed; throws when redis-cli fails. */
 export async function redisCli(port: number, ...args: string[]): Promise<string> {
-  const { stdout } = await run('redis-cli', ['-p', String(port), ...args], { timeout: 10_000 });
+  const { stdout } = await run('redis-cli', [...cliTls(port), '-p', String(port), ...args], {
+    timeout: 10_000,
+  });
   return stdout.trim();
 }
 
@@ -46,16 +77,20 @@ export const redisServerArgs = (port: number, dir: string, appendOnly: boolean):
   'no',
 ];
 
-async function startNode(dir: string, port: number, extra: string[], sentinel = false): Promise<RedisNode> {
+async function startNode(
+  dir: string,
+  port: number,
+  extra: string[],
+  sentinel = false,
+  tls?: RedisTls,
+): Promise<RedisNode> {
   mkdirSync(dir, { recursive: true });
+  if (tls) tlsByPort.set(port, tls);
   const args = sentinel ? [join(dir, 'sentinel.conf'), '--sentinel'] : [];
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [...args, ...redisServerArgs(port, dir, false), ...extra],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
+  const node = [...redisServerArgs(port, dir, false), ...tlsArgs(port, tls)];
+  const child: ChildProcess = spawn('redis-server', [...args, ...node, ...extra], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`redis-server on ${port} exited at start`);
@@ -71,7 +106,7 @@ async function startNode(dir: string, port: number, extra: string[], sentinel = 
     port,
     kill: () => signal('SIGKILL'),
     stop: () => signal('SIGTERM'),
-    restart: () => startNode(dir, port, extra, sentinel),
+    restart: () => startNode(dir, port, extra, sentinel, tls),
   };
 }
 
@@ -83,37 +118,44 @@ async function stopAll(nodes: RedisNode[]): Promise<void> {
  * A Redis Cluster of `masters` masters (no replicas) on free ports, created with
  * `redis-cli --cluster create`, answered once every node says `cluster_state:ok`.
  */
-export async function startRedisCluster(dataDir: string, masters = 3): Promise<RedisTopology> {
+export async function startRedisCluster(
+  dataDir: string,
+  masters = 3,
+  tls?: RedisTls,
+): Promise<RedisTopology> {
   const nodes: RedisNode[] = [];
   try {
     for (let i = 0; i < masters; i++) {
       const port = await freePort();
       nodes.push(
-        await startNode(join(dataDir, `cluster-${port}`), port, [
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          'nodes.conf',
-          '--cluster-node-timeout',
-          '2000',
-        ]),
+        await startNode(
+          join(dataDir, `cluster-${port}`),
+          port,
+          [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-node-timeout',
+            '2000',
+            ...(tls ? ['--tls-cluster', 'yes'] : []),
+          ],
+          false,
+          tls,
+        ),
       );
     }
     const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
-    await run(
-      'redis-cli',
-      ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'],
-      {
-        timeout: 30_000,
-      },
-    );
+    const create = ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'];
+    await run('redis-cli', [...cliTls(nodes[0]?.port ?? 0), ...create], { timeout: 30_000 });
     for (let i = 0; ; i++) {
       const states = await Promise.all(nodes.map((n) => redisCli(n.port, 'CLUSTER', 'INFO')));
       if (states.every((s) => s.includes('cluster_state:ok'))) break;
       if (i > 200) throw new Error('the Redis Cluster did not reach cluster_state:ok within 20 s');
       await sleep(100);
     }
-    return { url: `redis+cluster://${addresses.join(',')}`, nodes, stop: () => stopAll(nodes) };
+    const scheme = tls ? 'rediss+cluster' : 'redis+cluster';
+    return { url: `${scheme}://${addresses.join(',')}`, nodes, stop: () => stopAll(nodes) };
   } catch (err) {
     await stopAll(nodes);
     throw err;
@@ -124,17 +166,23 @@ export async function startRedisCluster(dataDir: string, masters = 3): Promise<R
  * A master, one replica and one Sentinel watching them as `name` (quorum 1, a master down after
  * 1 s): the smallest set that fails over. `nodes` is [master, replica, sentinel].
  */
-export async function startRedisSentinel(dataDir: string, name = 'vectorauth'): Promise<RedisTopology> {
+export async function startRedisSentinel(
+  dataDir: string,
+  name = 'vectorauth',
+  tls?: RedisTls,
+): Promise<RedisTopology> {
   const nodes: RedisNode[] = [];
   try {
     const [masterPort, replicaPort, sentinelPort] = [await freePort(), await freePort(), await freePort()];
-    nodes.push(await startNode(join(dataDir, `sentinel-master-${masterPort}`), masterPort, []));
+    nodes.push(await startNode(join(dataDir, `sentinel-master-${masterPort}`), masterPort, [], false, tls));
     nodes.push(
-      await startNode(join(dataDir, `sentinel-replica-${replicaPort}`), replicaPort, [
-        '--replicaof',
-        '127.0.0.1',
-        String(masterPort),
-      ]),
+      await startNode(
+        join(dataDir, `sentinel-replica-${replicaPort}`),
+        replicaPort,
+        ['--replicaof', '127.0.0.1', String(masterPort)],
+        false,
+        tls,
+      ),
     );
     const sentinelDir = join(dataDir, `sentinel-${sentinelPort}`);
     mkdirSync(sentinelDir, { recursive: true });
@@ -148,7 +196,7 @@ export async function startRedisSentinel(dataDir: string, name = 'vectorauth'): 
         '',
       ].join('\n'),
     );
-    nodes.push(await startNode(sentinelDir, sentinelPort, [], true));
+    nodes.push(await startNode(sentinelDir, sentinelPort, [], true, tls));
     // The replica is in sync and the Sentinel knows it: a failover can promote it.
     for (let i = 0; ; i++) {
       const replicas = await redisCli(sentinelPort, 'SENTINEL', 'REPLICAS', name).catch(() => '');
@@ -158,7 +206,7 @@ export async function startRedisSentinel(dataDir: string, name = 'vectorauth'): 
       await sleep(100);
     }
     return {
-      url: `redis+sentinel://127.0.0.1:${sentinelPort}/${name}`,
+      url: `${tls ? 'rediss' : 'redis'}+sentinel://127.0.0.1:${sentinelPort}/${name}`,
       nodes,
       stop: () => stopAll(nodes),
     };
