@@ -138,6 +138,9 @@ export async function startRedisCluster(
             'nodes.conf',
             '--cluster-node-timeout',
             '2000',
+            // The bus port is otherwise port + 10000, which nobody checked was free.
+            '--cluster-port',
+            String(await freePort()),
             ...(tls ? ['--tls-cluster', 'yes'] : []),
           ],
           false,
@@ -151,7 +154,7 @@ export async function startRedisCluster(
     for (let i = 0; ; i++) {
       const states = await Promise.all(nodes.map((n) => redisCli(n.port, 'CLUSTER', 'INFO')));
       if (states.every((s) => s.includes('cluster_state:ok'))) break;
-      if (i > 200) throw new Error('the Redis Cluster did not reach cluster_state:ok within 20 s');
+      if (i > 600) throw new Error('the Redis Cluster did not reach cluster_state:ok within 60 s');
       await sleep(100);
     }
     const scheme = tls ? 'rediss+cluster' : 'redis+cluster';
