@@ -5,6 +5,7 @@ import {
   type Logger,
   type Redis,
   type RevocationScope,
+  redisGoingAway,
   ServiceUnavailableError,
 } from '@vectorauth/shared';
 import type { JWTPayload } from 'jose';
@@ -123,7 +124,7 @@ export function createRevocations(deps: {
       .replay()
       .then((n) => logger.info({ replayed: n }, 'revocations replayed into redis'))
       .catch((err: unknown) => {
-        if (redis.status !== 'ready')
+        if (redisGoingAway(redis))
           logger.info(
             { status: redis.status },
             'revocation replay stopped: the redis connection is not ready',

@@ -85,8 +85,17 @@ export function createRedis(url: string, name: string, logger: Logger): Redis {
   return redis;
 }
 
+/** Connections closeRedis has begun to close (their status stays 'ready' while QUIT is on its way). */
+const closing = new WeakSet<Redis>();
+
+/** Whether `redis` is not ready, or is being closed by us: a command failing now is no outage. */
+export function redisGoingAway(redis: Redis): boolean {
+  return redis.status !== 'ready' || closing.has(redis);
+}
+
 /** QUIT when connected, otherwise drop the connection attempt. */
 export async function closeRedis(redis: Redis): Promise<void> {
+  closing.add(redis);
   if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
   else redis.disconnect();
 }
