@@ -648,10 +648,9 @@ try {
     soak = await benchSoak(
       http,
       {
-        credentials: ours,
+        tenants: [{ credentials: ours, searchCollection: target.collection }],
         authUrl: stack.authUrl,
         vectorUrl: stack.vectorUrl,
-        searchCollection: target.collection,
         writeCollection: 'soak-writes',
         dimension: params.dimension,
         processes: stack.processes,

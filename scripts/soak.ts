@@ -15,18 +15,20 @@ import { runNode } from './lib/service-process.ts';
 
 /**
  * `npm run soak -- --minutes N [--auth 2 --vector 2]`: a fleet (`npm run fleet`'s: N auth servers
- * and N vector APIs behind HAProxy) on fresh databases under `.data/soak`, then the bench's soak
- * through the load balancer: the mixed traffic's peak, then 80% of it for N minutes, with 5xx,
+ * and N vector APIs behind HAProxy) on fresh databases under `.data/soak`, `--principals` clients
+ * each with a filled collection, then the bench's soak (each principal's mix in turn) through the
+ * load balancer: the mixed traffic's peak, then 80% of it for N minutes, with 5xx,
  * p50/p99 per minute and the RSS of every process (each instance, HAProxy, Postgres, Redis).
  */
 const USAGE =
-  'usage: npm run soak -- --minutes N [--auth N] [--vector N] [--peak-seconds 20] [--vectors 10000]';
+  'usage: npm run soak -- --minutes N [--auth N] [--vector N] [--peak-seconds 20] [--vectors 10000] [--principals 4]';
 const options = {
   minutes: { type: 'string', default: '10' },
   auth: { type: 'string', default: '2' },
   vector: { type: 'string', default: '2' },
   'peak-seconds': { type: 'string', default: '20' },
   vectors: { type: 'string', default: '10000' },
+  principals: { type: 'string', default: '4' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 let values: Record<string, string | boolean | undefined>;
@@ -54,6 +56,7 @@ const params = {
   vector: int('vector', 1, 8),
   peakSeconds: int('peak-seconds', 5, 600),
   vectors: int('vectors', 100, 1_000_000),
+  principals: int('principals', 1, 64),
 };
 
 const root = resolve(import.meta.dirname, '..');
@@ -90,43 +93,46 @@ try {
   });
   const http = createHttpClient(64);
   const adminUrl = fleet.instances.find((i) => i.kind === 'auth')?.adminUrl as string;
-  const client = await http.json<{ client_id: string; client_secret: string }>(
-    'POST',
-    `${adminUrl}/admin/clients`,
-    201,
-    {
-      headers: { authorization: `Bearer ${adminToken}` },
-      body: { client_name: 'soak', grant_types: ['client_credentials'], scope: SCOPE },
-    },
-  );
   // Traffic goes to the load balancer's loopback address; tokens still name its URLs (iss, aud).
   const loopback = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
   const [authUrl, vectorUrl] = [loopback(fleet.authUrl), loopback(fleet.vectorUrl)];
-  const credentials = {
-    tokenUrl: `${authUrl}/token`,
-    clientId: client.client_id,
-    clientSecret: client.client_secret,
-    scope: SCOPE,
-    audience: fleet.vectorUrl,
-  };
-  const target = {
-    vectorUrl,
-    token: await requestToken(http, credentials),
-    collection: 'soak',
-  };
-  log(`filling ${params.vectors} x ${DIMENSION} vectors through the load balancer`);
-  await fillCollection(http, target, randomVectors(params.vectors, DIMENSION, 1), {
-    dimension: DIMENSION,
-    metric: 'ip',
-    batch: 500,
-  });
+  // Several principals, as a fleet serves: HAProxy spreads them over the vector instances.
+  log(
+    `filling ${params.principals} principals' collections of ${params.vectors} x ${DIMENSION} vectors through the load balancer`,
+  );
+  const tenants = await Promise.all(
+    Array.from({ length: params.principals }, async (_, n) => {
+      const client = await http.json<{ client_id: string; client_secret: string }>(
+        'POST',
+        `${adminUrl}/admin/clients`,
+        201,
+        {
+          headers: { authorization: `Bearer ${adminToken}` },
+          body: { client_name: `soak ${n + 1}`, grant_types: ['client_credentials'], scope: SCOPE },
+        },
+      );
+      const credentials = {
+        tokenUrl: `${authUrl}/token`,
+        clientId: client.client_id,
+        clientSecret: client.client_secret,
+        scope: SCOPE,
+        audience: fleet?.vectorUrl as string,
+      };
+      const target = { vectorUrl, token: await requestToken(http, credentials), collection: 'soak' };
+      await fillCollection(http, target, randomVectors(params.vectors, DIMENSION, n + 1), {
+        dimension: DIMENSION,
+        metric: 'ip',
+        batch: 500,
+      });
+      return { credentials, searchCollection: 'soak' };
+    }),
+  );
   const result = await benchSoak(
     http,
     {
-      credentials,
+      tenants,
       authUrl,
       vectorUrl,
-      searchCollection: 'soak',
       writeCollection: 'soak-writes',
       dimension: DIMENSION,
       processes: fleet.processes(),

@@ -40,15 +40,20 @@ export function createAdminRouters(deps: {
     createClientRoutes(clients, audit),
     createInitialAccessTokenRoutes(() => deps.holder.live().provider),
     createKeyRoutes({ keys, sync: deps.keySync, revocationStore, audit }),
-    createUserRoutes({ accounts, sessions, audit, onDeleted: (id) => announceDeletion(redis, id) }),
+    createUserRoutes({
+      accounts,
+      sessions,
+      audit,
+      onDeleted: (id) => announceDeletion(redis, id, deps.config.redisWaitReplicas),
+    }),
     createRevocationRoutes(revocations),
     createAuditRoutes(audit),
   ];
 }
 
 /** Resource servers shred a deleted user's data on this event: no announcement, no deletion (503). */
-async function announceDeletion(redis: Redis, accountId: string): Promise<void> {
-  await publishPrincipalDeleted(redis, accountId).catch(() => {
+async function announceDeletion(redis: Redis, accountId: string, replicas: number): Promise<void> {
+  await publishPrincipalDeleted(redis, accountId, new Date(), { replicas }).catch(() => {
     throw new ServiceUnavailableError('the deletion could not be announced to resource servers; retry');
   });
 }

@@ -16,13 +16,19 @@ const kindOf = (i: number): Kind => {
 export const SOAK_MIX =
   '30% client-credentials tokens, 55% searches k=10, 10% upserts of 10 vectors (2,000 ids reused), 5% revocations (token, revoke, search must get 401)';
 
-export interface SoakTarget {
+/** One principal of the soak: its client, and its filled collection to search. */
+export interface SoakTenant {
   credentials: ClientCredentials;
+  searchCollection: string;
+}
+
+export interface SoakTarget {
+  /** The principals the mix cycles through, a block of 20 operations each in turn. */
+  tenants: readonly SoakTenant[];
   /** Auth server base URL, on 127.0.0.1 (for /token/revocation). */
   authUrl: string;
   vectorUrl: string;
-  /** A filled collection to search, and one to upsert into (created here). */
-  searchCollection: string;
+  /** The collection each principal upserts into (created here). */
   writeCollection: string;
   dimension: number;
   /** Processes to watch: the services by name; Postgres and Redis are found as the bench's children. */
@@ -70,16 +76,22 @@ export async function benchSoak(
   log: (line: string) => void,
 ): Promise<SoakResult> {
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-  let token = await requestToken(http, t.credentials);
-  await http.json('POST', `${t.vectorUrl}/v1/collections`, 201, {
-    headers: auth(token),
-    body: { name: t.writeCollection, dimension: t.dimension, metric: 'ip' },
-  });
+  const tenants = await Promise.all(
+    t.tenants.map(async (tenant) => {
+      const token = await requestToken(http, tenant.credentials);
+      await http.json('POST', `${t.vectorUrl}/v1/collections`, 201, {
+        headers: auth(token),
+        body: { name: t.writeCollection, dimension: t.dimension, metric: 'ip' },
+      });
+      const { clientId, clientSecret } = tenant.credentials;
+      const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+      return { ...tenant, token, basic };
+    }),
+  );
+  /** Operation `i`'s principal: each takes a whole block of 20 (the mix) in turn. */
+  const tenantOf = (i: number) => tenants[Math.floor(i / 20) % tenants.length] as (typeof tenants)[number];
   const pool = randomVectors(2000, t.dimension, 21);
   const queries = randomVectors(256, t.dimension, 22);
-  const basic = `Basic ${Buffer.from(
-    `${encodeURIComponent(t.credentials.clientId)}:${encodeURIComponent(t.credentials.clientSecret)}`,
-  ).toString('base64')}`;
   const failures: string[] = [];
   const expect = (res: HttpResponse, status: number) => {
     const ok = res.status === status;
@@ -88,34 +100,35 @@ export async function benchSoak(
     return { status: res.status, ok };
   };
   const search = (bearer: string, i: number) =>
-    http.send('POST', `${t.vectorUrl}/v1/collections/${t.searchCollection}/search`, {
+    http.send('POST', `${t.vectorUrl}/v1/collections/${tenantOf(i).searchCollection}/search`, {
       headers: { ...auth(bearer), 'content-type': 'application/json' },
       body: JSON.stringify({ vector: queries[i % queries.length], k: 10 }),
     });
 
   const op = async (i: number): Promise<{ status: number; ok: boolean }> => {
+    const tenant = tenantOf(i);
     switch (kindOf(i)) {
       case 'token':
         // The searches use the newest token, so a soak longer than the token lifetime stays valid.
-        token = await requestToken(http, t.credentials);
+        tenant.token = await requestToken(http, tenant.credentials);
         return { status: 200, ok: true };
       case 'search':
-        return expect(await search(token, i), 200);
+        return expect(await search(tenant.token, i), 200);
       case 'upsert': {
         const vectors = Array.from({ length: 10 }, (_, j) => {
           const n = (i * 10 + j) % pool.length;
           return { id: vectorId(n), vector: pool[n] };
         });
         const res = await http.send('PUT', `${t.vectorUrl}/v1/collections/${t.writeCollection}/vectors`, {
-          headers: { ...auth(token), 'content-type': 'application/json' },
+          headers: { ...auth(tenant.token), 'content-type': 'application/json' },
           body: JSON.stringify({ vectors }),
         });
         return expect(res, 200);
       }
       case 'revocation': {
-        const doomed = await requestToken(http, t.credentials);
+        const doomed = await requestToken(http, tenant.credentials);
         const revoked = await http.send('POST', `${t.authUrl}/token/revocation`, {
-          headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+          headers: { authorization: tenant.basic, 'content-type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams({ token: doomed, token_type_hint: 'access_token' }).toString(),
         });
         if (revoked.status !== 200) return expect(revoked, 200);

@@ -104,8 +104,9 @@ export function createRevocationStore(
     return { keys: [...denied, ...marks], denied: denied.length, issuedAtMs };
   };
 
-  const write = (add: Parameters<typeof replicatedWrite>[2]) =>
-    replicatedWrite(redis, { replicas, timeoutMs: replicaWaitMs }, add);
+  const write = async (add: Parameters<typeof replicatedWrite>[2]): Promise<void> => {
+    await replicatedWrite(redis, { replicas, timeoutMs: replicaWaitMs }, add);
+  };
 
   return {
     revokeToken: (jti, expiresAtSec) =>

@@ -1,4 +1,5 @@
 import type { Redis } from '../redis/create-redis.ts';
+import { type ReplicaWait, replicatedWrite } from '../redis/replicated-write.ts';
 
 /**
  * Principal lifecycle events, from the auth server to every service that keeps per-principal data.
@@ -21,23 +22,34 @@ export interface PrincipalDeletedEvent {
 
 export type PrincipalEvent = PrincipalDeletedEvent;
 
-/** Appends a `principal.deleted` event (call after the deletion committed); returns the entry id. */
-export async function publishPrincipalDeleted(redis: Redis, sub: string, at = new Date()): Promise<string> {
+/**
+ * Appends a `principal.deleted` event (call after the deletion committed); returns the entry id.
+ * With `wait.replicas`, the event counts only once that many replicas have it: a failover must not
+ * lose the event that makes every resource server shred the principal's data.
+ */
+export async function publishPrincipalDeleted(
+  redis: Redis,
+  sub: string,
+  at = new Date(),
+  wait: ReplicaWait = { replicas: 0 },
+): Promise<string> {
   if (!sub) throw new Error('a principal is required');
-  const id = await redis.xadd(
-    PRINCIPAL_EVENTS_STREAM,
-    'MAXLEN',
-    '~',
-    PRINCIPAL_EVENTS_MAXLEN,
-    '*',
-    'type',
-    'principal.deleted',
-    'sub',
-    sub,
-    'at',
-    at.toISOString(),
+  const [id] = await replicatedWrite(redis, wait, (p) =>
+    p.xadd(
+      PRINCIPAL_EVENTS_STREAM,
+      'MAXLEN',
+      '~',
+      PRINCIPAL_EVENTS_MAXLEN,
+      '*',
+      'type',
+      'principal.deleted',
+      'sub',
+      sub,
+      'at',
+      at.toISOString(),
+    ),
   );
-  if (!id) throw new Error('the principal event was not appended');
+  if (typeof id !== 'string' || !id) throw new Error('the principal event was not appended');
   return id;
 }
 

@@ -14,9 +14,14 @@ export interface ReplicaWait {
  * replicas are asked for, once that many replicas have it too: `WAIT` in the same pipeline (in a
  * Cluster it goes to the node of the write's keys). Redis replicates asynchronously, so without it a
  * failover to a replica can lose a write the old master acknowledged. Rejects when a command fails
- * or fewer replicas confirm in time; the write may then still be on the master.
+ * or fewer replicas confirm in time; the write may then still be on the master. Resolves with the
+ * replies of the commands `add` put on.
  */
-export async function replicatedWrite(redis: Redis, wait: ReplicaWait, add: (pipeline: Pipeline) => void) {
+export async function replicatedWrite(
+  redis: Redis,
+  wait: ReplicaWait,
+  add: (pipeline: Pipeline) => void,
+): Promise<unknown[]> {
   const pipeline = redis.pipeline();
   add(pipeline);
   const commands = pipeline.length;
@@ -27,4 +32,5 @@ export async function replicatedWrite(redis: Redis, wait: ReplicaWait, add: (pip
   if (wait.replicas > 0 && !(typeof confirmed === 'number' && confirmed >= wait.replicas)) {
     throw new Error(`the write reached ${String(confirmed)} of ${wait.replicas} replicas in time`);
   }
+  return replies.slice(0, commands).map(([, reply]) => reply);
 }
