@@ -21,11 +21,12 @@ describe('principal events wait for replicas (real Redis, no replica)', () => {
       const id = await publishPrincipalDeleted(redis, `user-${randomUUID()}`);
       expect(id).to.match(/^\d+-\d+$/);
       let refused: unknown;
-      await publishPrincipalDeleted(redis, `user-${randomUUID()}`, new Date(), { replicas: 1, timeoutMs: 50 }).catch(
-        (err: unknown) => {
-          refused = err;
-        },
-      );
+      await publishPrincipalDeleted(redis, `user-${randomUUID()}`, new Date(), {
+        replicas: 1,
+        timeoutMs: 50,
+      }).catch((err: unknown) => {
+        refused = err;
+      });
       expect(String(refused)).to.contain('0 of 1 replicas');
       expect(await redis.xlen(PRINCIPAL_EVENTS_STREAM)).to.be.greaterThan(0);
     } finally {
