@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { closeRedis, createLogger, createRedis, publishPrincipalDeleted } from '@vectorauth/shared';
+import { closeRedis, createRedis, publishPrincipalDeleted } from '@vectorauth/shared';
 import { expect } from 'chai';
 import pg from 'pg';
 import { type RedisTopology, startRedisCluster } from '../../../scripts/lib/redis-topologies.ts';
 import { withLogLines } from '../../../shared/test/support/expected-log-lines.ts';
+import { silentLogger } from '../../../shared/test/support/silent-logger.ts';
 import { waitFor } from '../../../shared/test/support/wait-for.ts';
 import { type SpawnedCluster, startSpawnedCluster } from '../support/spawned-cluster.ts';
 import { testEnv } from '../support/test-env.ts';
@@ -120,11 +120,7 @@ describe('e2e: a fleet on a Redis Cluster behaves as on one Redis', function () 
     expect(
       (await call(1, token, 'POST', '/v1/collections', { name: 'gone', dimension: 2, metric: 'ip' })).status,
     ).to.equal(201);
-    const logger = createLogger({
-      name: 'fleet-test',
-      level: 'silent',
-      destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
-    });
+    const logger = silentLogger('fleet-test');
     // What the auth server's DELETE /admin/users sends, sent here for a client principal.
     const redis = createRedis(topology.url, 'fleet-test', logger);
     const db = new pg.Client({ connectionString: testEnv().vectorDatabaseUrl });

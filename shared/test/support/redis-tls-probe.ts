@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { createRevocationStore } from '../../src/auth/revocation-store.ts';
-import { createLogger } from '../../src/logger/logger.ts';
 import { closeRedis, createRedis } from '../../src/redis/create-redis.ts';
+import { silentLogger } from './silent-logger.ts';
 import { testClaims } from './test-claims.ts';
 
 /**
@@ -10,11 +9,7 @@ import { testClaims } from './test-claims.ts';
  * `ok` or the problem, exits 0 or 1.
  */
 const url = process.argv[2] as string;
-const logger = createLogger({
-  name: 'tls-probe',
-  level: 'silent',
-  destination: new Writable({ write: (_c, _e, done) => done() }),
-});
+const logger = silentLogger('tls-probe');
 const redis = createRedis(url, 'tls-probe', logger);
 let code = 1;
 try {

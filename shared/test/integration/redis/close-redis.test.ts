@@ -1,17 +1,12 @@
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import { createLogger } from '../../../src/logger/logger.ts';
 import { closeRedis, createRedis, redisGoingAway } from '../../../src/redis/create-redis.ts';
+import { silentLogger } from '../../support/silent-logger.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 describe('closeRedis and redisGoingAway (real Redis)', () => {
   it('counts a connection being closed by us as going away while its status still says ready', async () => {
     if (!process.env.REDIS_URL) throw new Error('run through `npm test` (REDIS_URL)');
-    const logger = createLogger({
-      name: 'close-redis-test',
-      level: 'silent',
-      destination: new Writable({ write: (_c, _e, done) => done() }),
-    });
+    const logger = silentLogger('close-redis-test');
     const redis = createRedis(process.env.REDIS_URL, 'close-redis-test', logger);
     await waitFor('ready', () => redis.status === 'ready');
     expect(redisGoingAway(redis)).to.equal(false);

@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { PRINCIPAL_EVENTS_STREAM, publishPrincipalDeleted } from '../../../src/events/principal-events.ts';
-import { createLogger } from '../../../src/logger/logger.ts';
 import { closeRedis, createRedis } from '../../../src/redis/create-redis.ts';
+import { silentLogger } from '../../support/silent-logger.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
 /** A principal's deletion event counts only once the replicas asked for have it (REDIS_WAIT_REPLICAS). */
 describe('principal events wait for replicas (real Redis, no replica)', () => {
   it('appends without waiting when none are asked for, and refuses when one is and none confirms', async () => {
     if (!process.env.REDIS_URL) throw new Error('run through `npm test` (REDIS_URL)');
-    const logger = createLogger({
-      name: 'principal-event-test',
-      level: 'silent',
-      destination: new Writable({ write: (_c, _e, done) => done() }),
-    });
+    const logger = silentLogger('principal-event-test');
     const redis = createRedis(process.env.REDIS_URL, 'principal-event-test', logger);
     try {
       await waitFor('ready', () => redis.status === 'ready');

@@ -4,7 +4,6 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import Koa, { type Context } from 'koa';
 import { type RedisTopology, redisCli, startRedisCluster } from '../../../../scripts/lib/redis-topologies.ts';
@@ -18,9 +17,9 @@ import { createRevocationStore } from '../../../src/auth/revocation-store.ts';
 import { createPrincipalEventStream } from '../../../src/events/principal-event-stream.ts';
 import { parsePrincipalEvent, publishPrincipalDeleted } from '../../../src/events/principal-events.ts';
 import { createRateLimiter } from '../../../src/http/rate-limiter.ts';
-import { createLogger } from '../../../src/logger/logger.ts';
 import { defineBatchedRedisScript } from '../../../src/redis/batched-redis-script.ts';
 import { CLUSTER_KEY_PREFIX, closeRedis, createRedis, type Redis } from '../../../src/redis/create-redis.ts';
+import { silentLogger } from '../../support/silent-logger.ts';
 import { testClaims } from '../../support/test-claims.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -35,11 +34,7 @@ const newContext = (): Context => {
  */
 describe('Redis Cluster: the services’ Redis protocol on three masters', function () {
   this.timeout(60_000);
-  const logger = createLogger({
-    name: 'redis-cluster-test',
-    level: 'silent',
-    destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
-  });
+  const logger = silentLogger('redis-cluster-test');
   const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
   let cluster: RedisTopology;
   const clients: Redis[] = [];

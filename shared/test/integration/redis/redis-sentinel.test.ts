@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import {
   type RedisTopology,
@@ -10,8 +9,8 @@ import {
 } from '../../../../scripts/lib/redis-topologies.ts';
 import { createRevocationStore } from '../../../src/auth/revocation-store.ts';
 import { ServiceUnavailableError } from '../../../src/errors/errors.ts';
-import { createLogger } from '../../../src/logger/logger.ts';
 import { closeRedis, createRedis, type Redis } from '../../../src/redis/create-redis.ts';
+import { silentLogger } from '../../support/silent-logger.ts';
 import { testClaims } from '../../support/test-claims.ts';
 import { waitFor } from '../../support/wait-for.ts';
 
@@ -24,11 +23,7 @@ import { waitFor } from '../../support/wait-for.ts';
  */
 describe('Redis Sentinel: a failover mid-traffic loses no acknowledged revocation', function () {
   this.timeout(90_000);
-  const logger = createLogger({
-    name: 'redis-sentinel-test',
-    level: 'silent',
-    destination: new Writable({ write: (_chunk, _encoding, done) => done() }),
-  });
+  const logger = silentLogger('redis-sentinel-test');
   const dir = mkdtempSync(join(tmpdir(), 'redis-sentinel-'));
   let set: RedisTopology;
   let redis: Redis;
