@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@vectorauth/shared';
 import { type FleetServer, haproxyConfig } from './haproxy-config.ts';
 import { type ServiceProcess, spawnNode, waitUntilReady } from './service-process.ts';
@@ -88,6 +90,7 @@ export async function startFleet(options: {
     return proc;
   };
   const haproxy = startHaproxy(options.dir, authPort, vectorPort, described);
+  const socket = join(options.dir, 'haproxy.sock');
   const stop = async () => {
     await Promise.all(instances.map((i) => i.process.stop()));
     await haproxy.stop();
@@ -99,6 +102,9 @@ export async function startFleet(options: {
       if (instance.kind === 'auth') await waitUntilReady(`${authUrl}/readyz`, haproxy);
     }
     await waitUntilReady(`${vectorUrl}/readyz`, haproxy);
+    // Every server up in HAProxy's eyes: until then a principal's requests would move when a
+    // late server comes up (consistent hashing over the servers that are up).
+    await allServersUp(socket, described.length);
   } catch (err) {
     await stop();
     throw err;
@@ -114,6 +120,8 @@ export async function startFleet(options: {
     async restart(instance) {
       await instance.process.stop();
       instance.process = await spawnInstance(instance);
+      // As a rolling deployment does: the next one only once HAProxy sends this one traffic again.
+      await allServersUp(socket, instances.length);
     },
     stopInstance: (instance) => instance.process.stop(),
     stop,
@@ -134,6 +142,7 @@ function startHaproxy(
       bindHost: '127.0.0.1',
       authPort,
       vectorPort,
+      statsSocket: join(dir, 'haproxy.sock'),
       auth: servers.filter((i) => i.kind === 'auth'),
       vector: servers.filter((i) => i.kind === 'vector'),
     }),
@@ -150,4 +159,37 @@ function startHaproxy(
       await exited;
     },
   };
+}
+
+/** HAProxy's `show stat` over its runtime API socket, as CSV rows (header names as keys). */
+async function showStat(socket: string): Promise<Record<string, string>[]> {
+  const text = await new Promise<string>((resolve, reject) => {
+    const connection = createConnection(socket, () => connection.end('show stat\n'));
+    let out = '';
+    connection.on('data', (chunk) => {
+      out += chunk.toString();
+    });
+    connection.on('end', () => resolve(out));
+    connection.on('error', reject);
+  });
+  const [header = '', ...rows] = text.trim().split('\n');
+  const names = header.replace(/^# /, '').split(',');
+  return rows.map((row) => Object.fromEntries(row.split(',').map((v, i) => [names[i] ?? String(i), v])));
+}
+
+/** Resolves once HAProxy reports `count` servers, every one of them UP (60 s at most). */
+async function allServersUp(socket: string, count: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const servers = (await showStat(socket).catch(() => [])).filter(
+      (r) => r.svname !== 'FRONTEND' && r.svname !== 'BACKEND',
+    );
+    if (servers.length === count && servers.every((r) => r.status === 'UP')) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `HAProxy did not see every server up: ${servers.map((r) => `${r.svname} ${r.status}`).join(', ')}`,
+      );
+    }
+    await sleep(100);
+  }
 }

@@ -11,6 +11,8 @@ export interface HaproxyFleet {
   vectorPort: number;
   auth: readonly FleetServer[];
   vector: readonly FleetServer[];
+  /** A runtime API socket (`show stat`: which servers are up), for tools on the same machine. */
+  statsSocket?: string;
 }
 
 /** The fleet of `infra/haproxy/haproxy.cfg`: two of each service by their compose host names. */
@@ -34,9 +36,10 @@ export const EXAMPLE_FLEET: HaproxyFleet = {
  * - Health: each server is checked on `GET /readyz` every second (3 s to answer), down after 3
  *   failures in a row, up after 2 successes. A service that is stopping closes its listener at
  *   once (its connections are then refused, and retried elsewhere) and finishes what it has.
- * - Failures: a request whose connection failed, or that got no answer at all (a server stopping
- *   on a reused connection), is sent again to another server (`retry-on`, `redispatch`); both are
- *   safe to repeat (nothing was answered; our writes are idempotent upserts and deletes by id).
+ * - Failures: a request whose connection failed, or that got no answer at all (a server stopping,
+ *   or closing an idle keep-alive connection as it was reused), is sent again: twice to the same
+ *   server, then to another (`retry-on`, `redispatch -1`); both are safe to repeat (nothing was
+ *   answered; our writes are idempotent upserts and deletes by id).
  * - Affinity: vector API requests are hashed on the token's `sub` (read from the JWT payload of a
  *   `Bearer` or `DPoP` Authorization header; never trusted, only hashed), with consistent hashing,
  *   so each principal's index is hot on one instance and moves only when its instance goes away.
@@ -55,6 +58,7 @@ export function haproxyConfig(fleet: HaproxyFleet): string {
     'global',
     '  log stderr format raw local0 warning',
     '  maxconn 4096',
+    ...(fleet.statsSocket ? [`  stats socket ${fleet.statsSocket} mode 600 level user`] : []),
     '',
     '# Host names (containers, pods) are resolved again while running: a restarted one may move.',
     'resolvers system',
@@ -72,7 +76,10 @@ export function haproxyConfig(fleet: HaproxyFleet): string {
     '  timeout http-keep-alive 4s',
     '  retries 3',
     '  retry-on conn-failure empty-response',
-    '  option redispatch 1',
+    // Retries stay on the same server but the last, which goes to another: a request that met a
+    // keep-alive connection the server was closing at that moment is answered by its own server
+    // (affinity kept), and one whose server is gone still finds another.
+    '  option redispatch -1',
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
     // A busy instance answers /readyz late, not never: 3 s to answer, 3 misses in a row to be
