@@ -36,6 +36,8 @@ function peekBody(
         chunks.push(chunk);
       }
       if (!req.complete) return; // more is coming
+      // An empty chunked body cannot be put back (its end is already on its way): refused, as a
+      // request without the parameters it needs would be.
       if (received === 0 || (declared !== undefined && received !== declared)) return finish(undefined);
       const bytes = Buffer.concat(chunks, received);
       req.unshift(bytes);

@@ -28,11 +28,12 @@ const ADDRESS = /^(?:\[([0-9a-f:.]+)\]|([A-Za-z0-9._-]+))(?::(\d{1,5}))?$/i;
 export class RedisUrlError extends Error {}
 
 function addresses(list: string, defaultPort: number): RedisAddress[] {
-  return list.split(',').map((item) => {
+  return list.split(',').map((item, i) => {
     const match = ADDRESS.exec(item.trim());
     const port = Number(match?.[3] ?? defaultPort);
     if (!match || port < 1 || port > 65535) {
-      throw new RedisUrlError(`"${item.trim()}" is not a host:port`);
+      // By position, never by value: an unencoded '/' or '@' in a password lands here.
+      throw new RedisUrlError(`its host ${i + 1} is not a host:port`);
     }
     return { host: (match[1] ?? match[2]) as string, port };
   });

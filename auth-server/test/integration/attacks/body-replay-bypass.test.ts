@@ -89,6 +89,17 @@ describe('attack suite: bodies replayed to oidc-provider are checked as oidc-pro
     expect(answer.error).to.equal('invalid_client');
   });
 
+  it('answers an empty chunked body at once, refused, never hanging', async () => {
+    const res = await fetch(`${stack.server.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: inPieces([]),
+      duplex: 'half',
+      signal: AbortSignal.timeout(10_000),
+    } as RequestInit);
+    expect(res.status).to.equal(400);
+  });
+
   it('answers an empty form body and an empty JSON body without hanging', async () => {
     for (const [path, type] of [
       ['/token', 'application/x-www-form-urlencoded'],

@@ -70,7 +70,11 @@ describe('REDIS_URL', () => {
     expect(refusal('redis+sentinel://s1:26379')).to.contain('must end in /<master-name>');
     expect(refusal('redis+sentinel://s1:26379/a/b')).to.contain('must end in /<master-name>');
     expect(refusal('redis+cluster://h1:7000/0')).to.contain('takes no path');
-    expect(refusal('redis+cluster://h1:7000,h2:notaport')).to.contain('"h2:notaport" is not a host:port');
+    expect(refusal('redis+cluster://h1:7000,h2:notaport')).to.contain('its host 2 is not a host:port');
+    // A password with an unencoded '/' ends the hosts early: the message must not show any of it.
+    for (const url of ['redis+cluster://:hunter/2@h1:7000', 'redis+sentinel://:hunter/2@s1:26379/mymaster']) {
+      expect(refusal(url)).not.to.contain('hunter');
+    }
     expect(refusal('redis+cluster://h1:70000')).to.contain('is not a host:port');
     expect(refusal('redis+cluster://')).to.contain('names no host');
     expect(refusal('redis+cluster://h1:7000?tls=1')).to.contain('no query');
