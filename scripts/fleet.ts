@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { type BackingServices, serviceEnv, startBackingServices } from './lib/backing-services.ts';
 import { type Fleet, startFleet } from './lib/fleet.ts';
 import { runNode } from './lib/service-process.ts';
 import { claimStartLock } from './lib/start-lock.ts';
 import { takeOverSignals } from './lib/take-over-signals.ts';
+import { parseWholeNumberOptions } from './lib/whole-number-options.ts';
 
 /**
  * `npm run fleet [-- --auth 2 --vector 2]`: backing services under `.data/fleet` (unless URLs are
@@ -14,32 +14,10 @@ import { takeOverSignals } from './lib/take-over-signals.ts';
  * stops everything it started.
  */
 const USAGE = `usage: npm run fleet [-- --auth N] [--vector N]   (N from 1 to 8, default 2 each)`;
-let args: { auth: string; vector: string; help?: boolean };
-try {
-  args = parseArgs({
-    options: {
-      auth: { type: 'string', default: '2' },
-      vector: { type: 'string', default: '2' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }).values as typeof args;
-} catch (err) {
-  console.error(`${(err as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-if (args.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const counts = { auth: Number(args.auth), vector: Number(args.vector) };
-for (const [name, n] of Object.entries(counts)) {
-  if (!Number.isInteger(n) || n < 1 || n > 8) {
-    console.error(
-      `--${name} must be a whole number from 1 to 8, got '${args[name as 'auth' | 'vector']}'\n${USAGE}`,
-    );
-    process.exit(2);
-  }
-}
+const counts = parseWholeNumberOptions(
+  { auth: { default: 2, min: 1, max: 8 }, vector: { default: 2, min: 1, max: 8 } },
+  USAGE,
+);
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(process.env.DATA_DIR ?? resolve(root, '.data/fleet'));

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { randomVectors } from './bench/dataset.ts';
 import { createHttpClient } from './bench/http-client.ts';
 import { requestToken } from './bench/scenarios/client-credentials.ts';
@@ -12,6 +11,7 @@ import { benchRateLimits } from './bench/stack.ts';
 import { serviceEnv, startBackingServices } from './lib/backing-services.ts';
 import { type Fleet, startFleet } from './lib/fleet.ts';
 import { runNode } from './lib/service-process.ts';
+import { parseWholeNumberOptions } from './lib/whole-number-options.ts';
 
 /**
  * `npm run soak -- --minutes N [--auth 2 --vector 2]`: a fleet (`npm run fleet`'s: N auth servers
@@ -22,42 +22,18 @@ import { runNode } from './lib/service-process.ts';
  */
 const USAGE =
   'usage: npm run soak -- --minutes N [--auth N] [--vector N] [--peak-seconds 20] [--vectors 10000] [--principals 4]';
-const options = {
-  minutes: { type: 'string', default: '10' },
-  auth: { type: 'string', default: '2' },
-  vector: { type: 'string', default: '2' },
-  'peak-seconds': { type: 'string', default: '20' },
-  vectors: { type: 'string', default: '10000' },
-  principals: { type: 'string', default: '4' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-let values: Record<string, string | boolean | undefined>;
-try {
-  values = parseArgs({ options }).values;
-} catch (err) {
-  console.error(`${(err as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const int = (name: keyof typeof options, min: number, max: number): number => {
-  const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    console.error(`--${name} must be a whole number from ${min} to ${max}, got '${values[name]}'\n${USAGE}`);
-    process.exit(2);
-  }
-  return n;
-};
-const params = {
-  minutes: int('minutes', 1, 24 * 60),
-  auth: int('auth', 1, 8),
-  vector: int('vector', 1, 8),
-  peakSeconds: int('peak-seconds', 5, 600),
-  vectors: int('vectors', 100, 1_000_000),
-  principals: int('principals', 1, 64),
-};
+const { 'peak-seconds': peakSeconds, ...counts } = parseWholeNumberOptions(
+  {
+    minutes: { default: 10, min: 1, max: 24 * 60 },
+    auth: { default: 2, min: 1, max: 8 },
+    vector: { default: 2, min: 1, max: 8 },
+    'peak-seconds': { default: 20, min: 5, max: 600 },
+    vectors: { default: 10_000, min: 100, max: 1_000_000 },
+    principals: { default: 4, min: 1, max: 64 },
+  },
+  USAGE,
+);
+const params = { ...counts, peakSeconds };
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(root, '.data/soak');
