@@ -37,6 +37,7 @@ export * from './http/access-log.ts';
 export * from './http/capped-fetch.ts';
 export * from './http/error-handler.ts';
 export * from './http/free-port.ts';
+export * from './http/header-memo.ts';
 export * from './http/health.ts';
 export * from './http/input-problem.ts';
 export * from './http/json-body.ts';

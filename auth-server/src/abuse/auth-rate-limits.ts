@@ -1,5 +1,10 @@
 import { hash as digest } from 'node:crypto';
-import { type RateDecision, type RateLimiter, ServiceUnavailableError } from '@vectorauth/shared';
+import {
+  createHeaderMemo,
+  type RateDecision,
+  type RateLimiter,
+  ServiceUnavailableError,
+} from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
 import { normaliseEmail } from '../accounts/email-address.ts';
 import { answerOauthUnavailable } from '../oidc/oauth-unavailable.ts';
@@ -31,8 +36,8 @@ const SIGN_IN = /^\/interaction\/[^/]+\/login\/?$/i;
  * The client id of HTTP Basic client authentication (RFC 6749 2.3.1: form-urlencoded), for the
  * bucket only: oidc-provider authenticates. Undecodable input is no client (the address counts).
  */
-const clientOf = (ctx: Context): string | undefined => {
-  const basic = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(ctx.get('authorization'))?.[1];
+const clientOf = (authorization: string): string | undefined => {
+  const basic = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(authorization)?.[1];
   if (!basic) return undefined;
   const decoded = Buffer.from(basic, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
@@ -47,6 +52,15 @@ const clientOf = (ctx: Context): string | undefined => {
 };
 const hash = (v: string) => digest('sha256', v, 'base64url').slice(0, 22);
 
+/**
+ * The hashed client id of an Authorization header, or '' for none, worked out once per header (a
+ * client sends the same one on every request).
+ */
+const clientHashOf = createHeaderMemo((authorization: string): string => {
+  const client = clientOf(authorization);
+  return client ? hash(client) : '';
+});
+
 /** The bucket and limit of a request to oidc-provider, or none: only POSTs to these endpoints count. */
 function oauthBucket(ctx: Context, limits: AuthLimits): { bucket: string; max: number } | undefined {
   if (ctx.method !== 'POST') return undefined;
@@ -54,8 +68,9 @@ function oauthBucket(ctx: Context, limits: AuthLimits): { bucket: string; max: n
     // The client id is only claimed here (oidc-provider authenticates later), and ids are public:
     // a bucket of the id alone would let anyone spend a client's limit with a wrong secret. So a
     // client counts per address it calls from; without an id, the address alone counts.
-    const client = clientOf(ctx);
-    const bucket = client ? `oauth:client:${hash(client)}:${ctx.ip}` : `oauth:ip:${ctx.ip}`;
+    const authorization = ctx.get('authorization');
+    const client = authorization ? clientHashOf(authorization) : '';
+    const bucket = client ? `oauth:client:${client}:${ctx.ip}` : `oauth:ip:${ctx.ip}`;
     return { bucket, max: limits.oauthPerClient };
   }
   if (REGISTRATION.test(ctx.path)) return { bucket: `reg:ip:${ctx.ip}`, max: limits.registrationPerIp };

@@ -10,6 +10,8 @@ export interface ClientCacheSync {
     clientId: string,
     read: () => Promise<AdapterPayload | undefined>,
   ): Promise<AdapterPayload | undefined>;
+  /** The client held in memory now, without reading (see ClientCache.peek). */
+  peek(clientId: string): AdapterPayload | undefined;
   /** After a change committed here: forget the client here, then tell every other instance. */
   changed(clientId: string): Promise<void>;
   close(): void;
@@ -38,6 +40,7 @@ export function startClientCacheSync(deps: {
   });
   return {
     find: (clientId, read) => cache.find(clientId, read),
+    peek: (clientId) => cache.peek(clientId),
     async changed(clientId) {
       cache.forget(clientId);
       await publishClientChanged(redis, clientId).catch((err) =>

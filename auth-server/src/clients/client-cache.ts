@@ -19,6 +19,11 @@ export interface ClientCache {
     clientId: string,
     read: () => Promise<AdapterPayload | undefined>,
   ): Promise<AdapterPayload | undefined>;
+  /**
+   * The client held in memory now, without reading: the same object on every call until the
+   * client changes, expires or is evicted (then a new object, or `undefined`).
+   */
+  peek(clientId: string): AdapterPayload | undefined;
   forget(clientId: string): void;
   /** Whether change notices can be heard; either way, what is held is dropped. */
   setListening(listening: boolean): void;
@@ -45,17 +50,22 @@ export function createClientCache(settings: ClientCacheSettings, now: () => numb
     if (entries.size > settings.maxEntries) entries.delete(entries.keys().next().value as string);
   }
 
+  // Frozen, not copied: a reader that tried to change it would throw, never reach the next request
+  // (oidc-provider builds its Client from it once per content).
+  function peek(clientId: string): AdapterPayload | undefined {
+    const entry = entries.get(clientId);
+    if (!entry) return undefined;
+    entries.delete(clientId);
+    if (entry.expiresAt <= now()) return undefined;
+    entries.set(clientId, entry);
+    return entry.payload;
+  }
+
   return {
+    peek,
     async find(clientId, read) {
-      const entry = entries.get(clientId);
-      if (entry && entry.expiresAt > now()) {
-        entries.delete(clientId);
-        entries.set(clientId, entry);
-        // Frozen, not copied: a reader that tried to change it would throw, never reach the next
-        // request (oidc-provider only hashes it, and builds its Client from it once per content).
-        return entry.payload;
-      }
-      if (entry) entries.delete(clientId);
+      const held = peek(clientId);
+      if (held) return held;
       const started = generation;
       const payload = await read();
       if (payload && listening && ttlMs > 0 && started === generation) keep(clientId, payload);

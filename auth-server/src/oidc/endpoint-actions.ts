@@ -5,7 +5,7 @@ import type { OwnAccessTokens } from '../revocation/own-access-tokens.ts';
 import type { Revocations } from '../revocation/revocations.ts';
 import { listenForGrantRevocations } from './grant-revoked-listener.ts';
 import { introspectionEndpoint } from './introspection-endpoint.ts';
-import { installOidcEndpoint } from './oidc-endpoint.ts';
+import { installOidcEndpoints } from './oidc-endpoint.ts';
 import type { RefreshRotation } from './refresh-rotation.ts';
 import { revocationEndpoint } from './revocation-endpoint.ts';
 import { tokenEndpoint } from './token-endpoint.ts';
@@ -25,9 +25,11 @@ export function installEndpointActions(deps: {
   audit: AuditLog;
 }): void {
   const { provider } = deps;
-  for (const endpoint of [tokenEndpoint(deps), revocationEndpoint(deps), introspectionEndpoint(deps)]) {
-    installOidcEndpoint(provider, endpoint);
-  }
+  installOidcEndpoints(provider, [
+    tokenEndpoint(deps),
+    revocationEndpoint(deps),
+    introspectionEndpoint(deps),
+  ]);
   // Innermost: the grants a request revoked are marked before any step above reads its answer.
   provider.use(listenForGrantRevocations(deps));
 }

@@ -1,3 +1,4 @@
+import type { Context } from 'koa';
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 
 /**
@@ -5,10 +6,15 @@ import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
  * (KEY_PUBLISH_WAIT_SEC), so every cache holds a key before any token names it.
  */
 export function installJwksCacheControl(provider: Provider, maxAgeSec: number): void {
-  provider.use(async function jwksCacheControl(ctx, next) {
-    await next();
+  const cacheControl = `public, max-age=${maxAgeSec}`;
+  const setCacheControl = (ctx: Context) => {
     if ((ctx as KoaContextWithOIDC).oidc?.route === 'jwks' && ctx.status === 200) {
-      ctx.set('Cache-Control', `public, max-age=${maxAgeSec}`);
+      ctx.set('Cache-Control', cacheControl);
     }
+  };
+  // Only a GET (or HEAD) can reach /jwks: the other requests pass at once.
+  provider.use(function jwksCacheControl(ctx, next) {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    return next().then(() => setCacheControl(ctx));
   });
 }

@@ -16,16 +16,29 @@ export interface OidcEndpoint {
   actions: readonly EndpointAction[];
 }
 
-/** Runs each step of `endpoint` on that endpoint's requests, and on no other. */
-export function installOidcEndpoint(provider: Provider, endpoint: OidcEndpoint): void {
-  // The path its router matches `ctx.path` against: without the issuer's path (its mount path).
-  const path = provider.pathFor(endpoint.route, { mountPath: '' });
-  const isEndpoint = endpointRequestMatcher(endpoint.method, path);
-  for (const action of endpoint.actions) {
-    provider.use(function atEndpoint(ctx, next) {
-      return isEndpoint(ctx) ? action(ctx as KoaContextWithOIDC, next) : next();
-    });
-  }
+/**
+ * Runs each endpoint's steps on that endpoint's requests, and on no other: one middleware for all
+ * of them, which finds the request's endpoint once (every request to oidc-provider passes it).
+ */
+export function installOidcEndpoints(provider: Provider, endpoints: readonly OidcEndpoint[]): void {
+  const routes = endpoints.map((endpoint) => ({
+    // The path its router matches `ctx.path` against: without the issuer's path (its mount path).
+    isEndpoint: endpointRequestMatcher(endpoint.method, provider.pathFor(endpoint.route, { mountPath: '' })),
+    actions: endpoint.actions,
+  }));
+  provider.use(function atEndpoint(ctx, next) {
+    for (const { isEndpoint, actions } of routes) {
+      if (isEndpoint(ctx)) return runActions(actions, ctx as KoaContextWithOIDC, next);
+    }
+    return next();
+  });
+}
+
+/** `actions` in order around `next`, as Koa composes middleware. */
+function runActions(actions: readonly EndpointAction[], ctx: KoaContextWithOIDC, next: Next): Promise<void> {
+  const step = (index: number): Promise<void> =>
+    index === actions.length ? next() : (actions[index] as EndpointAction)(ctx, () => step(index + 1));
+  return step(0);
 }
 
 /**
@@ -35,6 +48,20 @@ export function installOidcEndpoint(provider: Provider, endpoint: OidcEndpoint):
  * `/token/` must not slip past them.
  */
 export function endpointRequestMatcher(method: string, path: string) {
-  const pattern = new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/?$`, 'i');
+  const pattern = new RegExp(`^${literal(path)}/?$`, 'i');
   return (ctx: { method: string; path: string }): boolean => ctx.method === method && pattern.test(ctx.path);
+}
+
+/**
+ * Whether a path is `path` or under it (`/reg`, `/reg/:clientId`), in any letter case as
+ * oidc-provider's router matches: for steps that let every other request pass at once.
+ */
+export function endpointPathPrefixMatcher(path: string): (requested: string) => boolean {
+  const pattern = new RegExp(`^${literal(path)}(?:/|$)`, 'i');
+  return (requested) => pattern.test(requested);
+}
+
+/** `path` as a regular expression that matches it literally. */
+function literal(path: string): string {
+  return path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

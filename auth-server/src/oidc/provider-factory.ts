@@ -1,6 +1,7 @@
 import { isDatabaseUnavailable, type Logger, type Redis } from '@vectorauth/shared';
 import { type Adapter, type AsymmetricSigningAlgorithm, type FindAccount, Provider } from 'oidc-provider';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { ClientCacheSync } from '../clients/client-cache-sync.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
 import type { FetchLike } from '../clients/metadata-documents/guarded-fetch.ts';
 import type { AuthServerConfig } from '../config.ts';
@@ -11,6 +12,7 @@ import type { OwnAccessTokens } from '../revocation/own-access-tokens.ts';
 import type { Revocations } from '../revocation/revocations.ts';
 import type { AccountSessions } from './account-sessions.ts';
 import { installAnonymousRegistration } from './anonymous-registration.ts';
+import { reuseClientInstances } from './client-instances.ts';
 import { installEndpointActions } from './endpoint-actions.ts';
 import { installJwksCacheControl } from './jwks-cache-control.ts';
 import type { OauthMetrics } from './oauth-metrics.ts';
@@ -37,6 +39,8 @@ export interface ProviderFactoryDeps {
   ownTokens: OwnAccessTokens;
   clients: ClientRegistry;
   sessions: AccountSessions;
+  /** The client cache the adapter reads through: its clients' `Client` objects are kept beside it. */
+  clientCache?: ClientCacheSync;
 }
 
 /**
@@ -53,6 +57,8 @@ export function createProviderFactory(deps: ProviderFactoryDeps): (keySet: KeySe
       config.issuer,
       buildProviderConfiguration({ config, adapter, keySet, findAccount, outboundFetch, pages }),
     );
+    const { clientCache } = deps;
+    if (clientCache) reuseClientInstances(provider, clientCache.peek);
     const outages = createOauthOutageAnswers();
     provider.on('server_error', (ctx, err) => {
       outages.noteServerError(ctx, err);

@@ -4,6 +4,7 @@ import type { AuditAction } from '../audit/audit-actions.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
+import { endpointPathPrefixMatcher } from './oidc-endpoint.ts';
 
 /** oidc-provider's registration routes that change a client, and their audit action. */
 const AUDITED: Record<string, [AuditAction, number]> = {
@@ -22,8 +23,13 @@ export function installRegistrationHooks(deps: {
   audit: AuditLog;
 }): void {
   // The later step acts first on the answer: the deletion is finished before it is audited.
-  deps.provider.use(auditRegistrationChange(deps.audit));
-  deps.provider.use(finishClientDeletion(deps.clients));
+  const audit = auditRegistrationChange(deps.audit);
+  const finish = finishClientDeletion(deps.clients);
+  const atRegistration = endpointPathPrefixMatcher(deps.provider.pathFor('registration', { mountPath: '' }));
+  deps.provider.use(function registrationHooks(ctx, next) {
+    if (!atRegistration(ctx.path)) return next();
+    return audit(ctx as KoaContextWithOIDC, () => finish(ctx as KoaContextWithOIDC, next));
+  });
 }
 
 /**

@@ -23,16 +23,31 @@ export interface Metrics {
  * metrics middleware about a request: the endpoint's name, and the dependency whose outage made
  * it a 503.
  */
-const labels = new WeakMap<IncomingMessage, { route?: string; unavailable?: string }>();
+interface RequestLabels {
+  route?: string;
+  unavailable?: string;
+}
+// On the request itself (a symbol nobody else reads): every request of the app takes the same
+// shape, cheaper per request than an entry in a WeakMap.
+const LABELS = Symbol('metrics labels');
+type Labelled = IncomingMessage & { [LABELS]?: RequestLabels };
+
+function labelsOf(req: IncomingMessage): RequestLabels {
+  const held = (req as Labelled)[LABELS];
+  if (held) return held;
+  const fresh: RequestLabels = {};
+  (req as Labelled)[LABELS] = fresh;
+  return fresh;
+}
 
 /** Names the endpoint that served `req` (e.g. oidc-provider's `ctx.oidc.route`: `token`, `jwks`). */
 export function labelRoute(req: IncomingMessage, route: string): void {
-  labels.set(req, { ...labels.get(req), route });
+  labelsOf(req).route = route;
 }
 
 /** Records that `req` was refused because `dependency` (`postgres`, `redis`) could not be asked. */
 export function markUnavailable(req: IncomingMessage, dependency: string): void {
-  labels.set(req, { ...labels.get(req), unavailable: dependency });
+  labelsOf(req).unavailable = dependency;
 }
 
 /**
@@ -79,7 +94,7 @@ export function createMetrics(service: string): Metrics {
         // status it will get.
         const error = failure === undefined ? undefined : toAppError(failure);
         const status = error ? error.status : ctx.status;
-        const marked = labels.get(ctx.req);
+        const marked = (ctx.req as Labelled)[LABELS];
         const dependency =
           marked?.unavailable ?? (error instanceof ServiceUnavailableError ? error.dependency : undefined);
         const values = { method: ctx.method, route: routeOf(ctx, marked?.route), status: String(status) };

@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import { InvalidRequestError } from '../errors/errors.ts';
+import { createHeaderMemo } from './header-memo.ts';
 import { bytesProblem, componentProblem, formProblem, pathProblem, stringProblem } from './input-problem.ts';
 
 /** How a surface answers a refused request; by default `{error: "invalid_request", message}`. */
@@ -9,8 +10,11 @@ const throwInvalidRequest: RefuseInput = (_ctx, message) => {
   throw new InvalidRequestError(message);
 };
 
-/** HTTP Basic credentials: base64 of UTF-8 `id:secret`, each part form-urlencoded (RFC 6749 2.3.1). */
-function basicProblem(encoded: string): string | undefined {
+/**
+ * HTTP Basic credentials: base64 of UTF-8 `id:secret`, each part form-urlencoded (RFC 6749 2.3.1).
+ * Checked once per header value (a client sends the same one on every request).
+ */
+const basicProblem = createHeaderMemo(function basicProblem(encoded: string): string | undefined {
   const bytes = Buffer.from(encoded, 'base64');
   const colon = bytes.indexOf(0x3a);
   const parts = colon < 0 ? [bytes] : [bytes.subarray(0, colon), bytes.subarray(colon + 1)];
@@ -19,7 +23,7 @@ function basicProblem(encoded: string): string | undefined {
     if (problem) return problem;
   }
   return undefined;
-}
+});
 
 /**
  * The headers whose values reach queries: Basic credentials (the client id) and, where `cookies`,
