@@ -13,18 +13,25 @@ export type PasswordChange =
   | { ok: true }
   | { ok: false; field: 'password' | 'current' | 'token'; message: string };
 
+/**
+ * Query parameters added to a mailed link (after its token): where the person goes on afterwards,
+ * e.g. back to the app whose sign-in they left (pages/app-return.ts).
+ */
+export type MailedLinkParams = Record<string, string>;
+
 export interface AccountFlows {
   /** Always answers the same; an existing address gets an "already registered" mail instead. */
   signUp(
     email: string,
     password: string,
     request: AuditRequest,
+    linkParams?: MailedLinkParams,
   ): Promise<{ ok: true } | { ok: false; message: string }>;
   signIn(email: string, password: string, request: AuditRequest): Promise<SignInResult>;
-  resendVerification(account: AccountRow): void;
+  resendVerification(account: AccountRow, linkParams?: MailedLinkParams): void;
   verifyEmail(token: string, request: AuditRequest): Promise<boolean>;
   /** Always answers the same; the token and the mail are made off the request path. */
-  requestPasswordReset(email: string, request: AuditRequest): Promise<void>;
+  requestPasswordReset(email: string, request: AuditRequest, linkParams?: MailedLinkParams): Promise<void>;
   resetPassword(token: string, password: string, request: AuditRequest): Promise<PasswordChange>;
   changePassword(
     accountId: string,

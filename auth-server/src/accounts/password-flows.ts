@@ -1,6 +1,7 @@
 import { mailTemplates } from '../mail/mail-templates.ts';
 import type { AccountFlowContext } from './account-flow-context.ts';
 import type { AccountFlows } from './account-flows.ts';
+import { mailedLink } from './mailed-link.ts';
 import { passwordProblem } from './password-policy.ts';
 
 export const RESET_PASSWORD_TTL = 30 * 60;
@@ -15,7 +16,7 @@ export function createPasswordFlows(
 ): Pick<AccountFlows, 'requestPasswordReset' | 'resetPassword' | 'changePassword'> {
   const { accounts, tokens, hasher, mailer, sessions, issuer, audit, throttle, user, anonymous } = ctx;
   return {
-    async requestPasswordReset(email, request) {
+    async requestPasswordReset(email, request, linkParams) {
       const account = await accounts.findByEmail(email);
       await audit.record({
         action: 'user.password_reset_requested',
@@ -27,7 +28,8 @@ export function createPasswordFlows(
       if (!account) return;
       ctx.later('reset mail', async () => {
         const token = await tokens.issue(account.id, 'reset-password', RESET_PASSWORD_TTL);
-        mailer.send(mailTemplates.resetPassword(account.email, `${issuer}/reset-password?token=${token}`));
+        const link = mailedLink(`${issuer}/reset-password`, token, linkParams);
+        mailer.send(mailTemplates.resetPassword(account.email, link));
       });
     },
 

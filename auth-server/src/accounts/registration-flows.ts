@@ -1,7 +1,8 @@
 import { mailTemplates } from '../mail/mail-templates.ts';
 import type { AccountFlowContext } from './account-flow-context.ts';
-import type { AccountFlows } from './account-flows.ts';
+import type { AccountFlows, MailedLinkParams } from './account-flows.ts';
 import type { AccountRow } from './account-repository.ts';
+import { mailedLink } from './mailed-link.ts';
 import { passwordProblem } from './password-policy.ts';
 
 export const VERIFY_EMAIL_TTL = 24 * 3600;
@@ -15,14 +16,15 @@ export function createRegistrationFlows(
 ): Pick<AccountFlows, 'signUp' | 'resendVerification' | 'verifyEmail'> {
   const { accounts, tokens, hasher, mailer, issuer, audit, user, anonymous } = ctx;
 
-  const sendVerification = (account: AccountRow) =>
+  const sendVerification = (account: AccountRow, linkParams?: MailedLinkParams) =>
     ctx.later('verification mail', async () => {
       const token = await tokens.issue(account.id, 'verify-email', VERIFY_EMAIL_TTL);
-      mailer.send(mailTemplates.verifyEmail(account.email, `${issuer}/verify-email?token=${token}`));
+      const link = mailedLink(`${issuer}/verify-email`, token, linkParams);
+      mailer.send(mailTemplates.verifyEmail(account.email, link));
     });
 
   return {
-    async signUp(email, password, request) {
+    async signUp(email, password, request, linkParams) {
       const problem = passwordProblem(password);
       if (problem) {
         await audit.record({
@@ -36,7 +38,7 @@ export function createRegistrationFlows(
       }
       const hash = await hasher.hash(password);
       const created = await accounts.create(email, hash);
-      if (created) sendVerification(created);
+      if (created) sendVerification(created, linkParams);
       else
         mailer.send(mailTemplates.alreadyRegistered(email, `${issuer}/account`, `${issuer}/forgot-password`));
       await audit.record({

@@ -39,10 +39,12 @@ export function createAccountSessions(deps: {
 
   /** The grant and its refresh tokens go from Postgres; its JWT access tokens die through the revocation list. */
   async function revoke(grantId: string, source: RevocationSource): Promise<void> {
-    await db().execute("delete from oidc_model where grant_id = ? or (model = 'Grant' and id = ?)", [
-      grantId,
-      grantId,
-    ]);
+    // Its tokens and the grant itself; an interaction in progress that names it stays (it would
+    // only resume to ask again).
+    await db().execute(
+      "delete from oidc_model where (grant_id = ? and model <> 'Interaction') or (model = 'Grant' and id = ?)",
+      [grantId, grantId],
+    );
     await db().execute('delete from grant_usage where grant_id = ?', [grantId]);
     await revocations.revokeGrant(grantId, source);
   }

@@ -170,9 +170,18 @@ class PostgresModelAdapter implements Adapter {
     if (this.model === 'Client') await this.#deps.clientCache?.changed(id);
   }
 
+  /**
+   * This model's rows of the grant: oidc-provider calls it once per token model. Other models'
+   * rows that name the grant stay, above all an interaction in progress (its grant is the one it
+   * would add to): signing out before switching account revokes the grant while that
+   * interaction still has to resume.
+   */
   revokeByGrantId(grantId: string): Promise<void> {
     return oauthDb(async () => {
-      await this.#db().execute('delete from oidc_model where grant_id = ?', [grantId]);
+      await this.#db().execute('delete from oidc_model where model = ? and grant_id = ?', [
+        this.model,
+        grantId,
+      ]);
     });
   }
 

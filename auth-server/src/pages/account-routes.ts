@@ -1,10 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { auditRequest } from '../audit/audit-request.ts';
-import { accountSignInUrl } from '../oidc/account-client.ts';
 import type { PageDeps } from './page-deps.ts';
 import { formOf } from './page-form.ts';
-import { createSignedInAccount } from './signed-in-account.ts';
+import { createSignedInAccount, sendToSignIn } from './signed-in-account.ts';
 
 type Deps = Pick<
   PageDeps,
@@ -57,8 +56,7 @@ function accountPage(deps: Deps) {
     },
     /** Not signed in: sign in through an ordinary authorization request of the built-in account client. */
     signIn(ctx: Context) {
-      ctx.status = 303;
-      ctx.redirect(accountSignInUrl(issuer));
+      sendToSignIn(ctx, issuer, '/account');
     },
   };
 }

@@ -4,11 +4,10 @@ import type { Context } from 'koa';
 import type { AuditAction } from '../audit/audit-actions.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import type { RegisteredClient } from '../clients/client-registry.ts';
-import { accountSignInUrl } from '../oidc/account-client.ts';
 import { REGISTRATION_POLICY } from '../oidc/registration-features.ts';
 import type { PageDeps } from './page-deps.ts';
 import { type FormFields, formOf } from './page-form.ts';
-import { createSignedInAccount } from './signed-in-account.ts';
+import { createSignedInAccount, sendToSignIn } from './signed-in-account.ts';
 
 type Deps = Pick<PageDeps, 'provider' | 'accounts' | 'clients' | 'pages' | 'csrf' | 'issuer' | 'audit'>;
 
@@ -107,10 +106,7 @@ function developerConsole(deps: Deps) {
     /** The signed-in person, or undefined after sending the browser to sign in first. */
     async signedIn(ctx: Context) {
       const account = await signedIn(ctx);
-      if (!account) {
-        ctx.status = 303;
-        ctx.redirect(accountSignInUrl(issuer, '/developers'));
-      }
+      if (!account) sendToSignIn(ctx, issuer, '/developers');
       return account;
     },
     /** A console change to one of the signed-in person's apps, for the audit trail. */

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { normaliseEmail } from '../accounts/email-address.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import { ANONYMOUS_MARK } from '../clients/anonymous-registration-policy.ts';
+import { isInteractionUid } from './app-return.ts';
 import { createInteractionSession, type InteractionDetails } from './interaction-session.ts';
 import type { PageDeps } from './page-deps.ts';
 import { formOf } from './page-form.ts';
@@ -44,17 +45,24 @@ function interactionStep(deps: Deps) {
   return {
     ...deps,
     finish: interaction.finish,
-    /** The interaction in the path, or an "expired" page. */
+    /**
+     * The interaction in the path, or a page that says why not: it expired, or it lives on but
+     * belongs to another browser (a link from a mail opened elsewhere), which can still finish it.
+     */
     async details(ctx: Context): Promise<InteractionDetails | undefined> {
       const found = await interaction.details(ctx);
-      if (!found) {
-        const expired = {
-          title: 'This sign-in has expired',
-          message: 'Go back to the app you came from and start again.',
-        };
-        pages.render(ctx, 'error', expired, 400);
-      }
-      return found;
+      if (found) return found;
+      const uid = ctx.params.uid;
+      const elsewhere = isInteractionUid(uid) && (await provider.Interaction.find(uid)) !== undefined;
+      const problem = elsewhere
+        ? {
+            title: 'This sign-in continues in another window',
+            message:
+              'It was started in another browser or window. Go back to that window to continue: it picks up where you left off.',
+          }
+        : { title: 'This sign-in has expired', message: 'Go back to the app you came from and start again.' };
+      pages.render(ctx, 'error', problem, 400);
+      return undefined;
     },
     /** The request, for the audit trail, with the client the authorization request is for. */
     requestOf: (ctx: Context, d: InteractionDetails) => ({
@@ -154,6 +162,10 @@ async function renderSignIn(
       action: `/interaction/${d.uid}/login`,
       abortAction: `/interaction/${d.uid}/abort`,
       clientName: (await step.clientView(d.params.client_id)).name,
+      // Sign-up, password reset and the confirmation resend lead back to this step.
+      interaction: d.uid,
+      signupHref: `/signup?interaction=${d.uid}`,
+      forgotHref: `/forgot-password?interaction=${d.uid}`,
       federated: (step.federatedProviders ?? []).map((p) => ({
         href: `/interaction/${d.uid}/federated/${p.id}`,
         label: p.label,
@@ -237,5 +249,5 @@ async function allow(
     request: step.requestOf(ctx, d),
     detail: { grant_id: grantId, scopes: missingScopes(missing), first_party: automatic },
   });
-  await step.finish(ctx, { consent: d.grantId ? {} : { grantId } });
+  await step.finish(ctx, { consent: d.grantId ? {} : { grantId } }, true);
 }

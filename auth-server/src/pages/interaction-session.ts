@@ -16,10 +16,15 @@ export function createInteractionSession(provider: Provider) {
       }
       return undefined;
     },
-    /** Ends the step with `result` and sends the browser on to the authorization request. */
-    async finish(ctx: Context, result: InteractionResults): Promise<void> {
+    /**
+     * Ends the step with `result` and sends the browser on to the authorization request. A consent
+     * (`keepSignIn`) carries the sign-in made earlier in the same request along: without it, a
+     * request with `prompt=login` would find no sign-in after consent and ask for one again, for
+     * ever. A sign-in or an error stands alone.
+     */
+    async finish(ctx: Context, result: InteractionResults, keepSignIn = false): Promise<void> {
       const to = await provider.interactionResult(ctx.req, ctx.res, result, {
-        mergeWithLastSubmission: false,
+        mergeWithLastSubmission: keepSignIn && result.consent !== undefined,
       });
       ctx.status = 303;
       ctx.redirect(to);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { createAccountRoutes } from './account-routes.ts';
+import { createAppReturns } from './app-return.ts';
 import { createDeveloperRoutes } from './developer-routes.ts';
 import { createInteractionRoutes } from './interaction-routes.ts';
 import type { PageDeps } from './page-deps.ts';
@@ -29,6 +30,8 @@ export function createPageRouter(
   },
 ): Router {
   const router = new Router();
+  // Sign-up and password reset started from an app's sign-in step lead back to it (app-return.ts).
+  const flowDeps = { ...deps, appReturns: createAppReturns(deps.provider) };
   router.get('/static/style.css', serveStylesheet);
   // Pages carry forms and CSRF tokens, and their redirects lead to codes: no answer is ever cached
   // (set first, so redirects and refusals carry it too).
@@ -40,8 +43,8 @@ export function createPageRouter(
   router.use(deps.formLimits);
   for (const child of [
     deps.frontDoor,
-    createSignupRoutes(deps),
-    createPasswordRoutes(deps),
+    createSignupRoutes(flowDeps),
+    createPasswordRoutes(flowDeps),
     createInteractionRoutes(deps),
     createAccountRoutes(deps),
     createDeveloperRoutes(deps),

@@ -20,18 +20,33 @@ export function launchChromium(): Promise<Browser> {
  * A Chromium page for the calling `describe` (mocha hooks), closed with its browser after the suite.
  * The browser's arrival at the app (`appOrigin`, an https URL nobody serves) is answered with `html`.
  */
-export function useChromiumPage(appOrigin: string, html: string): { readonly page: Page } {
-  const parts = useSuiteParts<{ page: Page }>('useChromiumPage', async ({ keep }) => {
-    const browser = await launchChromium();
+export function useChromiumPage(
+  appOrigin: string,
+  html: string,
+): {
+  readonly page: Page;
+  /**
+   * A page in a browser context of its own (another browser, as far as cookies go), `width` pixels
+   * wide (a phone is 375), with the app's origin answered the same way.
+   */
+  newPage(width?: number): Promise<Page>;
+} {
+  const parts = useSuiteParts<{ page: Page; browser: Browser }>('useChromiumPage', async ({ keep }) => {
+    const browser = keep('browser', await launchChromium());
     parts.onClose(() => browser.close());
-    const page = keep('page', await browser.newPage());
+    keep('page', await appPage(browser, 1280));
+  });
+  const appPage = async (browser: Browser, width: number) => {
+    const page = await browser.newPage({ viewport: { width, height: 800 } });
     await page.route(`${appOrigin}/**`, (route) =>
       route.fulfill({ status: 200, contentType: 'text/html', body: html }),
     );
-  });
+    return page;
+  };
   return {
     get page() {
       return parts.get('page');
     },
+    newPage: (width = 1280) => appPage(parts.get('browser'), width),
   };
 }

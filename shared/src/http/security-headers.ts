@@ -2,9 +2,14 @@ import type { Context, Next } from 'koa';
 
 /** CSP for JSON APIs: nothing may load, nothing may frame. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
-/** CSP for server-rendered pages: own stylesheet only, no script at all, never framed. */
+/**
+ * CSP for server-rendered pages: own stylesheet only, never framed; no inline script except the
+ * one oidc-provider writes into its auto-submitting form pages (the sign-out before switching
+ * account, `response_mode=form_post`), which it allows by its hash in `script-src`: without a
+ * `script-src` to add it to, those pages stayed blank.
+ */
 export const PAGE_CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /**
  * Headers on every response: nosniff, no referrer (URLs can carry codes and tokens), no framing,

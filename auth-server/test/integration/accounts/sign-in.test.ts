@@ -29,7 +29,8 @@ describe('sign-in: wrong password, unknown address, disabled and unverified acco
     html
       .replaceAll(email, 'EMAIL')
       .replace(/name="_csrf" value="[^"]+"/g, 'CSRF')
-      .replace(/\/interaction\/[A-Za-z0-9_-]+\//g, '/interaction/UID/');
+      .replace(/\/interaction\/[A-Za-z0-9_-]+\//g, '/interaction/UID/')
+      .replace(/interaction=[A-Za-z0-9_-]+/g, 'interaction=UID');
 
   it('answers a wrong password and an unknown address with the same status and the same page', async () => {
     const known = newEmail('known');
