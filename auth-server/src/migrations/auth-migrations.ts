@@ -5,6 +5,7 @@ import { Migration20261122005134ClientOwners } from './migration-20261122005134-
 import { Migration20261122010638SigningKeyLifecycle } from './migration-20261122010638-signing-key-lifecycle.ts';
 import { Migration20261122012017Audit } from './migration-20261122012017-audit.ts';
 import { Migration20261122015927FederatedIdentities } from './migration-20261122015927-federated-identities.ts';
+import { Migration20261130233000ConsoleInitialAccessTokens } from './migration-20261130233000-console-initial-access-tokens.ts';
 
 /**
  * Every committed migration of the auth database, oldest first. Append; never edit one that has
@@ -19,4 +20,5 @@ export const AUTH_MIGRATIONS = [
   { name: '0005-signing-key-lifecycle', class: Migration20261122010638SigningKeyLifecycle },
   { name: '0006-audit', class: Migration20261122012017Audit },
   { name: '0007-federated-identities', class: Migration20261122015927FederatedIdentities },
+  { name: '0008-console-initial-access-tokens', class: Migration20261130233000ConsoleInitialAccessTokens },
 ];

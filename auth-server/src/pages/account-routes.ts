@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { auditRequest } from '../audit/audit-request.ts';
+import { createConfirmFirst } from './confirm-first.ts';
 import type { PageDeps } from './page-deps.ts';
 import { formOf } from './page-form.ts';
 import { createSignedInAccount, sendToSignIn } from './signed-in-account.ts';
@@ -47,6 +48,7 @@ function accountPage(deps: Deps) {
   return {
     ...deps,
     signedIn: createSignedInAccount(deps),
+    confirmFirst: createConfirmFirst(deps),
     async render(ctx: Context, accountId: string, extra: Record<string, unknown> = {}, status = 200) {
       const account = await accounts.findById(accountId);
       if (!account) return ctx.redirect('/account');
@@ -76,6 +78,16 @@ function disconnectApp(page: AccountPage) {
     const account = await page.signedIn(ctx);
     if (!account) return page.signIn(ctx);
     const grantId = formOf(ctx).grant ?? '';
+    const app = (await page.sessions.connectedApps(account.id)).find((a) => a.grantId === grantId);
+    const appName = app?.clientName ?? 'This app';
+    const confirmed = page.confirmFirst(ctx, {
+      title: `Revoke access for ${appName}?`,
+      consequences: `${appName} loses access to your account at once: its access and refresh tokens stop working. It can ask for access again the next time you use it.`,
+      confirmLabel: 'Revoke access',
+      fields: { grant: grantId },
+      cancelHref: '/account',
+    });
+    if (!confirmed) return;
     const clientId = await page.sessions.revokeGrant(account.id, grantId);
     await page.audit.record({
       action: 'consent.withdrawn',
@@ -108,6 +120,15 @@ function signOutEverywhere(page: AccountPage) {
   return async function signOutEverywhere(ctx: Context) {
     const account = await page.signedIn(ctx);
     if (!account) return page.signIn(ctx);
+    const confirmed = page.confirmFirst(ctx, {
+      title: 'Sign out everywhere?',
+      consequences:
+        'Every session of your account ends, on every device and in this browser too, and every app loses its access: their tokens stop working. You will have to sign in again, and apps will ask again.',
+      confirmLabel: 'Sign out everywhere',
+      fields: {},
+      cancelHref: '/account',
+    });
+    if (!confirmed) return;
     await page.sessions.endEverything(account.id, 'sign_out_everywhere');
     await page.audit.record({
       action: 'user.signed_out_everywhere',

@@ -4,12 +4,24 @@ import type { Context } from 'koa';
 import type { AuditAction } from '../audit/audit-actions.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import type { RegisteredClient } from '../clients/client-registry.ts';
-import { REGISTRATION_POLICY } from '../oidc/registration-features.ts';
+import { createConfirmFirst } from './confirm-first.ts';
 import type { PageDeps } from './page-deps.ts';
 import { type FormFields, formOf } from './page-form.ts';
 import { createSignedInAccount, sendToSignIn } from './signed-in-account.ts';
 
-type Deps = Pick<PageDeps, 'provider' | 'accounts' | 'clients' | 'pages' | 'csrf' | 'issuer' | 'audit'>;
+type Deps = Pick<
+  PageDeps,
+  'provider' | 'accounts' | 'clients' | 'initialAccessTokens' | 'pages' | 'csrf' | 'issuer' | 'audit'
+>;
+
+const INITIAL_ACCESS_TOKEN_TTL = 24 * 3600;
+
+/** The console's success messages, by the `notice` a redirect names. */
+const CONSOLE_NOTICES: Record<string, string> = {
+  deleted: 'The app was deleted and its tokens revoked.',
+  token_deleted: 'The initial access token was deleted. It no longer works.',
+  no_token: 'That initial access token was already deleted or has expired.',
+};
 
 const KINDS = [
   ['web', 'Web app (server-side, keeps a secret)'],
@@ -93,6 +105,7 @@ export function createDeveloperRoutes(deps: Deps): Router {
   router.get('/apps/:id', showApp(page));
   router.post('/apps/:id/secret', rotateSecret(page));
   router.post('/initial-access-tokens', issueInitialAccessToken(page));
+  router.post('/initial-access-tokens/delete', deleteInitialAccessToken(page));
   router.post('/apps/:id/delete', deleteApp(page));
   return router;
 }
@@ -103,6 +116,7 @@ function developerConsole(deps: Deps) {
   const signedIn = createSignedInAccount(deps);
   return {
     ...deps,
+    confirmFirst: createConfirmFirst(deps),
     /** The signed-in person, or undefined after sending the browser to sign in first. */
     async signedIn(ctx: Context) {
       const account = await signedIn(ctx);
@@ -121,7 +135,8 @@ function developerConsole(deps: Deps) {
       }),
     async renderConsole(ctx: Context, accountId: string, extra: Record<string, unknown> = {}, status = 200) {
       const apps = await clients.listOwnedBy(accountId);
-      const data = { csrf: csrf.token(ctx), apps, kinds: KINDS, scopes: CONSOLE_SCOPES, ...extra };
+      const tokens = await deps.initialAccessTokens.list(accountId);
+      const data = { csrf: csrf.token(ctx), apps, tokens, kinds: KINDS, scopes: CONSOLE_SCOPES, ...extra };
       pages.render(ctx, 'developers', data, status);
     },
     renderApp: (ctx: Context, app: RegisteredClient, secret?: string) =>
@@ -142,7 +157,7 @@ function showConsole(page: DeveloperConsole) {
   return async function showConsole(ctx: Context) {
     const account = await page.signedIn(ctx);
     if (!account) return;
-    const notice = ctx.query.notice === 'deleted' ? 'The app was deleted and its tokens revoked.' : undefined;
+    const notice = typeof ctx.query.notice === 'string' ? CONSOLE_NOTICES[ctx.query.notice] : undefined;
     await page.renderConsole(ctx, account.id, { notice });
   };
 }
@@ -205,17 +220,35 @@ function rotateSecret(page: DeveloperConsole) {
 /** An RFC 7591 initial access token (24 h, our registration policy) for registering apps by API. */
 function issueInitialAccessToken(page: DeveloperConsole) {
   return async function issueInitialAccessToken(ctx: Context) {
-    if (!(await page.signedIn(ctx))) return;
-    const expiresIn = 24 * 3600;
-    const token = await new page.provider.InitialAccessToken({
-      expiresIn,
-      policies: [REGISTRATION_POLICY],
-    }).save();
+    const account = await page.signedIn(ctx);
+    if (!account) return;
+    const { value } = await page.initialAccessTokens.issue(account.id, INITIAL_ACCESS_TOKEN_TTL);
     page.pages.render(ctx, 'message', {
       title: 'Initial access token',
-      message: `Register apps over RFC 7591 at ${page.issuer}/reg with "Authorization: Bearer ${token}". It works for 24 hours and is shown only this once.`,
+      message: `Register apps over RFC 7591 at ${page.issuer}/reg with "Authorization: Bearer ${value}". It works for 24 hours and is shown only this once.`,
       link: { href: '/developers', text: 'Back to your apps' },
     });
+  };
+}
+
+/** Deletes one of the person's initial access tokens, after confirmation: it stops working at once. */
+function deleteInitialAccessToken(page: DeveloperConsole) {
+  return async function deleteInitialAccessToken(ctx: Context) {
+    const account = await page.signedIn(ctx);
+    if (!account) return;
+    const id = formOf(ctx).token ?? '';
+    const confirmed = page.confirmFirst(ctx, {
+      title: 'Delete this initial access token?',
+      consequences:
+        'It stops working at once: nobody can register an app with it any more. Apps already registered with it stay as they are.',
+      confirmLabel: 'Delete token',
+      fields: { token: id },
+      cancelHref: '/developers',
+    });
+    if (!confirmed) return;
+    const removed = await page.initialAccessTokens.remove(account.id, id);
+    ctx.status = 303;
+    ctx.redirect(`/developers?notice=${removed ? 'token_deleted' : 'no_token'}`);
   };
 }
 
@@ -224,6 +257,14 @@ function deleteApp(page: DeveloperConsole) {
     const account = await page.signedIn(ctx);
     const app = account && (await page.ownedApp(ctx, account.id));
     if (!account || !app) return;
+    const confirmed = page.confirmFirst(ctx, {
+      title: `Delete ${app.client_name ?? app.client_id}?`,
+      consequences: `The app with client ID ${app.client_id} is deleted for good: its client secret stops working, every token issued to it is revoked at once, and everyone's access grants to it are removed. This cannot be undone.`,
+      confirmLabel: 'Delete app',
+      fields: {},
+      cancelHref: `/developers/apps/${encodeURIComponent(app.client_id)}`,
+    });
+    if (!confirmed) return;
     await page.clients.delete(app.client_id);
     await page.audited(ctx, account.id, 'client.deleted', app.client_id);
     ctx.status = 303;

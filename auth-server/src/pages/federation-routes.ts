@@ -13,6 +13,7 @@ import {
   type UpstreamIdentity,
   type UpstreamProvider,
 } from '../federation/upstream-provider.ts';
+import { createConfirmFirst } from './confirm-first.ts';
 import type { Csrf } from './csrf.ts';
 import { type FederatedProblem, type PageLink, renderFederatedProblem } from './federated-problem-page.ts';
 import { createInteractionSession, type InteractionDetails } from './interaction-session.ts';
@@ -65,6 +66,7 @@ function federationPages(deps: Deps) {
   return {
     ...deps,
     refuse,
+    confirmFirst: createConfirmFirst(deps),
     upstream: (id: string | undefined) => byId.get(id ?? ''),
     signedIn: createSignedInAccount(deps),
     callbackUrl: (id: string) => `${deps.issuer}/federated/callback/${id}`,
@@ -267,6 +269,18 @@ function unlinkProvider(federation: FederationPages) {
     const providerId = formOf(ctx).provider ?? '';
     const links = await federation.identities.listForAccount(account.id);
     const lastWayIn = !hasUsablePassword(account.passwordHash) && links.length <= 1;
+    // Refused at once, without asking first, when the person could not sign in without it.
+    if (!lastWayIn) {
+      const label = federation.upstream(providerId)?.label ?? 'this provider';
+      const confirmed = federation.confirmFirst(ctx, {
+        title: `Unlink ${label}?`,
+        consequences: `You will no longer be able to sign in with ${label}. Your account, its apps and its data stay as they are, and you can link ${label} again later.`,
+        confirmLabel: `Unlink ${label}`,
+        fields: { provider: providerId },
+        cancelHref: '/account',
+      });
+      if (!confirmed) return;
+    }
     const removed = !lastWayIn && (await federation.identities.unlink(account.id, providerId));
     await federation.audit.record({
       action: 'federated_identity.unlinked',

@@ -3,6 +3,7 @@ import type { AccountFlows } from '../accounts/account-flows.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
+import type { ConsoleInitialAccessTokens } from '../clients/console-initial-access-tokens.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 import type { Csrf } from './csrf.ts';
 import type { PageRenderer } from './renderer.ts';
@@ -17,6 +18,8 @@ export interface PageDeps {
   csrf: Csrf;
   issuer: string;
   clients: ClientRegistry;
+  /** Initial access tokens made in the developer console, per account. */
+  initialAccessTokens: ConsoleInitialAccessTokens;
   audit: AuditLog;
   /** Upstream providers offered as "Continue with ..." on the sign-in and sign-up pages. */
   federatedProviders?: readonly { id: string; label: string }[];

@@ -5,6 +5,7 @@ import type { AccountFlows } from '../accounts/account-flows.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
+import { createConsoleInitialAccessTokens } from '../clients/console-initial-access-tokens.ts';
 import type { AuthServerConfig } from '../config.ts';
 import { createFederatedAccounts } from '../federation/federated-accounts.ts';
 import { createFederatedIdentityRepository } from '../federation/federated-identity-repository.ts';
@@ -42,6 +43,7 @@ export function createSitePageRouter(deps: {
     provider,
     csrf,
     issuer: config.issuer,
+    initialAccessTokens: createConsoleInitialAccessTokens({ orm: deps.orm, provider }),
     frontDoor: createFrontDoorRoutes({
       pages,
       development: config.nodeEnv !== 'production',

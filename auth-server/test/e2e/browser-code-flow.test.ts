@@ -96,6 +96,9 @@ describe('e2e in Chromium: sign up, verify, consent, tokens, vectors, refresh, r
     await chromium.page.goto(`${spawned.stack.issuer}/account`);
     await chromium.page.getByRole('heading', { name: 'Your account' }).waitFor();
     await chromium.page.getByRole('button', { name: 'Revoke access for Notes <Third Party>' }).click();
+    // A confirmation page says what will happen before anything does.
+    await chromium.page.getByRole('heading', { name: 'Revoke access for Notes <Third Party>?' }).waitFor();
+    await chromium.page.getByRole('button', { name: 'Revoke access' }).click();
     await chromium.page.getByText('The app no longer has access to your account.').waitFor();
     let refreshError: unknown;
     try {

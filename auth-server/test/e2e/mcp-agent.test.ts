@@ -155,6 +155,8 @@ describe('e2e in Chromium: an MCP agent connects with nothing but the /mcp URL',
   async function revokeOnAccountPage(page: Page, appName: string) {
     await page.goto(`${stack.server.issuer}/account`);
     await page.getByRole('button', { name: `Revoke access for ${appName}` }).click();
+    await page.getByRole('heading', { name: `Revoke access for ${appName}?` }).waitFor();
+    await page.getByRole('button', { name: 'Revoke access' }).click();
     await page.getByText('The app no longer has access to your account.').waitFor();
   }
 

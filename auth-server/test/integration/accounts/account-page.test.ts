@@ -46,7 +46,7 @@ describe('account page: connected apps, revoke, sign out everywhere, change pass
     const tokens = await obtainTokens(stack.server, browser, stack.client, { email });
     const page = await browser.get('/account');
     const [grant] = revokableGrants(page);
-    const done = await submit(browser, page, /\/account\/apps\/revoke$/, { grant: grant! });
+    const done = await submit(browser, page, /\/account\/apps\/revoke$/, { grant: grant!, confirmed: 'yes' });
     expect(done.status).to.equal(200);
     expect(done.html).to.contain('The app no longer has access to your account.');
     expect(done.html).not.to.contain('Notes App');
@@ -66,7 +66,11 @@ describe('account page: connected apps, revoke, sign out everywhere, change pass
 
     const attacker = new BrowserSession(stack.server.issuer);
     const { page } = await newSignedInAccount(attacker, stack.sink);
-    const answer = await attacker.post('/account/apps/revoke', { grant: victimGrant! }, page);
+    const answer = await attacker.post(
+      '/account/apps/revoke',
+      { grant: victimGrant!, confirmed: 'yes' },
+      page,
+    );
     expect(answer.status).to.be.oneOf([200, 303]);
 
     expect(revokableGrants(await victimBrowser.get('/account'))).to.deep.equal([victimGrant]);
@@ -83,7 +87,7 @@ describe('account page: connected apps, revoke, sign out everywhere, change pass
     const account = await accountRow(stack.db, email);
 
     const page = await browser.get('/account');
-    const done = await submit(browser, page, /sign-out-everywhere$/, {});
+    const done = await submit(browser, page, /sign-out-everywhere$/, { confirmed: 'yes' });
     expect(done.status).to.equal(200);
     expect(done.html).to.contain('Signed out everywhere');
 

@@ -142,12 +142,12 @@ describe('CSRF: every page form refuses a missing, foreign or tampered token', (
     expect(grants).to.have.length(1);
     const hash = (await accountRow(stack.db, email))!.password_hash;
 
-    await expectRefused(browser, page, '/account/apps/revoke', { grant: grants[0]! });
+    await expectRefused(browser, page, '/account/apps/revoke', { grant: grants[0]!, confirmed: 'yes' });
     await expectRefused(browser, page, '/account/password', {
       current: PASSWORD,
       password: 'hijacked password 1',
     });
-    await expectRefused(browser, page, '/account/sign-out-everywhere', {});
+    await expectRefused(browser, page, '/account/sign-out-everywhere', { confirmed: 'yes' });
 
     const after = await browser.get('/account');
     expect(after.html, 'still signed in').to.contain('Connected apps');

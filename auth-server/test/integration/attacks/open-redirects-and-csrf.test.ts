@@ -65,7 +65,7 @@ describe('attack suite: open redirects and cross-site forms', () => {
     const forged = [
       ['/developers/apps', { name: 'planted', kind: 'm2m' }],
       [`/developers/apps/${clientId}/secret`, { revoke_tokens: 'on' }],
-      [`/developers/apps/${clientId}/delete`, {}],
+      [`/developers/apps/${clientId}/delete`, { confirmed: 'yes' }],
     ] as const;
     for (const [path, fields] of forged) {
       const res = await browser.post(path, { ...fields }, null);

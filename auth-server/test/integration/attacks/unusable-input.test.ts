@@ -24,6 +24,7 @@ function pageRoutes(): { method: string; path: string }[] {
     flows: unused,
     sessions: unused,
     clients: unused,
+    initialAccessTokens: unused,
     formLimits: (_ctx, next) => next(),
     frontDoor: createFrontDoorRoutes({ pages: unused, development: true, vectorApiUrl: '' }),
     federatedProviders: [],

@@ -242,7 +242,7 @@ describe('audit trail: accounts, sign-in and consent', () => {
     const [grant] = revokableGrants(account);
     expect(grant).to.be.a('string');
     const withdrawId = as('withdraw');
-    await submit(browser, account, /\/account\/apps\/revoke$/, { grant: grant! });
+    await submit(browser, account, /\/account\/apps\/revoke$/, { grant: grant!, confirmed: 'yes' });
     const withdrawn = await theEvent(stack.db, withdrawId, 'consent.withdrawn');
     expect(who(withdrawn)).to.deep.equal({
       outcome: 'success',
@@ -255,7 +255,7 @@ describe('audit trail: accounts, sign-in and consent', () => {
     expect(withdrawn.detail).to.deep.equal({ grant_id: grant });
 
     const everywhereId = as('everywhere');
-    await submit(browser, await browser.get('/account'), /sign-out-everywhere$/, {});
+    await submit(browser, await browser.get('/account'), /sign-out-everywhere$/, { confirmed: 'yes' });
     expect(who(await theEvent(stack.db, everywhereId, 'user.signed_out_everywhere'))).to.deep.equal({
       outcome: 'success',
       actor_type: 'user',

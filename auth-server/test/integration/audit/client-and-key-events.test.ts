@@ -85,7 +85,7 @@ describe('audit trail: clients and signing keys', () => {
     );
 
     headers['x-request-id'] = newRequestId('console-delete');
-    await browser.post(`/developers/apps/${clientId}/delete`, {}, app);
+    await browser.post(`/developers/apps/${clientId}/delete`, { confirmed: 'yes' }, app);
     expect(who(await theEvent(stack.db, headers['x-request-id'], 'client.deleted'))).to.deep.equal(
       byOwner(clientId),
     );

@@ -229,7 +229,15 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     const linked = await back(browser, await atOidcProvider(upstreamUrl(started), login));
     expect(linked.html).to.contain('The sign-in provider was linked');
     expect((await links(sub)).map((l) => l.provider)).to.deep.equal(['github', 'google']);
-    const unlinked = await submit(browser, linked, /\/account\/federated\/unlink$/, { provider: 'github' });
+    // Asked first: what unlinking means, and nothing unlinked yet.
+    const asked = await submit(browser, linked, /\/account\/federated\/unlink$/, { provider: 'github' });
+    expect(asked.html).to.contain('<h1>Unlink GitHub?</h1>');
+    expect(asked.html).to.contain('You will no longer be able to sign in with GitHub.');
+    expect((await links(sub)).map((l) => l.provider)).to.deep.equal(['github', 'google']);
+    const unlinked = await submit(browser, linked, /\/account\/federated\/unlink$/, {
+      provider: 'github',
+      confirmed: 'yes',
+    });
     expect(unlinked.html).to.contain('The sign-in provider was unlinked');
     expect((await links(sub)).map((l) => l.provider)).to.deep.equal(['google']);
 
@@ -283,7 +291,10 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     expect(linked.html).to.contain('GitHub');
     const id = (await accountRow(stack.db, email))!.id;
     expect((await links(id)).map((l) => l.provider)).to.deep.equal(['github']);
-    const unlinked = await submit(browser, linked, /\/account\/federated\/unlink$/, { provider: 'github' });
+    const unlinked = await submit(browser, linked, /\/account\/federated\/unlink$/, {
+      provider: 'github',
+      confirmed: 'yes',
+    });
     expect(unlinked.html).to.contain('The sign-in provider was unlinked');
     expect(await links(id)).to.deep.equal([]);
   });

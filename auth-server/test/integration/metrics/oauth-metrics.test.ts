@@ -267,13 +267,13 @@ describe('/metrics: OAuth endpoints by name, and the counters operators alert on
       await revocationsMoved(async () => {
         const account = await browser.get('/account');
         expect(revokableGrants(account)).to.include(grantId);
-        await submit(browser, account, /apps\/revoke$/, { grant: grantId });
+        await submit(browser, account, /apps\/revoke$/, { grant: grantId, confirmed: 'yes' });
       }),
     ).to.deep.equal({ 'grant app_disconnected': 1 });
     await obtainTokens(stack.server, browser, connectedApp, { email });
     const everywhere = onlyFrom(
       await revocationsMoved(async () => {
-        await submit(browser, await browser.get('/account'), /sign-out-everywhere$/, {});
+        await submit(browser, await browser.get('/account'), /sign-out-everywhere$/, { confirmed: 'yes' });
       }),
       'sign_out_everywhere',
     );

@@ -81,7 +81,7 @@ describe('developer console', () => {
 
     const fresh = (await tokenWith(secretOn(third)!))!;
     expect((await stack.rs[0]!.call(fresh)).status).to.equal(200);
-    const gone = await browser.post(`/developers/apps/${clientId}/delete`, {}, third);
+    const gone = await browser.post(`/developers/apps/${clientId}/delete`, { confirmed: 'yes' }, third);
     expect(gone.html).to.contain('The app was deleted');
     expect((await stack.rs[0]!.call(fresh)).status).to.equal(401);
   });

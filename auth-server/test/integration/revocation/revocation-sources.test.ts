@@ -216,7 +216,11 @@ describe('revocation reaches every resource server on the next request', () => {
     const grantId = JSON.parse(Buffer.from(user.tokens.access_token.split('.')[1]!, 'base64url').toString())
       .grant_id as string;
     expect(grantId).to.be.a('string');
-    await user.browser.post(formAction(account.html, /apps\/revoke/), { grant: grantId }, account);
+    await user.browser.post(
+      formAction(account.html, /apps\/revoke/),
+      { grant: grantId, confirmed: 'yes' },
+      account,
+    );
     await everywhere(user.tokens.access_token, 401);
     await everywhere(secondTokens.access_token, 200);
   });
@@ -225,7 +229,7 @@ describe('revocation reaches every resource server on the next request', () => {
     const bystander = await userWithTokens();
     const a = await userWithTokens();
     const account = await a.browser.get('/account');
-    await a.browser.post('/account/sign-out-everywhere', {}, account);
+    await a.browser.post('/account/sign-out-everywhere', { confirmed: 'yes' }, account);
     await everywhere(a.tokens.access_token, 401);
 
     const b = await userWithTokens();
@@ -252,7 +256,7 @@ describe('revocation reaches every resource server on the next request', () => {
   it('a new token issued right after a subject-wide revocation works', async () => {
     const user = await userWithTokens();
     const account = await user.browser.get('/account');
-    await user.browser.post('/account/sign-out-everywhere', {}, account);
+    await user.browser.post('/account/sign-out-everywhere', { confirmed: 'yes' }, account);
     const fresh = await codeFlow(user.browser, user.email, user.password);
     await everywhere(user.tokens.access_token, 401);
     await everywhere(fresh.access_token, 200);

@@ -103,7 +103,7 @@ describe('token exchange (RFC 8693): an agent acting for a person', () => {
     expect(await atVectorApi(token)).to.equal(200);
     const page = await browser.get('/account');
     for (const grant of revokableGrants(page))
-      await submit(browser, await browser.get('/account'), /apps\/revoke$/, { grant });
+      await submit(browser, await browser.get('/account'), /apps\/revoke$/, { grant, confirmed: 'yes' });
     expect(await atVectorApi(token)).to.equal(401);
   });
 
@@ -151,7 +151,7 @@ describe('token exchange (RFC 8693): an agent acting for a person', () => {
   it('signing out everywhere refuses the exchanged token', async () => {
     const { browser, accessToken } = await person();
     const token = (await exchanged(await agent(), accessToken)).access_token;
-    await submit(browser, await browser.get('/account'), /sign-out-everywhere$/, {});
+    await submit(browser, await browser.get('/account'), /sign-out-everywhere$/, { confirmed: 'yes' });
     expect(await atVectorApi(token)).to.equal(401);
   });
 
@@ -180,7 +180,7 @@ describe('token exchange (RFC 8693): an agent acting for a person', () => {
       error: 'invalid_request',
       error_description: 'requested grant type is not allowed for this client',
     });
-    await submit(browser, await browser.get('/account'), /sign-out-everywhere$/, {});
+    await submit(browser, await browser.get('/account'), /sign-out-everywhere$/, { confirmed: 'yes' });
     const revoked = await exchange(client, accessToken);
     expect(((await revoked.json()) as { error: string }).error).to.equal('invalid_grant');
     const publicAgent = await stack.server.admin('POST', '/admin/clients', {

@@ -1,0 +1,42 @@
+import type { Context } from 'koa';
+import type { Csrf } from './csrf.ts';
+import { formOf } from './page-form.ts';
+import type { PageRenderer } from './renderer.ts';
+
+/** What a confirmation page says and sends again. */
+export interface Confirmation {
+  /** The question, e.g. "Revoke access for Notes?". */
+  title: string;
+  /** Exactly what will happen, and what cannot be undone. */
+  consequences: string;
+  /** The button that does it, e.g. "Revoke access". */
+  confirmLabel: string;
+  /** The fields of the original form that say what to act on (besides the CSRF token). */
+  fields: Record<string, string>;
+  /** Where "Cancel" leads. */
+  cancelHref: string;
+}
+
+/** The field a confirmation page adds to the form it posts again. */
+const CONFIRMED = 'confirmed';
+
+/**
+ * Destructive page actions act only on a second, confirmed post: the first post of the form shows
+ * a page that says what will happen, with a form that posts the same fields again plus
+ * `confirmed=yes` (no JavaScript). True when this post is that confirmation; otherwise the page
+ * was rendered and the handler stops.
+ */
+export function createConfirmFirst(deps: { pages: PageRenderer; csrf: Csrf }) {
+  return function confirmFirst(ctx: Context, confirmation: Confirmation): boolean {
+    if (formOf(ctx)[CONFIRMED] === 'yes') return true;
+    deps.pages.render(ctx, 'confirm', {
+      csrf: deps.csrf.token(ctx),
+      action: ctx.path,
+      confirmedField: CONFIRMED,
+      ...confirmation,
+    });
+    return false;
+  };
+}
+
+export type ConfirmFirst = ReturnType<typeof createConfirmFirst>;
