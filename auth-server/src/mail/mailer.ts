@@ -1,7 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from '@vectorauth/shared';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { createOutbox, type Outbox } from './outbox.ts';
 
 export interface Mail {
   to: string;
@@ -19,17 +18,20 @@ export interface Mailer {
 }
 
 /**
- * nodemailer to `SMTP_URL`; without it, each mail becomes an .eml file in `DATA_DIR/outbox` and
- * a log line with its link. Failures are logged and never reach the person who asked.
+ * nodemailer to `SMTP_URL`; without it, each mail goes to the outbox (`DATA_DIR/outbox`, listed
+ * at `/dev/mail` in development) with a log line with its link. Failures are logged and never
+ * reach the person who asked.
  */
 export function createMailer(deps: {
   smtpUrl?: string;
   from: string;
   dataDir: string;
   logger: Logger;
+  /** Where mails go without SMTP_URL (default: DATA_DIR/outbox). */
+  outbox?: Outbox;
 }): Mailer {
   const { logger } = deps;
-  const outbox = join(deps.dataDir, 'outbox');
+  const outbox = deps.outbox ?? createOutbox(deps.dataDir);
   const transport: Transporter = deps.smtpUrl
     ? nodemailer.createTransport(deps.smtpUrl)
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
@@ -43,9 +45,7 @@ export function createMailer(deps: {
       text: mail.text,
     });
     if (!deps.smtpUrl) {
-      mkdirSync(outbox, { recursive: true });
-      const file = join(outbox, `${Date.now()}-${info.messageId.replace(/[^A-Za-z0-9.@-]/g, '')}.eml`);
-      writeFileSync(file, (info as unknown as { message: Buffer }).message);
+      const file = outbox.write(mail, (info as unknown as { message: Buffer }).message, info.messageId);
       logger.info({ file, link: mail.link }, `mail "${mail.subject}" written to the outbox`);
     }
   }

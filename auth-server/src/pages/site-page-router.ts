@@ -10,6 +10,7 @@ import type { AuthServerConfig } from '../config.ts';
 import { createFederatedAccounts } from '../federation/federated-accounts.ts';
 import { createFederatedIdentityRepository } from '../federation/federated-identity-repository.ts';
 import { createUpstreamProviders } from '../federation/upstream-providers.ts';
+import { createOutbox } from '../mail/outbox.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import { createCsrf } from './csrf.ts';
@@ -21,7 +22,10 @@ import type { PageRenderer } from './renderer.ts';
 
 /** Every page of the public port, with sign-in through the configured upstream providers. */
 export function createSitePageRouter(deps: {
-  config: Pick<AuthServerConfig, 'issuer' | 'cookieKeys' | 'upstreams' | 'nodeEnv' | 'vectorApiUrl'>;
+  config: Pick<
+    AuthServerConfig,
+    'issuer' | 'cookieKeys' | 'upstreams' | 'nodeEnv' | 'vectorApiUrl' | 'dataDir' | 'mail'
+  >;
   orm: MikroORM;
   /** Pages keep the holder's stand-in: it always reads the live Provider. */
   holder: ProviderHolder;
@@ -38,6 +42,7 @@ export function createSitePageRouter(deps: {
   const identities = createFederatedIdentityRepository(deps.orm);
   const upstreams = createUpstreamProviders(config.upstreams);
   const csrf = createCsrf(config.cookieKeys);
+  const development = config.nodeEnv !== 'production';
   return createPageRouter({
     ...deps,
     provider,
@@ -46,8 +51,10 @@ export function createSitePageRouter(deps: {
     initialAccessTokens: createConsoleInitialAccessTokens({ orm: deps.orm, provider }),
     frontDoor: createFrontDoorRoutes({
       pages,
-      development: config.nodeEnv !== 'production',
+      development,
       vectorApiUrl: config.vectorApiUrl,
+      // Mails not sent (no SMTP_URL) are listed at /dev/mail; never in production.
+      devMail: development && !config.mail.smtpUrl ? createOutbox(config.dataDir) : undefined,
     }),
     federatedProviders: upstreams,
     federationPageData: upstreams.length > 0 ? federationPageData({ identities, upstreams }) : undefined,

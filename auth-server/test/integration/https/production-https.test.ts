@@ -57,6 +57,10 @@ describe('HTTPS in production: no silent downgrade behind the proxy, Secure cook
     expect(served.status).to.equal(200);
   });
 
+  it('has no development mail box', async () => {
+    expect((await get('/dev/mail', { 'x-forwarded-proto': 'https' })).status).to.equal(404);
+  });
+
   it('shows an error page to a browser that came over http', async () => {
     const res = await get('/signup', { 'x-forwarded-proto': 'http', accept: 'text/html,*/*;q=0.8' });
     expect(res.status).to.equal(400);
