@@ -31,10 +31,10 @@ describe('the development mail box: /dev/mail lists unsent mails, decoded, links
 
     const email = newEmail('outbox');
     await browser.post('/signup', { email, password: PASSWORD }, await browser.get('/signup'));
-    const box = await waitFor('the mail in the mail box', async () => {
+    const box = (await waitFor('the mail in the mail box', async () => {
       const page = await browser.get('/dev/mail');
       return page.html.includes(email) ? page : undefined;
-    });
+    }))!;
     expect(box.html).to.contain('<h2 id="mail-');
     expect(box.html).to.contain('Confirm your e-mail address');
     expect(box.html, 'decoded, not quoted-printable').to.not.contain('=3D');
