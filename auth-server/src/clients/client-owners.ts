@@ -6,6 +6,8 @@ export interface ClientOwners {
   /** The clients `accountId` registered, newest first. */
   clientsOf(accountId: string): Promise<string[]>;
   isOwner(accountId: string, clientId: string): Promise<boolean>;
+  /** The account that registered the client in the console, if one did. */
+  ownerOf(clientId: string): Promise<string | undefined>;
   forget(clientId: string): Promise<void>;
 }
 
@@ -31,6 +33,13 @@ export function createClientOwners(orm: MikroORM): ClientOwners {
         [clientId, accountId],
       );
       return rows.length === 1;
+    },
+    async ownerOf(clientId) {
+      const rows = await db().execute<{ account_id: string }[]>(
+        'select account_id from client_owner where client_id = ?',
+        [clientId],
+      );
+      return rows[0]?.account_id;
     },
     async forget(clientId) {
       await db().execute('delete from client_owner where client_id = ?', [clientId]);

@@ -28,6 +28,8 @@ export interface ClientRegistry {
   get(clientId: string): Promise<RegisteredClient>;
   /** Whether `accountId` registered the client (console access checks). */
   isOwner(accountId: string, clientId: string): Promise<boolean>;
+  /** The account that registered the client in the developer console, if one did. */
+  ownerOf(clientId: string): Promise<string | undefined>;
   setFirstParty(clientId: string, firstParty: boolean): Promise<RegisteredClient>;
   /** A new secret, shown once; optionally every token of the client dies with the old one. */
   rotateSecret(clientId: string, options: { revokeTokens: boolean }): Promise<RegisteredClient>;
@@ -75,6 +77,10 @@ export function createClientRegistry(deps: {
 
     async isOwner(accountId, clientId) {
       return isClientId(clientId) && owners.isOwner(accountId, clientId);
+    },
+
+    async ownerOf(clientId) {
+      return isClientId(clientId) ? owners.ownerOf(clientId) : undefined;
     },
 
     async setFirstParty(clientId, firstParty) {

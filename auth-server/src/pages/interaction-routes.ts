@@ -8,12 +8,12 @@ import { isInteractionUid } from './app-return.ts';
 import { createInteractionSession, type InteractionDetails } from './interaction-session.ts';
 import type { PageDeps } from './page-deps.ts';
 import { formOf } from './page-form.ts';
-import { describeScopes } from './scope-descriptions.ts';
+import { groupScopes } from './scope-descriptions.ts';
 import { signInError } from './sign-in-messages.ts';
 
 type Deps = Pick<
   PageDeps,
-  'provider' | 'flows' | 'accounts' | 'pages' | 'csrf' | 'audit' | 'federatedProviders'
+  'provider' | 'flows' | 'accounts' | 'clients' | 'pages' | 'csrf' | 'audit' | 'federatedProviders'
 >;
 
 /** What the consent prompt found missing from the grant. */
@@ -34,6 +34,7 @@ export function createInteractionRoutes(deps: Deps): Router {
   router.post('/login', submitSignIn(step));
   router.post('/consent', submitConsent(step));
   router.get('/abort', abortInteraction(step));
+  router.get('/switch', switchAccount(step));
   return router;
 }
 
@@ -81,9 +82,29 @@ function interactionStep(deps: Deps) {
         // Known only from its own metadata document: the domain it lives on, shown as unverified.
         ...(selfDescribed ? { unverifiedDomain: new URL(String(clientId)).hostname } : {}),
         selfRegistered,
+        links: clientLinks(client),
       };
     },
+    /** Who registered a client that neither describes nor registered itself: a console developer, or the operator. */
+    async registeredBy(clientId: unknown): Promise<{ developer?: string } | undefined> {
+      if (typeof clientId !== 'string') return undefined;
+      const owner = await deps.clients.ownerOf(clientId);
+      const account = owner ? await deps.accounts.findById(owner) : undefined;
+      return account?.emailVerified ? { developer: account.email } : owner ? {} : undefined;
+    },
   };
+}
+
+/** The https pages a client registered about itself, shown as text links (never fetched or embedded). */
+function clientLinks(client: SelfDescribed | undefined): { href: string; text: string }[] {
+  const links: [string | undefined, string][] = [
+    [client?.clientUri, 'Website'],
+    [client?.policyUri, 'Privacy policy'],
+    [client?.tosUri, 'Terms of service'],
+  ];
+  return links
+    .filter((l): l is [string, string] => typeof l[0] === 'string' && /^https:\/\/[^\s]+$/i.test(l[0]))
+    .map(([href, text]) => ({ href, text }));
 }
 
 interface ClientView {
@@ -92,11 +113,16 @@ interface ClientView {
   unverifiedDomain?: string;
   /** Registered without an initial access token: it named itself, nobody checked. */
   selfRegistered: boolean;
+  /** Its registered website, privacy policy and terms (https only). */
+  links: { href: string; text: string }[];
 }
 type InteractionStep = ReturnType<typeof interactionStep>;
 /** What oidc-provider's Client carries besides its typed fields: our flags, and its CIMD mark. */
 type SelfDescribed = {
   clientName?: string;
+  clientUri?: string;
+  policyUri?: string;
+  tosUri?: string;
   first_party?: boolean;
   clientIdMetadataDocument?: boolean;
   [ANONYMOUS_MARK]?: boolean;
@@ -135,14 +161,19 @@ function showStep(step: InteractionStep) {
       return allow(step, ctx, d, d.session.accountId, true);
     }
     const account = await step.accounts.findById(String(d.session?.accountId ?? ''));
+    const vouched = client.unverifiedDomain || client.selfRegistered;
     step.pages.render(ctx, 'consent', {
       csrf: step.csrf.token(ctx),
       action: `/interaction/${d.uid}/consent`,
+      switchHref: `/interaction/${d.uid}/switch`,
       clientName: client.name,
       unverifiedDomain: client.unverifiedDomain,
       selfRegistered: client.selfRegistered,
+      registeredBy: vouched ? undefined : await step.registeredBy(d.params.client_id),
+      returnsTo: hostOf(d.params.redirect_uri),
+      links: client.links,
       email: account?.email ?? '',
-      scopes: describeScopes(missingScopes(d.prompt.details as Missing)),
+      groups: groupScopes(missingScopes(d.prompt.details as Missing)),
     });
   };
 }
@@ -208,6 +239,31 @@ function submitConsent(step: InteractionStep) {
       request: step.requestOf(ctx, d),
     });
     await step.finish(ctx, { error: 'access_denied', error_description: 'the user denied access' });
+  };
+}
+
+/** The host an authorization request sends the browser back to (its redirect_uri), for the consent page. */
+function hostOf(redirectUri: unknown): string | undefined {
+  if (typeof redirectUri !== 'string' || !URL.canParse(redirectUri)) return undefined;
+  return new URL(redirectUri).host || redirectUri.split(':')[0];
+}
+
+/**
+ * "Not you? Switch account": the same authorization request again, with `prompt=login`, so that
+ * another person signs in (oidc-provider signs the current one out first) and the app still gets
+ * its answer to the request it made (same state, same PKCE challenge).
+ */
+function switchAccount(step: InteractionStep) {
+  return async function switchAccount(ctx: Context) {
+    const d = await step.details(ctx);
+    if (!d) return;
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(d.params)) {
+      if (typeof value === 'string') params.set(name, value);
+    }
+    params.set('prompt', 'login');
+    ctx.status = 303;
+    ctx.redirect(`${step.provider.pathFor('authorization')}?${params}`);
   };
 }
 

@@ -253,4 +253,25 @@ describe('e2e in Chromium: every flow started from an app returns to the app', f
     expect(secondSub).to.not.equal(firstSub);
     await page.context().close();
   });
+
+  it('"Not you? Switch account" on the consent page: another person signs in and the app gets their code', async () => {
+    const first = await existingPerson();
+    const second = await existingPerson();
+    const page = await chromium.newPage(375);
+    const signedIn = await authorization();
+    await page.goto(signedIn.url);
+    await signInAndAllow(page, first);
+    const firstSub = await signedIn.redeem(page);
+    const firstAnswer = await authorization({ prompt: 'consent' });
+    await page.goto(firstAnswer.url);
+    await heading(page, 'Allow access?');
+    expect(await page.locator('main').innerText()).to.contain(`Signed in as ${first}`);
+    await page.getByRole('link', { name: 'Not you? Switch account' }).click();
+    await heading(page, 'Sign in');
+    await signInAndAllow(page, second);
+    const sub = await firstAnswer.redeem(page);
+    expect(sub).to.be.a('string');
+    expect(sub, "the code is the second person's").to.not.equal(firstSub);
+    await page.context().close();
+  });
 });

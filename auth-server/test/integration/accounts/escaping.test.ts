@@ -37,7 +37,7 @@ describe('escaping: client names, e-mail addresses and echoed input are shown as
     const consentPage = await signIn(browser, login, email, PASSWORD);
     expect(consentPage.html).to.contain('Allow access?');
     expect(consentPage.html).to.contain(ESCAPED_NAME);
-    expect(consentPage.html).to.contain(`Signed in as it&#39;s-`);
+    expect(consentPage.html).to.contain(`Signed in as <strong>it&#39;s-`);
     expectInert(consentPage);
   });
 
