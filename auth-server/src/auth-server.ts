@@ -26,6 +26,7 @@ import { startLiveSigningKeys } from './keys/live-signing-keys.ts';
 import { AUTH_MIGRATIONS } from './migrations/auth-migrations.ts';
 import { ensureAccountClient } from './oidc/account-client.ts';
 import { createOidcServices } from './oidc/oidc-services.ts';
+import { loadBrand } from './pages/brand.ts';
 import { createPageRenderer } from './pages/renderer.ts';
 import { createSitePageRouter } from './pages/site-page-router.ts';
 import { createPublicApp } from './public-app.ts';
@@ -67,7 +68,8 @@ export async function startAuthServer(
     const keyring = createMasterKeyring(config.masterKeys);
     const metrics = createMetrics('auth-server');
     const accounts = createAccountRepository(orm);
-    const pages = createPageRenderer({ cache: config.nodeEnv === 'production' });
+    const brand = loadBrand(config.brand);
+    const pages = createPageRenderer({ cache: config.nodeEnv === 'production', brand });
     const clientCache = started.push(
       startClientCacheSync({
         ...base,
@@ -106,6 +108,7 @@ export async function startAuthServer(
         ...services,
         accounts,
         pages,
+        brand,
         formLimits: rateLimits.forms,
       }),
       pages,

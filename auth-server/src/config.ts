@@ -24,6 +24,7 @@ import {
 } from '@vectorauth/shared';
 import { z } from 'zod';
 import type { ClientCacheSettings } from './clients/client-cache.ts';
+import { brandColorProblem, brandLogoProblem } from './pages/brand.ts';
 
 const SECRETS = [
   'ADMIN_TOKEN',
@@ -114,6 +115,24 @@ const envSchema = z
       })
       .optional(),
     MAIL_FROM: z.string().default('vectorauth <no-reply@localhost>'),
+    /** The product name on every page (and in their titles). */
+    BRAND_NAME: z.string().trim().min(1).max(60).default('vectorauth'),
+    /** The light scheme's accent (buttons, links), #rrggbb, at least 4.5:1 with white. */
+    BRAND_COLOR: z
+      .string()
+      .superRefine((v, ctx) => {
+        const problem = brandColorProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    /** A logo (.svg, .png or .webp, at most 256 KiB) shown beside the name, served from our origin. */
+    BRAND_LOGO_FILE: z
+      .string()
+      .superRefine((v, ctx) => {
+        const problem = brandLogoProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     TRUST_PROXY: z
       .enum(['true', 'false'])
       .default('false')
@@ -205,6 +224,8 @@ export interface AuthServerConfig {
   tokens: TokenLifetimes;
   bcryptCost: number;
   mail: { smtpUrl: string | undefined; from: string };
+  /** The operator's name, accent colour and logo on the pages. */
+  brand: { name: string; color?: string; logoFile?: string };
   /** Behind a TLS-terminating proxy: trust X-Forwarded-*. */
   trustProxy: boolean;
   rateLimits: AuthRateLimitSettings;
@@ -327,6 +348,11 @@ export function loadAuthServerConfig(env: Env): AuthServerConfig {
     },
     bcryptCost: raw.BCRYPT_COST,
     mail: { smtpUrl: raw.SMTP_URL, from: raw.MAIL_FROM },
+    brand: {
+      name: raw.BRAND_NAME,
+      ...(raw.BRAND_COLOR ? { color: raw.BRAND_COLOR } : {}),
+      ...(raw.BRAND_LOGO_FILE ? { logoFile: raw.BRAND_LOGO_FILE } : {}),
+    },
     trustProxy: raw.TRUST_PROXY,
     rateLimits: {
       windowMs: raw.RATE_LIMIT_WINDOW_SEC * 1000,

@@ -4,6 +4,9 @@ export const MIN_PASSWORD_LENGTH = 8;
 /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently truncated. */
 export const MAX_PASSWORD_BYTES = 72;
 
+/** The rules in plain words, shown beside every new-password field before it is submitted. */
+export const PASSWORD_RULES = `At least ${MIN_PASSWORD_LENGTH} characters (at most ${MAX_PASSWORD_BYTES} bytes). No rules about symbols or digits; very common passwords are refused. Long passphrases are welcome.`;
+
 const common = new Set((dictionary as Record<string, string[]>)['passwords-common'] ?? []);
 
 /**

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { createAccountRoutes } from './account-routes.ts';
 import { createAppReturns } from './app-return.ts';
+import { type Brand, brandStylesheet } from './brand.ts';
 import { createDeveloperRoutes } from './developer-routes.ts';
 import { createInteractionRoutes } from './interaction-routes.ts';
 import type { PageDeps } from './page-deps.ts';
@@ -11,11 +12,15 @@ import { createPasswordRoutes } from './password-routes.ts';
 import { createSignupRoutes } from './signup-routes.ts';
 
 const STYLESHEET = readFileSync(new URL('./static/style.css', import.meta.url));
+const SHOW_PASSWORD = readFileSync(new URL('./static/show-password.js', import.meta.url));
 
-function serveStylesheet(ctx: Context): void {
-  ctx.type = 'text/css; charset=utf-8';
-  ctx.set('Cache-Control', 'public, max-age=3600');
-  ctx.body = STYLESHEET;
+/** A static file of the pages, cached for an hour. */
+function serveStatic(type: string, body: Buffer | string) {
+  return function serveStatic(ctx: Context): void {
+    ctx.type = type;
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = body;
+  };
 }
 
 /** Every server-rendered page, behind one form parser with CSRF checks. */
@@ -27,12 +32,21 @@ export function createPageRouter(
     federationRoutes?: Router;
     /** `/` (front-door-routes.ts). */
     frontDoor: Router;
+    /** The operator's colour and logo (brand.ts). */
+    brand?: Brand;
   },
 ): Router {
   const router = new Router();
+  router.get('/static/style.css', serveStatic('text/css; charset=utf-8', STYLESHEET));
+  router.get(
+    '/static/brand.css',
+    serveStatic('text/css; charset=utf-8', brandStylesheet(deps.brand ?? { name: '' })),
+  );
+  router.get('/static/show-password.js', serveStatic('text/javascript; charset=utf-8', SHOW_PASSWORD));
+  const logo = deps.brand?.logo;
+  if (logo) router.get('/static/brand-logo', serveStatic(logo.type, logo.bytes));
   // Sign-up and password reset started from an app's sign-in step lead back to it (app-return.ts).
   const flowDeps = { ...deps, appReturns: createAppReturns(deps.provider) };
-  router.get('/static/style.css', serveStylesheet);
   // Pages carry forms and CSRF tokens, and their redirects lead to codes: no answer is ever cached
   // (set first, so redirects and refusals carry it too).
   router.use(async function noStore(ctx, next) {

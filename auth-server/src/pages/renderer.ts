@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
+import { PASSWORD_RULES } from '../accounts/password-policy.ts';
+import type { Brand } from './brand.ts';
 
 export interface PageRenderer {
   /** Renders `view` inside the layout; every interpolation is HTML-escaped (Eta's autoEscape). */
@@ -11,11 +13,26 @@ export interface PageRenderer {
 
 const VIEWS = fileURLToPath(new URL('./views', import.meta.url));
 
-/** Server-rendered pages: one layout, one stylesheet, no inline script, escaped by default. */
-export function createPageRenderer(options: { cache: boolean }): PageRenderer {
+/**
+ * Server-rendered pages: one layout with the operator's `brand`, one stylesheet, no inline
+ * script or style, escaped by default.
+ */
+export function createPageRenderer(options: { cache: boolean; brand?: Brand }): PageRenderer {
   const eta = new Eta({ views: VIEWS, autoEscape: true, autoTrim: false, cache: options.cache });
+  const brand = {
+    name: options.brand?.name ?? 'vectorauth',
+    logo: options.brand?.logo !== undefined,
+    styled: options.brand?.color !== undefined,
+  };
   const html = (view: string, data: Record<string, unknown>) =>
-    eta.render(view, { errors: {}, values: {}, notice: undefined, ...data });
+    eta.render(view, {
+      errors: {},
+      values: {},
+      notice: undefined,
+      passwordRules: PASSWORD_RULES,
+      ...data,
+      brand,
+    });
   return {
     html,
     render(ctx, view, data, status = 200) {

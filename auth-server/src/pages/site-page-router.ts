@@ -13,6 +13,7 @@ import { createUpstreamProviders } from '../federation/upstream-providers.ts';
 import { createOutbox } from '../mail/outbox.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
+import type { Brand } from './brand.ts';
 import { createCsrf } from './csrf.ts';
 import { federationPageData } from './federation-page-data.ts';
 import { createFederationRoutes } from './federation-routes.ts';
@@ -36,6 +37,8 @@ export function createSitePageRouter(deps: {
   pages: PageRenderer;
   audit: AuditLog;
   formLimits: Middleware;
+  /** The operator's colour and logo, served as /static/brand.css and /static/brand-logo. */
+  brand?: Brand;
 }): Router {
   const { config, accounts, pages, audit } = deps;
   const provider = deps.holder.provider;

@@ -35,8 +35,8 @@ describe('account page: connected apps, revoke, sign out everywhere, change pass
       scope: 'openid offline_access vectors:read',
     });
     const page = await browser.get('/account');
-    expect(page.html).to.contain('<td>Notes App</td>');
-    expect(page.html).to.contain('<td>offline_access, openid, vectors:read</td>');
+    expect(page.html).to.contain('<td data-label="App">Notes App</td>');
+    expect(page.html).to.contain('<td data-label="Access">offline_access, openid, vectors:read</td>');
     expect(revokableGrants(page)).to.have.length(1);
   });
 
