@@ -95,12 +95,13 @@ function interactionStep(deps: Deps) {
   };
 }
 
-/** The https pages a client registered about itself, shown as text links (never fetched or embedded). */
+/** The https pages (and logo) a client registered about itself, shown as text links (never fetched or embedded). */
 function clientLinks(client: SelfDescribed | undefined): { href: string; text: string }[] {
   const links: [string | undefined, string][] = [
     [client?.clientUri, 'Website'],
     [client?.policyUri, 'Privacy policy'],
     [client?.tosUri, 'Terms of service'],
+    [client?.logoUri, 'Logo'],
   ];
   return links
     .filter((l): l is [string, string] => typeof l[0] === 'string' && /^https:\/\/[^\s]+$/i.test(l[0]))
@@ -123,6 +124,7 @@ type SelfDescribed = {
   clientUri?: string;
   policyUri?: string;
   tosUri?: string;
+  logoUri?: string;
   first_party?: boolean;
   clientIdMetadataDocument?: boolean;
   [ANONYMOUS_MARK]?: boolean;
