@@ -26,6 +26,13 @@ import { z } from 'zod';
 import type { ClientCacheSettings } from './clients/client-cache.ts';
 import { brandColorProblem, brandLogoProblem } from './pages/brand.ts';
 
+/** A string refused in `problem`'s own words whenever it names one. */
+const checkedString = (problem: (value: string) => string | undefined) =>
+  z.string().superRefine((value, ctx) => {
+    const found = problem(value);
+    if (found) ctx.addIssue({ code: 'custom', message: found });
+  });
+
 const SECRETS = [
   'ADMIN_TOKEN',
   'MASTER_KEY',
@@ -118,21 +125,9 @@ const envSchema = z
     /** The product name on every page (and in their titles). */
     BRAND_NAME: z.string().trim().min(1).max(60).default('vectorauth'),
     /** The light scheme's accent (buttons, links), #rrggbb, at least 4.5:1 with white. */
-    BRAND_COLOR: z
-      .string()
-      .superRefine((v, ctx) => {
-        const problem = brandColorProblem(v);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      })
-      .optional(),
+    BRAND_COLOR: checkedString(brandColorProblem).optional(),
     /** A logo (.svg, .png or .webp, at most 256 KiB) shown beside the name, served from our origin. */
-    BRAND_LOGO_FILE: z
-      .string()
-      .superRefine((v, ctx) => {
-        const problem = brandLogoProblem(v);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      })
-      .optional(),
+    BRAND_LOGO_FILE: checkedString(brandLogoProblem).optional(),
     TRUST_PROXY: z
       .enum(['true', 'false'])
       .default('false')
