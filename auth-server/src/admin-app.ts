@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import {
   createAccessLog,
+  createApiReference,
   createErrorHandler,
   createJsonBody,
   createRequestId,
@@ -17,8 +18,9 @@ import type { AuthServerConfig } from './config.ts';
 
 /**
  * The admin surface: its own Koa app, bound to ADMIN_HOST:ADMIN_PORT (loopback by default), never
- * mounted on the public port. Everything but `/healthz`, `/metrics` and `/admin/openapi.json` (the
- * OpenAPI 3.1 document of every route here) needs the admin token.
+ * mounted on the public port. Everything but `/healthz`, `/metrics`, `/admin/openapi.json` (the
+ * OpenAPI 3.1 document of every route here) and `/admin/docs` (that document as an interactive
+ * reference, with its assets) needs the admin token.
  */
 export function createAdminApp(deps: {
   logger: Logger;
@@ -41,6 +43,13 @@ export function createAdminApp(deps: {
   open.get('/admin/openapi.json', (ctx) => {
     ctx.body = document;
   });
+  const reference = createApiReference({
+    path: '/admin/docs',
+    openApiPath: '/admin/openapi.json',
+    title: 'Auth server admin API reference',
+  });
+  open.get(reference.path, reference.page);
+  open.get(reference.assetPath, reference.asset);
   document = createAdminOpenApiDocument([open, ...deps.routers]);
   app.use(open.routes());
   app.use(createAdminAuth(deps.config.admin.token));

@@ -34,6 +34,7 @@ export * from './errors/errors.ts';
 export * from './events/principal-event-consumer.ts';
 export * from './events/principal-events.ts';
 export * from './http/access-log.ts';
+export * from './http/api-reference.ts';
 export * from './http/capped-fetch.ts';
 export * from './http/error-handler.ts';
 export * from './http/free-port.ts';

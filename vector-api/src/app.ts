@@ -5,6 +5,7 @@ import {
   type AccessTokenVerifier,
   type ChallengeSettings,
   createAccessLog,
+  createApiReference,
   createDpopNonces,
   createDpopProofVerifier,
   createErrorHandler,
@@ -34,7 +35,6 @@ import Koa from 'koa';
 import { createPermissionAudit } from './abuse/permission-audit.ts';
 import { createVectorRateLimit } from './abuse/vector-rate-limit.ts';
 import type { VectorApiConfig } from './config.ts';
-import { createDocsHandlers } from './docs/docs-handlers.ts';
 import { createOpenApiDocument } from './docs/openapi-document.ts';
 import { createMcpEndpoint } from './mcp/mcp-endpoint.ts';
 import { createMcpTools } from './mcp/mcp-tools.ts';
@@ -108,9 +108,16 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     ]),
   );
   open.get('/metrics', metrics.handler);
-  const docs = createDocsHandlers(openapi);
-  open.get('/openapi.json', docs.openApiJson);
-  open.get('/docs', docs.docsPage);
+  open.get('/openapi.json', (ctx) => {
+    ctx.body = openapi;
+  });
+  const reference = createApiReference({
+    path: '/docs',
+    openApiPath: '/openapi.json',
+    title: 'Vector API reference',
+  });
+  open.get(reference.path, reference.page);
+  open.get(reference.assetPath, reference.asset);
 
   const routeChecks = createVectorRateLimit({
     checks: createRequestChecks(deps.redis, {

@@ -56,6 +56,27 @@ export const ADMIN_ROUTE_DOCS: Record<string, AdminRouteDoc> = {
     response: 'OpenAPI 3.1 document of the admin API',
     open: true,
   },
+  'get /admin/docs': {
+    operationId: 'apiReference',
+    summary: 'This document as an interactive reference',
+    description:
+      'An HTML page rendering `/admin/openapi.json` with swagger-ui, served from this port (no CDN). Served without the admin token; "Try it out" needs it (Authorize).',
+    status: 200,
+    response: 'The reference page',
+    open: true,
+    mediaType: 'text/html',
+  },
+  'get /admin/docs/assets/:name': {
+    operationId: 'apiReferenceAsset',
+    summary: 'A script or stylesheet of the reference page',
+    description:
+      'Only the names the page links to (each carries a hash of its content, and is cached for a year); any other name is a 404.',
+    status: 200,
+    response: 'The script (text/javascript) or stylesheet (text/css)',
+    params: { name: 'The file name the page links to' },
+    open: true,
+    mediaType: 'text/javascript',
+  },
   'post /admin/clients': {
     operationId: 'createClient',
     summary: 'Register a client',

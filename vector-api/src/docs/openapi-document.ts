@@ -1,6 +1,7 @@
 import { openApiSchema as jsonSchema, toOpenApiPath, VECTOR_SCOPES } from '@vectorauth/shared';
 import type { V1Route } from '../v1/v1-routes.ts';
 import type { VectorSchemas } from '../v1/vector-schemas.ts';
+import { getATokenSection } from './get-a-token.ts';
 import { openApiOperation } from './openapi-operation.ts';
 
 export type OpenApiDocument = Record<string, unknown> & {
@@ -43,7 +44,7 @@ export function createOpenApiDocument(options: {
     info: {
       title: 'Vector API',
       version: '1.0.0',
-      description: API_DESCRIPTION,
+      description: `${API_DESCRIPTION}\n\n${getATokenSection({ issuer: options.issuer, apiUrl: options.serverUrl })}`,
     },
     servers: [{ url: options.serverUrl }],
     components: {

@@ -45,7 +45,9 @@ describe('consent that informs: who registered the app, its pages, grouped scope
     expect(page.html).to.contain(
       '<a href="https://notes.example/terms" rel="noopener noreferrer">Terms of service</a>',
     );
-    expect(page.html).to.contain('<a href="https://notes.example/logo.png" rel="noopener noreferrer">Logo</a>');
+    expect(page.html).to.contain(
+      '<a href="https://notes.example/logo.png" rel="noopener noreferrer">Logo</a>',
+    );
     expect(page.html, 'nothing of the app is loaded into the page').to.not.contain('<img');
     expect(text).to.match(
       /See Know who you are Read your vector collections and search them Change Create collections/,

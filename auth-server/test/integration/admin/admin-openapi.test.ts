@@ -88,9 +88,15 @@ describe('admin API OpenAPI document', () => {
     expect(audit.parameters.map((p) => p.name)).to.include.members(['action', 'since', 'before', 'limit']);
   });
 
-  it('needs the admin token everywhere but health, metrics and itself', () => {
+  it('needs the admin token everywhere but health, metrics, itself and its reference page', () => {
     for (const { method, path, op } of operations()) {
-      const open = ['/healthz', '/metrics', '/admin/openapi.json'].includes(path);
+      const open = [
+        '/healthz',
+        '/metrics',
+        '/admin/openapi.json',
+        '/admin/docs',
+        '/admin/docs/assets/{name}',
+      ].includes(path);
       expect(op.security, `${method} ${path}`).to.deep.equal(open ? [] : [{ adminToken: [] }]);
     }
   });

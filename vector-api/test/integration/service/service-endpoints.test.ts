@@ -78,16 +78,6 @@ describe('vector-api service endpoints', () => {
       .and.match(/ip/);
   });
 
-  it('renders readable, escaped HTML docs', async () => {
-    const res = await h.call('GET', '/docs');
-    expect(res.status).to.equal(200);
-    expect(res.headers.get('content-type')).to.match(/text\/html/);
-    expect(res.text).to.contain('<h1>Vector API');
-    expect(res.text).to.contain('POST /v1/collections/{name}/search');
-    expect(res.text).to.contain('&quot;');
-    expect(res.text).not.to.match(/<script/i);
-  });
-
   it('answers unknown paths with the JSON error shape', async () => {
     const res = await h.call('GET', '/nope');
     expect(res.status).to.equal(404);
