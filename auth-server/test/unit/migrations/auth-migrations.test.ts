@@ -12,6 +12,7 @@ describe('auth migrations: timestamped files, names as databases recorded them',
       '0005-signing-key-lifecycle',
       '0006-audit',
       '0007-federated-identities',
+      '0008-console-initial-access-tokens',
     ]);
   });
 
