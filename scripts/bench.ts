@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { decodeJwt } from './bench/access-token.ts';
+import { BENCH_COMMAND } from './bench/bench-command.ts';
 import { randomVectors } from './bench/dataset.ts';
 import { createBenchDpopKey } from './bench/dpop-proofs.ts';
 import { createHttpClient } from './bench/http-client.ts';
@@ -33,7 +33,9 @@ import {
   type VectorTarget,
 } from './bench/scenarios/vector-search.ts';
 import { startBenchStack } from './bench/stack.ts';
-import { type Comparison, formatRatios, formatResults, formatTable, type Row } from './bench/table.ts';
+import { type Comparison, formatRatios, formatResults, type Row } from './bench/table.ts';
+import { exitWithUsageError, parseOrExit } from './lib/command-line.ts';
+import { formatTable } from './lib/text-table.ts';
 
 /**
  * `npm run bench [-- --only tokens,searches] [-- --tokens 5000 --concurrency 16 ...]`: starts the
@@ -42,51 +44,8 @@ import { type Comparison, formatRatios, formatResults, formatTable, type Row } f
  * `--soak N` measures the peak of a mixed traffic, then runs 80% of it for N minutes (alone, or
  * after the scenarios named by `--only`). Everything it starts is stopped, even on failure.
  */
-const { values: args } = parseArgs({
-  options: {
-    only: { type: 'string', multiple: true },
-    soak: { type: 'string' },
-    tokens: { type: 'string', default: '5000' },
-    searches: { type: 'string', default: '2000' },
-    concurrency: { type: 'string', default: '16' },
-    vectors: { type: 'string', default: '10000' },
-    dimension: { type: 'string', default: '384' },
-    k: { type: 'string', default: '10' },
-    batch: { type: 'string', default: '1000' },
-    'warmup-tokens': { type: 'string', default: '500' },
-    'warmup-searches': { type: 'string', default: '200' },
-    upserts: { type: 'string', default: '6000' },
-    'cold-vectors': { type: 'string', default: '100000' },
-    'ann-vectors': { type: 'string', default: '100000' },
-    'sign-ins': { type: 'string', default: '40' },
-    resource: { type: 'string', default: '3000' },
-    'scale-accounts': { type: 'string', default: '100000' },
-    'scale-clients': { type: 'string', default: '10000' },
-    principals: { type: 'string', default: '10000' },
-    'principal-vectors': { type: 'string', default: '16' },
-    'principal-dimension': { type: 'string', default: '128' },
-    'cache-mb': { type: 'string', default: '16' },
-    'cache-searches': { type: 'string', default: '10000' },
-    zipf: { type: 'string', default: '1' },
-    'soak-peak-seconds': { type: 'string', default: '20' },
-  },
-});
-const ZERO_ALLOWED = new Set([
-  'warmup-tokens',
-  'warmup-searches',
-  'cold-vectors',
-  'ann-vectors',
-  'scale-accounts',
-  'scale-clients',
-]);
-const int = (name: keyof typeof args): number => {
-  const n = Number(args[name]);
-  if (!Number.isInteger(n) || n < (ZERO_ALLOWED.has(name) ? 0 : 1)) {
-    console.error(`bench: --${name} must be a positive integer`);
-    process.exit(2);
-  }
-  return n;
-};
+const { values: args } = parseOrExit(BENCH_COMMAND);
+const int = (name: keyof typeof args): number => Number(args[name]);
 const params = {
   tokens: int('tokens'),
   searches: int('searches'),
@@ -113,17 +72,13 @@ const params = {
   soakMinutes: args.soak === undefined ? 0 : int('soak'),
 };
 const zipfS = Number(args.zipf);
-if (!(zipfS >= 0)) {
-  console.error('bench: --zipf must be a number >= 0');
-  process.exit(2);
-}
+if (!(zipfS >= 0)) exitWithUsageError(BENCH_COMMAND, `--zipf must be a number >= 0, got '${args.zipf}'`);
 let scenarios: Set<Scenario>;
 try {
   // With --soak alone, only the soak runs; --only adds scenarios before it.
   scenarios = args.soak !== undefined && !args.only ? new Set() : selectScenarios(args.only);
 } catch (err) {
-  console.error(`bench: --only: ${(err as Error).message}`);
-  process.exit(2);
+  exitWithUsageError(BENCH_COMMAND, `--only: ${(err as Error).message}`);
 }
 const SCOPE = 'vectors:read vectors:write vectors:delete';
 

@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type BackingServices, serviceEnv, startBackingServices } from './lib/backing-services.ts';
+import { parseOrExit } from './lib/command-line.ts';
 import { type Fleet, startFleet } from './lib/fleet.ts';
 import { runNode } from './lib/service-process.ts';
 import { claimStartLock } from './lib/start-lock.ts';
 import { takeOverSignals } from './lib/take-over-signals.ts';
-import { parseWholeNumberOptions } from './lib/whole-number-options.ts';
 
 /**
  * `npm run fleet [-- --auth 2 --vector 2]`: backing services under `.data/fleet` (unless URLs are
@@ -13,11 +13,21 @@ import { parseWholeNumberOptions } from './lib/whole-number-options.ts';
  * (scripts/lib/haproxy-config.ts), and a banner with the load balancer's URLs. Ctrl-C or SIGTERM
  * stops everything it started.
  */
-const USAGE = `usage: npm run fleet [-- --auth N] [--vector N]   (N from 1 to 8, default 2 each)`;
-const counts = parseWholeNumberOptions(
-  { auth: { default: 2, min: 1, max: 8 }, vector: { default: 2, min: 1, max: 8 } },
-  USAGE,
-);
+const { values } = parseOrExit({
+  name: 'fleet',
+  run: 'npm run fleet --',
+  summary: [
+    'Starts the backing services under .data/fleet (unless DATABASE_URL, VECTOR_DATABASE_URL and',
+    'REDIS_URL are given), migrates, then N auth servers and N vector APIs behind one HAProxy, and',
+    "prints the load balancer's URLs. Ctrl-C or SIGTERM stops everything it started.",
+  ].join('\n'),
+  options: {
+    auth: { type: 'string', value: 'N', default: '2', whole: { min: 1, max: 8 }, help: 'auth servers' },
+    vector: { type: 'string', value: 'N', default: '2', whole: { min: 1, max: 8 }, help: 'vector APIs' },
+  },
+  examples: ['npm run fleet -- --auth 3 --vector 2'],
+});
+const counts = { auth: Number(values.auth), vector: Number(values.vector) };
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(process.env.DATA_DIR ?? resolve(root, '.data/fleet'));

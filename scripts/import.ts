@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   AppError,
   closeRedis,
@@ -19,6 +18,7 @@ import {
   VECTOR_MIGRATIONS,
 } from '@vectorauth/vector-api';
 import cliProgress from 'cli-progress';
+import { type CommandSpec, exitWithUsageError, parseOrExit } from './lib/command-line.ts';
 
 /**
  * `npm run import -- --principal <sub> --collection <name> --index <faiss.index> [--metadata <file.json>] [--id-field <name>]`
@@ -31,29 +31,41 @@ import cliProgress from 'cli-progress';
  * --id-field the named metadata field. Metadata file: a JSON array aligned with positions (an
  * object or null each), or a JSON object keyed by position (or by FAISS id for an IndexIDMap).
  */
-const USAGE =
-  'usage: npm run import -- --principal <sub> --collection <name> --index <faiss.index> [--metadata <file.json>] [--id-field <name>]';
-const { values: args } = parseArgs({
+const IMPORT_COMMAND = {
+  name: 'import',
+  run: 'npm run import --',
+  summary: [
+    'Moves a single-user FAISS index (flat, optionally inside an IndexIDMap) and its metadata into a',
+    "principal's encrypted collection, straight into VECTOR_DATABASE_URL (no token, no running server",
+    'needed). All or nothing, in one transaction.',
+  ].join('\n'),
   options: {
-    principal: { type: 'string' },
-    collection: { type: 'string' },
-    index: { type: 'string' },
-    metadata: { type: 'string' },
-    'id-field': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
+    principal: { type: 'string', value: '<sub>', help: 'the owner: a user id, or a client id (required)' },
+    collection: { type: 'string', value: '<name>', help: 'the collection, created when missing (required)' },
+    index: { type: 'string', value: '<faiss.index>', help: 'the FAISS index file (required)' },
+    metadata: {
+      type: 'string',
+      value: '<file.json>',
+      help: 'a JSON array aligned with positions, or an object keyed by position (or FAISS id)',
+    },
+    'id-field': {
+      type: 'string',
+      value: '<name>',
+      help: 'take each vector id from this metadata field (default: FAISS ids, else positions)',
+    },
   },
-});
-if (args.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+  examples: ['npm run import -- --principal alice --collection docs --index docs.index --metadata docs.json'],
+  notes: 'Environment: VECTOR_DATABASE_URL, MASTER_KEY and REDIS_URL, as the vector API reads them.',
+} as const satisfies CommandSpec;
+const { values: args } = parseOrExit(IMPORT_COMMAND);
 
 function fail(message: string): never {
   console.error(`import: ${message}`);
   process.exit(1);
 }
-if (!args.principal || !args.collection || !args.index)
-  fail(`--principal, --collection and --index are required\n${USAGE}`);
+if (!args.principal || !args.collection || !args.index) {
+  exitWithUsageError(IMPORT_COMMAND, '--principal, --collection and --index are required');
+}
 
 // A bad configuration exits 78 naming every bad key, as the services do.
 const config = loadConfigOrExit('import', loadVectorApiConfig);

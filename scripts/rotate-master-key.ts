@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { AUTH_MIGRATIONS, createRewrapAuthSecretsSteps } from '@vectorauth/auth-server';
 import {
   createMasterKeyring,
@@ -10,6 +9,7 @@ import {
 } from '@vectorauth/shared';
 import { createRewrapDataKeysStep, loadVectorApiConfig, VECTOR_MIGRATIONS } from '@vectorauth/vector-api';
 import cliProgress from 'cli-progress';
+import { parseOrExit } from './lib/command-line.ts';
 
 /**
  * `npm run rotate-master-key [-- --batch N]`: master-key rotation without re-encrypting data.
@@ -24,20 +24,29 @@ import cliProgress from 'cli-progress';
  * Env: VECTOR_DATABASE_URL, DATABASE_URL (the auth server's: signing keys and client secrets),
  * MASTER_KEY (development default: DATA_DIR/secrets/master-key), DATA_DIR.
  */
-const { values: args } = parseArgs({
-  options: { batch: { type: 'string', default: '200' }, help: { type: 'boolean', short: 'h' } },
+const { values: args } = parseOrExit({
+  name: 'rotate-master-key',
+  run: 'npm run rotate-master-key --',
+  summary: [
+    'Rewraps, under the first key of MASTER_KEY, every secret still wrapped by another key or sealed in',
+    'an older format, in batches that each commit: it can be stopped and run again at any time. Run it',
+    'after every service runs with MASTER_KEY="<new>,<old>"; when it reports nothing left, MASTER_KEY',
+    'can be "<new>" alone.',
+  ].join('\n'),
+  options: {
+    batch: {
+      type: 'string',
+      value: 'N',
+      default: '200',
+      whole: { min: 1 },
+      help: 'secrets rewrapped per transaction',
+    },
+  },
+  examples: ['MASTER_KEY="<new>,<old>" npm run rotate-master-key'],
+  notes:
+    "Environment: VECTOR_DATABASE_URL, DATABASE_URL (the auth server's: signing keys and client secrets),\nMASTER_KEY (development default: DATA_DIR/secrets/master-key), DATA_DIR.",
 });
-if (args.help) {
-  console.log('usage: MASTER_KEY="<new>,<old>" npm run rotate-master-key [-- --batch 200]');
-  process.exit(0);
-}
 const batchSize = Number(args.batch);
-if (!Number.isInteger(batchSize) || batchSize < 1) fail('--batch must be a positive integer');
-
-function fail(message: string): never {
-  console.error(`rotate-master-key: ${message}`);
-  process.exit(1);
-}
 
 // A bad configuration exits 78 naming every bad key, as the services do.
 const config = loadConfigOrExit('rotate-master-key', loadVectorApiConfig);

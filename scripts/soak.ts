@@ -9,9 +9,9 @@ import { formatSoak } from './bench/scenarios/soak-report.ts';
 import { fillCollection } from './bench/scenarios/vector-search.ts';
 import { benchRateLimits } from './bench/stack.ts';
 import { serviceEnv, startBackingServices } from './lib/backing-services.ts';
+import { parseOrExit } from './lib/command-line.ts';
 import { type Fleet, startFleet } from './lib/fleet.ts';
 import { runNode } from './lib/service-process.ts';
-import { parseWholeNumberOptions } from './lib/whole-number-options.ts';
 
 /**
  * `npm run soak -- --minutes N [--auth 2 --vector 2]`: a fleet (`npm run fleet`'s: N auth servers
@@ -20,20 +20,35 @@ import { parseWholeNumberOptions } from './lib/whole-number-options.ts';
  * load balancer: the mixed traffic's peak, then 80% of it for N minutes, with 5xx,
  * p50/p99 per minute and the RSS of every process (each instance, HAProxy, Postgres, Redis).
  */
-const USAGE =
-  'usage: npm run soak -- --minutes N [--auth N] [--vector N] [--peak-seconds 20] [--vectors 10000] [--principals 4]';
-const { 'peak-seconds': peakSeconds, ...counts } = parseWholeNumberOptions(
-  {
-    minutes: { default: 10, min: 1, max: 24 * 60 },
-    auth: { default: 2, min: 1, max: 8 },
-    vector: { default: 2, min: 1, max: 8 },
-    'peak-seconds': { default: 20, min: 5, max: 600 },
-    vectors: { default: 10_000, min: 100, max: 1_000_000 },
-    principals: { default: 4, min: 1, max: 64 },
+const whole = (fallback: number, min: number, max: number, help: string) =>
+  ({ type: 'string', value: 'N', default: String(fallback), whole: { min, max }, help }) as const;
+const { values } = parseOrExit({
+  name: 'soak',
+  run: 'npm run soak --',
+  summary: [
+    'Starts a fleet (npm run fleet: N auth servers and N vector APIs behind HAProxy) on fresh databases',
+    'under .data/soak, gives --principals clients a filled collection each, measures the peak of a mixed',
+    'traffic through the load balancer, then sends 80% of it for --minutes and reports 5xx, p50/p99 per',
+    'minute and the memory of every process.',
+  ].join('\n'),
+  options: {
+    minutes: whole(10, 1, 24 * 60, 'minutes of traffic at 80% of the peak'),
+    auth: whole(2, 1, 8, 'auth servers behind the load balancer'),
+    vector: whole(2, 1, 8, 'vector APIs behind the load balancer'),
+    'peak-seconds': whole(20, 5, 600, 'seconds the peak is measured for'),
+    vectors: whole(10_000, 100, 1_000_000, "vectors in each principal's collection"),
+    principals: whole(4, 1, 64, 'clients, each with its own collection'),
   },
-  USAGE,
-);
-const params = { ...counts, peakSeconds };
+  examples: ['npm run soak -- --minutes 10', 'npm run soak -- --minutes 60 --auth 3 --vector 3'],
+});
+const params = {
+  minutes: Number(values.minutes),
+  auth: Number(values.auth),
+  vector: Number(values.vector),
+  peakSeconds: Number(values['peak-seconds']),
+  vectors: Number(values.vectors),
+  principals: Number(values.principals),
+};
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(root, '.data/soak');

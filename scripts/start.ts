@@ -1,7 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ConfigError, EXIT_CODES } from '@vectorauth/shared';
 import { type BackingServices, serviceEnv, startBackingServices } from './lib/backing-services.ts';
 import { checkPortsFree } from './lib/check-ports.ts';
+import { parseOrExit } from './lib/command-line.ts';
+import { loadServiceConfigs } from './lib/service-configs.ts';
 import { runNode, type ServiceProcess, spawnNode, waitUntilReady } from './lib/service-process.ts';
 import { claimStartLock } from './lib/start-lock.ts';
 import { takeOverSignals } from './lib/take-over-signals.ts';
@@ -13,6 +16,20 @@ import { walkthrough } from './lib/walkthrough.ts';
  * this started, services first (they drain), then Redis and Postgres, and exits 0. Both services
  * get the URLs the banner prints (ISSUER, VECTOR_API_URL), so they agree with it and each other.
  */
+parseOrExit({
+  name: 'npm start',
+  run: 'npm start --',
+  summary: [
+    'Starts Postgres (embedded) and redis-server under DATA_DIR unless DATABASE_URL, VECTOR_DATABASE_URL',
+    'and REDIS_URL are given, migrates, runs the auth server and the vector API, and prints a banner with',
+    'their URLs and a walkthrough. Ctrl-C (SIGINT) or SIGTERM stops everything it started.',
+  ].join('\n'),
+  options: {},
+  examples: ['npm start', 'AUTH_PORT=3100 ADMIN_PORT=3101 VECTOR_PORT=4100 npm start'],
+  notes:
+    'Both services read the environment (README, "Configuration"); a bad variable is named before anything starts.',
+});
+
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(process.env.DATA_DIR ?? resolve(root, '.data'));
 const log = (line: string) => console.error(`[start] ${line}`);
@@ -34,21 +51,28 @@ function stopAll(code: number): Promise<never> {
 }
 takeOverSignals(() => void stopAll(0));
 
-const authPort = process.env.AUTH_PORT ?? '3000';
-const adminPort = process.env.ADMIN_PORT ?? '3001';
-const vectorPort = process.env.VECTOR_PORT ?? '4000';
-const adminHost = process.env.ADMIN_HOST ?? '127.0.0.1';
-const issuer = process.env.ISSUER ?? `http://localhost:${authPort}`;
-const vectorUrl = process.env.VECTOR_API_URL ?? `http://localhost:${vectorPort}`;
-const adminUrl = `http://${adminHost}:${adminPort}`;
+// Both configurations as the services will get them (the backing services' URLs stand in for
+// those not given): a bad variable is named now, once, before anything starts.
+let configs: ReturnType<typeof loadServiceConfigs>;
+try {
+  configs = loadServiceConfigs(process.env, dataDir);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`npm start: ${err.message}`);
+  process.exit(EXIT_CODES.config);
+}
+const { auth, vector } = configs;
+const issuer = auth.issuer;
+const vectorUrl = auth.vectorApiUrl;
+const adminUrl = `http://${auth.admin.host}:${auth.admin.port}`;
 
 try {
   mkdirSync(dataDir, { recursive: true });
   releaseLock = claimStartLock(dataDir).release;
   await checkPortsFree([
-    { name: 'AUTH_PORT', host: process.env.AUTH_HOST ?? '127.0.0.1', port: Number(authPort) },
-    { name: 'ADMIN_PORT', host: adminHost, port: Number(adminPort) },
-    { name: 'VECTOR_PORT', host: process.env.VECTOR_HOST ?? '127.0.0.1', port: Number(vectorPort) },
+    { host: auth.host, port: auth.port, variables: { host: 'AUTH_HOST', port: 'AUTH_PORT' } },
+    { host: auth.admin.host, port: auth.admin.port, variables: { host: 'ADMIN_HOST', port: 'ADMIN_PORT' } },
+    { host: vector.host, port: vector.port, variables: { host: 'VECTOR_HOST', port: 'VECTOR_PORT' } },
   ]);
   backing = startBackingServices({
     dataDir,
@@ -71,9 +95,9 @@ try {
     await runNode(resolve(root, script), env, track);
   }
   if (stopping) await stopping;
-  const auth = spawnNode('auth-server', resolve(root, 'auth-server/src/main.ts'), env);
-  const vector = spawnNode('vector-api', resolve(root, 'vector-api/src/main.ts'), env);
-  for (const s of [auth, vector]) {
+  const authServer = spawnNode('auth-server', resolve(root, 'auth-server/src/main.ts'), env);
+  const vectorApi = spawnNode('vector-api', resolve(root, 'vector-api/src/main.ts'), env);
+  for (const s of [authServer, vectorApi]) {
     children.add(s);
     void s.exited.then((code) => {
       if (!stopping) {
@@ -82,8 +106,8 @@ try {
       }
     });
   }
-  await waitUntilReady(`${issuer}/readyz`, auth);
-  await waitUntilReady(`${vectorUrl}/readyz`, vector);
+  await waitUntilReady(`${issuer}/readyz`, authServer);
+  await waitUntilReady(`${vectorUrl}/readyz`, vectorApi);
 } catch (err) {
   if (stopping) await stopping;
   log(err instanceof Error ? err.message : String(err));

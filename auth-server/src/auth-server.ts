@@ -117,12 +117,16 @@ export async function startAuthServer(
     const routers = createAdminRouters({ ...base, ...oidc, ...signing, accounts });
     const adminApp = createAdminApp({ ...base, metrics, routers });
     const publicServer = started.push(
-      await listen(publicApp, config.host, config.port),
+      await listen(publicApp, config.host, config.port, {
+        variables: { host: 'AUTH_HOST', port: 'AUTH_PORT' },
+      }),
       (s) => s.close(),
       'public server',
     );
     const adminServer = started.push(
-      await listen(adminApp, config.admin.host, config.admin.port),
+      await listen(adminApp, config.admin.host, config.admin.port, {
+        variables: { host: 'ADMIN_HOST', port: 'ADMIN_PORT' },
+      }),
       (s) => s.close(),
       'admin server',
     );

@@ -6,9 +6,11 @@ import {
   devSecret,
   domainList,
   type Env,
+  GENERATE_SECRET,
   loadConfig,
   localUrl,
   logLevel,
+  MASTER_KEY_FORM,
   masterKeys,
   nodeEnv,
   port,
@@ -21,6 +23,7 @@ import {
   requiredInProduction,
   url,
   waitReplicasFor,
+  wholeNumber,
 } from '@vectorauth/shared';
 import { z } from 'zod';
 import type { ClientCacheSettings } from './clients/client-cache.ts';
@@ -39,6 +42,7 @@ const SECRETS = [
   'COOKIE_KEYS',
   'DATABASE_URL',
   'REDIS_URL',
+  'SMTP_URL',
   'GOOGLE_CLIENT_SECRET',
   'MICROSOFT_CLIENT_SECRET',
   'LINKEDIN_CLIENT_SECRET',
@@ -54,7 +58,7 @@ const envSchema = z
     AUTH_PORT: port(3000),
     ADMIN_HOST: z.string().default('127.0.0.1'),
     ADMIN_PORT: port(3001),
-    ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    ADMIN_TOKEN: z.string().min(32, `must be 32 or more characters (${GENERATE_SECRET})`).optional(),
     /** Unset: `http://localhost:$VECTOR_PORT` (development only; production requires it). */
     VECTOR_API_URL: url().optional(),
     VECTOR_PORT: port(4000),
@@ -67,7 +71,7 @@ const envSchema = z
       .string()
       .transform((v) => v.split(',').map((k) => k.trim()))
       .refine((keys) => keys.every((k) => k.length >= 32), {
-        message: 'each cookie key needs 32+ characters',
+        message: `must be comma-separated keys of 32 or more characters each (${GENERATE_SECRET})`,
       })
       .optional(),
     SIGNING_ALG: z.enum(['ES256', 'RS256', 'PS256', 'EdDSA']).default('ES256'),
@@ -86,12 +90,12 @@ const envSchema = z
     AUTHORIZATION_CODE_TTL: positiveInt(60),
     REFRESH_TOKEN_TTL: positiveInt(14 * 24 * 3600),
     /** A rotated refresh token presented again within this many seconds, successor unused, gets that successor (0: off). */
-    REFRESH_TOKEN_REUSE_GRACE_SEC: z.coerce.number().int().min(0).max(300).default(30),
+    REFRESH_TOKEN_REUSE_GRACE_SEC: wholeNumber(0, 300).default(30),
     /** DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS: a stalled Postgres is a 503. */
     ...databaseTimeoutEnv(),
     SESSION_TTL: positiveInt(14 * 24 * 3600),
     /** Clients held in memory: at most this long without a change notice (0: every request reads Postgres). */
-    CLIENT_CACHE_TTL_SEC: z.coerce.number().int().min(0).max(3600).default(30),
+    CLIENT_CACHE_TTL_SEC: wholeNumber(0, 3600).default(30),
     CLIENT_CACHE_MAX_ENTRIES: positiveInt(10_000),
     /** RFC 7591 registration without an initial access token (public native clients only). */
     REGISTRATION_ANONYMOUS: z
@@ -110,15 +114,15 @@ const envSchema = z
     /** Never these domains (and their subdomains), whatever CIMD_ALLOWED_DOMAINS says. */
     CIMD_BLOCKED_DOMAINS: domainList(),
     /** Longest a fetched document is trusted, whatever its Cache-Control says (at least 30 s). */
-    CIMD_MAX_CACHE_SEC: z.coerce.number().int().min(30).max(86_400).default(3600),
+    CIMD_MAX_CACHE_SEC: wholeNumber(30, 86_400).default(3600),
     /** PEM file of extra CAs trusted for the server's outbound https fetches (a private CA). */
     OUTBOUND_CA_FILE: z.string().min(1).optional(),
     ADMIN_MAX_BODY_BYTES: positiveInt(64 * 1024),
-    BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+    BCRYPT_COST: wholeNumber(4, 15).default(12),
     SMTP_URL: z
       .string()
       .refine((v) => URL.canParse(v) && /^smtps?:$/.test(new URL(v).protocol), {
-        message: 'must be an smtp:// or smtps:// URL',
+        message: 'must be an smtp:// or smtps:// URL (smtps://user:password@mail.example:465)',
       })
       .optional(),
     MAIL_FROM: z.string().default('vectorauth <no-reply@localhost>'),
@@ -187,12 +191,16 @@ const envSchema = z
  * verification links never land in a log).
  */
 const productionChecks = z.object({
-  ADMIN_TOKEN: requiredInProduction(),
-  MASTER_KEY: requiredInProduction(),
-  COOKIE_KEYS: requiredInProduction(),
-  ISSUER: productionUrl(),
-  VECTOR_API_URL: productionUrl(),
-  SMTP_URL: requiredInProduction(),
+  ADMIN_TOKEN: requiredInProduction(`32 or more random characters (${GENERATE_SECRET})`),
+  MASTER_KEY: requiredInProduction(MASTER_KEY_FORM),
+  COOKIE_KEYS: requiredInProduction(
+    `comma-separated keys of 32 or more characters, the first signs (${GENERATE_SECRET})`,
+  ),
+  ISSUER: productionUrl("the auth server's public URL, such as https://id.example"),
+  VECTOR_API_URL: productionUrl("the vector API's public URL, such as https://vectors.example"),
+  SMTP_URL: requiredInProduction(
+    'the mail relay for verification and reset mails, such as smtps://user:password@mail.example:465',
+  ),
 });
 
 export interface AuthServerConfig {
@@ -414,6 +422,7 @@ export function describeAuthServerConfig(config: AuthServerConfig): Record<strin
     cookieKeys: hidden,
     databaseUrl: redactUrl(config.databaseUrl),
     redisUrl: redactUrl(config.redisUrl),
+    mail: { ...config.mail, smtpUrl: config.mail.smtpUrl && redactUrl(config.mail.smtpUrl) },
     upstreams,
   };
 }

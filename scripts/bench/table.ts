@@ -1,17 +1,9 @@
+import { formatTable } from '../lib/text-table.ts';
 import type { LoadResult } from './load.ts';
 
 export interface Row {
   name: string;
   result: LoadResult;
-}
-
-/** Right-aligned columns for numbers, left-aligned for the first column. */
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ');
-  const rule = widths.map((w) => '-'.repeat(w)).join('   ');
-  return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
 /** The server's CPU per operation in microseconds, when the run measured it. */

@@ -1,21 +1,21 @@
 import { createServer } from 'node:net';
+import { listenError } from '@vectorauth/shared';
 
 /**
- * Fails with one sentence naming the first port that something else already listens on
- * (e.g. a service left over from an earlier run), before anything is started.
+ * Fails with one sentence naming the first address something else already listens on (e.g. a
+ * service left over from an earlier run) and the variable to change, before anything is started:
+ * the sentence the services say themselves (`listenError`).
  */
-export async function checkPortsFree(ports: { name: string; host: string; port: number }[]): Promise<void> {
-  for (const { name, host, port } of ports) {
+export async function checkPortsFree(
+  ports: { host: string; port: number; variables: { host: string; port: string } }[],
+): Promise<void> {
+  for (const { host, port, variables } of ports) {
     if (port === 0) continue;
-    const busy = await new Promise<boolean>((resolve) => {
+    const failure = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
       const probe = createServer();
-      probe.once('error', () => resolve(true));
-      probe.listen(port, host, () => probe.close(() => resolve(false)));
+      probe.once('error', (err: NodeJS.ErrnoException) => resolve(err));
+      probe.listen(port, host, () => probe.close(() => resolve(undefined)));
     });
-    if (busy) {
-      throw new Error(
-        `port ${port} (${name}) on ${host} is already in use by another process (a service from an earlier npm start?); stop it or choose another ${name}`,
-      );
-    }
+    if (failure) throw listenError(failure, host, port, variables);
   }
 }

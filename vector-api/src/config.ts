@@ -10,6 +10,7 @@ import {
   loadConfig,
   localUrl,
   logLevel,
+  MASTER_KEY_FORM,
   masterKeys,
   nodeEnv,
   parseHostList,
@@ -23,6 +24,7 @@ import {
   requiredInProduction,
   url,
   waitReplicasFor,
+  wholeNumber,
 } from '@vectorauth/shared';
 import { z } from 'zod';
 import { parseQuotaOverrides, QUOTA_OVERRIDES, type VectorQuotas } from './abuse/quotas.ts';
@@ -143,21 +145,21 @@ function envSchema() {
     DATA_DIR: z.string().min(1).default('./.data'),
     MASTER_KEY: masterKeys().optional(),
     TOKEN_ALGORITHMS: algorithms(),
-    TOKEN_CLOCK_SKEW_SEC: z.coerce.number().int().min(0).max(300).default(5),
+    TOKEN_CLOCK_SKEW_SEC: wholeNumber(0, 300).default(5),
     VECTOR_MAX_BATCH: positiveInt(1000),
     VECTOR_MAX_BODY_BYTES: positiveInt(16 * 1024 * 1024),
     VECTOR_MAX_DIMENSION: positiveInt(4096),
     VECTOR_MAX_K: positiveInt(1000),
     VECTOR_MAX_METADATA_BYTES: positiveInt(16384),
     VECTOR_CACHE_MB: positiveInt(1024),
-    VECTOR_SNAPSHOT_EVERY: z.coerce.number().int().min(0).default(1000),
-    VECTOR_SNAPSHOT_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
-    VECTOR_SEARCH_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+    VECTOR_SNAPSHOT_EVERY: wholeNumber(0).default(1000),
+    VECTOR_SNAPSHOT_DELAY_MS: wholeNumber(0, 3_600_000).default(2000),
+    VECTOR_SEARCH_THREADS: wholeNumber(1, 256).optional(),
     VECTOR_TOMBSTONE_TTL_SEC: positiveInt(86_400),
     VECTOR_KEY_CACHE_SIZE: positiveInt(10_000),
     VECTOR_EVENTS_GROUP: z
       .string()
-      .regex(/^[A-Za-z0-9._:-]{1,64}$/)
+      .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1 to 64 letters, digits or . _ : - characters')
       .default('vector-api'),
     VECTOR_EVENTS_CLAIM_IDLE_MS: positiveInt(30_000),
     VECTOR_RATE_LIMIT: positiveInt(100),
@@ -224,10 +226,14 @@ const overrides = () =>
  */
 function productionChecks(env: Env) {
   return z.object({
-    MASTER_KEY: requiredInProduction(),
-    ISSUER: productionUrl(),
-    VECTOR_API_URL: productionUrl(),
-    JWKS_URI: productionUrl(parseHostList(env.JWKS_HTTP_HOSTS), 'JWKS_HTTP_HOSTS').optional(),
+    MASTER_KEY: requiredInProduction(MASTER_KEY_FORM),
+    ISSUER: productionUrl("the auth server's public URL, such as https://id.example"),
+    VECTOR_API_URL: productionUrl("the vector API's public URL, such as https://vectors.example"),
+    JWKS_URI: productionUrl(
+      "the auth server's key set, such as https://id.example/jwks",
+      parseHostList(env.JWKS_HTTP_HOSTS),
+      'JWKS_HTTP_HOSTS',
+    ).optional(),
   });
 }
 

@@ -103,7 +103,9 @@ export async function startVectorApi(
     // after a start are not refused for want of it. When Redis is down, start anyway (fail closed).
     await redisSettled;
     const listening = started.push(
-      await listen(app, config.host, config.port),
+      await listen(app, config.host, config.port, {
+        variables: { host: 'VECTOR_HOST', port: 'VECTOR_PORT' },
+      }),
       (l) => l.close(),
       'http server',
     );

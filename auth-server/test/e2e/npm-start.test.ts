@@ -142,7 +142,9 @@ describe('e2e: `npm start` as an operator and a supervisor use it', function () 
     try {
       const npm = npmStart();
       expect(await exitOf(npm)).to.not.equal(0);
-      expect(npm.output()).to.contain(`port ${ports.AUTH_PORT} (AUTH_PORT) on 127.0.0.1 is already in use`);
+      expect(npm.output()).to.contain(
+        `[start] 127.0.0.1:${ports.AUTH_PORT} is already in use (set AUTH_PORT to a free port, or stop what listens there)\n`,
+      );
       expect(npm.output()).to.not.match(/undefined|\n\s+at /);
       await allGone(npm);
     } finally {
@@ -161,7 +163,7 @@ describe('e2e: `npm start` as an operator and a supervisor use it', function () 
 
     const second = npmStart();
     expect(await exitOf(second)).to.not.equal(0);
-    expect(second.output()).to.match(/port \d+ \([A-Z]+_PORT\) on 127\.0\.0\.1 is already in use/);
+    expect(second.output()).to.match(/127\.0\.0\.1:\d+ is already in use \(set [A-Z]+_PORT to a free port/);
 
     for (const service of groupMembers(first.pgid).filter((p) => p.cmd.includes('/src/main.ts'))) {
       process.kill(service.pid, 'SIGTERM');

@@ -1,4 +1,4 @@
-import { formatTable } from '../table.ts';
+import { formatTable } from '../../lib/text-table.ts';
 import { SOAK_MIX, type SoakResult } from './soak.ts';
 
 /** A soak's report: the rate, a table per minute, one per operation, and every process's RSS. */

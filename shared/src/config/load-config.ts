@@ -1,14 +1,15 @@
 import type { z } from 'zod';
 import { ConfigError } from '../errors/errors.ts';
+import { plainIssueMessage, problemLine } from './config-problems.ts';
 import { deepFreeze } from './deep-freeze.ts';
 
 export type Env = Record<string, string | undefined>;
 
 /**
- * Parses `env` with `schema` once. Every bad key is reported together, including those of
- * `checks` (a second schema whose output is not kept, e.g. production requirements, so its
- * issues are listed even when `schema` fails too); values of keys listed in `secrets` never
- * appear in a message. The result is deeply frozen.
+ * Parses `env` with `schema` once. Every bad key is reported together, one line each (its first
+ * problem), including those of `checks` (a second schema whose output is not kept, e.g.
+ * production requirements, so its issues are listed even when `schema` fails too); values of
+ * keys listed in `secrets` never appear in a message. The result is deeply frozen.
  */
 export function loadConfig<S extends z.ZodType>(
   schema: S,
@@ -18,18 +19,18 @@ export function loadConfig<S extends z.ZodType>(
 ): z.output<S> {
   const cleaned: Env = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') cleaned[k] = v;
-  const parsed = schema.safeParse(cleaned);
-  const checked = checks?.safeParse(cleaned);
+  const parsed = schema.safeParse(cleaned, { error: plainIssueMessage });
+  const checked = checks?.safeParse(cleaned, { error: plainIssueMessage });
   const issues = [...(parsed.error?.issues ?? []), ...(checked?.error?.issues ?? [])];
   if (!parsed.success || issues.length > 0) {
-    const lines = issues.map((issue) => {
+    const lines = new Map<string, string>();
+    for (const issue of issues) {
       const key = issue.path.join('.') || '(root)';
-      // A missing secret may be named; a given one is never described.
-      const message =
-        secrets.includes(key) && cleaned[key] !== undefined ? 'invalid secret value' : issue.message;
-      return `${key}: ${message}`;
-    });
-    throw new ConfigError([...new Set(lines)]);
+      if (!lines.has(key)) {
+        lines.set(key, problemLine(key, issue.message, cleaned[key], secrets.includes(key)));
+      }
+    }
+    throw new ConfigError([...lines.values()]);
   }
   return deepFreeze(parsed.data);
 }

@@ -25,17 +25,24 @@ export function isProductionUrl(value: string, httpHosts: readonly string[] = []
   return protocol === 'http:' && (isLoopbackHost(hostname) || httpHosts.includes(hostname.toLowerCase()));
 }
 
-/** A URL a production service needs: present, and https unless loopback (or listed in `httpHosts`). */
-export const productionUrl = (httpHosts: readonly string[] = [], listedIn?: string) =>
+/**
+ * A URL a production service needs: present (`what` says which, with an example), and https
+ * unless loopback (or a host listed in `listedIn`, whose names are `httpHosts`).
+ */
+export const productionUrl = (what: string, httpHosts: readonly string[] = [], listedIn?: string) =>
   z
-    .string({ error: (issue) => (issue.input === undefined ? 'is required in production' : undefined) })
+    .string({
+      error: (issue) => (issue.input === undefined ? `is required in production: ${what}` : undefined),
+    })
     .refine((v) => isProductionUrl(v, httpHosts), {
       message: `must be an https URL in production (plain http only to a loopback host${listedIn ? ` or a host listed in ${listedIn}` : ''})`,
     });
 
-/** Present in production; its own schema checks the value. */
-export const requiredInProduction = () =>
-  z.string({ error: (issue) => (issue.input === undefined ? 'is required in production' : undefined) });
+/** Present in production (`what`: the value it takes and how to get one); its own schema checks the value. */
+export const requiredInProduction = (what: string) =>
+  z.string({
+    error: (issue) => (issue.input === undefined ? `is required in production: ${what}` : undefined),
+  });
 
 /** A comma-separated list of host names (lower-cased), e.g. `JWKS_HTTP_HOSTS=auth-server`. */
 export const hostList = () =>

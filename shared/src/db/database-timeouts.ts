@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { wholeNumber } from '../config/env-schemas.ts';
 
 /** How long one database round trip may take before it is a 503 instead of a hang. */
 export interface DatabaseTimeouts {
@@ -10,7 +10,7 @@ export interface DatabaseTimeouts {
   connectTimeoutMs: number;
 }
 
-const ms = (fallback: number) => z.coerce.number().int().min(100).max(600_000).default(fallback);
+const ms = (fallback: number) => wholeNumber(100, 600_000).default(fallback);
 
 /** The env vars both services read (spread into their config schema). */
 export const databaseTimeoutEnv = () => ({

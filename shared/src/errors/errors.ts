@@ -225,13 +225,27 @@ export class InternalError extends AppError {
   }
 }
 
-/** Raised at boot when the environment is invalid; lists every bad key at once. */
+/**
+ * Raised at boot when the environment is invalid; lists every bad key at once, one line each,
+ * a sentence that starts with the variable and says how to fix it (`issues`). The message is
+ * what an operator reads: a header, then the lines.
+ */
 export class ConfigError extends Error {
   readonly issues: string[];
   constructor(issues: string[]) {
-    super(`invalid configuration:\n  - ${issues.join('\n  - ')}`);
+    super(`invalid configuration; fix these environment variables:\n  - ${issues.join('\n  - ')}`);
     this.name = 'ConfigError';
     this.issues = issues;
+  }
+}
+
+/** Why a server cannot listen, for an operator: `code` is Node's (`EADDRINUSE`, `EACCES`, ...). */
+export class ListenError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ListenError';
+    this.code = code;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Env } from '../config/load-config.ts';
 import { migrationSummary } from '../db/migrate-database.ts';
-import { ConfigError } from '../errors/errors.ts';
+import { ConfigError, ListenError } from '../errors/errors.ts';
 import { CONFIG_EXIT_CODE } from '../http/stop-on-signals.ts';
 import { createLogger, type Logger } from '../logger/logger.ts';
 
@@ -25,7 +25,8 @@ export function loadConfigOrExit<C>(service: string, load: (env: Env) => C, env:
 
 /**
  * Runs one step of a command (`start`, `migrate`); a failure is logged as fatal and said on stderr
- * as `<service> cannot <step>: <reason>`, then the process exits 1.
+ * as `<service> cannot <step>: <reason>`, then the process exits 1. A failure the sentence says
+ * fully (a busy port) is logged without its stack.
  */
 export async function runOrExit<T>(
   what: { service: string; step: string; logger: Logger },
@@ -35,7 +36,7 @@ export async function runOrExit<T>(
     return await work();
   } catch (err) {
     const sentence = `${what.service} cannot ${what.step}: ${err instanceof Error ? err.message : String(err)}`;
-    what.logger.fatal({ err }, sentence);
+    what.logger.fatal(err instanceof ListenError ? { code: err.code } : { err }, sentence);
     console.error(sentence);
     return process.exit(EXIT_CODES.failure);
   }

@@ -102,7 +102,7 @@ describe('loadVectorApiConfig', () => {
       expect.fail('should have thrown');
     } catch (err) {
       expect(err).to.be.instanceOf(ConfigError);
-      const keys = (err as ConfigError).issues.map((i) => i.split(':')[0]);
+      const keys = (err as ConfigError).issues.map((i) => i.split(' ')[0]);
       expect(keys).to.include.members([
         'VECTOR_DATABASE_URL',
         'MASTER_KEY',
@@ -146,7 +146,7 @@ describe('loadVectorApiConfig', () => {
   it('refuses to start in production without MASTER_KEY, and listens on all interfaces there', () => {
     expect(() => loadVectorApiConfig({ NODE_ENV: 'production', VECTOR_DATABASE_URL: DB })).to.throw(
       ConfigError,
-      /MASTER_KEY: is required in production/,
+      /MASTER_KEY is required in production: 32 random bytes, base64 \(generate one with: openssl rand -base64 32\)/,
     );
     const c = loadVectorApiConfig({
       NODE_ENV: 'production',
@@ -194,10 +194,41 @@ describe('loadVectorApiConfig', () => {
     };
 
     it('never trusts an issuer nobody configured: ISSUER and VECTOR_API_URL are required', () => {
-      expect(issuesOf({ ...production, VECTOR_PORT: 'x' })).to.have.members([
-        'VECTOR_PORT: Invalid input: expected number, received NaN',
-        'ISSUER: is required in production',
-        'VECTOR_API_URL: is required in production',
+      expect(issuesOf({ ...production, VECTOR_PORT: 'x' })).to.deep.equal([
+        "VECTOR_PORT must be a port number (0-65535; 0 picks a free one), got 'x'",
+        "ISSUER is required in production: the auth server's public URL, such as https://id.example",
+        "VECTOR_API_URL is required in production: the vector API's public URL, such as https://vectors.example",
+      ]);
+    });
+
+    it('says each kind of problem in one exact sentence: missing, port, URL, range, choice', () => {
+      expect(
+        issuesOf({
+          NODE_ENV: 'production',
+          VECTOR_DATABASE_URL: DB,
+          ISSUER: 'https://id.example',
+          VECTOR_API_URL: 'https://vectors.example',
+          VECTOR_PORT: '65536',
+          JWKS_URI: '/jwks',
+          TOKEN_CLOCK_SKEW_SEC: '600',
+          VECTOR_MAX_K: '0',
+          LOG_LEVEL: 'verbose',
+          TRUST_PROXY: 'yes',
+        }),
+      ).to.deep.equal([
+        "LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent, got 'verbose'",
+        "VECTOR_PORT must be a port number (0-65535; 0 picks a free one), got '65536'",
+        "JWKS_URI must be an absolute URL (https://...), got '/jwks'",
+        "TOKEN_CLOCK_SKEW_SEC must be a whole number from 0 to 300, got '600'",
+        "VECTOR_MAX_K must be a whole number of at least 1, got '0'",
+        "TRUST_PROXY must be true or false, got 'yes'",
+        'MASTER_KEY is required in production: 32 random bytes, base64 (generate one with: openssl rand -base64 32)',
+      ]);
+      expect(issuesOf({ NODE_ENV: 'production', MASTER_KEY: 'c2hvcnQ=' })).to.deep.equal([
+        'VECTOR_DATABASE_URL is required: a postgres:// URL (postgres://user:password@host:5432/database)',
+        'MASTER_KEY must be one or more comma-separated base64 keys of 32 bytes each (generate one with: openssl rand -base64 32)',
+        "ISSUER is required in production: the auth server's public URL, such as https://id.example",
+        "VECTOR_API_URL is required in production: the vector API's public URL, such as https://vectors.example",
       ]);
     });
 
@@ -211,9 +242,9 @@ describe('loadVectorApiConfig', () => {
           JWKS_URI: 'http://auth-server:3000/jwks',
         }),
       ).to.deep.equal([
-        `ISSUER: ${http}`,
-        `VECTOR_API_URL: ${http}`,
-        `JWKS_URI: ${http.replace(')', ' or a host listed in JWKS_HTTP_HOSTS)')}`,
+        `ISSUER ${http}, got 'http://id.example'`,
+        `VECTOR_API_URL ${http}, got 'http://vectors.example'`,
+        `JWKS_URI ${http.replace(')', ' or a host listed in JWKS_HTTP_HOSTS)')}, got 'http://auth-server:3000/jwks'`,
       ]);
     });
 
@@ -236,7 +267,7 @@ describe('loadVectorApiConfig', () => {
         }),
       ).to.have.length(1);
       expect(issuesOf({ ...production, JWKS_HTTP_HOSTS: 'http://auth-server' }).join('\n')).to.contain(
-        'JWKS_HTTP_HOSTS: must be comma-separated host names',
+        "JWKS_HTTP_HOSTS must be comma-separated host names (no scheme, port or path), got 'http://auth-server'",
       );
     });
   });

@@ -66,13 +66,61 @@ describe('operator CLI: clients, initial access tokens, users', () => {
   });
 
   it('lists users and explains errors plainly', async () => {
-    const listed = await cli('users', 'list', '--limit', '5');
+    const listed = await cli('users', 'list', '--limit', '5', '--format', 'json');
     expect(JSON.parse(listed.stdout)).to.include.keys('users', 'total');
     const missing = await cli('users', 'disable', '00000000-0000-4000-8000-000000000000');
     expect(missing.code).to.equal(2);
-    expect(missing.stderr).to.contain('no such user');
+    expect(missing.stderr).to.equal('admin: 404 not_found: no such user\n');
     const unknown = await cli('frobnicate');
     expect(unknown.code).to.equal(2);
-    expect(unknown.stderr).to.contain('unknown command');
+    expect(unknown.stderr).to.equal('admin: unknown command "frobnicate" (see `npm run admin -- --help`)\n');
+  });
+
+  it('prints lists as tables for people, and the JSON it always printed with --format json', async () => {
+    const created = await cli('clients', 'create', '--name', 'table app', '--grant', 'client_credentials');
+    const { client_id } = JSON.parse(created.stdout) as { client_id: string };
+    const json = await cli('clients', 'list', '--format', 'json');
+    expect(json.code, json.stderr).to.equal(0);
+    // The admin API's answer as it is, indented as it always was (machines read it).
+    const answer = JSON.parse(json.stdout) as { clients: { client_id: string }[] };
+    expect(json.stdout).to.equal(`${JSON.stringify(answer, null, 2)}\n`);
+    expect(answer.clients.map((c) => c.client_id)).to.include(client_id);
+
+    const table = await cli('clients', 'list');
+    expect(table.code, table.stderr).to.equal(0);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).to.match(/^client id +name +type +first party +grants +scope +created \(UTC\)$/);
+    expect(lines[1]).to.match(/^-+( {3}-+){6}$/);
+    expect(lines.find((l) => l.startsWith(`${client_id} `))).to.match(
+      /^\S+ +table app +confidential +no +client_credentials +- +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/,
+    );
+    expect((await cli('clients', 'delete', client_id)).stdout).to.equal(`deleted ${client_id}\n`);
+  });
+
+  it('refuses a mistyped command line in one line that points at --help (exit 2)', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['clients', 'list', '--limit', '5'],
+        'admin: unknown option --limit (see `npm run admin -- clients list --help`)',
+      ],
+      [
+        ['clients', 'list', '--format', 'yaml'],
+        "admin: --format must be table or json, got 'yaml' (see `npm run admin -- clients list --help`)",
+      ],
+      [
+        ['clients', 'frob'],
+        'admin: unknown command "clients frob"; clients has create, list, get, delete, first-party, rotate-secret (see `npm run admin -- clients --help`)',
+      ],
+      [
+        ['keys', 'revoke'],
+        'admin: a kid is required (one from `npm run admin -- keys list`) (see `npm run admin -- keys revoke --help`)',
+      ],
+    ];
+    for (const [args, line] of cases) {
+      const run = await cli(...args);
+      expect(run.code, args.join(' ')).to.equal(2);
+      expect(run.stdout, args.join(' ')).to.equal('');
+      expect(run.stderr, args.join(' ')).to.equal(`${line}\n`);
+    }
   });
 });

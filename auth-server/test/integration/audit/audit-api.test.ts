@@ -171,11 +171,29 @@ describe('audit trail: GET /admin/audit and `admin audit list`', () => {
       'client.secret_rotated',
       '--limit',
       '2',
+      '--format',
+      'json',
     );
     expect(listed.code, listed.stderr).to.equal(0);
     const page = JSON.parse(listed.stdout) as Listed;
     expect(page.events.map((e) => e.id)).to.deep.equal([eventIds[3], eventIds[2]]);
     expect(page.next_before).to.equal(eventIds[2]);
+    // For people: a table, newest first, and how to see older events.
+    const table = await cli(
+      'audit',
+      'list',
+      '--subject',
+      clientId,
+      '--action',
+      'client.secret_rotated',
+      '--limit',
+      '2',
+    );
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).to.match(/^id +at \(UTC\) +action +outcome +actor +subject +client$/);
+    expect(lines.slice(2, 4).map((l) => l.split(/ {3,}/)[0])).to.deep.equal([eventIds[3], eventIds[2]]);
+    expect(lines[2]).to.contain('client.secret_rotated');
+    expect(lines.at(-1)).to.equal(`older events: --before ${eventIds[2]}`);
     const bad = await cli('audit', 'list', '--outcome', 'maybe');
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.contain('400');

@@ -12,10 +12,18 @@ describe('operator CLI: npm run admin -- keys ...', () => {
     runAdminCli({ ADMIN_URL: stack.server.adminUrl, ADMIN_TOKEN: stack.server.config.admin.token }, args);
 
   it('lists, stages and withdraws keys through the admin API', async () => {
-    const listed = await cli('keys', 'list');
+    const listed = await cli('keys', 'list', '--format', 'json');
     expect(listed.code, listed.stderr).to.equal(0);
     expect(JSON.parse(listed.stdout).keys.some((k: { status: string }) => k.status === 'current')).to.equal(
       true,
+    );
+    // For people: a table, one row per key.
+    const table = await cli('keys', 'list');
+    const current = (await listKeys(stack.server)).find((k) => k.status === 'current')!;
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines[0]).to.match(/^kid +alg +status +created \(UTC\) +signing since \(UTC\) +next \(UTC\)$/);
+    expect(lines.find((l) => l.startsWith(`${current.kid} `))).to.match(
+      /^\S+ +\w+ +current +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +-$/,
     );
 
     const rotated = await cli('keys', 'rotate', '--alg', 'ES256');

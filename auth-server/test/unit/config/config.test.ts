@@ -79,7 +79,7 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
         .clientCache,
     ).to.deep.equal({ ttlSec: 0, maxEntries: 50 });
     const issues = issuesOf({ ...base, CLIENT_CACHE_TTL_SEC: '-1', CLIENT_CACHE_MAX_ENTRIES: '0' });
-    expect(issues.map((i) => i.split(':')[0])).to.have.members([
+    expect(issues.map((i) => i.split(' ')[0])).to.have.members([
       'CLIENT_CACHE_TTL_SEC',
       'CLIENT_CACHE_MAX_ENTRIES',
     ]);
@@ -106,7 +106,7 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
       CIMD_BLOCKED_DOMAINS: 'evil.example, https://x.example/',
       CIMD_MAX_CACHE_SEC: '5',
     });
-    expect(issues.map((i) => i.split(':')[0])).to.have.members([
+    expect(issues.map((i) => i.split(' ')[0])).to.have.members([
       'CIMD',
       'CIMD_BLOCKED_DOMAINS',
       'CIMD_MAX_CACHE_SEC',
@@ -125,7 +125,7 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
 
   it('lists every missing production key in one message, beside any other bad key', () => {
     const issues = issuesOf({ NODE_ENV: 'production', DATABASE_URL: DB, AUTH_PORT: '99999' });
-    const keys = issues.map((i) => i.split(':')[0]);
+    const keys = issues.map((i) => i.split(' ')[0]);
     expect(keys).to.include.members([
       'AUTH_PORT',
       'ADMIN_TOKEN',
@@ -135,9 +135,13 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
       'VECTOR_API_URL',
       'SMTP_URL',
     ]);
-    // A missing secret is named as missing (no value to hide).
-    expect(issues).to.include('ADMIN_TOKEN: is required in production');
-    expect(issues).to.include('SMTP_URL: is required in production');
+    // A missing secret is named as missing (no value to hide), with what it takes.
+    expect(issues).to.include(
+      'ADMIN_TOKEN is required in production: 32 or more random characters (generate one with: openssl rand -base64 32)',
+    );
+    expect(issues).to.include(
+      'SMTP_URL is required in production: the mail relay for verification and reset mails, such as smtps://user:password@mail.example:465',
+    );
   });
 
   it('refuses plain http ISSUER or VECTOR_API_URL on a non-loopback host in production', () => {
@@ -147,16 +151,59 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
       VECTOR_API_URL: 'http://10.0.0.5:4000',
     });
     expect(issues).to.deep.equal([
-      'ISSUER: must be an https URL in production (plain http only to a loopback host)',
-      'VECTOR_API_URL: must be an https URL in production (plain http only to a loopback host)',
+      "ISSUER must be an https URL in production (plain http only to a loopback host), got 'http://id.example'",
+      "VECTOR_API_URL must be an https URL in production (plain http only to a loopback host), got 'http://10.0.0.5:4000'",
     ]);
     // A look-alike of localhost is not loopback.
     expect(issuesOf({ ...PRODUCTION, ISSUER: 'http://localhost.attacker.example' })).to.have.length(1);
   });
 
-  it('never echoes a given secret', () => {
-    const issues = issuesOf({ ...PRODUCTION, ADMIN_TOKEN: 'short-secret' });
-    expect(issues).to.deep.equal(['ADMIN_TOKEN: invalid secret value']);
+  it('never echoes a given secret, and says what it must be', () => {
+    expect(
+      issuesOf({
+        ...PRODUCTION,
+        ADMIN_TOKEN: 'short-secret',
+        COOKIE_KEYS: `${'c'.repeat(40)},short-cookie-key`,
+        SMTP_URL: 'http://mailer:smtp-password@mail.internal',
+      }),
+    ).to.deep.equal([
+      'ADMIN_TOKEN must be 32 or more characters (generate one with: openssl rand -base64 32)',
+      'COOKIE_KEYS must be comma-separated keys of 32 or more characters each (generate one with: openssl rand -base64 32)',
+      'SMTP_URL must be an smtp:// or smtps:// URL (smtps://user:password@mail.example:465)',
+    ]);
+  });
+
+  it('says each kind of problem in one exact sentence: missing in production, port, URL, range, choice', () => {
+    expect(
+      issuesOf({
+        NODE_ENV: 'production',
+        DATABASE_URL: DB,
+        ADMIN_TOKEN: PRODUCTION.ADMIN_TOKEN,
+        COOKIE_KEYS: PRODUCTION.COOKIE_KEYS,
+        SMTP_URL: PRODUCTION.SMTP_URL,
+        VECTOR_API_URL: PRODUCTION.VECTOR_API_URL,
+        ADMIN_PORT: 'admin',
+        ISSUER: 'id.example',
+        BCRYPT_COST: '20',
+        SIGNING_ALG: 'HS256',
+        REGISTRATION_ANONYMOUS: 'yes',
+      }),
+    ).to.deep.equal([
+      "ISSUER must be an absolute URL (https://...), got 'id.example'",
+      "ADMIN_PORT must be a port number (0-65535; 0 picks a free one), got 'admin'",
+      "SIGNING_ALG must be ES256, RS256, PS256 or EdDSA, got 'HS256'",
+      "REGISTRATION_ANONYMOUS must be on or off, got 'yes'",
+      "BCRYPT_COST must be a whole number from 4 to 15, got '20'",
+      'MASTER_KEY is required in production: 32 random bytes, base64 (generate one with: openssl rand -base64 32)',
+    ]);
+    expect(issuesOf({ DATA_DIR: dataDir })).to.deep.equal([
+      'DATABASE_URL is required: a postgres:// URL (postgres://user:password@host:5432/database)',
+    ]);
+    expect(
+      issuesOf({ DATABASE_URL: DB, DATA_DIR: dataDir, JWKS_MAX_AGE_SEC: '60', KEY_PUBLISH_WAIT_SEC: '30' }),
+    ).to.deep.equal([
+      "KEY_PUBLISH_WAIT_SEC must be at least JWKS_MAX_AGE_SEC + KEY_SYNC_INTERVAL_SEC + 5 (95), got '30'",
+    ]);
   });
 
   it('describes itself for the ready log line without a secret or a URL password', () => {
@@ -166,6 +213,7 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
       REDIS_URL: 'redis://:redis-password@127.0.0.1:6379',
       GITHUB_CLIENT_ID: 'gh',
       GITHUB_CLIENT_SECRET: 'github-client-secret',
+      SMTP_URL: 'smtps://mailer:smtp-password@mail.internal:465',
     });
     const line = JSON.stringify(describeAuthServerConfig(c));
     for (const secret of [
@@ -175,6 +223,7 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
       'db-password',
       'redis-password',
       'github-client-secret',
+      'smtp-password',
     ]) {
       expect(line).not.to.include(secret);
     }
