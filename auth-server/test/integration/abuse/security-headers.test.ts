@@ -26,14 +26,18 @@ describe('browser defences on the auth server', () => {
     expect(admin.headers.get('x-content-type-options')).to.equal('nosniff');
   });
 
-  it('pages carry no inline script and allow only their own stylesheet', async () => {
+  it('pages carry no inline script, only our own script file, and allow only their own stylesheet', async () => {
     const res = await fetch(`${stack.server.issuer}/signup`);
     const html = await res.text();
-    expect(html).not.to.match(/<script/i);
+    const scripts = [...html.matchAll(/<script[^>]*>[\s\S]*?<\/script>/gi)].map((m) => m[0]);
+    expect(scripts).to.deep.equal(['<script src="/static/show-password.js" defer></script>']);
     expect(html).not.to.match(/\son[a-z]+=/i);
-    expect(res.headers.get('content-security-policy'))
-      .to.contain("style-src 'self'")
-      .and.contain("default-src 'none'");
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).to.contain("style-src 'self'").and.contain("default-src 'none'");
+    // Scripts from this origin only: an inline one runs only where oidc-provider allows its own by hash.
+    expect(csp).to.contain("script-src 'self'").and.not.contain('unsafe-inline');
+    const script = await fetch(`${stack.server.issuer}/static/show-password.js`);
+    expect(script.headers.get('content-type')).to.match(/^text\/javascript/);
   });
 
   it('sends HSTS and Secure cookies when served over https (behind a trusted proxy)', async () => {
