@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Adapter, ClientMetadata } from 'oidc-provider';
 
 export const ACCOUNT_CLIENT_ID = 'account';
@@ -19,12 +20,19 @@ export function accountClientMetadata(issuer: string): ClientMetadata {
   };
 }
 
-/** Creates or refreshes the account client (idempotent; every instance may run it at boot). */
+/**
+ * Creates or refreshes the account client (idempotent; every instance may run it at boot). An
+ * unchanged client is not written again: a write announces a client change to every instance,
+ * which a booting instance (its Redis connection not up yet) could only fail to send.
+ */
 export async function ensureAccountClient(
   adapter: new (model: string) => Adapter,
   issuer: string,
 ): Promise<void> {
-  await new adapter('Client').upsert(ACCOUNT_CLIENT_ID, accountClientMetadata(issuer), 0);
+  const clients = new adapter('Client');
+  const wanted = accountClientMetadata(issuer);
+  if (isDeepStrictEqual(await clients.find(ACCOUNT_CLIENT_ID), wanted)) return;
+  await clients.upsert(ACCOUNT_CLIENT_ID, wanted, 0);
 }
 
 /**

@@ -187,6 +187,20 @@ describe('e2e in Chromium: every page passes axe-core (WCAG 2.2 AA) in light and
     await page.getByRole('button', { name: 'Register app' }).click();
     await page.getByText('Copy the secret now').waitFor();
     await check(page, 'developer-app');
+    // Each destructive action asks first; Cancel leaves everything as it was.
+    await page.getByRole('button', { name: 'Delete app' }).click();
+    await heading(page, 'Delete Console app?');
+    await check(page, 'confirm-delete-app');
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await heading(page, 'Console app');
+    await page.getByRole('button', { name: 'Delete app' }).click();
+    await heading(page, 'Delete Console app?');
+    await page.getByRole('button', { name: 'Delete app' }).click();
+    await page.getByText('The app was deleted and its tokens revoked.').waitFor();
+    await page.getByRole('button', { name: /^Delete the initial access token created/ }).click();
+    await heading(page, 'Delete this initial access token?');
+    await page.getByRole('button', { name: 'Delete token' }).click();
+    await page.getByText('The initial access token was deleted. It no longer works.').waitFor();
 
     await page.goto(`${issuer}/forgot-password`);
     await heading(page, 'Reset your password');
@@ -201,11 +215,19 @@ describe('e2e in Chromium: every page passes axe-core (WCAG 2.2 AA) in light and
     await heading(page, 'Sign out');
     await check(page, 'sign-out');
 
+    await page.goto(`${issuer}/account`);
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await heading(page, 'Sign out everywhere?');
+    await check(page, 'confirm-sign-out-everywhere');
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await heading(page, 'Signed out everywhere');
+    await check(page, 'signed-out-everywhere');
+
     await page.goto(`${issuer}/interaction/no-such-sign-in`);
     await check(page, 'error');
 
     expect(problems, problems.join('\n')).to.deep.equal([]);
-    expect(checked).to.have.length(18);
+    expect(checked).to.have.length(21);
     await page.context().close();
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { newEmail, PASSWORD } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
 import { authorizationRequest } from '../../support/code-flow.ts';
@@ -10,6 +11,11 @@ import { useAuthStack } from '../../support/use-auth-stack.ts';
  * link names the app's request only as the server found it, and made-up values are ignored.
  */
 describe('returning to the app: what links and forms may and may not steer', () => {
+  // The made-up confirmation and reset links are refused, and audited as failures.
+  expectLogLines([
+    { service: 'auth-server', level: 'warn', msg: 'audit user.email_verified' },
+    { service: 'auth-server', level: 'warn', msg: 'audit user.password_reset' },
+  ]);
   const stack = useAuthStack({ smtp: true, db: true, appClient: true });
 
   /** A browser on an app's sign-in page, and that page's interaction id. */
