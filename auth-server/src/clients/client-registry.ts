@@ -30,6 +30,8 @@ export interface ClientRegistry {
   isOwner(accountId: string, clientId: string): Promise<boolean>;
   /** The account that registered the client in the developer console, if one did. */
   ownerOf(clientId: string): Promise<string | undefined>;
+  /** Records `accountId` as the developer of a client registered by other means (RFC 7591 with their token). */
+  recordOwner(clientId: string, accountId: string): Promise<void>;
   setFirstParty(clientId: string, firstParty: boolean): Promise<RegisteredClient>;
   /** A new secret, shown once; optionally every token of the client dies with the old one. */
   rotateSecret(clientId: string, options: { revokeTokens: boolean }): Promise<RegisteredClient>;
@@ -81,6 +83,10 @@ export function createClientRegistry(deps: {
 
     async ownerOf(clientId) {
       return isClientId(clientId) ? owners.ownerOf(clientId) : undefined;
+    },
+
+    async recordOwner(clientId, accountId) {
+      await owners.add(clientId, accountId);
     },
 
     async setFirstParty(clientId, firstParty) {

@@ -18,6 +18,8 @@ export interface ConsoleInitialAccessTokens {
   list(accountId: string): Promise<ListedInitialAccessToken[]>;
   /** Deletes the account's token `id`; false when the account has no such token. */
   remove(accountId: string, id: string): Promise<boolean>;
+  /** The account that made the token oidc-provider knows as `tokenId`, if the console made it. */
+  ownerOf(tokenId: string): Promise<string | undefined>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -53,6 +55,13 @@ export function createConsoleInitialAccessTokens(deps: {
         createdAt: new Date(r.created_at),
         expiresAt: new Date(r.expires_at),
       }));
+    },
+    async ownerOf(tokenId) {
+      const rows = await db().execute<{ account_id: string }[]>(
+        'select account_id from console_initial_access_token where token_id = ?',
+        [tokenId],
+      );
+      return rows[0]?.account_id;
     },
     async remove(accountId, id) {
       if (!UUID.test(id)) return false;

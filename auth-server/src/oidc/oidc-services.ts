@@ -4,6 +4,10 @@ import type { AccountRepository } from '../accounts/account-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientCacheSync } from '../clients/client-cache-sync.ts';
 import { type ClientRegistry, createClientRegistry } from '../clients/client-registry.ts';
+import {
+  type ConsoleInitialAccessTokens,
+  createConsoleInitialAccessTokens,
+} from '../clients/console-initial-access-tokens.ts';
 import { createGuardedFetch } from '../clients/metadata-documents/guarded-fetch.ts';
 import {
   createLoopbackDocuments,
@@ -29,6 +33,8 @@ export interface OidcServices {
   oauthMetrics: OauthMetrics;
   sessions: AccountSessions;
   clients: ClientRegistry;
+  /** Initial access tokens made in the developer console, each owned by its account. */
+  initialAccessTokens: ConsoleInitialAccessTokens;
 }
 
 /**
@@ -90,6 +96,7 @@ export function createOidcServices(deps: {
   });
   const sessions = createAccountSessions({ orm, provider: holder.provider, revocations });
   const clients = createClientRegistry({ provider: holder.provider, orm, adapter, revocations });
+  const initialAccessTokens = createConsoleInitialAccessTokens({ orm, provider: holder.provider });
   holder.buildWith(
     createProviderFactory({
       ...deps,
@@ -102,7 +109,8 @@ export function createOidcServices(deps: {
       ownTokens,
       clients,
       sessions,
+      initialAccessTokens,
     }),
   );
-  return { holder, adapter, revocations, oauthMetrics, sessions, clients };
+  return { holder, adapter, revocations, oauthMetrics, sessions, clients, initialAccessTokens };
 }

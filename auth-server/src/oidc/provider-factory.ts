@@ -3,6 +3,7 @@ import { type Adapter, type AsymmetricSigningAlgorithm, type FindAccount, Provid
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientCacheSync } from '../clients/client-cache-sync.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
+import type { ConsoleInitialAccessTokens } from '../clients/console-initial-access-tokens.ts';
 import type { FetchLike } from '../clients/metadata-documents/guarded-fetch.ts';
 import type { AuthServerConfig } from '../config.ts';
 import { secureCookies } from '../https/secure-cookies.ts';
@@ -39,6 +40,8 @@ export interface ProviderFactoryDeps {
   ownTokens: OwnAccessTokens;
   clients: ClientRegistry;
   sessions: AccountSessions;
+  /** Console initial access tokens: an app registered with one belongs to its developer. */
+  initialAccessTokens: ConsoleInitialAccessTokens;
   /** The client cache the adapter reads through: its clients' `Client` objects are kept beside it. */
   clientCache?: ClientCacheSync;
 }
@@ -51,7 +54,7 @@ export interface ProviderFactoryDeps {
  */
 export function createProviderFactory(deps: ProviderFactoryDeps): (keySet: KeySet) => Provider {
   const { config, adapter, findAccount, outboundFetch, pages, logger, redis, audit, oauthMetrics } = deps;
-  const { rotation, revocations, ownTokens, clients, sessions } = deps;
+  const { rotation, revocations, ownTokens, clients, sessions, initialAccessTokens } = deps;
   return function buildProvider(keySet) {
     const provider = new Provider(
       config.issuer,
@@ -68,7 +71,7 @@ export function createProviderFactory(deps: ProviderFactoryDeps): (keySet: KeySe
     oauthMetrics.install(provider);
     provider.use(outages.middleware);
     installEndpointActions({ provider, redis, rotation, revocations, ownTokens, audit });
-    installRegistrationHooks({ provider, clients, audit });
+    installRegistrationHooks({ provider, clients, audit, initialAccessTokens });
     if (config.registration.anonymous) installAnonymousRegistration(provider);
     registerTokenExchange(provider, {
       ownTokens,

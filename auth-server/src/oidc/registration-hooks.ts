@@ -4,6 +4,7 @@ import type { AuditAction } from '../audit/audit-actions.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
+import type { ConsoleInitialAccessTokens } from '../clients/console-initial-access-tokens.ts';
 import { endpointPathPrefixMatcher } from './oidc-endpoint.ts';
 
 /** oidc-provider's registration routes that change a client, and their audit action. */
@@ -21,15 +22,39 @@ export function installRegistrationHooks(deps: {
   provider: Provider;
   clients: ClientRegistry;
   audit: AuditLog;
+  initialAccessTokens: ConsoleInitialAccessTokens;
 }): void {
-  // The later step acts first on the answer: the deletion is finished before it is audited.
+  // The later step acts first on the answer: the deletion is finished (and a registration
+  // adopted) before it is audited.
   const audit = auditRegistrationChange(deps.audit);
   const finish = finishClientDeletion(deps.clients);
+  const adopt = adoptConsoleRegistration(deps);
   const atRegistration = endpointPathPrefixMatcher(deps.provider.pathFor('registration', { mountPath: '' }));
   deps.provider.use(function registrationHooks(ctx, next) {
     if (!atRegistration(ctx.path)) return next();
-    return audit(ctx as KoaContextWithOIDC, () => finish(ctx as KoaContextWithOIDC, next));
+    const oidc = ctx as KoaContextWithOIDC;
+    return audit(oidc, () => finish(oidc, () => adopt(oidc, next)));
   });
+}
+
+/**
+ * An app registered over RFC 7591 with an initial access token a developer made in the console
+ * belongs to that developer: it appears in their console, and its consent page names them.
+ */
+function adoptConsoleRegistration(deps: {
+  clients: ClientRegistry;
+  initialAccessTokens: ConsoleInitialAccessTokens;
+}) {
+  return async function adoptConsoleRegistration(ctx: KoaContextWithOIDC, next: Next): Promise<void> {
+    await next();
+    const oidc = ctx.oidc;
+    const tokenId = oidc?.entities.InitialAccessToken?.jti;
+    const clientId = oidc?.client?.clientId ?? (ctx.body as { client_id?: unknown } | undefined)?.client_id;
+    if (oidc?.route !== 'registration' || ctx.status !== 201 || !tokenId || typeof clientId !== 'string')
+      return;
+    const owner = await deps.initialAccessTokens.ownerOf(tokenId);
+    if (owner) await deps.clients.recordOwner(clientId, owner);
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { AccountFlows } from '../accounts/account-flows.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
-import { createConsoleInitialAccessTokens } from '../clients/console-initial-access-tokens.ts';
+import type { ConsoleInitialAccessTokens } from '../clients/console-initial-access-tokens.ts';
 import type { AuthServerConfig } from '../config.ts';
 import { createFederatedAccounts } from '../federation/federated-accounts.ts';
 import { createFederatedIdentityRepository } from '../federation/federated-identity-repository.ts';
@@ -31,6 +31,7 @@ export function createSitePageRouter(deps: {
   /** Pages keep the holder's stand-in: it always reads the live Provider. */
   holder: ProviderHolder;
   clients: ClientRegistry;
+  initialAccessTokens: ConsoleInitialAccessTokens;
   flows: AccountFlows;
   accounts: AccountRepository;
   sessions: AccountSessions;
@@ -51,7 +52,6 @@ export function createSitePageRouter(deps: {
     provider,
     csrf,
     issuer: config.issuer,
-    initialAccessTokens: createConsoleInitialAccessTokens({ orm: deps.orm, provider }),
     frontDoor: createFrontDoorRoutes({
       pages,
       development,

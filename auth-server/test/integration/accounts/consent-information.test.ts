@@ -98,4 +98,38 @@ describe('consent that informs: who registered the app, its pages, grouped scope
     expect(params.get('client_id')).to.equal(client.client_id);
     expect(params.get('redirect_uri')).to.equal(client.redirectUri);
   });
+
+  it('an app registered over RFC 7591 with a console token belongs to that developer: in their console, named on consent', async () => {
+    const developer = new BrowserSession(stack.server.issuer);
+    const { email: developerEmail } = await newSignedInAccount(developer, stack.sink);
+    const issued = await developer.post(
+      '/developers/initial-access-tokens',
+      {},
+      await developer.get('/developers'),
+    );
+    const token = /Bearer ([A-Za-z0-9_-]+)/.exec(issued.html)![1]!;
+    const redirectUri = 'https://by-api.example/cb';
+    const registered = await fetch(`${stack.server.issuer}/reg`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'By API',
+        redirect_uris: [redirectUri],
+        token_endpoint_auth_method: 'none',
+        scope: 'vectors:read',
+      }),
+    });
+    expect(registered.status).to.equal(201);
+    const { client_id: clientId } = (await registered.json()) as { client_id: string };
+    expect((await developer.get('/developers')).html).to.contain(clientId);
+
+    const person = new BrowserSession(stack.server.issuer);
+    await newSignedInAccount(person, stack.sink);
+    const page = await person.get(
+      authorizationRequest({ client_id: clientId, redirectUri }, { scope: 'vectors:read' }),
+    );
+    expect(textOf(page)).to.contain(
+      `Registered by a developer account with a confirmed e-mail address: ${developerEmail}.`,
+    );
+  });
 });
