@@ -37,6 +37,8 @@ export function createConsoleInitialAccessTokens(deps: {
       });
       const value = await token.save();
       const expiresAt = new Date(Date.now() + expiresInSec * 1000);
+      // Expired ones are of no use any more: forgotten as new ones are made.
+      await db().execute('delete from console_initial_access_token where expires_at <= now()');
       await db().execute(
         'insert into console_initial_access_token (id, token_id, account_id, expires_at) values (?, ?, ?, ?)',
         [randomUUID(), token.jti, accountId, expiresAt],

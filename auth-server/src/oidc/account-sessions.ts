@@ -103,6 +103,12 @@ export function createAccountSessions(deps: {
       await db().execute("delete from oidc_model where model = 'Session' and payload->>'accountId' = ?", [
         accountId,
       ]);
+      // The initial access tokens the person made in the developer console die with the rest.
+      await db().execute(
+        `with gone as (delete from console_initial_access_token where account_id = ? returning token_id)
+         delete from oidc_model where model = 'InitialAccessToken' and id in (select token_id from gone)`,
+        [accountId],
+      );
       await revocations.revokeSubject(accountId, source);
     },
 

@@ -171,15 +171,14 @@ class PostgresModelAdapter implements Adapter {
   }
 
   /**
-   * This model's rows of the grant: oidc-provider calls it once per token model. Other models'
-   * rows that name the grant stay, above all an interaction in progress (its grant is the one it
-   * would add to): signing out before switching account revokes the grant while that
-   * interaction still has to resume.
+   * Every token of the grant, whatever model oidc-provider asks through (it picks the models by
+   * the request's client, not each grant's). An interaction in progress that names the grant
+   * stays: signing out before switching account revokes the grant while that interaction still
+   * has to resume.
    */
   revokeByGrantId(grantId: string): Promise<void> {
     return oauthDb(async () => {
-      await this.#db().execute('delete from oidc_model where model = ? and grant_id = ?', [
-        this.model,
+      await this.#db().execute("delete from oidc_model where grant_id = ? and model <> 'Interaction'", [
         grantId,
       ]);
     });

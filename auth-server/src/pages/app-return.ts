@@ -1,4 +1,6 @@
 import type { Provider } from 'oidc-provider';
+import { ANONYMOUS_MARK } from '../clients/anonymous-registration-policy.ts';
+import type { ClientRegistry } from '../clients/client-registry.ts';
 
 /**
  * The app's authorization request a person left to sign up, confirm their address or reset their
@@ -64,9 +66,18 @@ function originOf(uri: string): string | undefined {
 }
 
 /** Finds the app behind a return, from the interaction while it lives. */
-export function createAppReturns(provider: Provider) {
+export function createAppReturns(provider: Provider, clients: Pick<ClientRegistry, 'ownerOf'>) {
   const clientOf = async (clientId: string) =>
     (await provider.Client.find(clientId).catch(() => undefined)) as AppClient | undefined;
+  /**
+   * Once the request is gone, the client is only what a link says, and anyone can mail a link
+   * with their own token and any client: only an app the operator registered is named and linked
+   * then, never one a developer or the app itself registered (its name and address are theirs).
+   */
+  const operatorsApp = async (clientId: string, client: AppClient | undefined) =>
+    client !== undefined &&
+    (client as { [ANONYMOUS_MARK]?: boolean })[ANONYMOUS_MARK] !== true &&
+    (await clients.ownerOf(clientId)) === undefined;
   return {
     /**
      * The return of a page reached from the sign-in step `uid`: its client as the interaction
@@ -85,19 +96,17 @@ export function createAppReturns(provider: Provider) {
     /** Where the person goes back to the app at the end of the flow. */
     async destination(appReturn: AppReturn): Promise<AppDestination> {
       const live = await this.started(appReturn.uid);
-      // Once the request is gone, the client is only what a link says: a registered client is
-      // looked up, but an id that is a URL (a metadata document) would make us fetch what any
-      // link names, so such an app stays unnamed.
-      const clientId =
-        live?.clientId ?? (/^https?:/i.test(appReturn.clientId) ? undefined : appReturn.clientId);
+      if (live) {
+        const appName = (await clientOf(live.clientId))?.clientName ?? 'the app';
+        return { live: true, href: `/interaction/${live.uid}`, appName };
+      }
+      // An id that is a URL (a metadata document) would make us fetch what any link names.
+      const clientId = /^https?:/i.test(appReturn.clientId) ? undefined : appReturn.clientId;
       const client = clientId === undefined ? undefined : await clientOf(clientId);
+      if (clientId === undefined || !(await operatorsApp(clientId, client))) return { live: false };
       const appName = client?.clientName;
-      if (live) return { live: true, href: `/interaction/${live.uid}`, appName: appName ?? 'the app' };
-      return {
-        live: false,
-        ...(appName ? { appName } : {}),
-        ...(client ? { appHref: appAddress(client) } : {}),
-      };
+      const appHref = client ? appAddress(client) : undefined;
+      return { live: false, ...(appName ? { appName } : {}), ...(appHref ? { appHref } : {}) };
     },
   };
 }

@@ -25,13 +25,22 @@ export function linkParts(text: string): TextPart[] {
 
 const SHOWN = 50;
 
+/** Whether a client address is this machine's (IPv4, IPv6, or IPv4 mapped into IPv6). */
+const isLoopback = (ip: string) => /^(?:127\.|::1$|::ffff:127\.)/.test(ip);
+
 /**
- * `/dev/mail` (development only, where mails are not sent): the newest mails of the outbox with
- * their text decoded and their links clickable, so nobody copies a link out of an .eml file.
+ * `/dev/mail` (development only, where mails are not sent, and only to a browser on this machine):
+ * the newest mails of the outbox with their text decoded and their links clickable, so nobody
+ * copies a link out of an .eml file.
  */
 export function createDevMailRoutes(deps: { pages: PageRenderer; outbox: Outbox }): Router {
   const router = new Router();
   router.get('/dev/mail', function devMail(ctx) {
+    // Its links reset passwords: only for a browser on this machine, even in development.
+    if (!isLoopback(ctx.ip)) {
+      const missing = { title: 'Not found', message: 'There is nothing at this address.' };
+      return deps.pages.render(ctx, 'error', missing, 404);
+    }
     const mails = deps.outbox.list(SHOWN).map((mail) => ({ ...mail, parts: linkParts(mail.text) }));
     deps.pages.render(ctx, 'dev-mail', { title: 'Development mail box', mails, dir: deps.outbox.dir });
   });

@@ -85,12 +85,15 @@ function interactionStep(deps: Deps) {
         links: clientLinks(client),
       };
     },
-    /** Who registered a client that neither describes nor registered itself: a console developer, or the operator. */
-    async registeredBy(clientId: unknown): Promise<{ developer?: string } | undefined> {
-      if (typeof clientId !== 'string') return undefined;
-      const owner = await deps.clients.ownerOf(clientId);
-      const account = owner ? await deps.accounts.findById(owner) : undefined;
-      return account?.emailVerified ? { developer: account.email } : owner ? {} : undefined;
+    /**
+     * Who registered a client that neither describes nor registered itself: a console developer
+     * (whose account must still be active to vouch for it), or the operator.
+     */
+    async registeredBy(clientId: unknown): Promise<{ developer?: string; unvouched?: true }> {
+      const owner = typeof clientId === 'string' ? await deps.clients.ownerOf(clientId) : undefined;
+      if (!owner) return {};
+      const account = await deps.accounts.findById(owner);
+      return account?.emailVerified && !account.disabled ? { developer: account.email } : { unvouched: true };
     },
   };
 }
@@ -261,7 +264,10 @@ function switchAccount(step: InteractionStep) {
     if (!d) return;
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(d.params)) {
-      if (typeof value === 'string') params.set(name, value);
+      // Repeated parameters (several `resource` values) stay repeated.
+      for (const one of Array.isArray(value) ? value : [value]) {
+        if (typeof one === 'string') params.append(name, one);
+      }
     }
     params.set('prompt', 'login');
     ctx.status = 303;

@@ -46,7 +46,7 @@ export function createPageRouter(
   const logo = deps.brand?.logo;
   if (logo) router.get('/static/brand-logo', serveStatic(logo.type, logo.bytes));
   // Sign-up and password reset started from an app's sign-in step lead back to it (app-return.ts).
-  const flowDeps = { ...deps, appReturns: createAppReturns(deps.provider) };
+  const flowDeps = { ...deps, appReturns: createAppReturns(deps.provider, deps.clients) };
   // Pages carry forms and CSRF tokens, and their redirects lead to codes: no answer is ever cached
   // (set first, so redirects and refusals carry it too).
   router.use(async function noStore(ctx, next) {

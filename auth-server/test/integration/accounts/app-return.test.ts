@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import { newEmail, PASSWORD } from '../../support/accounts.ts';
+import { newEmail, newSignedInAccount, PASSWORD } from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
 import { authorizationRequest } from '../../support/code-flow.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
@@ -98,5 +98,51 @@ describe('returning to the app: what links and forms may and may not steer', () 
     expect(elsewhere.html).to.contain('This sign-in continues in another window');
     const gone = await other.get('/interaction/abcdefghijklmnop');
     expect(gone.html).to.contain('This sign-in has expired');
+  });
+
+  it("once the request is gone, names and links only an app the operator registered, never a developer's", async () => {
+    // A developer's app, with a name and address of their choosing, named in a mailed link.
+    const developer = new BrowserSession(stack.server.issuer);
+    await newSignedInAccount(developer, stack.sink);
+    const created = await developer.post(
+      '/developers/apps',
+      {
+        name: 'Your Bank',
+        kind: 'spa',
+        redirect_uris: 'https://evil.example/cb',
+        'scope:vectors:read': 'on',
+      },
+      await developer.get('/developers'),
+    );
+    const theirs = /<dt>Client ID<\/dt><dd><code>([^<]+)</.exec(created.html)![1]!;
+    const expiredWith = async (clientId: string) => {
+      const email = newEmail('expired');
+      const browser = new BrowserSession(stack.server.issuer);
+      await browser.post('/signup', { email, password: PASSWORD }, await browser.get('/signup'));
+      const link = new URL(
+        stack.sink.linkIn(
+          await stack.sink.waitFor(email, /Confirm your e-mail/),
+          `${stack.server.issuer}/verify-email`,
+        ),
+      );
+      const form = {
+        token: link.searchParams.get('token')!,
+        interaction: 'gone-long-ago',
+        client_id: clientId,
+      };
+      return browser.post(
+        '/verify-email',
+        form,
+        await browser.get(`/verify-email?${new URLSearchParams(form)}`),
+      );
+    };
+    const mine = await expiredWith(theirs);
+    expect(mine.html).to.contain('E-mail address confirmed');
+    expect(mine.html).to.not.contain('Your Bank');
+    expect(mine.html).to.not.contain('evil.example');
+    expect(mine.html).to.contain('The sign-in you started at the app has expired');
+
+    const operators = await expiredWith(stack.client.client_id);
+    expect(operators.html).to.contain(`href="${new URL(stack.client.redirectUri).origin}"`);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createAppClient, newSignedInAccount } from '../../support/accounts.ts';
+import { accountRow, createAppClient, newSignedInAccount } from '../../support/accounts.ts';
 import { BrowserSession, type Page } from '../../support/browser-session.ts';
 import { authorizationRequest } from '../../support/code-flow.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
@@ -131,5 +131,47 @@ describe('consent that informs: who registered the app, its pages, grouped scope
     expect(textOf(page)).to.contain(
       `Registered by a developer account with a confirmed e-mail address: ${developerEmail}.`,
     );
+  });
+
+  it('a disabled developer vouches for nothing: their console tokens die and their apps are shown unverified', async () => {
+    const developer = new BrowserSession(stack.server.issuer);
+    const { email: developerEmail } = await newSignedInAccount(developer, stack.sink);
+    const issued = await developer.post(
+      '/developers/initial-access-tokens',
+      {},
+      await developer.get('/developers'),
+    );
+    const token = /Bearer ([A-Za-z0-9_-]+)/.exec(issued.html)![1]!;
+    const register = (name: string, redirectUri: string) =>
+      fetch(`${stack.server.issuer}/reg`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          client_name: name,
+          redirect_uris: [redirectUri],
+          token_endpoint_auth_method: 'none',
+          scope: 'vectors:read',
+        }),
+      });
+    const redirectUri = 'https://vouched.example/cb';
+    const { client_id: clientId } = (await (await register('Vouched', redirectUri)).json()) as {
+      client_id: string;
+    };
+    const account = (await accountRow(stack.db, developerEmail))!;
+    expect((await stack.server.admin('POST', `/admin/users/${account.id}/disable`)).status).to.equal(204);
+
+    expect(
+      (await register('Later', 'https://later.example/cb')).status,
+      'the token died with the account',
+    ).to.equal(401);
+    const person = new BrowserSession(stack.server.issuer);
+    await newSignedInAccount(person, stack.sink);
+    const page = await person.get(
+      authorizationRequest({ client_id: clientId, redirectUri }, { scope: 'vectors:read' }),
+    );
+    expect(textOf(page)).to.contain(
+      'Unverified app: the developer account that registered it is no longer active',
+    );
+    expect(textOf(page)).to.not.contain(developerEmail);
   });
 });

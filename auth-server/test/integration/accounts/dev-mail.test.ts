@@ -19,7 +19,15 @@ describe('the development mail box: /dev/mail lists unsent mails, decoded, links
     env: async () => ({
       DATA_DIR: mkdtempSync(join(tmpdir(), 'dev-mail-')),
       MASTER_KEY: devSecret(testEnv().dataDir, 'master-key'),
+      // Behind a proxy, to be reached "from another machine" below.
+      TRUST_PROXY: 'true',
     }),
+  });
+
+  it('answers only a browser on this machine: its links reset passwords', async () => {
+    const remote = new BrowserSession(stack.server.issuer, { 'x-forwarded-for': '203.0.113.9' });
+    expect((await remote.get('/dev/mail')).status).to.equal(404);
+    expect((await new BrowserSession(stack.server.issuer).get('/dev/mail')).status).to.equal(200);
   });
 
   it('is linked from the front door and shows a sign-up mail whose link confirms the address', async () => {
