@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import {
   createAccessLog,
-  createApiReference,
   createErrorHandler,
   createJsonBody,
   createRequestId,
@@ -10,6 +9,7 @@ import {
   healthz,
   type Logger,
   type Metrics,
+  mountApiReference,
 } from '@vectorauth/shared';
 import Koa from 'koa';
 import { createAdminAuth } from './admin/admin-auth.ts';
@@ -40,16 +40,12 @@ export function createAdminApp(deps: {
   const open = new Router();
   open.get('/healthz', healthz);
   open.get('/metrics', (ctx) => deps.metrics.handler(ctx));
-  open.get('/admin/openapi.json', (ctx) => {
-    ctx.body = document;
-  });
-  const reference = createApiReference({
+  mountApiReference(open, {
     path: '/admin/docs',
     openApiPath: '/admin/openapi.json',
     title: 'Auth server admin API reference',
+    document: () => document,
   });
-  open.get(reference.path, reference.page);
-  open.get(reference.assetPath, reference.asset);
   document = createAdminOpenApiDocument([open, ...deps.routers]);
   app.use(open.routes());
   app.use(createAdminAuth(deps.config.admin.token));

@@ -5,7 +5,6 @@ import {
   type AccessTokenVerifier,
   type ChallengeSettings,
   createAccessLog,
-  createApiReference,
   createDpopNonces,
   createDpopProofVerifier,
   createErrorHandler,
@@ -23,6 +22,7 @@ import {
   InvalidTokenError,
   type Logger,
   type Metrics,
+  mountApiReference,
   postgresReadiness,
   publicRequestUrl,
   RateLimitedError,
@@ -108,16 +108,12 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     ]),
   );
   open.get('/metrics', metrics.handler);
-  open.get('/openapi.json', (ctx) => {
-    ctx.body = openapi;
-  });
-  const reference = createApiReference({
+  mountApiReference(open, {
     path: '/docs',
     openApiPath: '/openapi.json',
     title: 'Vector API reference',
+    document: () => openapi,
   });
-  open.get(reference.path, reference.page);
-  open.get(reference.assetPath, reference.asset);
 
   const routeChecks = createVectorRateLimit({
     checks: createRequestChecks(deps.redis, {

@@ -20,6 +20,8 @@ export interface ConsoleInitialAccessTokens {
   remove(accountId: string, id: string): Promise<boolean>;
   /** The account that made the token oidc-provider knows as `tokenId`, if the console made it. */
   ownerOf(tokenId: string): Promise<string | undefined>;
+  /** Deletes every token the account made: they die with its sessions and grants. */
+  removeAllOf(accountId: string): Promise<void>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -57,6 +59,13 @@ export function createConsoleInitialAccessTokens(deps: {
         createdAt: new Date(r.created_at),
         expiresAt: new Date(r.expires_at),
       }));
+    },
+    async removeAllOf(accountId) {
+      await db().execute(
+        `with gone as (delete from console_initial_access_token where account_id = ? returning token_id)
+         delete from oidc_model where model = 'InitialAccessToken' and id in (select token_id from gone)`,
+        [accountId],
+      );
     },
     async ownerOf(tokenId) {
       const rows = await db().execute<{ account_id: string }[]>(

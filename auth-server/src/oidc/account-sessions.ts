@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Provider } from 'oidc-provider';
+import type { ConsoleInitialAccessTokens } from '../clients/console-initial-access-tokens.ts';
 import type { AccountRevocationSource, RevocationSource } from '../revocation/revocation-source.ts';
 import type { Revocations } from '../revocation/revocations.ts';
 import { ACCOUNT_CLIENT_ID } from './account-client.ts';
@@ -33,6 +34,8 @@ export function createAccountSessions(deps: {
   orm: MikroORM;
   provider: Provider;
   revocations: Revocations;
+  /** Console initial access tokens: they end with the account's sessions and grants. */
+  initialAccessTokens: Pick<ConsoleInitialAccessTokens, 'removeAllOf'>;
 }): AccountSessions {
   const { orm, provider, revocations } = deps;
   const db = () => orm.em.getConnection();
@@ -104,11 +107,7 @@ export function createAccountSessions(deps: {
         accountId,
       ]);
       // The initial access tokens the person made in the developer console die with the rest.
-      await db().execute(
-        `with gone as (delete from console_initial_access_token where account_id = ? returning token_id)
-         delete from oidc_model where model = 'InitialAccessToken' and id in (select token_id from gone)`,
-        [accountId],
-      );
+      await deps.initialAccessTokens.removeAllOf(accountId);
       await revocations.revokeSubject(accountId, source);
     },
 

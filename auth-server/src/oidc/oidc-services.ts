@@ -94,9 +94,14 @@ export function createOidcServices(deps: {
     issuer: config.issuer,
     publicJwks: () => ({ keys: holder.live().keySet.publicJwks }),
   });
-  const sessions = createAccountSessions({ orm, provider: holder.provider, revocations });
-  const clients = createClientRegistry({ provider: holder.provider, orm, adapter, revocations });
   const initialAccessTokens = createConsoleInitialAccessTokens({ orm, provider: holder.provider });
+  const sessions = createAccountSessions({
+    orm,
+    provider: holder.provider,
+    revocations,
+    initialAccessTokens,
+  });
+  const clients = createClientRegistry({ provider: holder.provider, orm, adapter, revocations });
   holder.buildWith(
     createProviderFactory({
       ...deps,

@@ -78,14 +78,16 @@ function disconnectApp(page: AccountPage) {
     const account = await page.signedIn(ctx);
     if (!account) return page.signIn(ctx);
     const grantId = formOf(ctx).grant ?? '';
-    const app = (await page.sessions.connectedApps(account.id)).find((a) => a.grantId === grantId);
-    const appName = app?.clientName ?? 'This app';
-    const confirmed = page.confirmFirst(ctx, {
-      title: `Revoke access for ${appName}?`,
-      consequences: `${appName} loses access to your account at once: its access and refresh tokens stop working. It can ask for access again the next time you use it.`,
-      confirmLabel: 'Revoke access',
-      fields: { grant: grantId },
-      cancelHref: '/account',
+    const confirmed = await page.confirmFirst(ctx, async () => {
+      const app = (await page.sessions.connectedApps(account.id)).find((a) => a.grantId === grantId);
+      const appName = app?.clientName ?? 'This app';
+      return {
+        title: `Revoke access for ${appName}?`,
+        consequences: `${appName} loses access to your account at once: its access and refresh tokens stop working. It can ask for access again the next time you use it.`,
+        confirmLabel: 'Revoke access',
+        fields: { grant: grantId },
+        cancelHref: '/account',
+      };
     });
     if (!confirmed) return;
     const clientId = await page.sessions.revokeGrant(account.id, grantId);
@@ -120,14 +122,14 @@ function signOutEverywhere(page: AccountPage) {
   return async function signOutEverywhere(ctx: Context) {
     const account = await page.signedIn(ctx);
     if (!account) return page.signIn(ctx);
-    const confirmed = page.confirmFirst(ctx, {
+    const confirmed = await page.confirmFirst(ctx, () => ({
       title: 'Sign out everywhere?',
       consequences:
         'Every session of your account ends, on every device and in this browser too, and every app loses its access: their tokens stop working. You will have to sign in again, and apps will ask again.',
       confirmLabel: 'Sign out everywhere',
       fields: {},
       cancelHref: '/account',
-    });
+    }));
     if (!confirmed) return;
     await page.sessions.endEverything(account.id, 'sign_out_everywhere');
     await page.audit.record({

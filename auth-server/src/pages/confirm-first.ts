@@ -24,16 +24,20 @@ const CONFIRMED = 'confirmed';
  * Destructive page actions act only on a second, confirmed post: the first post of the form shows
  * a page that says what will happen, with a form that posts the same fields again plus
  * `confirmed=yes` (no JavaScript). True when this post is that confirmation; otherwise the page
- * was rendered and the handler stops.
+ * was rendered and the handler stops. `describe` runs only when the page is shown (what it looks
+ * up to name the thing is not needed to act).
  */
 export function createConfirmFirst(deps: { pages: PageRenderer; csrf: Csrf }) {
-  return function confirmFirst(ctx: Context, confirmation: Confirmation): boolean {
+  return async function confirmFirst(
+    ctx: Context,
+    describe: () => Confirmation | Promise<Confirmation>,
+  ): Promise<boolean> {
     if (formOf(ctx)[CONFIRMED] === 'yes') return true;
     deps.pages.render(ctx, 'confirm', {
       csrf: deps.csrf.token(ctx),
       action: ctx.path,
       confirmedField: CONFIRMED,
-      ...confirmation,
+      ...(await describe()),
     });
     return false;
   };

@@ -237,14 +237,14 @@ function deleteInitialAccessToken(page: DeveloperConsole) {
     const account = await page.signedIn(ctx);
     if (!account) return;
     const id = formOf(ctx).token ?? '';
-    const confirmed = page.confirmFirst(ctx, {
+    const confirmed = await page.confirmFirst(ctx, () => ({
       title: 'Delete this initial access token?',
       consequences:
         'It stops working at once: nobody can register an app with it any more. Apps already registered with it stay as they are.',
       confirmLabel: 'Delete token',
       fields: { token: id },
       cancelHref: '/developers',
-    });
+    }));
     if (!confirmed) return;
     const removed = await page.initialAccessTokens.remove(account.id, id);
     ctx.status = 303;
@@ -257,13 +257,13 @@ function deleteApp(page: DeveloperConsole) {
     const account = await page.signedIn(ctx);
     const app = account && (await page.ownedApp(ctx, account.id));
     if (!account || !app) return;
-    const confirmed = page.confirmFirst(ctx, {
+    const confirmed = await page.confirmFirst(ctx, () => ({
       title: `Delete ${app.client_name ?? app.client_id}?`,
       consequences: `The app with client ID ${app.client_id} is deleted for good: its client secret stops working, every token issued to it is revoked at once, and everyone's access grants to it are removed. This cannot be undone.`,
       confirmLabel: 'Delete app',
       fields: {},
       cancelHref: `/developers/apps/${encodeURIComponent(app.client_id)}`,
-    });
+    }));
     if (!confirmed) return;
     await page.clients.delete(app.client_id);
     await page.audited(ctx, account.id, 'client.deleted', app.client_id);

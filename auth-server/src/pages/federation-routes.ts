@@ -272,13 +272,13 @@ function unlinkProvider(federation: FederationPages) {
     // Refused at once, without asking first, when the person could not sign in without it.
     if (!lastWayIn) {
       const label = federation.upstream(providerId)?.label ?? 'this provider';
-      const confirmed = federation.confirmFirst(ctx, {
+      const confirmed = await federation.confirmFirst(ctx, () => ({
         title: `Unlink ${label}?`,
         consequences: `You will no longer be able to sign in with ${label}. Your account, its apps and its data stay as they are, and you can link ${label} again later.`,
         confirmLabel: `Unlink ${label}`,
         fields: { provider: providerId },
         cancelHref: '/account',
-      });
+      }));
       if (!confirmed) return;
     }
     const removed = !lastWayIn && (await federation.identities.unlink(account.id, providerId));

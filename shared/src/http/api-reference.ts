@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import type Router from '@koa/router';
 import type { RouterContext } from '@koa/router';
 import type { Context } from 'koa';
 import { NotFoundError } from '../errors/errors.ts';
@@ -42,6 +43,18 @@ function versionedName(name: string, body: Buffer): string {
   return `${name.slice(0, dot)}.${hash}${name.slice(dot)}`;
 }
 
+/** Each asset file read and named once per process, however many apps serve it. */
+const read = new Map<string, { body: Buffer; versioned: string }>();
+function readAsset(file: URL, name: string): { body: Buffer; versioned: string } {
+  let asset = read.get(file.href);
+  if (!asset) {
+    const body = readFileSync(file);
+    asset = { body, versioned: versionedName(name, body) };
+    read.set(file.href, asset);
+  }
+  return asset;
+}
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 const escapeHtml = (value: string) => value.replace(/[&<>"]/g, (ch) => ESCAPES[ch] ?? ch);
 
@@ -55,8 +68,7 @@ const escapeHtml = (value: string) => value.replace(/[&<>"]/g, (ch) => ESCAPES[c
 export function createApiReference(options: ApiReferenceOptions) {
   const assets = new Map<string, Asset>();
   const add = (file: URL, name: string, type: string): string => {
-    const body = readFileSync(file);
-    const versioned = versionedName(name, body);
+    const { body, versioned } = readAsset(file, name);
     assets.set(versioned, { type, body });
     return `${options.path}/assets/${versioned}`;
   };
@@ -114,4 +126,21 @@ ${scripts.map((src) => `<script src="${escapeHtml(src)}"></script>`).join('\n')}
       }
     },
   };
+}
+
+/**
+ * Serves an OpenAPI document and its interactive reference on `router`: the document at
+ * `openApiPath` (`document()` read at each request, so it may be built after the routes), the
+ * page at `path`, its assets under `<path>/assets/`.
+ */
+export function mountApiReference(
+  router: Router,
+  options: ApiReferenceOptions & { document: () => unknown },
+): void {
+  const reference = createApiReference(options);
+  router.get(options.openApiPath, (ctx) => {
+    ctx.body = options.document();
+  });
+  router.get(reference.path, reference.page);
+  router.get(reference.assetPath, reference.asset);
 }

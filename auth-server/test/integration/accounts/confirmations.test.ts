@@ -122,6 +122,15 @@ describe('pages: destructive actions are confirmed first, then acted on with a s
     expect(theirs.html).to.contain('already deleted or has expired');
     expect((await register()).status).to.equal(201);
 
+    // A made-up id (not even a UUID) is no token of theirs, not a database error.
+    const madeUp = await browser.post(
+      '/developers/initial-access-tokens/delete',
+      { token: "x' or '1'='1", confirmed: 'yes' },
+      await browser.get('/developers'),
+    );
+    expect(madeUp.status).to.equal(200);
+    expect(madeUp.html).to.contain('already deleted or has expired');
+
     const done = await confirm(browser, asked);
     expect(done.html).to.contain('The initial access token was deleted. It no longer works.');
     expect(done.html).to.not.contain('Delete the initial access token created');

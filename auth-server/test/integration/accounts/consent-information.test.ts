@@ -21,6 +21,33 @@ const textOf = (page: Page) =>
 describe('consent that informs: who registered the app, its pages, grouped scopes, the account, the way back', () => {
   const stack = useAuthStack({ smtp: true, db: true });
 
+  /**
+   * A signed-in developer with an initial access token made in the console, and RFC 7591
+   * registration of a public app with it.
+   */
+  async function developerWithConsoleToken() {
+    const developer = new BrowserSession(stack.server.issuer);
+    const { email: developerEmail } = await newSignedInAccount(developer, stack.sink);
+    const issued = await developer.post(
+      '/developers/initial-access-tokens',
+      {},
+      await developer.get('/developers'),
+    );
+    const token = /Bearer ([A-Za-z0-9_-]+)/.exec(issued.html)![1]!;
+    const register = (name: string, redirectUri: string) =>
+      fetch(`${stack.server.issuer}/reg`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          client_name: name,
+          redirect_uris: [redirectUri],
+          token_endpoint_auth_method: 'none',
+          scope: 'vectors:read',
+        }),
+      });
+    return { developer, developerEmail, register };
+  }
+
   it('an operator-registered third-party app: its https pages as text links, grouped scopes, switch and undo', async () => {
     const client = await createAppClient(stack.server, {
       client_uri: 'https://notes.example',
@@ -97,28 +124,19 @@ describe('consent that informs: who registered the app, its pages, grouped scope
     expect(params.get('state')).to.equal('keep-me');
     expect(params.get('client_id')).to.equal(client.client_id);
     expect(params.get('redirect_uri')).to.equal(client.redirectUri);
+
+    // Someone else's browser with the link re-issues nothing: the step is not theirs.
+    const stranger = new BrowserSession(stack.server.issuer);
+    const refused = await stranger.get(switchHref);
+    expect(refused.status).to.equal(400);
+    expect(refused.leftTo).to.equal(undefined);
+    expect(stranger.responses.some((r) => r.url.includes('/auth?'))).to.equal(false);
   });
 
   it('an app registered over RFC 7591 with a console token belongs to that developer: in their console, named on consent', async () => {
-    const developer = new BrowserSession(stack.server.issuer);
-    const { email: developerEmail } = await newSignedInAccount(developer, stack.sink);
-    const issued = await developer.post(
-      '/developers/initial-access-tokens',
-      {},
-      await developer.get('/developers'),
-    );
-    const token = /Bearer ([A-Za-z0-9_-]+)/.exec(issued.html)![1]!;
+    const { developer, developerEmail, register } = await developerWithConsoleToken();
     const redirectUri = 'https://by-api.example/cb';
-    const registered = await fetch(`${stack.server.issuer}/reg`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_name: 'By API',
-        redirect_uris: [redirectUri],
-        token_endpoint_auth_method: 'none',
-        scope: 'vectors:read',
-      }),
-    });
+    const registered = await register('By API', redirectUri);
     expect(registered.status).to.equal(201);
     const { client_id: clientId } = (await registered.json()) as { client_id: string };
     expect((await developer.get('/developers')).html).to.contain(clientId);
@@ -134,25 +152,7 @@ describe('consent that informs: who registered the app, its pages, grouped scope
   });
 
   it('a disabled developer vouches for nothing: their console tokens die and their apps are shown unverified', async () => {
-    const developer = new BrowserSession(stack.server.issuer);
-    const { email: developerEmail } = await newSignedInAccount(developer, stack.sink);
-    const issued = await developer.post(
-      '/developers/initial-access-tokens',
-      {},
-      await developer.get('/developers'),
-    );
-    const token = /Bearer ([A-Za-z0-9_-]+)/.exec(issued.html)![1]!;
-    const register = (name: string, redirectUri: string) =>
-      fetch(`${stack.server.issuer}/reg`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          client_name: name,
-          redirect_uris: [redirectUri],
-          token_endpoint_auth_method: 'none',
-          scope: 'vectors:read',
-        }),
-      });
+    const { developerEmail, register } = await developerWithConsoleToken();
     const redirectUri = 'https://vouched.example/cb';
     const { client_id: clientId } = (await (await register('Vouched', redirectUri)).json()) as {
       client_id: string;
