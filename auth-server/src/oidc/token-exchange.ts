@@ -110,20 +110,22 @@ export function registerTokenExchange(
           refused.join(' '),
         );
 
+      // Never outlives the token it was exchanged for: exchanging again cannot extend a stolen one.
+      // `iat` and `exp` are fixed here, so a second that ticks before saving cannot add one.
+      const iat = Math.floor(Date.now() / 1000);
+      const exp = Math.max(
+        iat + 1,
+        Math.min(iat + (deps.resourceServer.accessTokenTTL ?? 600), subject.exp as number),
+      );
       const token = new provider.AccessToken({
         accountId: subject.sub as string,
         client,
         grantId: subject.grant_id,
         scope: requested.join(' '),
         gty: 'token_exchange',
-        // Never outlives the token it was exchanged for: exchanging again cannot extend a stolen one.
-        expiresIn: Math.max(
-          1,
-          Math.min(
-            deps.resourceServer.accessTokenTTL ?? 600,
-            (subject.exp as number) - Math.floor(Date.now() / 1000),
-          ),
-        ),
+        iat,
+        exp,
+        expiresIn: exp - iat,
       });
       token.resourceServer = new provider.ResourceServer(deps.audience, deps.resourceServer);
       exchangedActors.set(token, actor);

@@ -44,6 +44,21 @@ export interface Entry {
   writing: boolean;
   /** What recent filters select among `metadata`; cleared by every change. */
   subsets: FilterSubsets;
+  /**
+   * Writes that overtook the write before them (two commits on this instance raced to the
+   * worker), by the version they follow; applied as soon as the gap closes.
+   */
+  early?: Map<number, EarlyWrite>;
+}
+
+/** A write held until the entry reaches `fromVersion`. */
+export interface EarlyWrite {
+  fromVersion: number;
+  toVersion: number;
+  deletes: string[];
+  ids: string[];
+  vectors: Float32Array;
+  metadata: (Metadata | null)[];
 }
 
 /** Rebuild once this share of the labels is masked (and at least `REBUILD_MIN` of them). */

@@ -13,7 +13,14 @@ import { deserializeIndex } from './faiss.ts';
 import { faissBinding } from './faiss-binding.ts';
 import { FilterSubsets } from './filter-subset.ts';
 import { searchGraph } from './graph-search.ts';
-import { buildIndex, type Entry, liveBitmap, liveCount, masksDeletes } from './index-entry.ts';
+import {
+  buildIndex,
+  type EarlyWrite,
+  type Entry,
+  liveBitmap,
+  liveCount,
+  masksDeletes,
+} from './index-entry.ts';
 import type {
   IndexErrorCode,
   IndexReply,
@@ -49,6 +56,9 @@ faissBinding().setThreads(options.threads);
 faissBinding().setBlasThreshold(1, 3);
 
 const entries = new Map<string, Entry>();
+/** Writes held per collection, waiting for the one before them, and their vectors' bytes. */
+const EARLY_WRITES = 64;
+const EARLY_BYTES = 32 * 1024 * 1024;
 const budget = new CacheBudget(options.cacheBytes);
 /** The counters the worker keeps; the rest of `IndexStats` is read off the cache when asked. */
 const stats: Omit<IndexStats, 'entries' | 'bytes' | 'building'> = {
@@ -151,6 +161,52 @@ function applyChanges(
   for (const s of add.sizes) entry.extraBytes += s;
 }
 
+function applyWrite(entry: Entry, write: EarlyWrite): void {
+  const sizes = write.ids.map((id, i) => {
+    const m = write.metadata[i];
+    return sizeOf(id, m ? JSON.stringify(m).length : 0);
+  });
+  applyChanges(entry, new Set([...write.deletes, ...write.ids]), { ...write, sizes });
+  entry.version = write.toVersion;
+  entry.changes += write.ids.length + write.deletes.length;
+}
+
+/**
+ * Holds a write that overtook the one before it: two writes on this instance commit in one order
+ * and reach the worker in the other. Dropping the entry instead would reload a whole collection
+ * for every such race. A gap left by another instance's write never closes; the search that
+ * needs that write finds the entry stale and reloads it. Bounded in writes and bytes.
+ */
+function holdEarly(entry: Entry, write: EarlyWrite): boolean {
+  if (write.fromVersion < entry.version) return false;
+  const early = entry.early ?? new Map<number, EarlyWrite>();
+  let bytes = write.vectors.byteLength;
+  for (const held of early.values()) bytes += held.vectors.byteLength;
+  if (early.size >= EARLY_WRITES || bytes > EARLY_BYTES) return false;
+  early.set(write.fromVersion, {
+    fromVersion: write.fromVersion,
+    toVersion: write.toVersion,
+    deletes: write.deletes,
+    ids: write.ids,
+    vectors: write.vectors,
+    metadata: write.metadata,
+  });
+  entry.early = early;
+  return true;
+}
+
+/** Applies the held writes that follow on from the entry's version; drops those it passed. */
+function applyHeldWrites(entry: Entry): void {
+  const early = entry.early;
+  if (!early) return;
+  for (let next = early.get(entry.version); next; next = early.get(entry.version)) {
+    early.delete(next.fromVersion);
+    applyWrite(entry, next);
+  }
+  for (const from of early.keys()) if (from < entry.version) early.delete(from);
+  if (early.size === 0) entry.early = undefined;
+}
+
 function openSnapshotEntry(request: Extract<IndexRequest, { op: 'load' }>, dataKey: DataKey | null): Entry {
   const { target, snapshot } = request;
   if (!snapshot) throw new Error('no snapshot');
@@ -245,7 +301,11 @@ function load(request: Extract<IndexRequest, { op: 'load' }>): Extract<IndexRepl
     };
     source = 'records';
   }
-  if (existing && existing !== entry) forget(target.key);
+  if (existing && existing !== entry) {
+    if (existing.early) entry.early = existing.early; // writes that follow on from the reload
+    forget(target.key);
+  }
+  applyHeldWrites(entry);
   remember(entry);
   schedule(entry);
   builds.start(entry);
@@ -368,18 +428,15 @@ function handle(request: IndexRequest): IndexReply {
       return load(request);
     case 'apply': {
       const entry = entries.get(request.key);
-      if (entry && entry.version >= request.toVersion) return { op: 'apply', applied: true };
-      if (!entry || entry.version !== request.fromVersion) {
-        if (entry) forget(request.key); // a write from elsewhere came in between: reload when searched
+      if (!entry) return { op: 'apply', applied: false };
+      if (entry.version >= request.toVersion) return { op: 'apply', applied: true };
+      if (entry.version !== request.fromVersion) {
+        if (holdEarly(entry, request)) return { op: 'apply', applied: true };
+        forget(request.key); // the gap does not close here: reloaded when searched
         return { op: 'apply', applied: false };
       }
-      const sizes = request.ids.map((id, i) => {
-        const m = request.metadata[i];
-        return sizeOf(id, m ? JSON.stringify(m).length : 0);
-      });
-      applyChanges(entry, new Set([...request.deletes, ...request.ids]), { ...request, sizes });
-      entry.version = request.toVersion;
-      entry.changes += request.ids.length + request.deletes.length;
+      applyWrite(entry, request);
+      applyHeldWrites(entry);
       remember(entry);
       schedule(entry);
       builds.start(entry);

@@ -37,7 +37,12 @@ describe('token exchange (RFC 8693): an agent acting for a person', () => {
   ) => {
     const res = await exchange(client, subjectToken, extra);
     expect(res.status, await res.clone().text()).to.equal(200);
-    return (await res.json()) as { access_token: string; issued_token_type: string; scope: string };
+    return (await res.json()) as {
+      access_token: string;
+      issued_token_type: string;
+      scope: string;
+      expires_in: number;
+    };
   };
   const atVectorApi = (token: string) =>
     fetch(`${stack.api.url}/v1/collections`, { headers: { authorization: `Bearer ${token}` } }).then(
@@ -136,7 +141,9 @@ describe('token exchange (RFC 8693): an agent acting for a person', () => {
     const { accessToken } = await person();
     const short = decodeJwt(accessToken);
     const body = await exchanged(await agent(), accessToken);
-    expect(decodeJwt(body.access_token).exp).to.be.at.most(short.exp as number);
+    const exchangedClaims = decodeJwt(body.access_token);
+    expect(exchangedClaims.exp).to.be.at.most(short.exp as number);
+    expect((exchangedClaims.exp as number) - (exchangedClaims.iat as number)).to.equal(body.expires_in);
     const dpopOnly = await stack.server.createClient({
       client_name: 'dpop agent',
       grant_types: [EXCHANGE],
