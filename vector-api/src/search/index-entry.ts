@@ -2,7 +2,7 @@ import { indexKindFor } from '../store/index-settings.ts';
 import type { CodecName, DataKey, Metadata } from '../store/record-codec.ts';
 import { createFlatIndex, createHnswIndex, type FaissIndex, type IndexKind } from './faiss.ts';
 import type { FilterSubsets } from './filter-subset.ts';
-import type { IndexTarget } from './index-protocol.ts';
+import type { IndexRequest, IndexTarget } from './index-protocol.ts';
 
 /** An index being built in the background from an entry's vectors (see background-build.ts). */
 export interface IndexBuild {
@@ -52,14 +52,7 @@ export interface Entry {
 }
 
 /** A write held until the entry reaches `fromVersion`. */
-export interface EarlyWrite {
-  fromVersion: number;
-  toVersion: number;
-  deletes: string[];
-  ids: string[];
-  vectors: Float32Array;
-  metadata: (Metadata | null)[];
-}
+export type EarlyWrite = Omit<Extract<IndexRequest, { op: 'apply' }>, 'op' | 'key'>;
 
 /** Rebuild once this share of the labels is masked (and at least `REBUILD_MIN` of them). */
 export const REBUILD_SHARE = 0.25;
