@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { decodeJwt } from './bench/access-token.ts';
+import { publishBenchApiKey } from './bench/bench-api-key.ts';
 import { BENCH_COMMAND } from './bench/bench-command.ts';
 import { randomVectors } from './bench/dataset.ts';
 import { createBenchDpopKey } from './bench/dpop-proofs.ts';
@@ -381,18 +382,21 @@ try {
     );
   }
 
+  // The resource servers of the layer scenarios trust the bench stack's issuer and Redis.
+  const resourceTarget = (token: string) => ({
+    issuer: stack.issuer,
+    audience: stack.vectorApiUrl,
+    redisUrl: String(stack.env.REDIS_URL),
+    token,
+  });
+
   // What each layer of the resource-server library costs: verification only, + the revocation
   // check, + the rate limit. Same token, same load, same trivial route.
   if (scenarios.has('resource-layers')) {
     log('resource-server layers: plain, + revocation check, + rate limit');
     const layers = await benchResourceLayers(
       http,
-      {
-        issuer: stack.issuer,
-        audience: stack.vectorApiUrl,
-        redisUrl: String(stack.env.REDIS_URL),
-        token: await token(),
-      },
+      resourceTarget(await token()),
       ['plain', 'revocation', 'ratelimit'],
       { count: params.resource, concurrency: params.concurrency, warmup: 300 },
     );
@@ -429,12 +433,7 @@ try {
     });
     const layers = await benchResourceLayers(
       http,
-      {
-        issuer: stack.issuer,
-        audience: stack.vectorApiUrl,
-        redisUrl: String(stack.env.REDIS_URL),
-        token: bearer,
-      },
+      resourceTarget(bearer),
       ['ratelimit', 'dpop'],
       { count: params.resource, concurrency: params.concurrency, warmup: 300 },
       async (mode, url, count) => {
@@ -457,6 +456,28 @@ try {
         'DPoP cost',
       ),
     );
+  }
+
+  // Personal API keys: the same resource server code and checks, a key (its record published in
+  // Redis as the auth server publishes it, for the token's own principal) against a JWT.
+  if (scenarios.has('api-keys')) {
+    log('API keys: a personal API key against a JWT access token, same principal and checks');
+    const bearer = await token();
+    const key = await publishBenchApiKey(String(stack.env.REDIS_URL), String(decodeJwt(bearer).payload.sub));
+    const layers = await benchResourceLayers(
+      http,
+      resourceTarget(bearer),
+      ['ratelimit', 'apikey'],
+      { count: params.resource, concurrency: params.concurrency, warmup: 300 },
+      async (mode) => () => ({ authorization: `Bearer ${mode === 'apikey' ? key : bearer}` }),
+    );
+    const jwtLayer = layers.get('ratelimit')!;
+    const keyLayer = layers.get('apikey')!;
+    rows.push(
+      { name: 'authenticated requests: JWT access token (+ revocation + rate limit)', result: jwtLayer },
+      { name: 'authenticated requests: personal API key (+ revocation + rate limit)', result: keyLayer },
+    );
+    sections.push(formatRatios([{ name: 'API key / JWT', ours: keyLayer, bare: jwtLayer }], 'API key cost'));
   }
 
   // Client ID Metadata Documents: a client known from its (cached) document against a registered one.

@@ -131,10 +131,12 @@ export async function startAuthServer(
       'admin server',
     );
     const sweeper = started.push(
-      startExpirySweeper(orm, logger, {
-        clients: oidc.clients,
-        ttlSec: config.registration.anonymousClientTtlSec,
-      }),
+      startExpirySweeper(
+        orm,
+        logger,
+        { clients: oidc.clients, ttlSec: config.registration.anonymousClientTtlSec },
+        oidc.apiKeys,
+      ),
       (sweeper) => sweeper.stop(),
       'expiry sweeper',
     );

@@ -1,4 +1,5 @@
 import type { Logger, MikroORM } from '@vectorauth/shared';
+import type { ApiKeys } from './api-keys/api-keys.ts';
 import { sweepUnusedAnonymousClients } from './clients/anonymous-client-sweep.ts';
 import type { ClientRegistry } from './clients/client-registry.ts';
 import { sweepExpiredModels } from './oidc/postgres-adapter.ts';
@@ -7,16 +8,18 @@ import { sweepExpiredRevocations } from './revocation/revocations.ts';
 const SWEEP_EVERY_MS = 5 * 60_000;
 
 /**
- * Every few minutes deletes expired oidc-provider models, revocation marks, and anonymously
- * registered clients unused for `anonymousClientTtlSec`; `stop` ends it.
+ * Every few minutes deletes expired oidc-provider models, revocation marks, API keys, and
+ * anonymously registered clients unused for `anonymousClientTtlSec`; `stop` ends it.
  */
 export function startExpirySweeper(
   orm: MikroORM,
   logger: Logger,
   anonymous: { clients: ClientRegistry; ttlSec: number },
+  apiKeys: Pick<ApiKeys, 'sweepExpired'>,
 ): { stop(): void; sweepNow(): Promise<void> } {
   const sweepNow = async () => {
     await Promise.all([
+      apiKeys.sweepExpired().catch((err) => logger.warn({ err }, 'sweeping expired API keys failed')),
       sweepUnusedAnonymousClients(orm, anonymous.clients, anonymous.ttlSec).catch((err) =>
         logger.warn({ err }, 'sweeping unused anonymous clients failed'),
       ),

@@ -3,11 +3,15 @@
  * layer costs: MODE=plain (verify only), revocation (+ the Redis revocation check), ratelimit
  * (+ a per-principal rate limit, in the same Redis round trip as the revocation check, as the
  * vector API does), dpop (ratelimit, and DPoP-bound tokens with their proofs, the proof's jti in
- * that same round trip). Prints its URL on stdout.
+ * that same round trip), apikey (ratelimit, and personal API keys beside tokens, as the vector API
+ * verifies them). Prints its URL on stdout.
  */
 import {
   createAccessTokenVerifier,
+  createApiKeyRecords,
+  createApiKeyVerifier,
   createBearerAuth,
+  createCredentialVerifier,
   createDpopProofVerifier,
   createErrorHandler,
   createLogger,
@@ -26,7 +30,11 @@ const profile = await startCpuProfile(`resource-server-${MODE}`);
 if (!ISSUER || !AUDIENCE || !REDIS_URL) throw new Error('ISSUER, AUDIENCE and REDIS_URL are required');
 const logger = createLogger({ name: 'bench-resource-server', level: 'warn' });
 const redis = createRedis(REDIS_URL, 'bench-resource-server', logger);
-const verifier = createAccessTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `${ISSUER}/jwks` });
+const tokens = createAccessTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `${ISSUER}/jwks` });
+const verifier =
+  MODE === 'apikey'
+    ? createCredentialVerifier(tokens, createApiKeyVerifier({ records: createApiKeyRecords(redis) }))
+    : tokens;
 const app = new Koa();
 app.use(createErrorHandler(logger));
 const revocations = createRevocationStore(redis);

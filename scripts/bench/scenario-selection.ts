@@ -7,6 +7,7 @@ export const SCENARIOS = [
   'sign-ins',
   'resource-layers',
   'dpop',
+  'api-keys',
   'cimd',
   'signing',
   'cold-load',

@@ -82,7 +82,7 @@ export async function startVectorApi(
       'maintenance',
     );
     const tokens = started.push(
-      startTokenVerification(config, logger),
+      startTokenVerification(config, redis, logger),
       (tokens) => tokens.close(),
       'token verification',
     );

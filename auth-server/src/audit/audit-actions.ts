@@ -30,6 +30,8 @@ export const AUDIT_ACTIONS = [
   'key.removed',
   'rate_limit.hit',
   'permission.denied',
+  'api_key.created',
+  'api_key.revoked',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -42,4 +44,4 @@ export const AUDIT_ACTOR_TYPES = ['user', 'client', 'admin', 'system', 'anonymou
 export type AuditActorType = (typeof AUDIT_ACTOR_TYPES)[number];
 
 /** What it was done to. */
-export type AuditSubjectType = 'user' | 'client' | 'grant' | 'key' | 'ip';
+export type AuditSubjectType = 'user' | 'client' | 'grant' | 'key' | 'ip' | 'api_key';

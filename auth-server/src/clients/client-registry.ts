@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { InvalidClientMetadataError } from '@vectorauth/shared';
 import type { Adapter, AdapterPayload, Provider } from 'oidc-provider';
+import type { ApiKeys } from '../api-keys/api-keys.ts';
 import type { Revocations } from '../revocation/revocations.ts';
 import { dropClientGrantsAndTokens } from './client-grants-and-tokens.ts';
 import { parseClientMetadata } from './client-metadata.ts';
@@ -50,6 +51,8 @@ export function createClientRegistry(deps: {
   orm: MikroORM;
   adapter: new (model: string) => Adapter;
   revocations: Revocations;
+  /** A client's API keys go with it. */
+  apiKeys: Pick<ApiKeys, 'revokeAllOf'>;
 }): ClientRegistry {
   const { provider, orm, revocations } = deps;
   const store = createClientStore(deps);
@@ -125,6 +128,7 @@ export function createClientRegistry(deps: {
         revocations.revokeGrant(grantId, 'client_deleted'),
       );
       await owners.forget(clientId);
+      await deps.apiKeys.revokeAllOf(clientId, 'client_deleted');
       await revocations.revokeClient(clientId, 'client_deleted');
     },
   };

@@ -5,7 +5,7 @@ import type { Adapter, ClientMetadata } from 'oidc-provider';
 export const ACCOUNT_CLIENT_ID = 'account';
 
 /** The pages a person signs in to through the account client. */
-export const ACCOUNT_PAGES = ['/account', '/developers'] as const;
+export const ACCOUNT_PAGES = ['/account', '/developers', '/account/api-keys'] as const;
 
 /** The built-in first-party client through which people sign in to their account page. */
 export function accountClientMetadata(issuer: string): ClientMetadata {
@@ -38,11 +38,13 @@ export async function ensureAccountClient(
 /**
  * An authorization request whose only purpose is to sign the person in (the resulting code is
  * never redeemed and expires); afterwards the provider session identifies them on /account.
+ * `again`: sign in even when signed in already (`prompt=login`), before a sensitive change.
  */
 export function accountSignInUrl(
   issuer: string,
   page: (typeof ACCOUNT_PAGES)[number] = '/account',
   upstream?: string,
+  again = false,
 ): string {
   const verifier = randomBytes(32).toString('base64url');
   const params = new URLSearchParams({
@@ -55,6 +57,7 @@ export function accountSignInUrl(
     state: randomBytes(16).toString('base64url'),
     // Sign in through this upstream provider straight away (see interaction-routes.ts).
     ...(upstream ? { upstream } : {}),
+    ...(again ? { prompt: 'login' } : {}),
   });
   return `${issuer}/auth?${params}`;
 }

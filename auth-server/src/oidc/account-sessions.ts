@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Provider } from 'oidc-provider';
+import type { ApiKeys } from '../api-keys/api-keys.ts';
 import type { ConsoleInitialAccessTokens } from '../clients/console-initial-access-tokens.ts';
 import type { AccountRevocationSource, RevocationSource } from '../revocation/revocation-source.ts';
 import type { Revocations } from '../revocation/revocations.ts';
@@ -36,6 +37,8 @@ export function createAccountSessions(deps: {
   revocations: Revocations;
   /** Console initial access tokens: they end with the account's sessions and grants. */
   initialAccessTokens: Pick<ConsoleInitialAccessTokens, 'removeAllOf'>;
+  /** So do the account's API keys. */
+  apiKeys: Pick<ApiKeys, 'revokeAllOf'>;
 }): AccountSessions {
   const { orm, provider, revocations } = deps;
   const db = () => orm.em.getConnection();
@@ -108,6 +111,7 @@ export function createAccountSessions(deps: {
       ]);
       // The initial access tokens the person made in the developer console die with the rest.
       await deps.initialAccessTokens.removeAllOf(accountId);
+      await deps.apiKeys.revokeAllOf(accountId, source);
       await revocations.revokeSubject(accountId, source);
     },
 

@@ -1,6 +1,7 @@
 import type { Logger, MasterKeyring, Metrics, MikroORM, Redis } from '@vectorauth/shared';
 import type { Adapter } from 'oidc-provider';
 import type { AccountRepository } from '../accounts/account-repository.ts';
+import { type ApiKeys, createApiKeys } from '../api-keys/api-keys.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientCacheSync } from '../clients/client-cache-sync.ts';
 import { type ClientRegistry, createClientRegistry } from '../clients/client-registry.ts';
@@ -35,6 +36,8 @@ export interface OidcServices {
   clients: ClientRegistry;
   /** Initial access tokens made in the developer console, each owned by its account. */
   initialAccessTokens: ConsoleInitialAccessTokens;
+  /** Personal API keys and client keys. */
+  apiKeys: ApiKeys;
 }
 
 /**
@@ -95,13 +98,15 @@ export function createOidcServices(deps: {
     publicJwks: () => ({ keys: holder.live().keySet.publicJwks }),
   });
   const initialAccessTokens = createConsoleInitialAccessTokens({ orm, provider: holder.provider });
+  const apiKeys = createApiKeys({ orm, redis, replicas: config.redisWaitReplicas, revocations, logger });
   const sessions = createAccountSessions({
     orm,
     provider: holder.provider,
     revocations,
     initialAccessTokens,
+    apiKeys,
   });
-  const clients = createClientRegistry({ provider: holder.provider, orm, adapter, revocations });
+  const clients = createClientRegistry({ provider: holder.provider, orm, adapter, revocations, apiKeys });
   holder.buildWith(
     createProviderFactory({
       ...deps,
@@ -117,5 +122,5 @@ export function createOidcServices(deps: {
       initialAccessTokens,
     }),
   );
-  return { holder, adapter, revocations, oauthMetrics, sessions, clients, initialAccessTokens };
+  return { holder, adapter, revocations, oauthMetrics, sessions, clients, initialAccessTokens, apiKeys };
 }

@@ -125,7 +125,7 @@ function signOutEverywhere(page: AccountPage) {
     const confirmed = await page.confirmFirst(ctx, () => ({
       title: 'Sign out everywhere?',
       consequences:
-        'Every session of your account ends, on every device and in this browser too, and every app loses its access: their tokens stop working. You will have to sign in again, and apps will ask again.',
+        'Every session of your account ends, on every device and in this browser too, and every app loses its access: their tokens stop working, and so do your API keys. You will have to sign in again, and apps will ask again.',
       confirmLabel: 'Sign out everywhere',
       fields: {},
       cancelHref: '/account',

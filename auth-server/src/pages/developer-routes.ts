@@ -1,26 +1,41 @@
 import Router from '@koa/router';
 import { AppError, VECTOR_SCOPES } from '@vectorauth/shared';
 import type { Context } from 'koa';
+import { clientKeyScopes, clientKeysOf } from '../api-keys/client-key-scopes.ts';
+import { API_KEY_EXPIRY_DAYS, readNewApiKey } from '../api-keys/new-api-key-form.ts';
 import type { AuditAction } from '../audit/audit-actions.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import type { RegisteredClient } from '../clients/client-registry.ts';
+import { accountSignInUrl } from '../oidc/account-client.ts';
+import { createAuditedApiKey, revokeAuditedApiKey } from './api-key-page-actions.ts';
 import { createConfirmFirst } from './confirm-first.ts';
+import { signedInRecently } from './fresh-sign-in.ts';
 import type { PageDeps } from './page-deps.ts';
 import { type FormFields, formOf } from './page-form.ts';
 import { createSignedInAccount, sendToSignIn } from './signed-in-account.ts';
 
 type Deps = Pick<
   PageDeps,
-  'provider' | 'accounts' | 'clients' | 'initialAccessTokens' | 'pages' | 'csrf' | 'issuer' | 'audit'
+  | 'provider'
+  | 'accounts'
+  | 'clients'
+  | 'initialAccessTokens'
+  | 'apiKeys'
+  | 'pages'
+  | 'csrf'
+  | 'issuer'
+  | 'audit'
 >;
 
 const INITIAL_ACCESS_TOKEN_TTL = 24 * 3600;
 
 /** The console's success messages, by the `notice` a redirect names. */
 const CONSOLE_NOTICES: Record<string, string> = {
-  deleted: 'The app was deleted and its tokens revoked.',
+  deleted: 'The app was deleted and its tokens and API keys revoked.',
   token_deleted: 'The initial access token was deleted. It no longer works.',
   no_token: 'That initial access token was already deleted or has expired.',
+  key_revoked: 'The API key was revoked. It stops working at once, everywhere.',
+  no_key: 'That API key was already revoked or has expired.',
 };
 
 const KINDS = [
@@ -107,6 +122,12 @@ export function createDeveloperRoutes(deps: Deps): Router {
   router.post('/initial-access-tokens', issueInitialAccessToken(page));
   router.post('/initial-access-tokens/delete', deleteInitialAccessToken(page));
   router.post('/apps/:id/delete', deleteApp(page));
+  router.get('/confirm-identity', (ctx) => {
+    ctx.status = 303;
+    ctx.redirect(accountSignInUrl(deps.issuer, '/developers', undefined, true));
+  });
+  router.post('/apps/:id/api-keys', createClientKey(page));
+  router.post('/apps/:id/api-keys/revoke', revokeClientKey(page));
   return router;
 }
 
@@ -139,8 +160,28 @@ function developerConsole(deps: Deps) {
       const data = { csrf: csrf.token(ctx), apps, tokens, kinds: KINDS, scopes: CONSOLE_SCOPES, ...extra };
       pages.render(ctx, 'developers', data, status);
     },
-    renderApp: (ctx: Context, app: RegisteredClient, secret?: string) =>
-      pages.render(ctx, 'developer-app', { csrf: csrf.token(ctx), app, secret, kind: kindOf(app) }),
+    /** The app's page; a machine-to-machine app's also lists its API keys and offers a new one. */
+    async renderApp(
+      ctx: Context,
+      app: RegisteredClient,
+      extra: { secret?: string; notice?: string; values?: FormFields; errors?: Record<string, string> } = {},
+      status = 200,
+    ) {
+      const keys = clientKeysOf(app)
+        ? {
+            keys: await deps.apiKeys.list({ kind: 'client', clientId: app.client_id }),
+            keyScopes: clientKeyScopes(app).map((s) => [s, VECTOR_SCOPES[s as keyof typeof VECTOR_SCOPES]]),
+            expiryDays: API_KEY_EXPIRY_DAYS,
+            fresh: await signedInRecently(deps.provider, ctx),
+          }
+        : {};
+      pages.render(
+        ctx,
+        'developer-app',
+        { csrf: csrf.token(ctx), app, kind: kindOf(app), ...keys, ...extra },
+        status,
+      );
+    },
     /** The app, when the signed-in person owns it; otherwise a 404 page (never "it exists but is not yours"). */
     async ownedApp(ctx: Context, accountId: string): Promise<RegisteredClient | undefined> {
       const id = ctx.params.id ?? '';
@@ -186,7 +227,7 @@ function registerApp(page: DeveloperConsole) {
     try {
       const created = await page.clients.create(metadata, { owner: account.id });
       await page.audited(ctx, account.id, 'client.registered', created.client_id, { kind });
-      page.renderApp(ctx, created, created.client_secret);
+      await page.renderApp(ctx, created, { secret: created.client_secret });
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 400) throw err;
       const field = err.code === 'invalid_redirect_uri' ? 'redirect_uris' : 'form';
@@ -199,7 +240,8 @@ function showApp(page: DeveloperConsole) {
   return async function showApp(ctx: Context) {
     const account = await page.signedIn(ctx);
     const app = account && (await page.ownedApp(ctx, account.id));
-    if (app) page.renderApp(ctx, app);
+    const notice = typeof ctx.query.notice === 'string' ? CONSOLE_NOTICES[ctx.query.notice] : undefined;
+    if (app) await page.renderApp(ctx, app, { notice });
   };
 }
 
@@ -213,7 +255,7 @@ function rotateSecret(page: DeveloperConsole) {
     await page.audited(ctx, account.id, 'client.secret_rotated', app.client_id, {
       revoked_access: revokeTokens,
     });
-    page.renderApp(ctx, app, rotated.client_secret);
+    await page.renderApp(ctx, app, { secret: rotated.client_secret });
   };
 }
 
@@ -281,3 +323,60 @@ const lines = (text: string | undefined) =>
 
 const chosenScopes = (form: FormFields) =>
   CONSOLE_SCOPES.map(([scope]) => scope).filter((scope) => form[`scope:${scope}`] === 'on');
+
+/** A new API key acting as a machine-to-machine app, within its registered scopes (fresh sign-in). */
+function createClientKey(page: DeveloperConsole) {
+  return async function createClientKey(ctx: Context) {
+    const account = await page.signedIn(ctx);
+    const app = account && (await page.ownedApp(ctx, account.id));
+    if (!account || !app) return;
+    const form = formOf(ctx);
+    if (!clientKeysOf(app)) {
+      const errors = { form: 'Only a machine-to-machine app acts on its own behalf: it alone has API keys.' };
+      return page.renderApp(ctx, app, { errors, notice: errors.form }, 400);
+    }
+    if (!(await signedInRecently(page.provider, ctx))) {
+      const errors = { form: 'Your sign-in is too old to create a key: sign in again first.' };
+      return page.renderApp(ctx, app, { values: form, errors, notice: errors.form }, 403);
+    }
+    const input = readNewApiKey(form, clientKeyScopes(app));
+    if (!input.ok) return page.renderApp(ctx, app, { values: form, errors: input.errors }, 400);
+    const acting = {
+      owner: { kind: 'client', clientId: app.client_id },
+      accountId: account.id,
+      clientId: app.client_id,
+      via: 'console',
+    } as const;
+    const made = await createAuditedApiKey(page, ctx, acting, input.value);
+    if ('full' in made) return page.renderApp(ctx, app, { values: form, errors: { name: made.full } }, 409);
+    page.pages.render(ctx, 'api-key-created', { ...made, backHref: `/developers/apps/${app.client_id}` });
+  };
+}
+
+/** Revokes one of an app's API keys, after confirmation: it is refused on its next request. */
+function revokeClientKey(page: DeveloperConsole) {
+  return async function revokeClientKey(ctx: Context) {
+    const account = await page.signedIn(ctx);
+    const app = account && (await page.ownedApp(ctx, account.id));
+    if (!account || !app) return;
+    const id = formOf(ctx).key ?? '';
+    const owner = { kind: 'client', clientId: app.client_id } as const;
+    const back = `/developers/apps/${app.client_id}`;
+    const confirmed = await page.confirmFirst(ctx, async () => {
+      const key = (await page.apiKeys.list(owner)).find((k) => k.id === id);
+      const name = key ? `"${key.name}"` : 'this API key';
+      return {
+        title: `Revoke the API key ${name}?`,
+        consequences: `Whatever uses ${name} as ${app.client_name ?? app.client_id} is refused at once, on its next request. This cannot be undone.`,
+        confirmLabel: 'Revoke key',
+        fields: { key: id },
+        cancelHref: back,
+      };
+    });
+    if (!confirmed) return;
+    const acting = { owner, accountId: account.id, clientId: app.client_id, via: 'console' } as const;
+    const name = await revokeAuditedApiKey(page, ctx, acting, id);
+    ctx.status = 303;
+    ctx.redirect(`${back}?notice=${name === undefined ? 'no_key' : 'key_revoked'}`);
+  };
+}

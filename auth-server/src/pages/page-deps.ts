@@ -1,6 +1,7 @@
 import type { Provider } from 'oidc-provider';
 import type { AccountFlows } from '../accounts/account-flows.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { ApiKeys } from '../api-keys/api-keys.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
 import type { ConsoleInitialAccessTokens } from '../clients/console-initial-access-tokens.ts';
@@ -21,6 +22,8 @@ export interface PageDeps {
   /** Initial access tokens made in the developer console, per account. */
   initialAccessTokens: ConsoleInitialAccessTokens;
   audit: AuditLog;
+  /** Personal API keys (`/account/api-keys`). */
+  apiKeys: ApiKeys;
   /** Upstream providers offered as "Continue with ..." on the sign-in and sign-up pages. */
   federatedProviders?: readonly { id: string; label: string }[];
   /** What the account page shows about linked upstream providers (see federation-routes.ts). */

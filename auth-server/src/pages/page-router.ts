@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { createAccountRoutes } from './account-routes.ts';
+import { createApiKeyRoutes } from './api-key-routes.ts';
 import { createAppReturns } from './app-return.ts';
 import { type Brand, brandStylesheet } from './brand.ts';
 import { createDeveloperRoutes } from './developer-routes.ts';
@@ -61,6 +62,7 @@ export function createPageRouter(
     createPasswordRoutes(flowDeps),
     createInteractionRoutes(deps),
     createAccountRoutes(deps),
+    createApiKeyRoutes(deps),
     createDeveloperRoutes(deps),
     ...(deps.federationRoutes ? [deps.federationRoutes] : []),
   ]) {

@@ -3,6 +3,7 @@ import type { MikroORM } from '@vectorauth/shared';
 import type { Middleware } from 'koa';
 import type { AccountFlows } from '../accounts/account-flows.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { ApiKeys } from '../api-keys/api-keys.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
 import type { ConsoleInitialAccessTokens } from '../clients/console-initial-access-tokens.ts';
@@ -32,6 +33,7 @@ export function createSitePageRouter(deps: {
   holder: ProviderHolder;
   clients: ClientRegistry;
   initialAccessTokens: ConsoleInitialAccessTokens;
+  apiKeys: ApiKeys;
   flows: AccountFlows;
   accounts: AccountRepository;
   sessions: AccountSessions;

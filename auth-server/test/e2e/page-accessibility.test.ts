@@ -196,11 +196,29 @@ describe('e2e in Chromium: every page passes axe-core (WCAG 2.2 AA) in light and
     await page.getByRole('button', { name: 'Delete app' }).click();
     await heading(page, 'Delete Console app?');
     await page.getByRole('button', { name: 'Delete app' }).click();
-    await page.getByText('The app was deleted and its tokens revoked.').waitFor();
+    await page.getByText('The app was deleted and its tokens and API keys revoked.').waitFor();
     await page.getByRole('button', { name: /^Delete the initial access token created/ }).click();
     await heading(page, 'Delete this initial access token?');
     await page.getByRole('button', { name: 'Delete token' }).click();
     await page.getByText('The initial access token was deleted. It no longer works.').waitFor();
+
+    // API keys: a fresh sign-in first (the password asked again), then a key shown once, then revoked.
+    await page.goto(`${issuer}/account/api-keys/confirm-identity`);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading(page, 'API keys');
+    await page.getByLabel('Name').fill('nightly import');
+    await page.getByLabel(/^vectors:read/).check();
+    await check(page, 'api-keys');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await heading(page, 'Your new API key');
+    await check(page, 'api-key-created');
+    await page.getByRole('link', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Revoke the API key nightly import' }).click();
+    await heading(page, 'Revoke the API key "nightly import"?');
+    await page.getByRole('button', { name: 'Revoke key' }).click();
+    await page.getByText('The API key was revoked.').waitFor();
 
     await page.goto(`${issuer}/forgot-password`);
     await heading(page, 'Reset your password');
@@ -227,7 +245,7 @@ describe('e2e in Chromium: every page passes axe-core (WCAG 2.2 AA) in light and
     await check(page, 'error');
 
     expect(problems, problems.join('\n')).to.deep.equal([]);
-    expect(checked).to.have.length(21);
+    expect(checked).to.have.length(23);
     await page.context().close();
   });
 });

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { HttpClient } from '../http-client.ts';
 import { type LoadOptions, type LoadResult, mergeResults, runLoad } from '../load.ts';
 
-export type ResourceMode = 'plain' | 'revocation' | 'ratelimit' | 'dpop';
+export type ResourceMode = 'plain' | 'revocation' | 'ratelimit' | 'dpop' | 'apikey';
 
 /** The headers of each request of a run against one mode's server (made before the run is timed). */
 export type RequestHeaders = (

@@ -15,4 +15,9 @@ export interface AccessTokenClaims {
   kid?: string;
   /** RFC 9449: the thumbprint of the key the token is bound to (`cnf.jkt`); it is then usable only with DPoP proofs. */
   jkt?: string;
+  /**
+   * Set when the caller presented a personal API key instead of a token (`jti` is then the key's
+   * id): only the key's own revocation applies to it, never the marks that end sessions and grants.
+   */
+  apiKeyId?: string;
 }

@@ -93,6 +93,10 @@ export function createRevocationStore(
   );
 
   const lookup = (token: AccessTokenClaims): RevocationLookup => {
+    // An API key outlives sessions and grants: revoked by its own entry only (the auth server
+    // writes one for each key when its account or client goes).
+    if (token.apiKeyId)
+      return { keys: [key('jti', token.apiKeyId)], denied: 1, issuedAtMs: token.iat * 1000 };
     // Denylist entries first (present = revoked), then the not-before marks.
     const denied = [key('jti', token.jti)];
     if (token.kid) denied.push(key('kid', token.kid));

@@ -79,7 +79,7 @@ describe('pages: destructive actions are confirmed first, then acted on with a s
     expect(still.status, 'not deleted by the question').to.equal(200);
 
     const done = await confirm(browser, asked);
-    expect(done.html).to.contain('The app was deleted and its tokens revoked.');
+    expect(done.html).to.contain('The app was deleted and its tokens and API keys revoked.');
     const gone = await stack.server.clientCredentialsToken(credentials, { scope: 'vectors:read' });
     expect(gone.status).to.equal(401);
   });

@@ -25,6 +25,7 @@ function pageRoutes(): { method: string; path: string }[] {
     sessions: unused,
     clients: unused,
     initialAccessTokens: unused,
+    apiKeys: unused,
     formLimits: (_ctx, next) => next(),
     frontDoor: createFrontDoorRoutes({ pages: unused, development: true, vectorApiUrl: '' }),
     federatedProviders: [],

@@ -13,6 +13,7 @@ describe('auth migrations: timestamped files, names as databases recorded them',
       '0006-audit',
       '0007-federated-identities',
       '0008-console-initial-access-tokens',
+      '0009-api-keys',
     ]);
   });
 
