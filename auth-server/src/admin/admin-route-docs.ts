@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { clientMetadataSchema } from '../clients/client-metadata-schema.ts';
+import { leakedKeySchema as leakedKey } from './api-key-routes.ts';
 import { querySchema as auditQuery } from './audit-routes.ts';
 import { patchSchema as clientPatch, rotateSchema as secretRotation } from './client-routes.ts';
 import { createSchema as initialAccessToken } from './initial-access-token-routes.ts';
@@ -201,6 +202,22 @@ export const ADMIN_ROUTE_DOCS: Record<string, AdminRouteDoc> = {
     summary: "Rebuild Redis's revocation list from Postgres (after Redis lost data)",
     status: 200,
     response: '`{"replayed": <count>}`',
+  },
+  'post /admin/api-keys/revoke': {
+    operationId: 'revokeLeakedApiKey',
+    summary: 'Revoke a leaked API key, whoever owns it',
+    description:
+      'For a key a secret scanner reported (found by its `vak_` prefix and checksum): refused at every resource server on its next request, its owner sees it revoked.',
+    status: 200,
+    response: '`{"revoked": true, "id", "owner_kind": "account"|"client", "owner"}`',
+    body: leakedKey,
+    errors: { '404': 'No live key has this value (unknown, revoked or expired)' },
+  },
+  'post /admin/api-keys/republish': {
+    operationId: 'republishApiKeys',
+    summary: 'Publish every live API key into Redis again (after Redis lost data)',
+    status: 200,
+    response: '`{"published": <count>}`',
   },
   'get /admin/audit': {
     operationId: 'listAuditEvents',

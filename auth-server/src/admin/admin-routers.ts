@@ -6,6 +6,7 @@ import {
   ServiceUnavailableError,
 } from '@vectorauth/shared';
 import type { AccountRepository } from '../accounts/account-repository.ts';
+import type { ApiKeys } from '../api-keys/api-keys.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
 import type { AuthServerConfig } from '../config.ts';
@@ -14,6 +15,7 @@ import type { SigningKeyStore } from '../keys/signing-key-store.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
 import type { Revocations } from '../revocation/revocations.ts';
+import { createApiKeyRoutes } from './api-key-routes.ts';
 import { createAuditRoutes } from './audit-routes.ts';
 import { createClientRoutes } from './client-routes.ts';
 import { createInitialAccessTokenRoutes } from './initial-access-token-routes.ts';
@@ -30,6 +32,7 @@ export function createAdminRouters(deps: {
   accounts: AccountRepository;
   sessions: AccountSessions;
   revocations: Revocations;
+  apiKeys: ApiKeys;
   redis: Redis;
   audit: AuditLog;
   config: Pick<AuthServerConfig, 'redisWaitReplicas'>;
@@ -47,6 +50,7 @@ export function createAdminRouters(deps: {
       onDeleted: (id) => announceDeletion(redis, id, deps.config.redisWaitReplicas),
     }),
     createRevocationRoutes(revocations),
+    createApiKeyRoutes({ apiKeys: deps.apiKeys, audit }),
     createAuditRoutes(audit),
   ];
 }

@@ -5,6 +5,7 @@ import {
   apiKeyDisplayPrefix,
   apiKeyHash,
   createApiKeyRecords,
+  isApiKeyShaped,
   type Logger,
   newApiKey,
   type Redis,
@@ -48,6 +49,13 @@ export interface ApiKeys {
   countLive(owner: ApiKeyOwner): Promise<number>;
   /** Revokes the owner's key `id`; its name, or undefined when the owner has no such live key. */
   revoke(owner: ApiKeyOwner, id: string, source: RevocationSource): Promise<string | undefined>;
+  /**
+   * Revokes the key itself, whoever owns it (a leaked key a secret scanner reported); what it was,
+   * or undefined when no live key has this value.
+   */
+  revokeLeaked(
+    key: string,
+  ): Promise<{ id: string; ownerKind: ApiKeyOwner['kind']; subject: string; name: string } | undefined>;
   /** Revokes every live key of a subject (an account or client that goes). */
   revokeAllOf(subject: string, source: RevocationSource): Promise<number>;
   /** Publishes every live key into Redis again (after Redis lost data); how many. */
@@ -201,6 +209,17 @@ export function createApiKeys(deps: {
       if (!row) return undefined;
       await revokeRow(row, source);
       return row.name;
+    },
+
+    async revokeLeaked(key) {
+      if (!isApiKeyShaped(key)) return undefined;
+      const [row] = await db().execute<Row[]>(
+        `select ${COLUMNS} from api_key where hash = ? and revoked_at is null and expires_at > now()`,
+        [apiKeyHash(key)],
+      );
+      if (!row) return undefined;
+      await revokeRow(row, 'api_key_revoked');
+      return { id: row.id, ownerKind: row.owner_kind, subject: row.subject, name: row.name };
     },
 
     async revokeAllOf(subject, source) {

@@ -239,6 +239,43 @@ describe('personal API keys', function () {
     }
   });
 
+  it('an operator revokes a leaked key by its value (a secret scanner reported it), whoever owns it', async () => {
+    const { browser } = await person();
+    const { key } = await createKey(browser);
+    expect(await statusAt(second, key as string)).to.equal(200);
+    const res = await stack.server.admin('POST', '/admin/api-keys/revoke', { key });
+    expect(res.status).to.equal(200);
+    const body = (await res.json()) as { revoked: boolean; owner_kind: string };
+    expect(body).to.include({ revoked: true, owner_kind: 'account' });
+    expect(await statusAt(stack.api, key as string)).to.equal(401);
+    expect(await statusAt(second, key as string)).to.equal(401);
+    expect((await browser.get('/account/api-keys')).html).to.contain('Revoked');
+    expect((await stack.server.admin('POST', '/admin/api-keys/revoke', { key })).status, 'once').to.equal(
+      404,
+    );
+    expect((await stack.server.admin('POST', '/admin/api-keys/revoke', { key: 'vak_nope' })).status).to.equal(
+      404,
+    );
+    expect((await stack.server.admin('POST', '/admin/api-keys/revoke', { value: key })).status).to.equal(400);
+  });
+
+  it('a key Redis lost is refused until Postgres publishes it again, never accepted unchecked', async () => {
+    const { browser } = await person();
+    const { key } = await createKey(browser);
+    const redis = new Redis(testEnv().redisUrl);
+    try {
+      await redis.del(`ak:${apiKeyHash(key as string)}`); // as if Redis came back empty
+      expect(await statusAt(second, key as string)).to.equal(401);
+      const res = await stack.server.admin('POST', '/admin/api-keys/republish');
+      expect(res.status).to.equal(200);
+      expect(((await res.json()) as { published: number }).published).to.be.at.least(1);
+      // An unknown key is remembered as unknown for a few seconds: the other instance never asked.
+      expect(await statusAt(stack.api, key as string)).to.equal(200);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it("deleting the person's account kills their keys at every instance", async () => {
     const { browser, email } = await person();
     const { key } = await createKey(browser);
