@@ -83,7 +83,7 @@ export async function startAuthServer(
     const { holder, sessions } = oidc;
     const signing = await startLiveSigningKeys({ ...base, keyring, holder });
     started.push(signing.keySync, (sync) => sync.close(), 'signing key sync');
-    const services = createAccountServices({ ...base, accounts, sessions });
+    const services = createAccountServices({ ...base, keyring, accounts, sessions });
     started.push(services.hasher, (hasher) => hasher.close(), 'password hasher');
     started.push(services.mailer, (mailer) => mailer.idle(), 'mailer');
     await ensureAccountClient(oidc.adapter, config.issuer);
@@ -110,6 +110,7 @@ export async function startAuthServer(
         pages,
         brand,
         formLimits: rateLimits.forms,
+        signInAttempt: rateLimits.signInAttempt,
       }),
       pages,
       oauthLimits: rateLimits.oauth,

@@ -136,6 +136,12 @@ const envSchema = z
       .enum(['true', 'false'])
       .default('false')
       .transform((v) => v === 'true'),
+    /** Two-step sign-in: `off` (each person chooses) or `all` (everyone sets it up at their next sign-in). */
+    REQUIRE_MFA: z
+      .enum(['off', 'all'], {
+        message: "must be 'off' (two-step sign-in is each person's choice) or 'all' (everyone must use it)",
+      })
+      .default('off'),
     RATE_LIMIT_WINDOW_SEC: positiveInt(60),
     RATE_LIMIT_OAUTH_PER_CLIENT: positiveInt(1200),
     RATE_LIMIT_REGISTRATION_PER_IP: positiveInt(30),
@@ -232,6 +238,8 @@ export interface AuthServerConfig {
   /** Behind a TLS-terminating proxy: trust X-Forwarded-*. */
   trustProxy: boolean;
   rateLimits: AuthRateLimitSettings;
+  /** `all`: every sign-in needs a second factor; a person without one sets it up first. */
+  requireMfa: 'off' | 'all';
   /** Clients in memory, invalidated at every instance on every change; the TTL is the safety net. */
   clientCache: ClientCacheSettings;
   /** Client ID Metadata Documents (clients whose id is the https URL of their metadata). */
@@ -364,6 +372,7 @@ export function loadAuthServerConfig(env: Env): AuthServerConfig {
       formsPerIp: raw.RATE_LIMIT_FORMS_PER_IP,
       mailsPerAccount: raw.RATE_LIMIT_MAILS_PER_ACCOUNT,
     },
+    requireMfa: raw.REQUIRE_MFA,
     clientCache: { ttlSec: raw.CLIENT_CACHE_TTL_SEC, maxEntries: raw.CLIENT_CACHE_MAX_ENTRIES },
     cimd: {
       enabled: raw.CIMD,

@@ -10,6 +10,7 @@ import { normaliseEmail } from '../accounts/email-address.ts';
 import { answerOauthUnavailable } from '../oidc/oauth-unavailable.ts';
 import type { PageRenderer } from '../pages/renderer.ts';
 import type { SignInThrottle } from './sign-in-throttle.ts';
+import { isSignInUnfinished } from './sign-in-unfinished.ts';
 
 export interface AuthLimits {
   /** Token, introspection and revocation requests per client (per address without client authentication). */
@@ -117,7 +118,8 @@ export function createAuthRateLimits(deps: {
       await next();
       status = ctx.status;
     } finally {
-      if (status === 303 || status === 302) await throttle.succeeded(email, ctx.ip);
+      const redirected = status === 303 || status === 302;
+      if (redirected && !isSignInUnfinished(ctx)) await throttle.succeeded(email, ctx.ip);
       else if (status !== 400) await throttle.undecided(email, ctx.ip);
     }
   }
@@ -142,6 +144,13 @@ export function createAuthRateLimits(deps: {
         error_description: `too many requests; retry in ${decision.retryAfter} s`,
       };
     },
+
+    /**
+     * A sign-in attempt whose address the handler knows (the second factor: the interaction holds
+     * it), slowed and counted as a failed password is: a `400` answer counts as a failure.
+     */
+    signInAttempt: (ctx: Context, email: string, attempt: () => Promise<void>): Promise<void> =>
+      signInSlowdown(ctx, attempt, email),
 
     /**
      * After the form parser (it needs the e-mail field), for every page form post: per address,

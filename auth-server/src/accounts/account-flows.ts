@@ -27,7 +27,14 @@ export interface AccountFlows {
     request: AuditRequest,
     linkParams?: MailedLinkParams,
   ): Promise<{ ok: true } | { ok: false; message: string }>;
-  signIn(email: string, password: string, request: AuditRequest): Promise<SignInResult>;
+  /**
+   * The first factor of a sign-in: the e-mail and password, refusals audited as failed sign-ins.
+   * A success is not yet a sign-in: pages/sign-in-completion.ts records it once complete (after
+   * the second factor, for an account that has one).
+   */
+  checkPassword(email: string, password: string, request: AuditRequest): Promise<SignInResult>;
+  /** Whether `password` is the account's (a signed-in person confirming a sensitive change). */
+  confirmPassword(accountId: string, password: string): Promise<boolean>;
   resendVerification(account: AccountRow, linkParams?: MailedLinkParams): void;
   verifyEmail(token: string, request: AuditRequest): Promise<boolean>;
   /** Always answers the same; the token and the mail are made off the request path. */
@@ -56,30 +63,35 @@ export function createAccountFlows(deps: AccountFlowDeps): AccountFlows {
   const ctx = accountFlowContext(deps);
   return {
     ...createRegistrationFlows(ctx),
-    signIn: createSignIn(ctx),
+    checkPassword: createCheckPassword(ctx),
+    async confirmPassword(accountId, password) {
+      const account = await ctx.accounts.findById(accountId);
+      return account !== undefined && (await ctx.hasher.verify(password, account.passwordHash));
+    },
     ...createPasswordFlows(ctx),
   };
 }
 
-/** Sign-in by e-mail and password; a hash of an older cost is redone after the answer. */
-function createSignIn(ctx: AccountFlowContext): AccountFlows['signIn'] {
+/** The password step of a sign-in; a hash of an older cost is redone after the answer. */
+function createCheckPassword(ctx: AccountFlowContext): AccountFlows['checkPassword'] {
   const { accounts, hasher, audit, user, anonymous } = ctx;
-  return async function signIn(email, password, request) {
+  return async function checkPassword(email, password, request) {
     const account = await accounts.findByEmail(email);
     const matches = await hasher.verify(password, account?.passwordHash);
     const failed = !account || !matches ? 'invalid' : signInRefusal(account);
-    await audit.record({
-      action: 'user.sign_in',
-      outcome: failed ? 'failure' : 'success',
-      actor: failed || !account ? anonymous : user(account.id),
-      subject: account ? user(account.id) : undefined,
-      request,
-      detail: { email: typedAddress(email), ...(failed ? { reason: failed } : {}) },
-    });
+    if (failed) {
+      await audit.record({
+        action: 'user.sign_in',
+        outcome: 'failure',
+        actor: anonymous,
+        subject: account ? user(account.id) : undefined,
+        request,
+        detail: { email: typedAddress(email), reason: failed },
+      });
+    }
     if (!account || !matches) return { ok: false, reason: 'invalid' };
     if (account.disabled) return { ok: false, reason: 'disabled' };
     if (!account.emailVerified) return { ok: false, reason: 'unverified', account };
-    await accounts.recordSignIn(account.id);
     if (hasher.needsRehash(account.passwordHash)) {
       ctx.later('rehash', async () => accounts.setPasswordHash(account.id, await hasher.hash(password)));
     }

@@ -1,9 +1,10 @@
-import type { Logger, MikroORM, Redis } from '@vectorauth/shared';
+import type { Logger, MasterKeyring, MikroORM, Redis } from '@vectorauth/shared';
 import { createSignInThrottle, type SignInThrottle } from '../abuse/sign-in-throttle.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { AuthServerConfig } from '../config.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
+import { createSecondFactors, type SecondFactors } from '../second-factor/second-factors.ts';
 import { type AccountFlows, createAccountFlows } from './account-flows.ts';
 import type { AccountRepository } from './account-repository.ts';
 import { createEmailTokens } from './email-tokens.ts';
@@ -16,12 +17,16 @@ export interface AccountServices {
   mailer: Mailer;
   throttle: SignInThrottle;
   flows: AccountFlows;
+  /** Two-step sign-in: authenticator apps and recovery codes. */
+  secondFactors: SecondFactors;
 }
 
-/** What the account pages run on: password hashing, mail, the sign-in slowdown and the flows. */
+/** What the account pages run on: password hashing, mail, the sign-in slowdown, the flows and second factors. */
 export function createAccountServices(deps: {
-  config: Pick<AuthServerConfig, 'bcryptCost' | 'mail' | 'dataDir' | 'issuer'>;
+  config: Pick<AuthServerConfig, 'bcryptCost' | 'mail' | 'dataDir' | 'issuer' | 'brand'>;
   orm: MikroORM;
+  /** Wraps the authenticator secrets at rest. */
+  keyring: MasterKeyring;
   redis: Redis;
   accounts: AccountRepository;
   sessions: AccountSessions;
@@ -45,5 +50,7 @@ export function createAccountServices(deps: {
     mailer,
     issuer: config.issuer,
   });
-  return { hasher, mailer, throttle, flows };
+  // The authenticator app names the service as the pages do.
+  const secondFactors = createSecondFactors({ ...deps, issuer: config.brand.name });
+  return { hasher, mailer, throttle, flows, secondFactors };
 }

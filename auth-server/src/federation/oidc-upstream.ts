@@ -92,11 +92,13 @@ export function createOidcUpstream(options: {
       const subject = claims ? subjectOf(claims) : undefined;
       if (!claims || !subject) throw new UpstreamError('no_subject');
       const email = typeof claims.email === 'string' ? claims.email : undefined;
+      const amr = Array.isArray(claims.amr) ? claims.amr.filter((m) => typeof m === 'string') : undefined;
       return {
         provider: options.id,
         subject,
         email,
         emailVerified: email !== undefined && emailVerifiedOf(claims),
+        ...(amr ? { amr } : {}),
       };
     },
   };

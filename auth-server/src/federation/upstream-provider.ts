@@ -8,6 +8,8 @@ export interface UpstreamIdentity {
   subject: string;
   email: string | undefined;
   emailVerified: boolean;
+  /** How the provider says the person signed in there (its ID token's `amr`, RFC 8176), when it says. */
+  amr?: string[];
 }
 
 /** What a sign-in at the provider is checked against when it comes back (kept in a signed cookie). */

@@ -1,11 +1,18 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createSqlRewrapStep, type MasterKeyring, type RewrapStep } from '@vectorauth/shared';
 import { SECRET_AAD, type SealedClientSecret } from '../clients/client-secret-seal.ts';
+import { TOTP_SECRET_AAD } from '../second-factor/totp-secret-seal.ts';
 import { aadFor } from './signing-key-store.ts';
 
 interface SigningKeyRow {
   kid: string;
   private_jwk: Buffer;
+  master_key_id: string;
+}
+
+interface TotpSecretRow {
+  account_id: string;
+  sealed_secret: Buffer;
   master_key_id: string;
 }
 
@@ -15,8 +22,8 @@ interface ClientSecretRow {
 }
 
 /**
- * Master-key rotation steps of the auth server (`npm run rotate-master-key`): signing keys and
- * client secrets wrapped by another master key, or in an older AAD format, are rewrapped under the
+ * Master-key rotation steps of the auth server (`npm run rotate-master-key`): signing keys, client
+ * secrets and authenticator (TOTP) secrets wrapped by another master key, or in an older AAD format, are rewrapped under the
  * primary one in the current format, in committed batches (safe to stop and run again). Nothing
  * else changes: same kid, same secret.
  */
@@ -74,5 +81,28 @@ export function createRewrapAuthSecretsSteps(deps: {
     },
   });
 
-  return [signingKeys, clientSecrets];
+  const totpSecrets = createSqlRewrapStep<TotpSecretRow>({
+    ...deps,
+    target: {
+      name: 'auth authenticator secrets',
+      table: 'totp_credential',
+      columns: 'account_id::text as account_id, sealed_secret, master_key_id',
+      keyIdSql: 'master_key_id',
+      sealedSql: 'sealed_secret',
+      orderBy: 'account_id',
+      read: (row) => ({
+        wrapped: { keyId: row.master_key_id, ciphertext: Buffer.from(row.sealed_secret) },
+        context: TOTP_SECRET_AAD(row.account_id),
+      }),
+      describe: (row) => `the authenticator secret of account ${row.account_id}`,
+      write: (em, row, wrapped) =>
+        em.execute('update totp_credential set sealed_secret = ?, master_key_id = ? where account_id = ?', [
+          wrapped.ciphertext,
+          wrapped.keyId,
+          row.account_id,
+        ]),
+    },
+  });
+
+  return [signingKeys, clientSecrets, totpSecrets];
 }

@@ -7,6 +7,7 @@ import { Migration20261122012017Audit } from './migration-20261122012017-audit.t
 import { Migration20261122015927FederatedIdentities } from './migration-20261122015927-federated-identities.ts';
 import { Migration20261130233000ConsoleInitialAccessTokens } from './migration-20261130233000-console-initial-access-tokens.ts';
 import { Migration20261201010000ApiKeys } from './migration-20261201010000-api-keys.ts';
+import { Migration20261201020000SecondFactors } from './migration-20261201020000-second-factors.ts';
 
 /**
  * Every committed migration of the auth database, oldest first. Append; never edit one that has
@@ -23,4 +24,5 @@ export const AUTH_MIGRATIONS = [
   { name: '0007-federated-identities', class: Migration20261122015927FederatedIdentities },
   { name: '0008-console-initial-access-tokens', class: Migration20261130233000ConsoleInitialAccessTokens },
   { name: '0009-api-keys', class: Migration20261201010000ApiKeys },
+  { name: '0010-second-factors', class: Migration20261201020000SecondFactors },
 ];

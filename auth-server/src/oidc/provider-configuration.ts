@@ -6,10 +6,12 @@ import type { FetchLike } from '../clients/metadata-documents/guarded-fetch.ts';
 import type { AuthServerConfig, TokenLifetimes } from '../config.ts';
 import type { KeySet } from '../keys/key-set.ts';
 import type { PageRenderer } from '../pages/renderer.ts';
+import { ACR_VALUES } from './acr-values.ts';
 import { loadExistingGrant } from './load-existing-grant.ts';
 import { renderErrorPage, rpInitiatedLogoutFeature } from './provider-pages.ts';
 import { registrationFeatures } from './registration-features.ts';
 import { createResourceServers } from './resource-servers.ts';
+import { stepUpPolicy } from './step-up-policy.ts';
 import { introspectionAllowedPolicy, revocationAllowedPolicy } from './token-access-policies.ts';
 import { exchangedActors } from './token-exchange.ts';
 
@@ -37,7 +39,9 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     ...signingConfiguration(keySet),
     cookies: { keys: [...config.cookieKeys] },
     scopes: ['openid', 'offline_access', 'email', ...VECTOR_SCOPE_NAMES],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    // How the person signed in (RFC 8176 `amr`, our `acr` classes), in every ID token.
+    claims: { openid: ['sub', 'acr', 'amr'], email: ['email', 'email_verified'] },
+    acrValues: ACR_VALUES,
     ...clientConfiguration(signingAlg),
     responseTypes: ['code'],
     // `upstream`: our own "Continue with <provider>" from the sign-up page (a provider id, nothing else).
@@ -51,7 +55,10 @@ export function buildProviderConfiguration(deps: ProviderConfigurationDeps): Con
     rotateRefreshToken: true,
     extraTokenClaims,
     findAccount,
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: stepUpPolicy(config.requireMfa),
+    },
     renderError: renderErrorPage(pages),
     fetch: outboundFetch as NonNullable<Configuration['fetch']>,
   };

@@ -17,6 +17,7 @@ type Deps = Pick<
   | 'issuer'
   | 'audit'
   | 'federationPageData'
+  | 'secondFactors'
 >;
 
 const NOTICES: Record<string, string> = {
@@ -25,6 +26,8 @@ const NOTICES: Record<string, string> = {
   linked: 'The sign-in provider was linked to your account.',
   unlinked: 'The sign-in provider was unlinked from your account.',
   not_linked: 'That sign-in provider was not linked to your account.',
+  two_step_off: 'Two-step sign-in is off: your authenticator app and recovery codes no longer work.',
+  two_step_on: 'Two-step sign-in is already on.',
 };
 
 /**
@@ -54,7 +57,13 @@ function accountPage(deps: Deps) {
       if (!account) return ctx.redirect('/account');
       const apps = await sessions.connectedApps(account.id);
       const federation = await deps.federationPageData?.(account.id);
-      pages.render(ctx, 'account', { csrf: csrf.token(ctx), account, apps, ...federation, ...extra }, status);
+      const twoStep = await deps.secondFactors.status(account.id);
+      pages.render(
+        ctx,
+        'account',
+        { csrf: csrf.token(ctx), account, apps, twoStep, ...federation, ...extra },
+        status,
+      );
     },
     /** Not signed in: sign in through an ordinary authorization request of the built-in account client. */
     signIn(ctx: Context) {

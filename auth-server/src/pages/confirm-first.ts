@@ -15,6 +15,8 @@ export interface Confirmation {
   fields: Record<string, string>;
   /** Where "Cancel" leads. */
   cancelHref: string;
+  /** A field the person types to confirm (re-authentication: their password), checked by the handler. */
+  typed?: { name: string; label: string; type: string; autocomplete: string; hint?: string };
 }
 
 /** The field a confirmation page adds to the form it posts again. */
@@ -28,19 +30,25 @@ const CONFIRMED = 'confirmed';
  * up to name the thing is not needed to act).
  */
 export function createConfirmFirst(deps: { pages: PageRenderer; csrf: Csrf }) {
-  return async function confirmFirst(
+  const render = (ctx: Context, confirmation: Confirmation, errors = {}, status = 200) =>
+    deps.pages.render(
+      ctx,
+      'confirm',
+      { csrf: deps.csrf.token(ctx), action: ctx.path, confirmedField: CONFIRMED, ...confirmation, errors },
+      status,
+    );
+  async function confirmFirst(
     ctx: Context,
     describe: () => Confirmation | Promise<Confirmation>,
   ): Promise<boolean> {
     if (formOf(ctx)[CONFIRMED] === 'yes') return true;
-    deps.pages.render(ctx, 'confirm', {
-      csrf: deps.csrf.token(ctx),
-      action: ctx.path,
-      confirmedField: CONFIRMED,
-      ...(await describe()),
-    });
+    render(ctx, await describe());
     return false;
-  };
+  }
+  /** The confirmation page again (400), saying what was wrong with what was typed (`errors` by field). */
+  confirmFirst.refused = (ctx: Context, confirmation: Confirmation, errors: Record<string, string>) =>
+    render(ctx, confirmation, errors, 400);
+  return confirmFirst;
 }
 
 export type ConfirmFirst = ReturnType<typeof createConfirmFirst>;

@@ -13,12 +13,14 @@ import {
   type UpstreamIdentity,
   type UpstreamProvider,
 } from '../federation/upstream-provider.ts';
+import { includesSecondFactor } from '../oidc/acr-values.ts';
 import { createConfirmFirst } from './confirm-first.ts';
 import type { Csrf } from './csrf.ts';
 import { type FederatedProblem, type PageLink, renderFederatedProblem } from './federated-problem-page.ts';
 import { createInteractionSession, type InteractionDetails } from './interaction-session.ts';
 import { formOf } from './page-form.ts';
 import type { PageRenderer } from './renderer.ts';
+import type { SignInCompletion } from './sign-in-completion.ts';
 import { createSignedInAccount } from './signed-in-account.ts';
 
 type Deps = {
@@ -31,6 +33,8 @@ type Deps = {
   csrf: Csrf;
   issuer: string;
   audit: AuditLog;
+  /** Completes the sign-in, or on to the account's second factor. */
+  signIns: SignInCompletion;
 };
 
 const interactionLinks = (uid: string): PageLink[] => [
@@ -70,7 +74,6 @@ function federationPages(deps: Deps) {
     upstream: (id: string | undefined) => byId.get(id ?? ''),
     signedIn: createSignedInAccount(deps),
     callbackUrl: (id: string) => `${deps.issuer}/federated/callback/${id}`,
-    finishInteraction: interaction.finish,
     /** The interaction in the path, or an "expired" page. */
     async details(ctx: Context): Promise<InteractionDetails | undefined> {
       const found = await interaction.details(ctx);
@@ -179,13 +182,19 @@ function finishFederatedSignIn(federation: FederationPages) {
       await signInFailed(resolved.reason);
       return federation.refuse(ctx, resolved.reason, links, resolved.reason === 'disabled' ? 403 : 409);
     }
-    await recordFederatedSignIn(federation, request, upstream.id, identity, resolved);
-    await federation.finishInteraction(ctx, { login: { accountId: resolved.account.id } });
+    await recordFederatedAccount(federation, request, upstream.id, identity, resolved);
+    // An upstream sign-in that used two factors itself (its ID token's `amr`) needs no second here.
+    const upstreamMfa = includesSecondFactor(identity.amr ?? []);
+    await federation.signIns.afterFirstFactor(ctx, d, {
+      accountId: resolved.account.id,
+      amr: upstreamMfa ? ['fed', 'mfa'] : ['fed'],
+      detail: { method: upstream.id, email: resolved.account.email },
+    });
   };
 }
 
-/** A sign-in through a provider: the account created or linked on the way, if so, and the sign-in. */
-async function recordFederatedSignIn(
+/** A sign-in through a provider: the account created or linked on the way, if so (the sign-in itself completes later). */
+async function recordFederatedAccount(
   federation: FederationPages,
   request: ReturnType<typeof auditRequest>,
   method: string,
@@ -203,8 +212,6 @@ async function recordFederatedSignIn(
     const detail = { provider: method, email: identity.email, via: how };
     await audit.record({ action: 'federated_identity.linked', ...who, detail });
   }
-  await federation.accounts.recordSignIn(account.id);
-  await audit.record({ action: 'user.sign_in', ...who, detail: { method, email: account.email } });
 }
 
 /** Linking from the account page: the signed-in person proves the provider account too. */

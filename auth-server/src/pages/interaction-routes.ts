@@ -9,11 +9,22 @@ import { createInteractionSession, type InteractionDetails } from './interaction
 import type { PageDeps } from './page-deps.ts';
 import { formOf } from './page-form.ts';
 import { groupScopes } from './scope-descriptions.ts';
+import { createSecondFactorStep } from './second-factor-step.ts';
 import { signInError } from './sign-in-messages.ts';
 
 type Deps = Pick<
   PageDeps,
-  'provider' | 'flows' | 'accounts' | 'clients' | 'pages' | 'csrf' | 'audit' | 'federatedProviders'
+  | 'provider'
+  | 'flows'
+  | 'accounts'
+  | 'clients'
+  | 'pages'
+  | 'csrf'
+  | 'audit'
+  | 'federatedProviders'
+  | 'secondFactors'
+  | 'signIns'
+  | 'signInAttempt'
 >;
 
 /** What the consent prompt found missing from the grant. */
@@ -32,6 +43,8 @@ export function createInteractionRoutes(deps: Deps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
   router.get('/', showStep(step));
   router.post('/login', submitSignIn(step));
+  router.post('/second-factor', step.secondFactor.submitCode);
+  router.post('/second-factor/setup', step.secondFactor.confirmSetup);
   router.post('/consent', submitConsent(step));
   router.get('/abort', abortInteraction(step));
   router.get('/switch', switchAccount(step));
@@ -43,7 +56,7 @@ function interactionStep(deps: Deps) {
   const { provider, pages } = deps;
   const interaction = createInteractionSession(provider);
   const findClient = (clientId: unknown) => provider.Client.find(String(clientId));
-  return {
+  const self = {
     ...deps,
     finish: interaction.finish,
     /**
@@ -95,6 +108,15 @@ function interactionStep(deps: Deps) {
       const account = await deps.accounts.findById(owner);
       return account?.emailVerified && !account.disabled ? { developer: account.email } : { unvouched: true };
     },
+  };
+  return {
+    ...self,
+    /** The sign-in's second step (second-factor-step.ts). */
+    secondFactor: createSecondFactorStep({
+      ...deps,
+      details: self.details,
+      clientName: async (d) => (await self.clientView(d.params.client_id)).name,
+    }),
   };
 }
 
@@ -154,6 +176,8 @@ function showStep(step: InteractionStep) {
     const d = await step.details(ctx);
     if (!d) return;
     if (d.prompt.name === 'login') {
+      // Past the first factor, or a signed-in session asked for a second: the second factor's page.
+      if (await step.secondFactor.show(ctx, d)) return;
       // A "Continue with …" from the sign-up page names its provider: go there at once.
       const upstream = (step.federatedProviders ?? []).find((p) => p.id === d.params.upstream);
       if (upstream) return ctx.redirect(`/interaction/${d.uid}/federated/${upstream.id}`);
@@ -219,13 +243,18 @@ function submitSignIn(step: InteractionStep) {
     if (d.prompt.name !== 'login') return ctx.redirect(`/interaction/${d.uid}`);
     const form = formOf(ctx);
     const email = normaliseEmail(form.email ?? '');
-    const result = await step.flows.signIn(email, form.password ?? '', step.requestOf(ctx, d));
+    const result = await step.flows.checkPassword(email, form.password ?? '', step.requestOf(ctx, d));
     if (!result.ok) {
       const resendAction = result.reason === 'unverified' ? '/verify-email/resend' : undefined;
       const refusal = { values: { email }, errors: { form: signInError(result) }, resendAction };
       return renderSignIn(step, ctx, d, refusal, 400);
     }
-    await step.finish(ctx, { login: { accountId: result.account.id } });
+    // Complete, or on to the account's second factor.
+    await step.signIns.afterFirstFactor(ctx, d, {
+      accountId: result.account.id,
+      amr: ['pwd'],
+      detail: { email: result.account.email },
+    });
   };
 }
 

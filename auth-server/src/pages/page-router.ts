@@ -11,6 +11,7 @@ import type { PageDeps } from './page-deps.ts';
 import { createPageForm } from './page-form.ts';
 import { createPasswordRoutes } from './password-routes.ts';
 import { createSignupRoutes } from './signup-routes.ts';
+import { createTwoStepRoutes } from './two-step-routes.ts';
 
 const STYLESHEET = readFileSync(new URL('./static/style.css', import.meta.url));
 const SHOW_PASSWORD = readFileSync(new URL('./static/show-password.js', import.meta.url));
@@ -62,6 +63,7 @@ export function createPageRouter(
     createPasswordRoutes(flowDeps),
     createInteractionRoutes(deps),
     createAccountRoutes(deps),
+    createTwoStepRoutes(deps),
     createApiKeyRoutes(deps),
     createDeveloperRoutes(deps),
     ...(deps.federationRoutes ? [deps.federationRoutes] : []),

@@ -14,19 +14,22 @@ import { createUpstreamProviders } from '../federation/upstream-providers.ts';
 import { createOutbox } from '../mail/outbox.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
+import type { SecondFactors } from '../second-factor/second-factors.ts';
 import type { Brand } from './brand.ts';
 import { createCsrf } from './csrf.ts';
 import { federationPageData } from './federation-page-data.ts';
 import { createFederationRoutes } from './federation-routes.ts';
 import { createFrontDoorRoutes } from './front-door-routes.ts';
+import type { PageDeps } from './page-deps.ts';
 import { createPageRouter } from './page-router.ts';
 import type { PageRenderer } from './renderer.ts';
+import { createSignInCompletion } from './sign-in-completion.ts';
 
 /** Every page of the public port, with sign-in through the configured upstream providers. */
 export function createSitePageRouter(deps: {
   config: Pick<
     AuthServerConfig,
-    'issuer' | 'cookieKeys' | 'upstreams' | 'nodeEnv' | 'vectorApiUrl' | 'dataDir' | 'mail'
+    'issuer' | 'cookieKeys' | 'upstreams' | 'nodeEnv' | 'vectorApiUrl' | 'dataDir' | 'mail' | 'requireMfa'
   >;
   orm: MikroORM;
   /** Pages keep the holder's stand-in: it always reads the live Provider. */
@@ -40,6 +43,10 @@ export function createSitePageRouter(deps: {
   pages: PageRenderer;
   audit: AuditLog;
   formLimits: Middleware;
+  /** Two-step sign-in (second-factor/second-factors.ts). */
+  secondFactors: SecondFactors;
+  /** The sign-in slowdown around a second factor's code. */
+  signInAttempt: PageDeps['signInAttempt'];
   /** The operator's colour and logo, served as /static/brand.css and /static/brand-logo. */
   brand?: Brand;
 }): Router {
@@ -48,11 +55,13 @@ export function createSitePageRouter(deps: {
   const identities = createFederatedIdentityRepository(deps.orm);
   const upstreams = createUpstreamProviders(config.upstreams);
   const csrf = createCsrf(config.cookieKeys);
+  const signIns = createSignInCompletion({ ...deps, provider, requireMfa: config.requireMfa });
   const development = config.nodeEnv !== 'production';
   return createPageRouter({
     ...deps,
     provider,
     csrf,
+    signIns,
     issuer: config.issuer,
     frontDoor: createFrontDoorRoutes({
       pages,
@@ -73,6 +82,7 @@ export function createSitePageRouter(deps: {
       csrf,
       issuer: config.issuer,
       audit,
+      signIns,
     }),
   });
 }

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { expectLogLines } from '../../../shared/test/support/expected-log-lines.ts';
+import { Authenticator } from '../support/authenticator.ts';
 import { useChromiumPage } from '../support/chromium.ts';
 import { useSpawnedStack } from '../support/spawned-stack.ts';
 
@@ -32,8 +33,12 @@ interface Violation {
  */
 describe('e2e in Chromium: every page passes axe-core (WCAG 2.2 AA) in light and dark, at 1280, 375 and 320 px', function () {
   this.timeout(300_000);
-  // The wrong password typed on purpose, to check the page that refuses it.
-  expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' }]);
+  // The wrong password and codes typed on purpose, to check the pages that refuse them.
+  expectLogLines([
+    { service: 'auth-server', level: 'warn', msg: 'audit user.sign_in' },
+    { service: 'auth-server', level: 'warn', msg: 'audit second_factor.enrolled' },
+    { service: 'auth-server', level: 'warn', msg: 'audit second_factor.failed' },
+  ]);
   const spawned = useSpawnedStack({ smtp: true, env: { BCRYPT_COST: '10' } });
   const chromium = useChromiumPage(
     APP,
@@ -175,6 +180,45 @@ describe('e2e in Chromium: every page passes axe-core (WCAG 2.2 AA) in light and
     await page.getByText('The app no longer has access to your account.').waitFor();
     await check(page, 'account-notice');
 
+    // Two-step sign-in: an app that asks for it, setting it up, the recovery codes, turning it off.
+    await page.goto(`${authorize}&acr_values=${encodeURIComponent('urn:vectorauth:acr:mfa')}`);
+    await heading(page, 'Two-step sign-in required');
+    await check(page, 'two-step-required');
+    await page.getByRole('link', { name: 'Set up two-step sign-in' }).click();
+    await heading(page, 'Your account');
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await heading(page, 'Set up two-step sign-in');
+    await check(page, 'two-step-setup');
+    const authenticator = new Authenticator(await page.locator('#totp-secret').innerText());
+    await page.getByLabel('Code from your authenticator app').fill(authenticator.wrongCode());
+    await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+    await page.locator('#code-error').waitFor();
+    await check(page, 'two-step-setup-refused');
+    await page.getByLabel('Code from your authenticator app').fill(await authenticator.code());
+    await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+    await heading(page, 'Save your recovery codes');
+    await check(page, 'recovery-codes');
+    await page.getByRole('link', { name: 'Back to your account' }).click();
+    await page.getByRole('button', { name: 'Turn off two-step sign-in' }).click();
+    await heading(page, 'Turn off two-step sign-in?');
+    await check(page, 'confirm-two-step-off');
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await heading(page, 'Your account');
+    // The code asked at sign-in, in another browser.
+    const other = await chromium.newPage();
+    await other.goto(authorize);
+    await heading(other, 'Sign in');
+    await other.getByLabel('E-mail').fill(email);
+    await other.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await other.getByRole('button', { name: 'Sign in' }).click();
+    await heading(other, 'Two-step sign-in');
+    await check(other, 'second-factor');
+    await other.getByLabel('Code from your authenticator app').fill(authenticator.wrongCode());
+    await other.getByRole('button', { name: 'Continue', exact: true }).click();
+    await other.locator('#code-error').waitFor();
+    await check(other, 'second-factor-refused');
+    await other.context().close();
+
     await page.goto(`${issuer}/developers`);
     await heading(page, 'Developer console');
     await page.getByRole('button', { name: 'Create an initial access token' }).click();
@@ -245,7 +289,7 @@ describe('e2e in Chromium: every page passes axe-core (WCAG 2.2 AA) in light and
     await check(page, 'error');
 
     expect(problems, problems.join('\n')).to.deep.equal([]);
-    expect(checked).to.have.length(23);
+    expect(checked).to.have.length(30);
     await page.context().close();
   });
 });

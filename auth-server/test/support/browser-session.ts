@@ -25,6 +25,17 @@ export class BrowserSession {
     this.headers = headers;
   }
 
+  /**
+   * Another browser tab: the same cookies, copied now. The jar keeps one cookie per name (no
+   * paths), so a request that sets a cookie another tab relies on (a new interaction's) is made
+   * in a tab of its own.
+   */
+  tab(): BrowserSession {
+    const tab = new BrowserSession(this.origin, this.headers);
+    for (const [name, value] of this.cookies) tab.cookies.set(name, value);
+    return tab;
+  }
+
   get(path: string): Promise<Page> {
     return this.request('GET', new URL(path, this.origin));
   }

@@ -14,6 +14,8 @@ export interface StandInUser {
   /** Entra's sign-in names (never e-mail proof). */
   preferred_username?: string;
   upn?: string;
+  /** How the person signed in at the provider (RFC 8176), as its ID token's `amr` says (e.g. `['pwd', 'mfa']`). */
+  amr?: string[];
 }
 
 export interface OidcStandIn {
@@ -51,7 +53,7 @@ export async function startOidcStandIn(
       response_types: ['code'],
     })),
     claims: {
-      openid: ['sub'],
+      openid: ['sub', 'amr'],
       email: ['email', 'email_verified', 'xms_edov'],
       profile: ['tid', 'oid', 'preferred_username', 'upn'],
     },
@@ -70,13 +72,18 @@ export async function startOidcStandIn(
     findAccount: (ctx, sub) => ({
       accountId: sub,
       claims: () => {
-        const { email_verified, xms_edov, ...rest } = users.get(sub) ?? {};
+        const { email_verified, xms_edov, amr: _amr, ...rest } = users.get(sub) ?? {};
         return entra.has(ctx.oidc.client?.clientId ?? '')
           ? { sub, ...rest, ...(xms_edov === undefined ? {} : { xms_edov }) }
           : { sub, ...rest, ...(email_verified === undefined ? {} : { email_verified }) };
       },
     }),
   });
+  // The dev login signs in with no `amr`: the user's, when set, is what the session (and so the ID token) says.
+  const loginAccount = provider.Session.prototype.loginAccount;
+  provider.Session.prototype.loginAccount = function withAmr(details) {
+    return loginAccount.call(this, { ...details, amr: users.get(details.accountId)?.amr ?? details.amr });
+  };
   const server = createServer(provider.callback());
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {

@@ -6,6 +6,7 @@
 export type AadContext =
   | { purpose: 'client-secret'; clientId: string }
   | { purpose: 'signing-key'; kid: string }
+  | { purpose: 'totp-secret'; accountId: string }
   | { purpose: 'data-key'; principal: string; dataKeyId: string }
   | { purpose: 'record'; principal: string; collectionId: string; recordId: string; seq: number }
   | { purpose: 'snapshot'; principal: string; collectionId: string; version: number; header: string };
@@ -31,6 +32,8 @@ function fields(c: AadContext): (string | number)[] {
       return [c.clientId];
     case 'signing-key':
       return [c.kid];
+    case 'totp-secret':
+      return [c.accountId];
     case 'data-key':
       return [c.principal, c.dataKeyId];
     case 'record':

@@ -26,6 +26,9 @@ function pageRoutes(): { method: string; path: string }[] {
     clients: unused,
     initialAccessTokens: unused,
     apiKeys: unused,
+    secondFactors: unused,
+    signIns: unused,
+    signInAttempt: unused,
     formLimits: (_ctx, next) => next(),
     frontDoor: createFrontDoorRoutes({ pages: unused, development: true, vectorApiUrl: '' }),
     federatedProviders: [],
@@ -34,6 +37,7 @@ function pageRoutes(): { method: string; path: string }[] {
       identities: unused,
       federatedAccounts: unused,
       upstreams: [],
+      signIns: unused,
     }),
   });
   return routesOf(router);

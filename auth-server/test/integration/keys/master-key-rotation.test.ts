@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createMasterKeyring, createOrm, devSecret, type MikroORM, runRewrapSteps } from '@vectorauth/shared';
 import { expect } from 'chai';
 import { legacyWrap } from '../../../../shared/test/support/legacy-seal.ts';
 import { SECRET_AAD } from '../../../src/clients/client-secret-seal.ts';
 import { AUTH_MIGRATIONS, createRewrapAuthSecretsSteps } from '../../../src/index.ts';
 import { aadFor } from '../../../src/keys/signing-key-store.ts';
+import { createSecondFactors } from '../../../src/second-factor/second-factors.ts';
 import { startTestAuthServer } from '../../support/test-auth-server.ts';
 import { testEnv } from '../../support/test-env.ts';
 
@@ -51,12 +52,31 @@ describe('master-key rotation of the auth server’s secrets', function () {
     }
   };
 
-  it('rewraps signing keys and client secrets so the old key can be dropped', async () => {
+  /** A new account with a (pending) authenticator secret wrapped by `masterKey`: its id and key. */
+  const authenticatorUnder = async (masterKey: string) => {
+    const id = randomUUID();
+    await orm.em
+      .fork()
+      .execute('insert into account (id, email, password_hash) values (?, ?, ?)', [
+        id,
+        `rotation-${id}@example.com`,
+        'x',
+      ]);
+    const account = { id, email: `rotation-${id}@example.com` };
+    const enrolment = await secondFactorsUnder(masterKey).beginEnrolment(account);
+    return { account, secret: enrolment!.secret };
+  };
+  const secondFactorsUnder = (...keys: string[]) =>
+    createSecondFactors({ orm, keyring: createMasterKeyring(keys), audit: {} as never, issuer: 'test' });
+
+  it('rewraps signing keys, client secrets and authenticator secrets so the old key can be dropped', async () => {
     const client = await createClientUnder(oldKey, 'rotating');
+    const authenticator = await authenticatorUnder(oldKey);
 
     const counts = await remaining([newKey, oldKey]);
     expect(counts[0], 'signing keys wrapped by the old key').to.be.greaterThan(0);
     expect(counts[1], 'client secrets wrapped by the old key').to.be.greaterThan(0);
+    expect(counts[2], 'authenticator secrets wrapped by the old key').to.be.greaterThan(0);
 
     // Resumable: one batch, then the rest.
     const steps = createRewrapAuthSecretsSteps({
@@ -66,7 +86,11 @@ describe('master-key rotation of the auth server’s secrets', function () {
     });
     await steps[1]!.rewrapBatch();
     await runRewrapSteps(steps);
-    expect(await remaining([newKey, oldKey])).to.deep.equal([0, 0]);
+    expect(await remaining([newKey, oldKey])).to.deep.equal([0, 0, 0]);
+    const reopened = await secondFactorsUnder(newKey).pendingEnrolment(authenticator.account);
+    expect(reopened?.secret, 'the same authenticator secret opens with only the new key').to.equal(
+      authenticator.secret,
+    );
 
     const after = await startTestAuthServer({ MASTER_KEY: newKey });
     try {
@@ -141,7 +165,7 @@ describe('master-key rotation of the auth server’s secrets', function () {
     expect(counts[0], 'signing keys in format 1').to.be.greaterThan(0);
     expect(counts[1], 'client secrets in format 1').to.be.greaterThan(0);
     await runRewrapSteps(createRewrapAuthSecretsSteps({ orm, keyring, batchSize: 5 }));
-    expect(await remaining([oldKey, newKey])).to.deep.equal([0, 0]);
+    expect(await remaining([oldKey, newKey])).to.deep.equal([0, 0, 0]);
     const formats = await db.execute<{ format: number }[]>(
       'select get_byte(private_jwk, 0) as format from signing_key',
     );

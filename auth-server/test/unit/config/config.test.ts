@@ -113,6 +113,17 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
     ]);
   });
 
+  it('REQUIRE_MFA: off by default, all on request, anything else refused in words', () => {
+    const base = { DATABASE_URL: DB, DATA_DIR: dataDir };
+    expect(loadAuthServerConfig(base).requireMfa).to.equal('off');
+    expect(loadAuthServerConfig({ ...base, REQUIRE_MFA: 'all' }).requireMfa).to.equal('all');
+    for (const value of ['yes', 'ALL', 'otp']) {
+      expect(issuesOf({ ...base, REQUIRE_MFA: value })).to.deep.equal([
+        `REQUIRE_MFA must be 'off' (two-step sign-in is each person's choice) or 'all' (everyone must use it), got '${value}'`,
+      ]);
+    }
+  });
+
   it('accepts a complete production configuration, with http only to loopback', () => {
     expect(loadAuthServerConfig(PRODUCTION).issuer).to.equal('https://id.example');
     const local = loadAuthServerConfig({

@@ -14,6 +14,7 @@ describe('auth migrations: timestamped files, names as databases recorded them',
       '0007-federated-identities',
       '0008-console-initial-access-tokens',
       '0009-api-keys',
+      '0010-second-factors',
     ]);
   });
 

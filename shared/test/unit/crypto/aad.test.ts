@@ -40,6 +40,15 @@ describe('AAD builder: one versioned, canonical AAD for every sealing site', () 
     );
   });
 
+  it('binds a TOTP secret (sealed only in format 2) to its account', () => {
+    expect(buildAad({ purpose: 'totp-secret', accountId: 'a1' })).to.equal(
+      '["vectorauth/aad",2,"totp-secret","a1"]',
+    );
+    expect(buildAad({ purpose: 'totp-secret', accountId: 'x' })).to.not.equal(
+      buildAad({ purpose: 'client-secret', clientId: 'x' }),
+    );
+  });
+
   it('keeps fields apart whatever characters they hold', () => {
     const a = buildAad({ purpose: 'data-key', principal: 'a","b', dataKeyId: 'c' });
     const b = buildAad({ purpose: 'data-key', principal: 'a', dataKeyId: 'b","c' });

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import * as oidc from 'openid-client';
+import type { Page } from 'playwright-core';
+import { Authenticator } from '../support/authenticator.ts';
+import { useChromiumPage } from '../support/chromium.ts';
+import { useSpawnedStack } from '../support/spawned-stack.ts';
+
+const APP = 'https://notes.example';
+const CALLBACK = `${APP}/callback`;
+const SCOPE = 'openid vectors:read';
+const PASSWORD = 'a long enough passphrase';
+
+/**
+ * Two-step sign-in as a person meets it, in real Chromium against the real processes: the
+ * authenticator set up from the account page by reading the key off the page (as one types it
+ * into an app), signed out, then the app's sign-in asks for the password and a code, and the app
+ * gets its code, with an ID token that says two factors were used.
+ */
+describe('e2e in Chromium: two-step sign-in with an authenticator app', function () {
+  this.timeout(180_000);
+  const spawned = useSpawnedStack({ smtp: true, env: { BCRYPT_COST: '10' } });
+  const chromium = useChromiumPage(APP, '<h1>Back at the app</h1>');
+  let config: oidc.Configuration;
+
+  before(async () => {
+    const registered = await fetch(`${spawned.stack.adminUrl}/admin/clients`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${spawned.stack.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'Notes',
+        client_uri: APP,
+        redirect_uris: [CALLBACK],
+        grant_types: ['authorization_code'],
+        scope: SCOPE,
+      }),
+    });
+    const { client_id, client_secret } = (await registered.json()) as {
+      client_id: string;
+      client_secret: string;
+    };
+    config = await oidc.discovery(
+      new URL(spawned.stack.issuer),
+      client_id,
+      { client_secret, id_token_signed_response_alg: 'ES256' },
+      oidc.ClientSecretBasic(client_secret),
+      { execute: [oidc.allowInsecureRequests] },
+    );
+  });
+
+  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { name }).waitFor();
+
+  async function signIn(page: Page, email: string) {
+    await heading(page, 'Sign in');
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  it('sets up an authenticator from the key on the page, then signs in to the app with the password and a code', async () => {
+    const email = `totp-${randomUUID()}@example.com`;
+    const page = await chromium.newPage(375);
+    await page.goto(`${spawned.stack.issuer}/signup`);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await heading(page, 'Check your e-mail');
+    const mail = await spawned.sink.waitFor(email, /Confirm your e-mail/);
+    await page.goto(spawned.sink.linkIn(mail, `${spawned.stack.issuer}/verify-email`));
+    await page.getByRole('button', { name: 'Confirm e-mail address' }).click();
+    await heading(page, 'E-mail address confirmed');
+
+    await page.goto(`${spawned.stack.issuer}/account`);
+    await signIn(page, email);
+    await heading(page, 'Your account');
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await heading(page, 'Set up two-step sign-in');
+    expect(await page.getByRole('img', { name: 'QR code of your authenticator key' }).isVisible()).to.equal(
+      true,
+    );
+    const authenticator = new Authenticator(await page.locator('#totp-secret').innerText());
+    await page.getByLabel('Code from your authenticator app').fill(await authenticator.code());
+    await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+    await heading(page, 'Save your recovery codes');
+    expect(await page.locator('ul.recovery-codes li').count()).to.equal(10);
+    await page.getByRole('link', { name: 'Back to your account' }).click();
+    await page.getByText('Recovery codes left: 10 of 10.').waitFor();
+
+    await page.goto(`${spawned.stack.issuer}/session/end`);
+    await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await page.goto(`${spawned.stack.issuer}/account`);
+    await heading(page, 'Sign in');
+
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: CALLBACK,
+      scope: SCOPE,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    });
+    await page.goto(url.href);
+    await signIn(page, email);
+    await heading(page, 'Two-step sign-in');
+    expect(await page.locator('main').innerText()).to.contain('to continue to Notes');
+    await page.getByLabel('Code from your authenticator app').fill(await authenticator.code());
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await heading(page, 'Allow access?');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL((u) => u.href.startsWith(CALLBACK));
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    const claims = tokens.claims();
+    expect(claims?.sub).to.be.a('string');
+    expect(claims?.amr).to.deep.equal(['pwd', 'otp']);
+    expect(claims?.acr).to.equal('urn:vectorauth:acr:mfa');
+    await page.context().close();
+  });
+});

@@ -1,0 +1,164 @@
+import { expect } from 'chai';
+import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
+import { newEmail, newSignedInAccount, PASSWORD } from '../../support/accounts.ts';
+import {
+  Authenticator,
+  asksForCode,
+  enterCode,
+  recoveryCodesOn,
+  secretOn,
+  setUpAuthenticator,
+} from '../../support/authenticator.ts';
+import { BrowserSession, type Page } from '../../support/browser-session.ts';
+import {
+  authorizationRequest,
+  consent,
+  newPkce,
+  redeem,
+  signIn,
+  signUpVerified,
+} from '../../support/code-flow.ts';
+import { type AuthStack, useAuthStack } from '../../support/use-auth-stack.ts';
+
+const MFA = 'urn:vectorauth:acr:mfa';
+
+const claimsOf = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+
+/** Consents if asked, redeems the app's code: the ID token's claims. */
+async function idTokenClaims(stack: AuthStack, browser: BrowserSession, page: Page, verifier: string) {
+  const current =
+    !page.leftTo && page.html.includes('/consent"') ? await consent(browser, page, 'allow') : page;
+  const code = current.leftTo?.searchParams.get('code');
+  expect(code, current.leftTo?.href ?? current.html).to.be.a('string');
+  const res = await redeem(stack.server, stack.client, {
+    grant_type: 'authorization_code',
+    code: code!,
+    redirect_uri: stack.client.redirectUri,
+    code_verifier: verifier,
+  });
+  expect(res.status, await res.clone().text()).to.equal(200);
+  return claimsOf(((await res.json()) as { id_token: string }).id_token);
+}
+
+/** An authorization request of the app in `browser`, with `params`: the page it lands on and its verifier. */
+async function appAsks(stack: AuthStack, browser: BrowserSession, params: Record<string, string> = {}) {
+  const pkce = newPkce();
+  const page = await browser.get(authorizationRequest(stack.client, params, pkce));
+  return { page, verifier: pkce.verifier };
+}
+
+describe('step-up: an app asking acr_values=mfa gets a second factor from a password-only session', function () {
+  this.timeout(120_000);
+  expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit second_factor.failed' }]);
+  const stack = useAuthStack({ smtp: true, db: true, appClient: true });
+
+  it('asks a signed-in person only for the code (not the password again), then the ID token says mfa', async () => {
+    const browser = new BrowserSession(stack.server.issuer);
+    const { page: accountPage } = await newSignedInAccount(browser, stack.sink);
+    // The session signed in with the password; the authenticator is set up after.
+    const { authenticator } = await setUpAuthenticator(browser, accountPage);
+
+    const plain = await appAsks(stack, browser);
+    const pwd = await idTokenClaims(stack, browser, plain.page, plain.verifier);
+    expect(pwd, 'without acr_values the session serves as it is').to.include({
+      acr: 'urn:vectorauth:acr:pwd',
+    });
+
+    const silent = await appAsks(stack, browser, { acr_values: MFA, prompt: 'none' });
+    expect(silent.page.leftTo?.searchParams.get('error'), 'prompt=none cannot step up').to.equal(
+      'login_required',
+    );
+
+    const stepUp = await appAsks(stack, browser, { acr_values: MFA });
+    expect(asksForCode(stepUp.page), stepUp.page.html).to.equal(true);
+    expect(stepUp.page.html, 'no password asked').not.to.match(/action="[^"]*\/login"/);
+    const wrong = await enterCode(browser, stepUp.page, { code: authenticator.wrongCode() });
+    expect(wrong.status).to.equal(400);
+    const done = await enterCode(browser, wrong, { code: await authenticator.code() });
+    const claims = await idTokenClaims(stack, browser, done, stepUp.verifier);
+    expect(claims).to.include({ acr: MFA });
+    expect(claims.amr).to.deep.equal(['pwd', 'otp']);
+
+    // The session now has two factors: asking again needs nothing more.
+    const again = await appAsks(stack, browser, { acr_values: MFA });
+    expect((await idTokenClaims(stack, browser, again.page, again.verifier)).acr).to.equal(MFA);
+  });
+
+  it('tells a person without an authenticator that the app requires two-step sign-in, with a way to set it up', async () => {
+    const browser = new BrowserSession(stack.server.issuer);
+    const { email, page: accountPage } = await newSignedInAccount(browser, stack.sink);
+    const asked = await appAsks(stack, browser, { acr_values: MFA });
+    expect(asked.page.leftTo).to.equal(undefined);
+    expect(asked.page.html).to.contain('<h1>Two-step sign-in required');
+    expect(asked.page.html).to.contain('asks for two-step sign-in');
+    expect(asked.page.html).to.contain(email);
+    expect(asked.page.html).to.contain('href="/account#two-step"');
+    const continueHref = /href="(\/interaction\/[^"]+)">I have set it up: continue/.exec(
+      asked.page.html,
+    )?.[1];
+    expect(continueHref).to.be.a('string');
+    // Continuing without setting it up only says so again.
+    expect((await browser.get(continueHref!)).html).to.contain('<h1>Two-step sign-in required');
+
+    const { authenticator } = await setUpAuthenticator(browser, accountPage);
+    const codePage = await browser.get(continueHref!);
+    expect(asksForCode(codePage), codePage.html).to.equal(true);
+    const done = await enterCode(browser, codePage, { code: await authenticator.code() });
+    expect((await idTokenClaims(stack, browser, done, asked.verifier)).acr).to.equal(MFA);
+  });
+
+  it('a password sign-in of an account without an authenticator, for an app asking mfa, ends at the same page', async () => {
+    const email = newEmail();
+    await signUpVerified(new BrowserSession(stack.server.issuer), stack.sink, email, PASSWORD);
+    const browser = new BrowserSession(stack.server.issuer);
+    const { page } = await appAsks(stack, browser, { acr_values: MFA });
+    const after = await signIn(browser, page, email, PASSWORD);
+    expect(after.leftTo, 'no code for the app').to.equal(undefined);
+    expect(after.html).to.contain('<h1>Two-step sign-in required');
+  });
+});
+
+describe('REQUIRE_MFA=all: a person without a second factor sets one up before the sign-in finishes', function () {
+  this.timeout(120_000);
+  expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit second_factor.enrolled' }]);
+  const stack = useAuthStack({ smtp: true, db: true, appClient: true, env: { REQUIRE_MFA: 'all' } });
+
+  it('sends the person to set up an authenticator; only its first code finishes the sign-in, with recovery codes shown', async () => {
+    const email = newEmail('required');
+    await signUpVerified(new BrowserSession(stack.server.issuer), stack.sink, email, PASSWORD);
+    const browser = new BrowserSession(stack.server.issuer);
+    const { page, verifier } = await appAsks(stack, browser);
+    const setup = await signIn(browser, page, email, PASSWORD);
+    expect(setup.leftTo, 'no code for the app yet').to.equal(undefined);
+    expect(setup.html).to.contain('<h1>Set up two-step sign-in</h1>');
+    expect(setup.html).to.contain('needs two-step sign-in');
+    expect(setup.html).to.contain('<svg class="qr-code"');
+    const authenticator = new Authenticator(secretOn(setup));
+    const setupAction = /action="(\/interaction\/[^"]+\/second-factor\/setup)"/.exec(setup.html)?.[1];
+    expect(setupAction).to.be.a('string');
+    // The account page is out of reach meanwhile: no session yet.
+    expect((await browser.tab().get('/account')).html).not.to.contain('Connected apps');
+
+    const wrong = await browser.post(setupAction!, { code: authenticator.wrongCode() }, setup);
+    expect(wrong.status).to.equal(400);
+    expect(secretOn(wrong), 'the same key is shown again').to.equal(secretOn(setup));
+    const codes = await browser.post(setupAction!, { code: await authenticator.code() }, wrong);
+    expect(codes.status).to.equal(200);
+    expect(recoveryCodesOn(codes)).to.have.length(10);
+    const continueHref = /<a class="button" href="([^"]+)">Continue to Notes App<\/a>/.exec(codes.html)?.[1];
+    expect(continueHref, codes.html).to.be.a('string');
+    const back = await browser.get(continueHref!.replace(/&amp;/g, '&'));
+    const claims = await idTokenClaims(stack, browser, back, verifier);
+    expect(claims).to.include({ acr: MFA });
+    expect(claims.amr).to.deep.equal(['pwd', 'otp']);
+
+    // From now on the code is asked, as for anyone with an authenticator.
+    const next = new BrowserSession(stack.server.issuer);
+    const second = await appAsks(stack, next);
+    const asked = await signIn(next, second.page, email, PASSWORD);
+    expect(asksForCode(asked), asked.html).to.equal(true);
+    const done = await enterCode(next, asked, { code: await authenticator.code() });
+    expect((await idTokenClaims(stack, next, done, second.verifier)).acr).to.equal(MFA);
+  });
+});
