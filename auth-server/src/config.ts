@@ -27,6 +27,7 @@ import {
 } from '@vectorauth/shared';
 import { z } from 'zod';
 import type { ClientCacheSettings } from './clients/client-cache.ts';
+import { MFA_REQUIREMENTS, type MfaRequirement } from './oidc/mfa-requirement.ts';
 import { brandColorProblem, brandLogoProblem } from './pages/brand.ts';
 
 /** A string refused in `problem`'s own words whenever it names one. */
@@ -136,10 +137,11 @@ const envSchema = z
       .enum(['true', 'false'])
       .default('false')
       .transform((v) => v === 'true'),
-    /** Two-step sign-in: `off` (each person chooses) or `all` (everyone sets it up at their next sign-in). */
+    /** Two-step sign-in: `off` (each person chooses), `all` (everyone), `admin` (apps with the admin scope). */
     REQUIRE_MFA: z
-      .enum(['off', 'all'], {
-        message: "must be 'off' (two-step sign-in is each person's choice) or 'all' (everyone must use it)",
+      .enum(MFA_REQUIREMENTS, {
+        message:
+          "must be 'off' (two-step sign-in is each person's choice), 'all' (everyone must use it) or 'admin' (required for apps with the admin scope)",
       })
       .default('off'),
     RATE_LIMIT_WINDOW_SEC: positiveInt(60),
@@ -239,7 +241,7 @@ export interface AuthServerConfig {
   trustProxy: boolean;
   rateLimits: AuthRateLimitSettings;
   /** `all`: every sign-in needs a second factor; a person without one sets it up first. */
-  requireMfa: 'off' | 'all';
+  requireMfa: MfaRequirement;
   /** Clients in memory, invalidated at every instance on every change; the TTL is the safety net. */
   clientCache: ClientCacheSettings;
   /** Client ID Metadata Documents (clients whose id is the https URL of their metadata). */

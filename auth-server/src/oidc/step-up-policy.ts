@@ -1,5 +1,6 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { ACR } from './acr-values.ts';
+import { type MfaRequirement, mfaRequired } from './mfa-requirement.ts';
 
 /** The login prompt's reason when the session lacks the second factor the request needs. */
 export const SECOND_FACTOR_REASON = 'second_factor_required';
@@ -15,10 +16,10 @@ function requestedAcrs(ctx: KoaContextWithOIDC): string[] {
 /**
  * oidc-provider's interaction policy, with one more reason to ask for the login prompt: a signed-in
  * session whose sign-in used one factor, when the app asks for two (`acr_values` naming the `mfa`
- * class) or the operator requires two of everyone (`REQUIRE_MFA=all`). The sign-in step then asks
+ * class) or the operator requires two (`REQUIRE_MFA`: of everyone, or of admin apps). The sign-in step then asks
  * only for the second factor (step-up); `prompt=none` gets `login_required`.
  */
-export function stepUpPolicy(requireMfa: 'off' | 'all'): interactionPolicy.DefaultPolicy {
+export function stepUpPolicy(requireMfa: MfaRequirement): interactionPolicy.DefaultPolicy {
   const policy = interactionPolicy.base();
   policy.get('login')?.checks.add(
     new interactionPolicy.Check(
@@ -27,7 +28,11 @@ export function stepUpPolicy(requireMfa: 'off' | 'all'): interactionPolicy.Defau
       'login_required',
       (ctx) => {
         if (!ctx.oidc.session?.accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-        const wanted = requireMfa === 'all' || requestedAcrs(ctx).includes(ACR.mfa);
+        const wanted =
+          mfaRequired(requireMfa, {
+            clientScope: ctx.oidc.client?.scope,
+            requestedScope: ctx.oidc.params?.scope,
+          }) || requestedAcrs(ctx).includes(ACR.mfa);
         return wanted && ctx.oidc.acr !== ACR.mfa;
       },
     ),

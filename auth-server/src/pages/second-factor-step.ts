@@ -108,7 +108,7 @@ export function createSecondFactorStep(deps: SecondFactorStepDeps) {
     if (!session?.accountId || !d.prompt.reasons.every((r) => r === SECOND_FACTOR_REASON)) return undefined;
     const account = await accounts.findById(session.accountId);
     if (!account || account.disabled) return undefined;
-    const need = await signIns.secondFactorNeed(account.id);
+    const need = await signIns.secondFactorNeed(account.id, d);
     if (need === 'none') {
       const clientName = await deps.clientName(d);
       pages.render(ctx, 'two-step-required', {

@@ -5,6 +5,7 @@ import type { AccountRepository } from '../accounts/account-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import { acrFor, includesSecondFactor } from '../oidc/acr-values.ts';
+import { type MfaRequirement, mfaRequired } from '../oidc/mfa-requirement.ts';
 import type { SecondFactors } from '../second-factor/second-factors.ts';
 import type { InteractionDetails } from './interaction-session.ts';
 import { type PendingSecondFactor, pendingSecondFactor } from './pending-second-factor.ts';
@@ -23,8 +24,11 @@ export interface SignInCompletion {
    * operator requires it. An upstream sign-in that already used two factors completes.
    */
   afterFirstFactor(ctx: Context, d: InteractionDetails, first: CompletedSignIn): Promise<void>;
-  /** What an account still needs for a two-factor sign-in: its code, setting one up, or (optional) nothing to offer. */
-  secondFactorNeed(accountId: string): Promise<PendingSecondFactor['need'] | 'none'>;
+  /**
+   * What an account still needs for a two-factor sign-in of this request: its code, setting one up
+   * (when the operator requires two factors of it), or (optional) nothing to offer.
+   */
+  secondFactorNeed(accountId: string, d: InteractionDetails): Promise<PendingSecondFactor['need'] | 'none'>;
   /** Completes the sign-in and sends the browser on to the authorization request. */
   complete(ctx: Context, d: InteractionDetails, done: CompletedSignIn): Promise<void>;
   /** Completes the sign-in; the URL that resumes the authorization request (for a page that links it). */
@@ -41,8 +45,8 @@ export function createSignInCompletion(deps: {
   accounts: AccountRepository;
   secondFactors: SecondFactors;
   audit: AuditLog;
-  /** `all`: a person without a second factor sets one up before the sign-in completes. */
-  requireMfa: 'off' | 'all';
+  /** When it requires two factors of a request, a person without one sets one up before the sign-in completes. */
+  requireMfa: MfaRequirement;
 }): SignInCompletion {
   const { provider, accounts, secondFactors, audit } = deps;
   const user = (id: string) => ({ type: 'user' as const, id });
@@ -71,9 +75,14 @@ export function createSignInCompletion(deps: {
     ctx.redirect(to);
   }
 
-  async function secondFactorNeed(accountId: string) {
+  async function secondFactorNeed(accountId: string, d: InteractionDetails) {
     if ((await secondFactors.status(accountId)).totp) return 'code';
-    return deps.requireMfa === 'all' ? 'enrol' : 'none';
+    const client = await provider.Client.find(String(d.params.client_id));
+    const required = mfaRequired(deps.requireMfa, {
+      clientScope: client?.scope,
+      requestedScope: d.params.scope,
+    });
+    return required ? 'enrol' : 'none';
   }
 
   return {
@@ -81,7 +90,7 @@ export function createSignInCompletion(deps: {
     complete,
     secondFactorNeed,
     async afterFirstFactor(ctx, d, first) {
-      const need = includesSecondFactor(first.amr) ? 'none' : await secondFactorNeed(first.accountId);
+      const need = includesSecondFactor(first.amr) ? 'none' : await secondFactorNeed(first.accountId, d);
       if (need === 'none') return complete(ctx, d, first);
       await pendingSecondFactor.save(d, { ...first, need });
       markSignInUnfinished(ctx);

@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import { newEmail, newSignedInAccount, PASSWORD } from '../../support/accounts.ts';
+import {
+  createAppClient,
+  newEmail,
+  newSignedInAccount,
+  PASSWORD,
+  type TestClient,
+} from '../../support/accounts.ts';
 import {
   Authenticator,
   asksForCode,
@@ -41,10 +47,15 @@ async function idTokenClaims(stack: AuthStack, browser: BrowserSession, page: Pa
   return claimsOf(((await res.json()) as { id_token: string }).id_token);
 }
 
-/** An authorization request of the app in `browser`, with `params`: the page it lands on and its verifier. */
-async function appAsks(stack: AuthStack, browser: BrowserSession, params: Record<string, string> = {}) {
+/** An authorization request of the app (`client`, else the stack's) in `browser`, with `params`: the page it lands on and its verifier. */
+async function appAsks(
+  stack: AuthStack,
+  browser: BrowserSession,
+  params: Record<string, string> = {},
+  client: TestClient = stack.client,
+) {
   const pkce = newPkce();
-  const page = await browser.get(authorizationRequest(stack.client, params, pkce));
+  const page = await browser.get(authorizationRequest(client, params, pkce));
   return { page, verifier: pkce.verifier };
 }
 
@@ -160,5 +171,35 @@ describe('REQUIRE_MFA=all: a person without a second factor sets one up before t
     expect(asksForCode(asked), asked.html).to.equal(true);
     const done = await enterCode(next, asked, { code: await authenticator.code() });
     expect((await idTokenClaims(stack, next, done, second.verifier)).acr).to.equal(MFA);
+  });
+});
+
+describe('REQUIRE_MFA=admin: two factors for apps with the admin scope, one for the others', function () {
+  this.timeout(120_000);
+  const stack = useAuthStack({ smtp: true, db: true, appClient: true, env: { REQUIRE_MFA: 'admin' } });
+
+  it('an admin app sends a person without a factor to set one up; an ordinary app does not; a password-only session is stepped up', async () => {
+    const admin = await createAppClient(stack.server, {
+      client_name: 'Admin console',
+      scope: 'openid vectors:read admin',
+    });
+    const email = newEmail('admin');
+    await signUpVerified(new BrowserSession(stack.server.issuer), stack.sink, email, PASSWORD);
+
+    // An ordinary app: the password alone completes the sign-in.
+    const browser = new BrowserSession(stack.server.issuer);
+    const ordinary = await appAsks(stack, browser);
+    const signedIn = await signIn(browser, ordinary.page, email, PASSWORD);
+    const done =
+      !signedIn.leftTo && signedIn.html.includes('/consent"')
+        ? await consent(browser, signedIn, 'allow')
+        : signedIn;
+    expect(done.leftTo?.searchParams.get('code'), done.html).to.be.a('string');
+
+    // The admin app, in the same browser (a password-only session): set up an authenticator first.
+    const asked = await appAsks(stack, browser, { scope: 'openid admin' }, admin);
+    expect(asked.page.leftTo, 'no code for the admin app').to.equal(undefined);
+    expect(asked.page.html).to.contain('<h1>Set up two-step sign-in</h1>');
+    expect(asked.page.html).to.contain('<svg class="qr-code"');
   });
 });

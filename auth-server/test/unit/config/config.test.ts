@@ -113,13 +113,14 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
     ]);
   });
 
-  it('REQUIRE_MFA: off by default, all on request, anything else refused in words', () => {
+  it('REQUIRE_MFA: off by default, all or admin on request, anything else refused in words', () => {
     const base = { DATABASE_URL: DB, DATA_DIR: dataDir };
     expect(loadAuthServerConfig(base).requireMfa).to.equal('off');
     expect(loadAuthServerConfig({ ...base, REQUIRE_MFA: 'all' }).requireMfa).to.equal('all');
+    expect(loadAuthServerConfig({ ...base, REQUIRE_MFA: 'admin' }).requireMfa).to.equal('admin');
     for (const value of ['yes', 'ALL', 'otp']) {
       expect(issuesOf({ ...base, REQUIRE_MFA: value })).to.deep.equal([
-        `REQUIRE_MFA must be 'off' (two-step sign-in is each person's choice) or 'all' (everyone must use it), got '${value}'`,
+        `REQUIRE_MFA must be 'off' (two-step sign-in is each person's choice), 'all' (everyone must use it) or 'admin' (required for apps with the admin scope), got '${value}'`,
       ]);
     }
   });
