@@ -17,6 +17,7 @@ import { includesSecondFactor } from '../oidc/acr-values.ts';
 import { createConfirmFirst } from './confirm-first.ts';
 import type { Csrf } from './csrf.ts';
 import { type FederatedProblem, type PageLink, renderFederatedProblem } from './federated-problem-page.ts';
+import { requireFreshSignIn } from './fresh-sign-in.ts';
 import { createInteractionSession, type InteractionDetails } from './interaction-session.ts';
 import { formOf } from './page-form.ts';
 import type { PageRenderer } from './renderer.ts';
@@ -221,6 +222,7 @@ function startLinking(federation: FederationPages) {
     if (!account) return ctx.redirect('/account');
     const upstream = federation.upstream(formOf(ctx).provider);
     if (!upstream) return ctx.redirect('/account');
+    if (!(await requireFreshSignIn(federation, ctx, `Linking ${upstream.label}`))) return;
     await sendToProvider(
       federation,
       ctx,
@@ -274,6 +276,8 @@ function unlinkProvider(federation: FederationPages) {
     const account = await federation.signedIn(ctx);
     if (!account) return ctx.redirect('/account');
     const providerId = formOf(ctx).provider ?? '';
+    const label = federation.upstream(providerId)?.label ?? 'a sign-in provider';
+    if (!(await requireFreshSignIn(federation, ctx, `Unlinking ${label}`))) return;
     const links = await federation.identities.listForAccount(account.id);
     const lastWayIn = !hasUsablePassword(account.passwordHash) && links.length <= 1;
     // Refused at once, without asking first, when the person could not sign in without it.

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { createAccountRoutes } from './account-routes.ts';
 import { createApiKeyRoutes } from './api-key-routes.ts';
+import { createConfirmIdentityRoutes } from './fresh-sign-in.ts';
 import { createAppReturns } from './app-return.ts';
 import { type Brand, brandStylesheet } from './brand.ts';
 import { createDeveloperRoutes } from './developer-routes.ts';
@@ -65,6 +66,7 @@ export function createPageRouter(
     createAccountRoutes(deps),
     createTwoStepRoutes(deps),
     createApiKeyRoutes(deps),
+    createConfirmIdentityRoutes(deps.issuer),
     createDeveloperRoutes(deps),
     ...(deps.federationRoutes ? [deps.federationRoutes] : []),
   ]) {

@@ -3,7 +3,14 @@ import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
 import { accountRow, newEmail, PASSWORD, signInToAccount, submit } from '../../support/accounts.ts';
 import { BrowserSession, type Page } from '../../support/browser-session.ts';
-import { authorizationRequest, consent, newPkce, redeem, signUpVerified } from '../../support/code-flow.ts';
+import {
+  authorizationRequest,
+  consent,
+  newPkce,
+  redeem,
+  signIn,
+  signUpVerified,
+} from '../../support/code-flow.ts';
 import {
   atGitHub,
   atOidcProvider,
@@ -298,6 +305,45 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     expect(unlinked.html).to.contain('The sign-in provider was unlinked');
     expect(await links(id)).to.deep.equal([]);
   });
+  it('linking and unlinking need a recent sign-in: an hour-old session is asked to sign in again first', async () => {
+    const browser = new BrowserSession(stack.server.issuer);
+    const email = newEmail('stale');
+    await signUpVerified(browser, stack.sink, email, PASSWORD);
+    const accountPage = await signInToAccount(browser, email);
+    const id = (await accountRow(stack.db, email))!.id;
+    const age = async (seconds: number) =>
+      stack.db.query(
+        `update oidc_model set payload = jsonb_set(payload, '{loginTs}', to_jsonb(extract(epoch from now())::int - $2::int))
+          where model = 'Session' and payload->>'accountId' = $1`,
+        [id, seconds],
+      );
+    await age(3600);
+    const refused = await browser.post('/account/federated/link', { provider: 'github' }, accountPage);
+    expect(refused.status).to.equal(403);
+    expect(refused.leftTo, 'not sent to GitHub').to.equal(undefined);
+    expect(refused.html).to.contain('Linking GitHub needs a sign-in within the last 5 minutes');
+    // "Sign in again" asks for the password even though signed in, and comes back to the account page.
+    const again = await browser.get('/account/confirm-identity');
+    expect(again.html).to.contain('name="password"');
+    const fresh = await signIn(browser, again, email, PASSWORD);
+    expect(fresh.html).to.contain('Connected apps');
+    stack.github.next = { id: Math.floor(Math.random() * 1e9), emails: [] };
+    const started = await browser.post('/account/federated/link', { provider: 'github' }, fresh);
+    const linked = await back(browser, await atGitHub(upstreamUrl(started)));
+    expect((await links(id)).map((l) => l.provider)).to.deep.equal(['github']);
+    await age(3600);
+    const stale = await submit(browser, linked, /\/account\/federated\/unlink$/, {
+      provider: 'github',
+      confirmed: 'yes',
+    });
+    expect(stale.status).to.equal(403);
+    expect(stale.html).to.contain('Unlinking GitHub needs a sign-in');
+    expect(
+      (await links(id)).map((l) => l.provider),
+      'still linked',
+    ).to.deep.equal(['github']);
+  });
+
   describe('Microsoft Entra ID as it really answers (no email_verified; optional email and xms_edov)', () => {
     /** A Microsoft user; the stand-in never sends `email_verified` to the Microsoft client. */
     const entraUser = (claims: { email?: string; xms_edov?: boolean; upn?: string }) => {
