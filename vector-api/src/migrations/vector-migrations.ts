@@ -4,6 +4,7 @@ import { Migration20261202000000RecordSeqIndex } from './migration-2026120200000
 import { Migration20261230000000PrincipalUsage } from './migration-20261230000000-principal-usage.ts';
 import { Migration20261231000000IndexSettings } from './migration-20261231000000-index-settings.ts';
 import { Migration20261231000001TombstoneIndex } from './migration-20261231000001-tombstone-index.ts';
+import { Migration20261231000002CollectionLiveCount } from './migration-20261231000002-collection-live-count.ts';
 
 /**
  * Every committed migration of the vector database, oldest first. Append; never edit one that has
@@ -16,4 +17,5 @@ export const VECTOR_MIGRATIONS = [
   { name: 'Migration20261230000000PrincipalUsage', class: Migration20261230000000PrincipalUsage },
   { name: 'Migration20261231000000IndexSettings', class: Migration20261231000000IndexSettings },
   { name: 'Migration20261231000001TombstoneIndex', class: Migration20261231000001TombstoneIndex },
+  { name: 'Migration20261231000002CollectionLiveCount', class: Migration20261231000002CollectionLiveCount },
 ];

@@ -101,8 +101,7 @@ export function createCollectionRepository(
     list: (principal) =>
       withDbErrors(async () => {
         const rows = await em.execute<(CollectionRow & { count: string })[]>(
-          `select ${COLUMNS}, (select count(*) from vector_record r where r.collection_id = c.id and r.payload is not null) as count
-           from collection c where principal = ? order by name`,
+          `select ${COLUMNS}, c.live_count as count from collection c where principal = ? order by name`,
           [principal],
         );
         return rows.map((row) => ({ ...toCollection(row), count: Number(row.count) }));
@@ -120,7 +119,7 @@ export function createCollectionRepository(
     count: (collectionId) =>
       withDbErrors(async () => {
         const rows = await em.execute<{ count: string }[]>(
-          'select count(*) as count from vector_record where collection_id = ? and payload is not null',
+          'select live_count as count from collection where id = ?',
           [collectionId],
         );
         return Number(rows[0]?.count ?? 0);

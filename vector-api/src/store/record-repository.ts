@@ -120,6 +120,7 @@ export function createRecordRepository(
           { vectors: vectors.length - before.count, bytes: bytes - before.bytes },
           quota,
         );
+        await addLiveCount(tem, collection, vectors.length - before.count);
         return seq;
       }),
     remove: (collection, id) =>
@@ -133,6 +134,7 @@ export function createRecordRepository(
         );
         if (!deleted[0]) throw new NotFoundError(`no vector with id "${id}" in this collection`);
         await addUsage(tem, collection.principal, { vectors: -before.count, bytes: -before.bytes });
+        await addLiveCount(tem, collection, -before.count);
         return seq;
       }),
     get: (collection, id) =>
@@ -199,4 +201,10 @@ async function bumpVersion(tem: EntityManager, collection: Collection): Promise<
   );
   if (!rows[0]) throw new NotFoundError('no such collection');
   return Number(rows[0].version);
+}
+
+/** Adds `delta` to the collection's live count, under the row lock `bumpVersion` took. */
+async function addLiveCount(tem: EntityManager, collection: Collection, delta: number): Promise<void> {
+  if (delta === 0) return;
+  await tem.execute('update collection set live_count = live_count + ? where id = ?', [delta, collection.id]);
 }
