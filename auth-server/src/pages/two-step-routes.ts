@@ -4,6 +4,7 @@ import type { AccountRow } from '../accounts/account-repository.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import { isTotpCode } from '../second-factor/totp.ts';
 import { type Confirmation, createConfirmFirst } from './confirm-first.ts';
+import { requireFreshSignIn } from './fresh-sign-in.ts';
 import type { PageDeps } from './page-deps.ts';
 import { formOf } from './page-form.ts';
 import { qrCodeSvg } from './qr-code-svg.ts';
@@ -35,8 +36,9 @@ const REMOVAL: Confirmation = {
 };
 
 /**
- * `/account/two-step`: a signed-in person sets up an authenticator app (a QR code and the key as
- * text; it counts only once a code from it is typed; ten recovery codes are shown once), or turns
+ * `/account/two-step`: a signed-in person sets up an authenticator app (after a sign-in within the
+ * last few minutes; a QR code and the key as text; it counts only once a code from it is typed;
+ * ten recovery codes are shown once), or turns
  * two-step sign-in off after typing their password or a current code again.
  */
 export function createTwoStepRoutes(deps: Deps): Router {
@@ -92,6 +94,8 @@ function beginSetup(page: TwoStepPage) {
   return async function beginSetup(ctx: Context) {
     const account = await page.account(ctx);
     if (!account) return;
+    // A stolen or forgotten session cannot put its own authenticator on the account.
+    if (!(await requireFreshSignIn(page, ctx, 'Setting up two-step sign-in'))) return;
     const started = await page.secondFactors.beginEnrolment(account);
     redirect(ctx, started ? '/account/two-step/setup' : '/account?notice=two_step_on');
   };
@@ -108,6 +112,7 @@ function confirmSetup(page: TwoStepPage) {
   return async function confirmSetup(ctx: Context) {
     const account = await page.account(ctx);
     if (!account) return;
+    if (!(await requireFreshSignIn(page, ctx, 'Setting up two-step sign-in'))) return;
     const confirmed = await page.secondFactors.confirmEnrolment(
       account.id,
       formOf(ctx).code ?? '',

@@ -15,6 +15,7 @@ import {
 import { BrowserSession, type Page } from '../../support/browser-session.ts';
 import { signIn } from '../../support/code-flow.ts';
 import { startVectorApiFor } from '../../support/in-process-vector-api.ts';
+import { ageSessions } from '../../support/session-age.ts';
 import { testEnv } from '../../support/test-env.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
 
@@ -136,11 +137,7 @@ describe('personal API keys', function () {
   it('needs a recent sign-in to create one: an old session is sent to sign in again, then may', async () => {
     const { browser, email } = await person();
     const account = (await accountRow(stack.db, email)) as { id: string };
-    await stack.db.query(
-      `update oidc_model set payload = jsonb_set(payload, '{loginTs}', to_jsonb(extract(epoch from now())::int - 3600))
-        where model = 'Session' and payload->>'accountId' = $1`,
-      [account.id],
-    );
+    await ageSessions(stack.db, account.id, 3600);
     const stale = await browser.get('/account/api-keys');
     expect(stale.html).to.contain('Sign in again to create a key');
     expect(stale.html).to.not.contain('action="/account/api-keys"');

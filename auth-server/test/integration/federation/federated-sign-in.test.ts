@@ -19,6 +19,7 @@ import {
   upstreamUrl,
   useFederationStack,
 } from '../../support/federation.ts';
+import { ageSessions } from '../../support/session-age.ts';
 
 describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub stand-ins)', () => {
   expectLogLines([
@@ -311,12 +312,7 @@ describe('sign-in with upstream providers (Google, Microsoft, LinkedIn, GitHub s
     await signUpVerified(browser, stack.sink, email, PASSWORD);
     const accountPage = await signInToAccount(browser, email);
     const id = (await accountRow(stack.db, email))!.id;
-    const age = async (seconds: number) =>
-      stack.db.query(
-        `update oidc_model set payload = jsonb_set(payload, '{loginTs}', to_jsonb(extract(epoch from now())::int - $2::int))
-          where model = 'Session' and payload->>'accountId' = $1`,
-        [id, seconds],
-      );
+    const age = (seconds: number) => ageSessions(stack.db, id, seconds);
     await age(3600);
     const refused = await browser.post('/account/federated/link', { provider: 'github' }, accountPage);
     expect(refused.status).to.equal(403);
