@@ -246,11 +246,14 @@ describe('e2e in Chromium: every page passes axe-core (WCAG 2.2 AA) in light and
     await page.getByRole('button', { name: 'Delete token' }).click();
     await page.getByText('The initial access token was deleted. It no longer works.').waitFor();
 
-    // API keys: a fresh sign-in first (the password asked again), then a key shown once, then revoked.
+    // API keys: a fresh sign-in first (the password and a code asked again), then a key shown once, then revoked.
     await page.goto(`${issuer}/account/api-keys/confirm-identity`);
     await page.getByLabel('E-mail').fill(email);
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    // Two-step sign-in is on (set up above): the code too.
+    await page.getByLabel('Code from your authenticator app').fill(await authenticator.code());
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
     await heading(page, 'API keys');
     await page.getByLabel('Name').fill('nightly import');
     await page.getByLabel(/^vectors:read/).check();
