@@ -18,11 +18,14 @@ export interface PrincipalEventReadLoopDeps {
   forgetConsumersAfterMs: number;
 }
 
+/** ioredis's error when a command outlives `commandTimeout`. */
+const TIMED_OUT = 'Command timed out';
+
 /**
  * The consumer's reading order, one turn at a time: wait for Redis, make sure the group exists,
  * drain this consumer's own pending entries, now and then take over idle ones (and forget dead
- * consumers), otherwise block for new ones. A failed turn is logged once per distinct error and
- * retried after `retryDelayMs`.
+ * consumers), otherwise block for new ones. A failed turn is logged once per distinct error (a
+ * single timed-out read only at info level) and retried after `retryDelayMs`.
  */
 export function createPrincipalEventReadLoop(deps: PrincipalEventReadLoopDeps) {
   const { stream, pause, handleEntries, logger, claimIdleMs, retryDelayMs, forgetConsumersAfterMs } = deps;
@@ -31,6 +34,7 @@ export function createPrincipalEventReadLoop(deps: PrincipalEventReadLoopDeps) {
   let lastClaim = 0;
   let lastCleanup = 0;
   let lastError = '';
+  let timeoutsInARow = 0;
 
   async function drainOwnPending(): Promise<void> {
     const mine = await stream.readOwnPending();
@@ -61,6 +65,7 @@ export function createPrincipalEventReadLoop(deps: PrincipalEventReadLoopDeps) {
       await pause.sleep(retryDelayMs);
     }
     lastError = '';
+    timeoutsInARow = 0;
   }
 
   async function turn(): Promise<void> {
@@ -77,8 +82,15 @@ export function createPrincipalEventReadLoop(deps: PrincipalEventReadLoopDeps) {
   async function recover(err: unknown): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     if (redisReplyCode(err) === 'NOGROUP') groupReady = false;
-    if (message !== lastError) logger.warn({ err: message }, 'principal events: cannot read; retrying');
-    lastError = message;
+    // One blocking read that outlived the client's command timeout (twice the BLOCK) is what a
+    // stalled event loop or a starved machine does; two in a row are Redis trouble worth a warning.
+    timeoutsInARow = message === TIMED_OUT ? timeoutsInARow + 1 : 0;
+    if (timeoutsInARow === 1) {
+      logger.info({ err: message }, 'principal events: a read timed out; retrying');
+    } else {
+      if (message !== lastError) logger.warn({ err: message }, 'principal events: cannot read; retrying');
+      lastError = message;
+    }
     await pause.sleep(retryDelayMs);
   }
 
