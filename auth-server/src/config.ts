@@ -144,6 +144,13 @@ const envSchema = z
           "must be 'off' (two-step sign-in is each person's choice), 'all' (everyone must use it) or 'admin' (required for apps with the admin scope)",
       })
       .default('off'),
+    /** Passkeys' relying party: a domain, the issuer's host or a parent of it (unset: the issuer's host). */
+    WEBAUTHN_RP_ID: z
+      .string()
+      .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z][a-z0-9-]{0,61}[a-z0-9]$/, {
+        message: 'must be a domain name in lower case, without scheme or port (such as example.com)',
+      })
+      .optional(),
     RATE_LIMIT_WINDOW_SEC: positiveInt(60),
     RATE_LIMIT_OAUTH_PER_CLIENT: positiveInt(1200),
     RATE_LIMIT_REGISTRATION_PER_IP: positiveInt(30),
@@ -178,6 +185,18 @@ const envSchema = z
         code: 'custom',
         path: ['MICROSOFT_TENANT'],
         message: 'is required with MICROSOFT_CLIENT_ID (one tenant id or domain)',
+      });
+    }
+    // A passkey's RP ID must be the host of the pages that use it, or a domain above it (WebAuthn).
+    const issuerHost = URL.canParse(env.ISSUER ?? '') ? new URL(env.ISSUER!).hostname : 'localhost';
+    const rpId = env.WEBAUTHN_RP_ID;
+    // A top-level domain alone is never one (browsers refuse public suffixes).
+    const tooWide = rpId !== undefined && !rpId.includes('.') && rpId !== 'localhost';
+    if (rpId && (tooWide || (issuerHost !== rpId && !issuerHost.endsWith(`.${rpId}`)))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBAUTHN_RP_ID'],
+        message: `must be the ISSUER's host (${issuerHost}) or a domain it is under, never a top-level domain alone`,
       });
     }
     // A `next` key must be in every JWKS a resource server can hold before it signs: every
@@ -242,6 +261,8 @@ export interface AuthServerConfig {
   rateLimits: AuthRateLimitSettings;
   /** `all`: every sign-in needs a second factor; a person without one sets it up first. */
   requireMfa: MfaRequirement;
+  /** Passkeys: the WebAuthn relying party id (a domain) and the origin the ceremonies run on (the issuer's). */
+  webauthn: { rpId: string; origin: string };
   /** Clients in memory, invalidated at every instance on every change; the TTL is the safety net. */
   clientCache: ClientCacheSettings;
   /** Client ID Metadata Documents (clients whose id is the https URL of their metadata). */
@@ -324,12 +345,13 @@ export function loadAuthServerConfig(env: Env): AuthServerConfig {
   const production = env.NODE_ENV === 'production';
   const raw = loadConfig(envSchema, env, SECRETS, production ? productionChecks : undefined);
   const dataDir = raw.DATA_DIR;
+  const issuer = raw.ISSUER ?? localUrl(raw.AUTH_PORT);
   const config: AuthServerConfig = {
     nodeEnv: raw.NODE_ENV,
     logLevel: raw.LOG_LEVEL,
     host: raw.AUTH_HOST,
     port: raw.AUTH_PORT,
-    issuer: raw.ISSUER ?? localUrl(raw.AUTH_PORT),
+    issuer,
     vectorApiUrl: raw.VECTOR_API_URL ?? localUrl(raw.VECTOR_PORT),
     admin: {
       host: raw.ADMIN_HOST,
@@ -375,6 +397,7 @@ export function loadAuthServerConfig(env: Env): AuthServerConfig {
       mailsPerAccount: raw.RATE_LIMIT_MAILS_PER_ACCOUNT,
     },
     requireMfa: raw.REQUIRE_MFA,
+    webauthn: { rpId: raw.WEBAUTHN_RP_ID ?? new URL(issuer).hostname, origin: new URL(issuer).origin },
     clientCache: { ttlSec: raw.CLIENT_CACHE_TTL_SEC, maxEntries: raw.CLIENT_CACHE_MAX_ENTRIES },
     cimd: {
       enabled: raw.CIMD,

@@ -3,13 +3,14 @@ import type { ApiKeys } from './api-keys/api-keys.ts';
 import { sweepUnusedAnonymousClients } from './clients/anonymous-client-sweep.ts';
 import type { ClientRegistry } from './clients/client-registry.ts';
 import { sweepExpiredModels } from './oidc/postgres-adapter.ts';
+import { sweepExpiredPasskeyChallenges } from './passkeys/passkey-challenges.ts';
 import { sweepExpiredRevocations } from './revocation/revocations.ts';
 
 const SWEEP_EVERY_MS = 5 * 60_000;
 
 /**
- * Every few minutes deletes expired oidc-provider models, revocation marks, API keys, and
- * anonymously registered clients unused for `anonymousClientTtlSec`; `stop` ends it.
+ * Every few minutes deletes expired oidc-provider models, revocation marks, API keys, passkey
+ * challenges, and anonymously registered clients unused for `anonymousClientTtlSec`; `stop` ends it.
  */
 export function startExpirySweeper(
   orm: MikroORM,
@@ -26,6 +27,9 @@ export function startExpirySweeper(
       sweepExpiredModels(orm).catch((err) => logger.warn({ err }, 'sweeping expired oidc models failed')),
       sweepExpiredRevocations(orm).catch((err) =>
         logger.warn({ err }, 'sweeping expired revocations failed'),
+      ),
+      sweepExpiredPasskeyChallenges(orm).catch((err) =>
+        logger.warn({ err }, 'sweeping expired passkey challenges failed'),
       ),
     ]);
   };

@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { AuthServerConfig } from '../config.ts';
 import { createMailer, type Mailer } from '../mail/mailer.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
+import { createPasskeys, type Passkeys } from '../passkeys/passkeys.ts';
 import { createSecondFactors, type SecondFactors } from '../second-factor/second-factors.ts';
 import { type AccountFlows, createAccountFlows } from './account-flows.ts';
 import type { AccountRepository } from './account-repository.ts';
@@ -19,11 +20,13 @@ export interface AccountServices {
   flows: AccountFlows;
   /** Two-step sign-in: authenticator apps and recovery codes. */
   secondFactors: SecondFactors;
+  /** Passkeys (WebAuthn): passwordless, or the second step. */
+  passkeys: Passkeys;
 }
 
-/** What the account pages run on: password hashing, mail, the sign-in slowdown, the flows and second factors. */
+/** What the account pages run on: password hashing, mail, the sign-in slowdown, the flows, second factors and passkeys. */
 export function createAccountServices(deps: {
-  config: Pick<AuthServerConfig, 'bcryptCost' | 'mail' | 'dataDir' | 'issuer' | 'brand'>;
+  config: Pick<AuthServerConfig, 'bcryptCost' | 'mail' | 'dataDir' | 'issuer' | 'brand' | 'webauthn'>;
   orm: MikroORM;
   /** Wraps the authenticator secrets at rest. */
   keyring: MasterKeyring;
@@ -52,5 +55,10 @@ export function createAccountServices(deps: {
   });
   // The authenticator app names the service as the pages do.
   const secondFactors = createSecondFactors({ ...deps, issuer: config.brand.name });
-  return { hasher, mailer, throttle, flows, secondFactors };
+  // Browsers show the relying party's name as the pages do.
+  const passkeys = createPasskeys({
+    ...deps,
+    rp: { id: config.webauthn.rpId, name: config.brand.name, origin: config.webauthn.origin },
+  });
+  return { hasher, mailer, throttle, flows, secondFactors, passkeys };
 }

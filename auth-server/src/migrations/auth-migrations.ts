@@ -8,6 +8,7 @@ import { Migration20261122015927FederatedIdentities } from './migration-20261122
 import { Migration20261130233000ConsoleInitialAccessTokens } from './migration-20261130233000-console-initial-access-tokens.ts';
 import { Migration20261201010000ApiKeys } from './migration-20261201010000-api-keys.ts';
 import { Migration20261201020000SecondFactors } from './migration-20261201020000-second-factors.ts';
+import { Migration20261201030000Passkeys } from './migration-20261201030000-passkeys.ts';
 
 /**
  * Every committed migration of the auth database, oldest first. Append; never edit one that has
@@ -25,4 +26,5 @@ export const AUTH_MIGRATIONS = [
   { name: '0008-console-initial-access-tokens', class: Migration20261130233000ConsoleInitialAccessTokens },
   { name: '0009-api-keys', class: Migration20261201010000ApiKeys },
   { name: '0010-second-factors', class: Migration20261201020000SecondFactors },
+  { name: '0011-passkeys', class: Migration20261201030000Passkeys },
 ];

@@ -9,11 +9,17 @@ export const ACR = {
   password: 'urn:vectorauth:acr:pwd',
   /** An upstream provider ("Continue with ...") alone. */
   federated: 'urn:vectorauth:acr:fed',
-  /** Two factors: a password or an upstream provider, and an authenticator code or a recovery code (or an upstream sign-in that says it used two). */
+  /** A passkey alone that did not verify the person (no PIN, no biometric): one factor, possession. */
+  passkey: 'urn:vectorauth:acr:hwk',
+  /**
+   * Two factors: a password, an upstream provider or a passkey, and an authenticator code, a
+   * recovery code or a passkey; a passkey that verified the person (two factors on its own); or an
+   * upstream sign-in that says it used two.
+   */
   mfa: 'urn:vectorauth:acr:mfa',
 } as const;
 
-export const ACR_VALUES = [ACR.password, ACR.federated, ACR.mfa];
+export const ACR_VALUES = [ACR.password, ACR.federated, ACR.passkey, ACR.mfa];
 
 /**
  * Method references (RFC 8176) of a second factor: `otp` (ours: an authenticator or recovery
@@ -21,12 +27,23 @@ export const ACR_VALUES = [ACR.password, ACR.federated, ACR.mfa];
  */
 const SECOND_FACTOR_AMR = new Set(['mfa', 'otp', 'hwk']);
 
-/** Whether the method references include a second factor. */
+/** Whether an upstream provider's method references include a second factor. */
 export const includesSecondFactor = (amr: readonly string[]): boolean =>
   amr.some((m) => SECOND_FACTOR_AMR.has(m));
 
+/**
+ * The factors our own method references stand for, one per authenticator used: a password
+ * (`pwd`), an upstream provider (`fed`), a passkey (`hwk`, see passkeys.ts), a code (`otp`).
+ */
+const FACTOR_AMR = new Set(['pwd', 'fed', 'hwk', 'otp']);
+
+/** Whether the sign-in these method references describe used two factors. */
+export const isMultiFactor = (amr: readonly string[]): boolean =>
+  amr.includes('mfa') || new Set(amr.filter((m) => FACTOR_AMR.has(m))).size >= 2;
+
 /** The class a sign-in with these method references reaches. */
 export function acrFor(amr: readonly string[]): string {
-  if (includesSecondFactor(amr)) return ACR.mfa;
+  if (isMultiFactor(amr)) return ACR.mfa;
+  if (amr.includes('hwk')) return ACR.passkey;
   return amr.includes('fed') ? ACR.federated : ACR.password;
 }

@@ -4,6 +4,7 @@ import { auditRequest } from '../audit/audit-request.ts';
 import { createConfirmFirst } from './confirm-first.ts';
 import type { PageDeps } from './page-deps.ts';
 import { formOf } from './page-form.ts';
+import { passkeyPageData } from './passkey-routes.ts';
 import { createSignedInAccount, sendToSignIn } from './signed-in-account.ts';
 
 type Deps = Pick<
@@ -18,6 +19,7 @@ type Deps = Pick<
   | 'audit'
   | 'federationPageData'
   | 'secondFactors'
+  | 'passkeys'
 >;
 
 const NOTICES: Record<string, string> = {
@@ -28,6 +30,10 @@ const NOTICES: Record<string, string> = {
   not_linked: 'That sign-in provider was not linked to your account.',
   two_step_off: 'Two-step sign-in is off: your authenticator app and recovery codes no longer work.',
   two_step_on: 'Two-step sign-in is already on.',
+  passkey_added: 'The passkey was added. You can sign in with it now.',
+  passkey_renamed: 'The passkey was renamed.',
+  passkey_removed: 'The passkey was removed: it no longer signs you in.',
+  no_passkey: 'That passkey is not on your account (any more).',
 };
 
 /**
@@ -58,10 +64,11 @@ function accountPage(deps: Deps) {
       const apps = await sessions.connectedApps(account.id);
       const federation = await deps.federationPageData?.(account.id);
       const twoStep = await deps.secondFactors.status(account.id);
+      const passkeys = await passkeyPageData(deps, ctx, account.id);
       pages.render(
         ctx,
         'account',
-        { csrf: csrf.token(ctx), account, apps, twoStep, ...federation, ...extra },
+        { csrf: csrf.token(ctx), account, apps, twoStep, ...passkeys, ...federation, ...extra },
         status,
       );
     },

@@ -8,6 +8,7 @@ import { isInteractionUid } from './app-return.ts';
 import { createInteractionSession, type InteractionDetails } from './interaction-session.ts';
 import type { PageDeps } from './page-deps.ts';
 import { formOf } from './page-form.ts';
+import { createPasskeySignIn } from './passkey-sign-in.ts';
 import { groupScopes } from './scope-descriptions.ts';
 import { createSecondFactorStep } from './second-factor-step.ts';
 import { signInError } from './sign-in-messages.ts';
@@ -23,6 +24,7 @@ type Deps = Pick<
   | 'audit'
   | 'federatedProviders'
   | 'secondFactors'
+  | 'passkeys'
   | 'signIns'
   | 'signInAttempt'
 >;
@@ -45,6 +47,10 @@ export function createInteractionRoutes(deps: Deps): Router {
   router.post('/login', submitSignIn(step));
   router.post('/second-factor', step.secondFactor.submitCode);
   router.post('/second-factor/setup', step.secondFactor.confirmSetup);
+  router.post('/passkey/options', step.passkey.options);
+  router.post('/passkey', step.passkey.submit);
+  router.post('/second-factor/passkey/options', step.passkey.secondFactorOptions);
+  router.post('/second-factor/passkey', step.passkey.submitSecondFactor);
   router.post('/consent', submitConsent(step));
   router.get('/abort', abortInteraction(step));
   router.get('/switch', switchAccount(step));
@@ -109,13 +115,23 @@ function interactionStep(deps: Deps) {
       return account?.emailVerified && !account.disabled ? { developer: account.email } : { unvouched: true };
     },
   };
+  /** The sign-in's second step (second-factor-step.ts). */
+  const secondFactor = createSecondFactorStep({
+    ...deps,
+    details: self.details,
+    clientName: async (d) => (await self.clientView(d.params.client_id)).name,
+  });
   return {
     ...self,
-    /** The sign-in's second step (second-factor-step.ts). */
-    secondFactor: createSecondFactorStep({
+    secondFactor,
+    /** Passkeys: passwordless, and as the second step (passkey-sign-in.ts). */
+    passkey: createPasskeySignIn({
       ...deps,
       details: self.details,
-      clientName: async (d) => (await self.clientView(d.params.client_id)).name,
+      quietDetails: interaction.details,
+      requestOf: self.requestOf,
+      secondFactor,
+      renderSignIn: (ctx, d, extra, status) => renderSignIn(self, ctx, d, extra, status),
     }),
   };
 }
@@ -207,8 +223,13 @@ function showStep(step: InteractionStep) {
   };
 }
 
+/** What the sign-in page is drawn from. */
+type SignInPageDeps = Pick<Deps, 'pages' | 'csrf' | 'federatedProviders'> & {
+  clientView(clientId: unknown): Promise<ClientView>;
+};
+
 async function renderSignIn(
-  step: InteractionStep,
+  step: SignInPageDeps,
   ctx: Context,
   d: InteractionDetails,
   extra: Record<string, unknown> = {},
@@ -230,6 +251,9 @@ async function renderSignIn(
         href: `/interaction/${d.uid}/federated/${p.id}`,
         label: p.label,
       })),
+      // "Use a passkey": no e-mail address needed (passkey-sign-in.ts).
+      passkey: { action: `/interaction/${d.uid}/passkey`, options: `/interaction/${d.uid}/passkey/options` },
+      passkeyScript: true,
       ...extra,
     },
     status,

@@ -7,6 +7,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientRegistry } from '../clients/client-registry.ts';
 import type { ConsoleInitialAccessTokens } from '../clients/console-initial-access-tokens.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
+import type { Passkeys } from '../passkeys/passkeys.ts';
 import type { SecondFactors } from '../second-factor/second-factors.ts';
 import type { Csrf } from './csrf.ts';
 import type { PageRenderer } from './renderer.ts';
@@ -29,6 +30,8 @@ export interface PageDeps {
   apiKeys: ApiKeys;
   /** Two-step sign-in: authenticator apps and recovery codes (`/account/two-step`, the sign-in's second step). */
   secondFactors: SecondFactors;
+  /** Passkeys (`/account/passkeys`, the sign-in page, the sign-in's second step). */
+  passkeys: Passkeys;
   /** The end of every sign-in step: completes it, or on to the second factor. */
   signIns: SignInCompletion;
   /** The sign-in slowdown around a second factor's code (abuse/auth-rate-limits.ts). */

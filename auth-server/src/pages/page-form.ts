@@ -1,14 +1,23 @@
 import { bodyParser } from '@koa/bodyparser';
-import { formProblem } from '@vectorauth/shared';
+import { formProblem, MAX_INPUT_CHARS } from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
 import type { Csrf } from './csrf.ts';
 import type { PageRenderer } from './renderer.ts';
 
 export type FormFields = Record<string, string>;
 
+/** The field static/passkeys.js posts a passkey's WebAuthn answer in (JSON). */
+export const PASSKEY_FIELD = 'passkey_response';
+
+/**
+ * Longest a field is kept: 1 KiB, except a passkey's answer, whose credential id alone may reach
+ * 1023 bytes and appears in it four times, base64url: it keeps what `formProblem` lets through.
+ */
+const fieldLimit = (name: string) => (name === PASSKEY_FIELD ? MAX_INPUT_CHARS : 1024);
+
 /**
  * For every page POST: an url-encoded body of at most 16 KiB whose every field is text Postgres
- * takes (input-problem.ts), reduced to single string fields of bounded length, and a valid CSRF
+ * takes (input-problem.ts), reduced to single string fields of bounded length (`fieldLimit`), and a valid CSRF
  * token; otherwise a 400/403 page and nothing else happens.
  */
 export function createPageForm(deps: { csrf: Csrf; pages: PageRenderer }) {
@@ -40,7 +49,8 @@ export function createPageForm(deps: { csrf: Csrf; pages: PageRenderer }) {
     }
     const raw = (ctx.request.body ?? {}) as Record<string, unknown>;
     const fields: FormFields = {};
-    for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') fields[k] = v.slice(0, 1024);
+    for (const [k, v] of Object.entries(raw))
+      if (typeof v === 'string') fields[k] = v.slice(0, fieldLimit(k));
     if (!deps.csrf.valid(ctx, fields._csrf)) {
       return deps.pages.render(
         ctx,

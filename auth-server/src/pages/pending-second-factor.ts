@@ -3,9 +3,12 @@ import type { InteractionDetails } from './interaction-session.ts';
 /** A sign-in whose first factor passed, waiting for the second (or for one to be set up). */
 export interface PendingSecondFactor {
   accountId: string;
-  /** How the first factor was made (RFC 8176): `pwd`, `fed`, or the session's own when stepping up. */
+  /** How the first factor was made (RFC 8176): `pwd`, `fed`, a passkey's, or the session's own when stepping up. */
   amr: string[];
-  /** `code`: the account has an authenticator app; `enrol`: it must set one up first (`REQUIRE_MFA=all`). */
+  /**
+   * `code`: the account has a second factor to use (an authenticator app, passkeys, or both);
+   * `enrol`: it must set one up first (`REQUIRE_MFA`).
+   */
   need: 'code' | 'enrol';
   /** What the completed sign-in's audit event says (the e-mail, the upstream provider). */
   detail: Record<string, unknown>;

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type { AccountRepository, AccountRow } from '../accounts/account-repository.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import { SECOND_FACTOR_REASON } from '../oidc/step-up-policy.ts';
+import type { Passkeys } from '../passkeys/passkeys.ts';
 import type { SecondFactors } from '../second-factor/second-factors.ts';
 import type { Csrf } from './csrf.ts';
 import type { InteractionDetails } from './interaction-session.ts';
@@ -20,6 +21,7 @@ const WRONG_SETUP =
 export interface SecondFactorStepDeps {
   accounts: AccountRepository;
   secondFactors: SecondFactors;
+  passkeys: Passkeys;
   signIns: SignInCompletion;
   pages: PageRenderer;
   csrf: Csrf;
@@ -33,9 +35,10 @@ export interface SecondFactorStepDeps {
 
 /**
  * The second step of an interaction's sign-in, reached only through the first (see
- * pending-second-factor.ts): a code from the authenticator app or a recovery code; setting the app
- * up when the operator requires it and the account has none; and the step-up of a signed-in
- * session when the app asks for two factors (only the code is asked then).
+ * pending-second-factor.ts): a code from the authenticator app or a recovery code (a passkey:
+ * passkey-sign-in.ts); setting the app up when the operator requires it and the account has none;
+ * and the step-up of a signed-in session when the app asks for two factors (only the second
+ * factor is asked then).
  */
 export function createSecondFactorStep(deps: SecondFactorStepDeps) {
   const { accounts, secondFactors, signIns, pages, csrf } = deps;
@@ -45,6 +48,7 @@ export function createSecondFactorStep(deps: SecondFactorStepDeps) {
   });
   const pathOf = (d: InteractionDetails) => `/interaction/${d.uid}`;
 
+  /** The second factor's page: the authenticator code and recovery codes, a passkey, or both. */
   async function renderCode(
     ctx: Context,
     d: InteractionDetails,
@@ -52,6 +56,10 @@ export function createSecondFactorStep(deps: SecondFactorStepDeps) {
     errors = {},
     status = 200,
   ) {
+    const [{ totp }, passkeys] = await Promise.all([
+      secondFactors.status(account.id),
+      deps.passkeys.count(account.id),
+    ]);
     pages.render(
       ctx,
       'second-factor',
@@ -61,6 +69,17 @@ export function createSecondFactorStep(deps: SecondFactorStepDeps) {
         abortAction: `${pathOf(d)}/abort`,
         clientName: await deps.clientName(d),
         email: account.email,
+        totp,
+        passkey:
+          passkeys > 0
+            ? {
+                action: `${pathOf(d)}/second-factor/passkey`,
+                options: `${pathOf(d)}/second-factor/passkey/options`,
+                // After a passkey that did not verify the person, only a verifying one adds a factor.
+                mustVerify: pendingSecondFactor.of(d)?.amr.includes('hwk') === true,
+              }
+            : undefined,
+        passkeyScript: passkeys > 0,
         errors,
       },
       status,
@@ -108,7 +127,7 @@ export function createSecondFactorStep(deps: SecondFactorStepDeps) {
     if (!session?.accountId || !d.prompt.reasons.every((r) => r === SECOND_FACTOR_REASON)) return undefined;
     const account = await accounts.findById(session.accountId);
     if (!account || account.disabled) return undefined;
-    const need = await signIns.secondFactorNeed(account.id, d);
+    const need = await signIns.secondFactorNeed(account.id, d, { amr: session.amr ?? [], stepUp: true });
     if (need === 'none') {
       const clientName = await deps.clientName(d);
       pages.render(ctx, 'two-step-required', {
@@ -153,6 +172,8 @@ export function createSecondFactorStep(deps: SecondFactorStepDeps) {
 
   return {
     show,
+    pendingOf,
+    renderCode,
 
     /** `POST /interaction/:uid/second-factor`: a code from the app, or a recovery code. */
     async submitCode(ctx: Context): Promise<void> {

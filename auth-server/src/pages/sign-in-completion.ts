@@ -4,8 +4,9 @@ import { markSignInUnfinished } from '../abuse/sign-in-unfinished.ts';
 import type { AccountRepository } from '../accounts/account-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { auditRequest } from '../audit/audit-request.ts';
-import { acrFor, includesSecondFactor } from '../oidc/acr-values.ts';
+import { acrFor, isMultiFactor } from '../oidc/acr-values.ts';
 import { type MfaRequirement, mfaRequired } from '../oidc/mfa-requirement.ts';
+import type { Passkeys } from '../passkeys/passkeys.ts';
 import type { SecondFactors } from '../second-factor/second-factors.ts';
 import type { InteractionDetails } from './interaction-session.ts';
 import { type PendingSecondFactor, pendingSecondFactor } from './pending-second-factor.ts';
@@ -19,16 +20,24 @@ export interface CompletedSignIn {
 
 export interface SignInCompletion {
   /**
-   * After a first factor passed (a password, an upstream provider): the sign-in completes, or it
-   * waits in the interaction for the account's second factor, or for one to be set up when the
-   * operator requires it. An upstream sign-in that already used two factors completes.
+   * After a first factor passed (a password, an upstream provider, a passkey): the sign-in
+   * completes, or it waits in the interaction for the account's second factor, or for one to be
+   * set up when the operator requires it. A sign-in that already used two factors (a passkey that
+   * verified the person, an upstream sign-in that says so) completes.
    */
   afterFirstFactor(ctx: Context, d: InteractionDetails, first: CompletedSignIn): Promise<void>;
   /**
-   * What an account still needs for a two-factor sign-in of this request: its code, setting one up
-   * (when the operator requires two factors of it), or (optional) nothing to offer.
+   * What an account still needs for a two-factor sign-in of this request, after a first step made
+   * with `first.amr`: its second factor (an authenticator code, a passkey), setting one up (when
+   * the operator requires two factors of it), or (optional) nothing to offer. A passkey that
+   * signed in without verifying the person is not asked for again, unless two factors are needed
+   * (`first.stepUp`, or the operator's rule): then it must verify them.
    */
-  secondFactorNeed(accountId: string, d: InteractionDetails): Promise<PendingSecondFactor['need'] | 'none'>;
+  secondFactorNeed(
+    accountId: string,
+    d: InteractionDetails,
+    first?: { amr: readonly string[]; stepUp?: boolean },
+  ): Promise<PendingSecondFactor['need'] | 'none'>;
   /** Completes the sign-in and sends the browser on to the authorization request. */
   complete(ctx: Context, d: InteractionDetails, done: CompletedSignIn): Promise<void>;
   /** Completes the sign-in; the URL that resumes the authorization request (for a page that links it). */
@@ -44,6 +53,7 @@ export function createSignInCompletion(deps: {
   provider: Provider;
   accounts: AccountRepository;
   secondFactors: SecondFactors;
+  passkeys: Passkeys;
   audit: AuditLog;
   /** When it requires two factors of a request, a person without one sets one up before the sign-in completes. */
   requireMfa: MfaRequirement;
@@ -75,14 +85,24 @@ export function createSignInCompletion(deps: {
     ctx.redirect(to);
   }
 
-  async function secondFactorNeed(accountId: string, d: InteractionDetails) {
-    if ((await secondFactors.status(accountId)).totp) return 'code';
+  async function secondFactorNeed(
+    accountId: string,
+    d: InteractionDetails,
+    first: { amr: readonly string[]; stepUp?: boolean } = { amr: [] },
+  ) {
+    const [{ totp }, passkeys] = await Promise.all([
+      secondFactors.status(accountId),
+      deps.passkeys.count(accountId),
+    ]);
+    const passkeyCounts = passkeys > 0 && (!first.amr.includes('hwk') || first.stepUp);
+    if (totp || passkeyCounts) return 'code';
     const client = await provider.Client.find(String(d.params.client_id));
     const required = mfaRequired(deps.requireMfa, {
       clientScope: client?.scope,
       requestedScope: d.params.scope,
     });
-    return required ? 'enrol' : 'none';
+    if (!required) return 'none';
+    return passkeys > 0 ? 'code' : 'enrol';
   }
 
   return {
@@ -90,7 +110,7 @@ export function createSignInCompletion(deps: {
     complete,
     secondFactorNeed,
     async afterFirstFactor(ctx, d, first) {
-      const need = includesSecondFactor(first.amr) ? 'none' : await secondFactorNeed(first.accountId, d);
+      const need = isMultiFactor(first.amr) ? 'none' : await secondFactorNeed(first.accountId, d, first);
       if (need === 'none') return complete(ctx, d, first);
       await pendingSecondFactor.save(d, { ...first, need });
       markSignInUnfinished(ctx);

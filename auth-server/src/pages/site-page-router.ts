@@ -14,6 +14,7 @@ import { createUpstreamProviders } from '../federation/upstream-providers.ts';
 import { createOutbox } from '../mail/outbox.ts';
 import type { AccountSessions } from '../oidc/account-sessions.ts';
 import type { ProviderHolder } from '../oidc/provider-holder.ts';
+import type { Passkeys } from '../passkeys/passkeys.ts';
 import type { SecondFactors } from '../second-factor/second-factors.ts';
 import type { Brand } from './brand.ts';
 import { createCsrf } from './csrf.ts';
@@ -45,6 +46,8 @@ export function createSitePageRouter(deps: {
   formLimits: Middleware;
   /** Two-step sign-in (second-factor/second-factors.ts). */
   secondFactors: SecondFactors;
+  /** Passkeys (passkeys/passkeys.ts). */
+  passkeys: Passkeys;
   /** The sign-in slowdown around a second factor's code. */
   signInAttempt: PageDeps['signInAttempt'];
   /** The operator's colour and logo, served as /static/brand.css and /static/brand-logo. */

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { expectLogLines } from '../../../shared/test/support/expected-log-lines.ts';
 import { Authenticator } from '../support/authenticator.ts';
-import { useChromiumPage } from '../support/chromium.ts';
+import { addVirtualAuthenticator, useChromiumPage } from '../support/chromium.ts';
 import { useSpawnedStack } from '../support/spawned-stack.ts';
 
 const APP = 'https://notes.example';
@@ -204,7 +204,37 @@ describe('e2e in Chromium: every page passes axe-core (WCAG 2.2 AA) in light and
     await check(page, 'confirm-two-step-off');
     await page.getByRole('link', { name: 'Cancel' }).click();
     await heading(page, 'Your account');
-    // The code asked at sign-in, in another browser.
+    /** "Sign in again" (`prompt=login`) from `path`: the password, then a code of the app (two-step sign-in is on). */
+    const signInAgain = async (path: string) => {
+      await page.goto(`${issuer}${path}`);
+      await page.getByLabel('E-mail').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Code from your authenticator app').fill(await authenticator.code());
+      await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    };
+    // Passkeys: adding one needs a recent sign-in, then a virtual authenticator makes it; renaming
+    // it, and removing it asks first.
+    await addVirtualAuthenticator(page);
+    await signInAgain('/account/confirm-identity');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('The passkey was added.').waitFor();
+    await check(page, 'account-passkeys');
+    await page.getByRole('link', { name: /^Rename the passkey/ }).click();
+    await heading(page, 'Rename passkey');
+    await check(page, 'passkey-rename');
+    await page.getByLabel('Name').fill(' ');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.locator('#name-error').waitFor();
+    await check(page, 'passkey-rename-refused');
+    await page.getByLabel('Name').fill('laptop');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByRole('button', { name: 'Remove the passkey laptop' }).click();
+    await heading(page, 'Remove the passkey "laptop"?');
+    await check(page, 'confirm-remove-passkey');
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await heading(page, 'Your account');
+    // The second step asked at sign-in (a code or the passkey), in another browser.
     const other = await chromium.newPage();
     await other.goto(authorize);
     await heading(other, 'Sign in');
@@ -247,13 +277,7 @@ describe('e2e in Chromium: every page passes axe-core (WCAG 2.2 AA) in light and
     await page.getByText('The initial access token was deleted. It no longer works.').waitFor();
 
     // API keys: a fresh sign-in first (the password and a code asked again), then a key shown once, then revoked.
-    await page.goto(`${issuer}/account/api-keys/confirm-identity`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    // Two-step sign-in is on (set up above): the code too.
-    await page.getByLabel('Code from your authenticator app').fill(await authenticator.code());
-    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await signInAgain('/account/api-keys/confirm-identity');
     await heading(page, 'API keys');
     await page.getByLabel('Name').fill('nightly import');
     await page.getByLabel(/^vectors:read/).check();
@@ -292,7 +316,7 @@ describe('e2e in Chromium: every page passes axe-core (WCAG 2.2 AA) in light and
     await check(page, 'error');
 
     expect(problems, problems.join('\n')).to.deep.equal([]);
-    expect(checked).to.have.length(30);
+    expect(checked).to.have.length(34);
     await page.context().close();
   });
 });

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
 import { useChromiumPage } from '../support/chromium.ts';
+import { NOTES_APP as APP, NOTES_CALLBACK as CALLBACK, useNotesApp } from '../support/notes-app.ts';
 import { useSpawnedStack } from '../support/spawned-stack.ts';
 
-const APP = 'https://notes.example';
-const CALLBACK = `${APP}/callback`;
-const SCOPE = 'openid vectors:read';
 const PASSWORD = 'a long enough passphrase';
 
 /**
@@ -20,57 +17,12 @@ describe('e2e in Chromium: every flow started from an app returns to the app', f
   this.timeout(180_000);
   const spawned = useSpawnedStack({ smtp: true, env: { BCRYPT_COST: '10' } });
   const chromium = useChromiumPage(APP, '<h1>Back at the app</h1>');
-  let config: oidc.Configuration;
+  const notes = useNotesApp(spawned);
 
-  before(async () => {
-    const registered = await fetch(`${spawned.stack.adminUrl}/admin/clients`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${spawned.stack.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_name: 'Notes',
-        client_uri: APP,
-        redirect_uris: [CALLBACK],
-        grant_types: ['authorization_code'],
-        scope: SCOPE,
-      }),
-    });
-    const { client_id, client_secret } = (await registered.json()) as {
-      client_id: string;
-      client_secret: string;
-    };
-    config = await oidc.discovery(
-      new URL(spawned.stack.issuer),
-      client_id,
-      { client_secret, id_token_signed_response_alg: 'ES256' },
-      oidc.ClientSecretBasic(client_secret),
-      { execute: [oidc.allowInsecureRequests] },
-    );
-  });
-
-  /** An authorization request of the app, and how to redeem the code it ends with. */
+  /** An authorization request of the app, and how to redeem the code it ends with (the person's `sub`). */
   async function authorization(extra: Record<string, string> = {}) {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: CALLBACK,
-      scope: SCOPE,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      ...extra,
-    });
-    return {
-      url: url.href,
-      /** The app, at its callback: the code redeemed for tokens of the person signed in. */
-      redeem: async (page: Page) => {
-        await page.waitForURL((u) => u.href.startsWith(CALLBACK));
-        const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
-          pkceCodeVerifier: verifier,
-          expectedState: state,
-        });
-        return tokens.claims()?.sub;
-      },
-    };
+    const request = await notes.authorization(extra);
+    return { url: request.url, redeem: async (page: Page) => (await request.redeem(page))?.sub };
   }
 
   const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { name }).waitFor();

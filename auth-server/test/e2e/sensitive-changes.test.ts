@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { expectLogLines } from '../../../shared/test/support/expected-log-lines.ts';
 import { useChromiumPage } from '../support/chromium.ts';
+import { ageSessions } from '../support/session-age.ts';
 import { useSpawnedStack } from '../support/spawned-stack.ts';
 
 const PASSWORD = 'a long enough passphrase';
@@ -28,12 +29,10 @@ describe('e2e in Chromium: sensitive changes need a fresh sign-in', function () 
 
   const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { name }).waitFor();
   /** The person's sessions signed in an hour ago, as far as the server can tell. */
-  const ageSessions = (email: string) =>
-    db.query(
-      `update oidc_model set payload = jsonb_set(payload, '{loginTs}', to_jsonb(extract(epoch from now())::int - 3600))
-        where model = 'Session' and payload->>'accountId' = (select id::text from account where email = $1)`,
-      [email],
-    );
+  const ageSessionsOf = async (email: string) => {
+    const { rows } = await db.query('select id::text as id from account where email = $1', [email]);
+    await ageSessions(db, rows[0].id, 3600);
+  };
 
   async function signIn(page: Page, email: string) {
     await heading(page, 'Sign in');
@@ -59,7 +58,7 @@ describe('e2e in Chromium: sensitive changes need a fresh sign-in', function () 
     await heading(page, 'Your account');
 
     // An API key: refused to the old session, made after signing in again.
-    await ageSessions(email);
+    await ageSessionsOf(email);
     await page.getByRole('link', { name: 'API keys' }).click();
     await heading(page, 'API keys');
     expect(await page.getByRole('button', { name: 'Create key' }).count()).to.equal(0);
@@ -78,7 +77,7 @@ describe('e2e in Chromium: sensitive changes need a fresh sign-in', function () 
     expect(res.status).to.equal(200);
 
     // An authenticator: the same.
-    await ageSessions(email);
+    await ageSessionsOf(email);
     await page.goto(`${spawned.stack.issuer}/account`);
     await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
     await heading(page, 'Confirm it is you');

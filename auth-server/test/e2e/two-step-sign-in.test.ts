@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
 import { Authenticator } from '../support/authenticator.ts';
-import { useChromiumPage } from '../support/chromium.ts';
+import { signInOnPage, useChromiumPage, waitForHeading } from '../support/chromium.ts';
+import { NOTES_APP, useNotesApp } from '../support/notes-app.ts';
 import { useSpawnedStack } from '../support/spawned-stack.ts';
 
-const APP = 'https://notes.example';
-const CALLBACK = `${APP}/callback`;
-const SCOPE = 'openid vectors:read';
 const PASSWORD = 'a long enough passphrase';
 
 /**
@@ -20,42 +17,11 @@ const PASSWORD = 'a long enough passphrase';
 describe('e2e in Chromium: two-step sign-in with an authenticator app', function () {
   this.timeout(180_000);
   const spawned = useSpawnedStack({ smtp: true, env: { BCRYPT_COST: '10' } });
-  const chromium = useChromiumPage(APP, '<h1>Back at the app</h1>');
-  let config: oidc.Configuration;
+  const chromium = useChromiumPage(NOTES_APP, '<h1>Back at the app</h1>');
+  const notes = useNotesApp(spawned);
 
-  before(async () => {
-    const registered = await fetch(`${spawned.stack.adminUrl}/admin/clients`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${spawned.stack.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_name: 'Notes',
-        client_uri: APP,
-        redirect_uris: [CALLBACK],
-        grant_types: ['authorization_code'],
-        scope: SCOPE,
-      }),
-    });
-    const { client_id, client_secret } = (await registered.json()) as {
-      client_id: string;
-      client_secret: string;
-    };
-    config = await oidc.discovery(
-      new URL(spawned.stack.issuer),
-      client_id,
-      { client_secret, id_token_signed_response_alg: 'ES256' },
-      oidc.ClientSecretBasic(client_secret),
-      { execute: [oidc.allowInsecureRequests] },
-    );
-  });
-
-  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { name }).waitFor();
-
-  async function signIn(page: Page, email: string) {
-    await heading(page, 'Sign in');
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
+  const heading = waitForHeading;
+  const signIn = (page: Page, email: string) => signInOnPage(page, email, PASSWORD);
 
   it('sets up an authenticator from the key on the page, then signs in to the app with the password and a code', async () => {
     const email = `totp-${randomUUID()}@example.com`;
@@ -91,16 +57,8 @@ describe('e2e in Chromium: two-step sign-in with an authenticator app', function
     await page.goto(`${spawned.stack.issuer}/account`);
     await heading(page, 'Sign in');
 
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: CALLBACK,
-      scope: SCOPE,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-    });
-    await page.goto(url.href);
+    const app = await notes.authorization();
+    await page.goto(app.url);
     await signIn(page, email);
     await heading(page, 'Two-step sign-in');
     expect(await page.locator('main').innerText()).to.contain('to continue to Notes');
@@ -108,12 +66,7 @@ describe('e2e in Chromium: two-step sign-in with an authenticator app', function
     await page.getByRole('button', { name: 'Continue', exact: true }).click();
     await heading(page, 'Allow access?');
     await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL((u) => u.href.startsWith(CALLBACK));
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(page.url()), {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-    });
-    const claims = tokens.claims();
+    const claims = await app.redeem(page);
     expect(claims?.sub).to.be.a('string');
     expect(claims?.amr).to.deep.equal(['pwd', 'otp']);
     expect(claims?.acr).to.equal('urn:vectorauth:acr:mfa');

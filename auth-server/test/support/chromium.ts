@@ -1,4 +1,4 @@
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 import { useSuiteParts } from './suite-parts.ts';
 
 /** Debian's Chromium, headless, driven by playwright-core (browsers are not downloaded here). */
@@ -49,4 +49,38 @@ export function useChromiumPage(
     },
     newPage: (width = 1280) => appPage(parts.get('browser'), width),
   };
+}
+
+/** Waits for a heading of the page (its accessible name). */
+export const waitForHeading = (page: Page, name: string | RegExp): Promise<void> =>
+  page.getByRole('heading', { name }).waitFor();
+
+/** At a sign-in page: the e-mail and the password typed, "Sign in" pressed. */
+export async function signInOnPage(page: Page, email: string, password: string): Promise<void> {
+  await waitForHeading(page, 'Sign in');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * A virtual authenticator in the page's browser (Chrome DevTools Protocol `WebAuthn`), as a phone
+ * or a laptop with a fingerprint reader is: CTAP2, built in, keeping discoverable credentials,
+ * verifying the person. `cdp` reads its credentials back (`WebAuthn.getCredentials`).
+ */
+export async function addVirtualAuthenticator(
+  page: Page,
+): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+    },
+  });
+  return { cdp, authenticatorId };
 }

@@ -6,10 +6,11 @@ export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'no
  * CSP for server-rendered pages: own stylesheet only, never framed; no inline script except the
  * one oidc-provider writes into its auto-submitting form pages (the sign-out before switching
  * account, `response_mode=form_post`), which it allows by its hash in `script-src`: without a
- * `script-src` to add it to, those pages stayed blank.
+ * `script-src` to add it to, those pages stayed blank. Our own scripts may call our own origin
+ * (`connect-src 'self'`: a passkey ceremony fetches its options).
  */
 export const PAGE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /**
  * Headers on every response: nosniff, no referrer (URLs can carry codes and tokens), no framing,

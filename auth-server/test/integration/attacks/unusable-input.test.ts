@@ -27,6 +27,7 @@ function pageRoutes(): { method: string; path: string }[] {
     initialAccessTokens: unused,
     apiKeys: unused,
     secondFactors: unused,
+    passkeys: unused,
     signIns: unused,
     signInAttempt: unused,
     formLimits: (_ctx, next) => next(),

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { newEmail } from '../../support/accounts.ts';
+import { idTokenClaims } from '../../support/app-id-token.ts';
 import { asksForCode, enterCode, setUpAuthenticator } from '../../support/authenticator.ts';
-import { BrowserSession, type Page } from '../../support/browser-session.ts';
-import { authorizationRequest, consent, newPkce, redeem } from '../../support/code-flow.ts';
+import { BrowserSession } from '../../support/browser-session.ts';
+import { authorizationRequest, newPkce } from '../../support/code-flow.ts';
 import { atOidcProvider, back, continueWith, useFederationStack } from '../../support/federation.ts';
-
-const claimsOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+import { offersPasskey, usePasskey } from '../../support/passkey-steps.ts';
+import { SoftwarePasskey } from '../../support/software-passkey.ts';
 
 describe('two-step sign-in after "Continue with <provider>"', function () {
   this.timeout(120_000);
@@ -24,28 +24,12 @@ describe('two-step sign-in after "Continue with <provider>"', function () {
     return { browser, landed, verifier: pkce.verifier };
   }
 
-  /** Consents if asked, redeems the code: the ID token's claims. */
-  async function idTokenClaims(browser: BrowserSession, page: Page, verifier: string) {
-    const current =
-      !page.leftTo && page.html.includes('/consent"') ? await consent(browser, page, 'allow') : page;
-    const code = current.leftTo?.searchParams.get('code');
-    expect(code, current.html).to.be.a('string');
-    const res = await redeem(stack.server, stack.client, {
-      grant_type: 'authorization_code',
-      code: code!,
-      redirect_uri: stack.client.redirectUri,
-      code_verifier: verifier,
-    });
-    expect(res.status, await res.clone().text()).to.equal(200);
-    return claimsOf(((await res.json()) as { id_token: string }).id_token);
-  }
-
   it('asks for the code after the provider, unless the provider says it used two factors itself', async () => {
     const login = `g-${randomUUID()}`;
     stack.oidc.users.set(login, { email: newEmail('fed'), email_verified: true });
 
     const first = await withGoogle(login);
-    const fed = await idTokenClaims(first.browser, first.landed, first.verifier);
+    const fed = await idTokenClaims(stack, first.browser, first.landed, first.verifier);
     expect(fed.amr).to.deep.equal(['fed']);
     expect(fed.acr).to.equal('urn:vectorauth:acr:fed');
 
@@ -57,15 +41,32 @@ describe('two-step sign-in after "Continue with <provider>"', function () {
     const second = await withGoogle(login);
     expect(asksForCode(second.landed), second.landed.html).to.equal(true);
     const done = await enterCode(second.browser, second.landed, { code: await authenticator.code() });
-    const both = await idTokenClaims(second.browser, done, second.verifier);
+    const both = await idTokenClaims(stack, second.browser, done, second.verifier);
     expect(both.amr).to.deep.equal(['fed', 'otp']);
     expect(both.acr).to.equal('urn:vectorauth:acr:mfa');
 
     stack.oidc.users.set(login, { ...stack.oidc.users.get(login), amr: ['pwd', 'mfa'] });
     const third = await withGoogle(login);
     expect(asksForCode(third.landed), 'the provider did two factors').to.equal(false);
-    const upstream = await idTokenClaims(third.browser, third.landed, third.verifier);
+    const upstream = await idTokenClaims(stack, third.browser, third.landed, third.verifier);
     expect(upstream.amr).to.deep.equal(['fed', 'mfa']);
     expect(upstream.acr).to.equal('urn:vectorauth:acr:mfa');
+  });
+
+  it('a passkey is the second step after the provider too', async () => {
+    const login = `g-${randomUUID()}`;
+    stack.oidc.users.set(login, { email: newEmail('fed-passkey'), email_verified: true });
+    const first = await withGoogle(login);
+    await idTokenClaims(stack, first.browser, first.landed, first.verifier);
+    const passkey = new SoftwarePasskey(stack.server.issuer);
+    const added = await usePasskey(first.browser, await first.browser.get('/account'), passkey);
+    expect(added.html).to.contain('The passkey was added.');
+
+    const second = await withGoogle(login);
+    expect(offersPasskey(second.landed), second.landed.html).to.equal(true);
+    const done = await usePasskey(second.browser, second.landed, passkey);
+    const both = await idTokenClaims(stack, second.browser, done, second.verifier);
+    expect(both.amr).to.deep.equal(['fed', 'hwk', 'user', 'mfa']);
+    expect(both.acr).to.equal('urn:vectorauth:acr:mfa');
   });
 });

@@ -1,12 +1,7 @@
 import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import {
-  createAppClient,
-  newEmail,
-  newSignedInAccount,
-  PASSWORD,
-  type TestClient,
-} from '../../support/accounts.ts';
+import { createAppClient, newEmail, newSignedInAccount, PASSWORD } from '../../support/accounts.ts';
+import { appAsks, idTokenClaims } from '../../support/app-id-token.ts';
 import {
   Authenticator,
   asksForCode,
@@ -15,49 +10,11 @@ import {
   secretOn,
   setUpAuthenticator,
 } from '../../support/authenticator.ts';
-import { BrowserSession, type Page } from '../../support/browser-session.ts';
-import {
-  authorizationRequest,
-  consent,
-  newPkce,
-  redeem,
-  signIn,
-  signUpVerified,
-} from '../../support/code-flow.ts';
-import { type AuthStack, useAuthStack } from '../../support/use-auth-stack.ts';
+import { BrowserSession } from '../../support/browser-session.ts';
+import { consent, signIn, signUpVerified } from '../../support/code-flow.ts';
+import { useAuthStack } from '../../support/use-auth-stack.ts';
 
 const MFA = 'urn:vectorauth:acr:mfa';
-
-const claimsOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
-
-/** Consents if asked, redeems the app's code: the ID token's claims. */
-async function idTokenClaims(stack: AuthStack, browser: BrowserSession, page: Page, verifier: string) {
-  const current =
-    !page.leftTo && page.html.includes('/consent"') ? await consent(browser, page, 'allow') : page;
-  const code = current.leftTo?.searchParams.get('code');
-  expect(code, current.leftTo?.href ?? current.html).to.be.a('string');
-  const res = await redeem(stack.server, stack.client, {
-    grant_type: 'authorization_code',
-    code: code!,
-    redirect_uri: stack.client.redirectUri,
-    code_verifier: verifier,
-  });
-  expect(res.status, await res.clone().text()).to.equal(200);
-  return claimsOf(((await res.json()) as { id_token: string }).id_token);
-}
-
-/** An authorization request of the app (`client`, else the stack's) in `browser`, with `params`: the page it lands on and its verifier. */
-async function appAsks(
-  stack: AuthStack,
-  browser: BrowserSession,
-  params: Record<string, string> = {},
-  client: TestClient = stack.client,
-) {
-  const pkce = newPkce();
-  const page = await browser.get(authorizationRequest(client, params, pkce));
-  return { page, verifier: pkce.verifier };
-}
 
 describe('step-up: an app asking acr_values=mfa gets a second factor from a password-only session', function () {
   this.timeout(120_000);

@@ -7,6 +7,7 @@ import {
   signInToAccount,
   type TestClient,
 } from '../../support/accounts.ts';
+import { idTokenClaims } from '../../support/app-id-token.ts';
 import {
   Authenticator,
   asksForCode,
@@ -15,13 +16,9 @@ import {
   secretOn,
   setUpAuthenticator,
 } from '../../support/authenticator.ts';
-import { BrowserSession, formAction, type Page } from '../../support/browser-session.ts';
-import { authorizationRequest, consent, newPkce, redeem, signIn } from '../../support/code-flow.ts';
+import { BrowserSession, formAction } from '../../support/browser-session.ts';
+import { authorizationRequest, newPkce, signIn } from '../../support/code-flow.ts';
 import { useAuthStack } from '../../support/use-auth-stack.ts';
-
-/** The claims of a JWT (the ID token), unverified: the test only reads what the server put in. */
-const claimsOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 
 describe('two-step sign-in (TOTP): enrolment, the code at sign-in, recovery codes, removal', function () {
   this.timeout(120_000);
@@ -49,22 +46,6 @@ describe('two-step sign-in (TOTP): enrolment, the code at sign-in, recovery code
     const signInPage = await browser.get(authorizationRequest(client, params, pkce));
     const page = await signIn(browser, signInPage, email, PASSWORD);
     return { browser, page, pkce, signInPage };
-  }
-
-  /** Consents if asked; the app's code redeemed: the ID token's claims. */
-  async function appGetsIdToken(browser: BrowserSession, page: Page, verifier: string) {
-    const current =
-      !page.leftTo && page.html.includes('/consent"') ? await consent(browser, page, 'allow') : page;
-    const code = current.leftTo?.searchParams.get('code');
-    expect(code, current.html).to.be.a('string');
-    const res = await redeem(stack.server, stack.client, {
-      grant_type: 'authorization_code',
-      code: code!,
-      redirect_uri: stack.client.redirectUri,
-      code_verifier: verifier,
-    });
-    expect(res.status, await res.clone().text()).to.equal(200);
-    return claimsOf(((await res.json()) as { id_token: string }).id_token);
   }
 
   const events = async (accountId: string, action: string) =>
@@ -182,7 +163,7 @@ describe('two-step sign-in (TOTP): enrolment, the code at sign-in, recovery code
     expect(wrong.html).to.contain('That code is not right, or it was already used.');
 
     const done = await enterCode(browser, wrong, { code: await authenticator.code() });
-    const claims = await appGetsIdToken(browser, done, pkce.verifier);
+    const claims = await idTokenClaims(stack, browser, done, pkce.verifier);
     expect(claims.amr).to.deep.equal(['pwd', 'otp']);
     expect(claims.acr).to.equal('urn:vectorauth:acr:mfa');
   });
@@ -191,7 +172,7 @@ describe('two-step sign-in (TOTP): enrolment, the code at sign-in, recovery code
     const browser = new BrowserSession(stack.server.issuer);
     const { email } = await newSignedInAccount(browser, stack.sink);
     const { browser: app, page, pkce } = await passwordStep(email);
-    const claims = await appGetsIdToken(app, page, pkce.verifier);
+    const claims = await idTokenClaims(stack, app, page, pkce.verifier);
     expect(claims.amr).to.deep.equal(['pwd']);
     expect(claims.acr).to.equal('urn:vectorauth:acr:pwd');
     const discovery = (await (
@@ -203,6 +184,7 @@ describe('two-step sign-in (TOTP): enrolment, the code at sign-in, recovery code
     expect(discovery.acr_values_supported).to.have.members([
       'urn:vectorauth:acr:pwd',
       'urn:vectorauth:acr:fed',
+      'urn:vectorauth:acr:hwk',
       'urn:vectorauth:acr:mfa',
     ]);
     expect(discovery.claims_supported).to.include.members(['acr', 'amr']);
@@ -262,7 +244,7 @@ describe('two-step sign-in (TOTP): enrolment, the code at sign-in, recovery code
     // Typed as people type: upper case, spaces for dashes.
     const typed = recoveryCodes[3]!.toUpperCase().replaceAll('-', ' ');
     const done = await enterCode(first.browser, first.page, { recovery: typed });
-    const claims = await appGetsIdToken(first.browser, done, first.pkce.verifier);
+    const claims = await idTokenClaims(stack, first.browser, done, first.pkce.verifier);
     expect(claims.amr).to.deep.equal(['pwd', 'otp']);
 
     const second = await passwordStep(email);

@@ -125,6 +125,31 @@ describe('auth-server config: URLs follow the ports, production is explicit and 
     }
   });
 
+  it("WEBAUTHN_RP_ID: the issuer's host by default, a domain above it on request, anything else refused", () => {
+    const base = { DATABASE_URL: DB, DATA_DIR: dataDir };
+    expect(loadAuthServerConfig(base).webauthn).to.deep.equal({
+      rpId: 'localhost',
+      origin: 'http://localhost:3000',
+    });
+    const id = { ...base, ISSUER: 'https://id.example.com' };
+    expect(loadAuthServerConfig(id).webauthn).to.deep.equal({
+      rpId: 'id.example.com',
+      origin: 'https://id.example.com',
+    });
+    expect(loadAuthServerConfig({ ...id, WEBAUTHN_RP_ID: 'example.com' }).webauthn.rpId).to.equal(
+      'example.com',
+    );
+    for (const value of ['other.example', 'com', 'ample.com']) {
+      expect(issuesOf({ ...id, WEBAUTHN_RP_ID: value })).to.deep.equal([
+        `WEBAUTHN_RP_ID must be the ISSUER's host (id.example.com) or a domain it is under, never a top-level domain alone, got '${value}'`,
+      ]);
+    }
+    for (const value of ['https://example.com', 'Example.com', 'example.com:443', '127.0.0.1']) {
+      const [issue] = issuesOf({ ...id, WEBAUTHN_RP_ID: value });
+      expect(issue, value).to.match(/^WEBAUTHN_RP_ID must be a domain name in lower case/);
+    }
+  });
+
   it('accepts a complete production configuration, with http only to loopback', () => {
     expect(loadAuthServerConfig(PRODUCTION).issuer).to.equal('https://id.example');
     const local = loadAuthServerConfig({

@@ -15,6 +15,7 @@ describe('auth migrations: timestamped files, names as databases recorded them',
       '0008-console-initial-access-tokens',
       '0009-api-keys',
       '0010-second-factors',
+      '0011-passkeys',
     ]);
   });
 
