@@ -21,15 +21,22 @@ export const ACR = {
 
 export const ACR_VALUES = [ACR.password, ACR.federated, ACR.passkey, ACR.mfa];
 
-/**
- * Method references (RFC 8176) of a second factor: `otp` (ours: an authenticator or recovery
- * code), and what an upstream ID token's `amr` may say of its own sign-in (`mfa`, `otp`, `hwk`).
- */
-const SECOND_FACTOR_AMR = new Set(['mfa', 'otp', 'hwk']);
+/** RFC 8176 method references by the kind of factor they are: something known, held, or been. */
+const KNOWN = new Set(['pwd', 'pin', 'kba']);
+const HELD = new Set(['hwk', 'swk', 'otp', 'sms', 'tel', 'sc']);
+const BEEN = new Set(['fpt', 'face', 'iris', 'retina', 'vbm']);
 
-/** Whether an upstream provider's method references include a second factor. */
-export const includesSecondFactor = (amr: readonly string[]): boolean =>
-  amr.some((m) => SECOND_FACTOR_AMR.has(m));
+/**
+ * Whether an upstream provider's method references say its own sign-in used two factors: `mfa`,
+ * or methods of two different kinds (a password and a code, a security key and a fingerprint).
+ * One kind alone is one factor, however strong: a code mailed for a passwordless sign-in (`otp`),
+ * or a security key without a PIN (`hwk`), must not skip our second step.
+ */
+export function includesSecondFactor(amr: readonly string[]): boolean {
+  if (amr.includes('mfa')) return true;
+  const kinds = [KNOWN, HELD, BEEN].filter((kind) => amr.some((m) => kind.has(m)));
+  return kinds.length >= 2;
+}
 
 /**
  * The factors our own method references stand for, one per authenticator used: a password

@@ -38,7 +38,7 @@ describe('acr values: the class a sign-in reaches from its method references (RF
     expect(acrFor([...new Set([...passkeyAmr(false), ...passkeyAmr(true)])])).to.equal(ACR.mfa);
   });
 
-  it('discovery lists every class; an upstream amr with hwk, otp or mfa still counts as its own two factors', () => {
+  it('discovery lists every class; an upstream amr counts as two factors with mfa or two kinds of method', () => {
     expect(ACR_VALUES).to.deep.equal([
       'urn:vectorauth:acr:pwd',
       'urn:vectorauth:acr:fed',
@@ -46,6 +46,14 @@ describe('acr values: the class a sign-in reaches from its method references (RF
       'urn:vectorauth:acr:mfa',
     ]);
     expect(includesSecondFactor(['pwd', 'hwk'])).to.equal(true);
+    expect(includesSecondFactor(['pwd', 'otp'])).to.equal(true);
+    expect(includesSecondFactor(['hwk', 'fpt'])).to.equal(true);
+    expect(includesSecondFactor(['mfa'])).to.equal(true);
     expect(includesSecondFactor(['pwd'])).to.equal(false);
+    // One kind alone: a mailed code of a passwordless sign-in, a key without a PIN, two held things.
+    expect(includesSecondFactor(['otp'])).to.equal(false);
+    expect(includesSecondFactor(['hwk'])).to.equal(false);
+    expect(includesSecondFactor(['hwk', 'otp'])).to.equal(false);
+    expect(includesSecondFactor(['user', 'hwk'])).to.equal(false);
   });
 });
