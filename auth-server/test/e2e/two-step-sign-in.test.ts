@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
+import { expectLogLines } from '../../../shared/test/support/expected-log-lines.ts';
 import { Authenticator } from '../support/authenticator.ts';
 import { signInOnPage, useChromiumPage, waitForHeading } from '../support/chromium.ts';
 import { NOTES_APP, useNotesApp } from '../support/notes-app.ts';
@@ -15,6 +16,8 @@ const PASSWORD = 'a long enough passphrase';
  * gets its code, with an ID token that says two factors were used.
  */
 describe('e2e in Chromium: two-step sign-in with an authenticator app', function () {
+  // The spent recovery code typed again is refused on purpose (audited as a failed second factor).
+  expectLogLines([{ service: 'auth-server', level: 'warn', msg: 'audit second_factor.failed' }]);
   this.timeout(180_000);
   const spawned = useSpawnedStack({ smtp: true, env: { BCRYPT_COST: '10' } });
   const chromium = useChromiumPage(NOTES_APP, '<h1>Back at the app</h1>');
@@ -48,7 +51,8 @@ describe('e2e in Chromium: two-step sign-in with an authenticator app', function
     await page.getByLabel('Code from your authenticator app').fill(await authenticator.code());
     await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
     await heading(page, 'Save your recovery codes');
-    expect(await page.locator('ul.recovery-codes li').count()).to.equal(10);
+    const recoveryCodes = await page.locator('ul.recovery-codes li').allInnerTexts();
+    expect(recoveryCodes).to.have.length(10);
     await page.getByRole('link', { name: 'Back to your account' }).click();
     await page.getByText('Recovery codes left: 10 of 10.').waitFor();
 
@@ -70,6 +74,25 @@ describe('e2e in Chromium: two-step sign-in with an authenticator app', function
     expect(claims?.sub).to.be.a('string');
     expect(claims?.amr).to.deep.equal(['pwd', 'otp']);
     expect(claims?.acr).to.equal('urn:vectorauth:acr:mfa');
+
+    // The phone is lost: a recovery code signs in once; the same code a second time is refused.
+    const recovery = (recoveryCodes[0] as string).trim();
+    for (const round of ['first', 'again'] as const) {
+      await page.goto(`${spawned.stack.issuer}/session/end`);
+      await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+      await page.goto(`${spawned.stack.issuer}/account`);
+      await signIn(page, email);
+      await heading(page, 'Two-step sign-in');
+      await page.getByLabel('Recovery code').fill(recovery);
+      await page.getByRole('button', { name: 'Use recovery code' }).click();
+      if (round === 'first') {
+        await heading(page, 'Your account');
+        await page.getByText('Recovery codes left: 9 of 10.').waitFor();
+      } else {
+        await heading(page, 'Two-step sign-in');
+        expect(await page.locator('.field-error').first().innerText()).to.not.equal('');
+      }
+    }
     await page.context().close();
   });
 });
