@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { expectLogLines } from '../../../shared/test/support/expected-log-lines.ts';
-import { useChromiumPage } from '../support/chromium.ts';
+import { signInOnPage, signUpOnPage, useChromiumPage, waitForHeading } from '../support/chromium.ts';
 import { ageSessions } from '../support/session-age.ts';
 import { useSpawnedStack } from '../support/spawned-stack.ts';
 
@@ -27,32 +27,19 @@ describe('e2e in Chromium: sensitive changes need a fresh sign-in', function () 
   });
   after(() => db?.end());
 
-  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { name }).waitFor();
+  const heading = waitForHeading;
   /** The person's sessions signed in an hour ago, as far as the server can tell. */
   const ageSessionsOf = async (email: string) => {
     const { rows } = await db.query('select id::text as id from account where email = $1', [email]);
     await ageSessions(db, rows[0].id, 3600);
   };
 
-  async function signIn(page: Page, email: string) {
-    await heading(page, 'Sign in');
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
+  const signIn = (page: Page, email: string) => signInOnPage(page, email, PASSWORD);
 
   it('an hour-old session signs in again before an API key or an authenticator; the password change asks for the current one', async () => {
     const email = `fresh-${randomUUID()}@example.com`;
     const page = await chromium.newPage(375);
-    await page.goto(`${spawned.stack.issuer}/signup`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await heading(page, 'Check your e-mail');
-    const mail = await spawned.sink.waitFor(email, /Confirm your e-mail/);
-    await page.goto(spawned.sink.linkIn(mail, `${spawned.stack.issuer}/verify-email`));
-    await page.getByRole('button', { name: 'Confirm e-mail address' }).click();
-    await heading(page, 'E-mail address confirmed');
+    await signUpOnPage(page, spawned.stack.issuer, spawned.sink, email, PASSWORD);
     await page.goto(`${spawned.stack.issuer}/account`);
     await signIn(page, email);
     await heading(page, 'Your account');

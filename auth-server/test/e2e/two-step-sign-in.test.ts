@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { expectLogLines } from '../../../shared/test/support/expected-log-lines.ts';
 import { Authenticator } from '../support/authenticator.ts';
-import { signInOnPage, useChromiumPage, waitForHeading } from '../support/chromium.ts';
+import { signInOnPage, signUpOnPage, useChromiumPage, waitForHeading } from '../support/chromium.ts';
 import { NOTES_APP, useNotesApp } from '../support/notes-app.ts';
 import { useSpawnedStack } from '../support/spawned-stack.ts';
 
@@ -29,15 +29,7 @@ describe('e2e in Chromium: two-step sign-in with an authenticator app', function
   it('sets up an authenticator from the key on the page, then signs in to the app with the password and a code', async () => {
     const email = `totp-${randomUUID()}@example.com`;
     const page = await chromium.newPage(375);
-    await page.goto(`${spawned.stack.issuer}/signup`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await heading(page, 'Check your e-mail');
-    const mail = await spawned.sink.waitFor(email, /Confirm your e-mail/);
-    await page.goto(spawned.sink.linkIn(mail, `${spawned.stack.issuer}/verify-email`));
-    await page.getByRole('button', { name: 'Confirm e-mail address' }).click();
-    await heading(page, 'E-mail address confirmed');
+    await signUpOnPage(page, spawned.stack.issuer, spawned.sink, email, PASSWORD);
 
     await page.goto(`${spawned.stack.issuer}/account`);
     await signIn(page, email);

@@ -1,4 +1,5 @@
 import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
+import type { SmtpSink } from './smtp-sink.ts';
 import { useSuiteParts } from './suite-parts.ts';
 
 /** Debian's Chromium, headless, driven by playwright-core (browsers are not downloaded here). */
@@ -61,6 +62,25 @@ export async function signInOnPage(page: Page, email: string, password: string):
   await page.getByLabel('E-mail').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Signs up on `issuer`'s pages and confirms the e-mail from the mail the sink received. */
+export async function signUpOnPage(
+  page: Page,
+  issuer: string,
+  sink: SmtpSink,
+  email: string,
+  password: string,
+): Promise<void> {
+  await page.goto(`${issuer}/signup`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await waitForHeading(page, 'Check your e-mail');
+  const mail = await sink.waitFor(email, /Confirm your e-mail/);
+  await page.goto(sink.linkIn(mail, `${issuer}/verify-email`));
+  await page.getByRole('button', { name: 'Confirm e-mail address' }).click();
+  await waitForHeading(page, 'E-mail address confirmed');
 }
 
 /**

@@ -6,6 +6,7 @@ import { expectLogLines } from '../../../../shared/test/support/expected-log-lin
 import {
   accountRow,
   createAppClient,
+  eventually,
   newSignedInAccount,
   obtainTokens,
   PASSWORD,
@@ -207,12 +208,11 @@ describe('personal API keys', function () {
     const before = await browser.get('/account/api-keys');
     expect(before.html).to.match(/data-label="Last used">never</);
     expect(await statusAt(stack.api, key as string)).to.equal(200);
-    for (let round = 0; ; round++) {
+    // The use is told to Redis just after the request is answered: wait for it to show.
+    await eventually(async () => {
       const after = await browser.get('/account/api-keys');
-      if (/data-label="Last used">\d{4}-\d\d-\d\d \d\d:\d\d UTC</.test(after.html)) break;
-      if (round > 200) throw new Error('the use was never recorded');
-      await new Promise((r) => setTimeout(r, 25));
-    }
+      return /data-label="Last used">\d{4}-\d\d-\d\d \d\d:\d\d UTC</.test(after.html) || undefined;
+    }, 'the key shown as used');
   });
 
   it('an expired key is refused at two vector-api instances from the second it expires', async () => {
