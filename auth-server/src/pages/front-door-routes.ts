@@ -17,8 +17,8 @@ export function createFrontDoorRoutes(deps: {
 }): Router {
   const router = new Router();
   router.get('/', function frontDoor(ctx) {
+    // No title of its own: the page is headed by the operator's product name (BRAND_NAME).
     deps.pages.render(ctx, 'home', {
-      title: 'vectorauth',
       development: deps.development,
       apiReference: `${deps.vectorApiUrl.replace(/\/$/, '')}/docs`,
       devMail: deps.devMail !== undefined,

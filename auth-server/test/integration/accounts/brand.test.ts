@@ -33,4 +33,11 @@ describe('brand: the operator name, colour and logo on every page, from our own 
     expect(logo.headers.get('content-security-policy')).to.match(/default-src 'none'/);
     expect(await logo.text()).to.equal(LOGO);
   });
+
+  it('heads the front door with the product name, not ours', async () => {
+    const page = await new BrowserSession(stack.server.issuer).get('/');
+    expect(page.html).to.contain('<title>Acme &lt;ID&gt;</title>');
+    expect(page.html).to.contain('<h1>Acme &lt;ID&gt;</h1>');
+    expect(page.html).to.not.contain('vectorauth');
+  });
 });

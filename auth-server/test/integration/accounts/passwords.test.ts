@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import { expectLogLines } from '../../../../shared/test/support/expected-log-lines.ts';
-import { accountRow, eventually, newEmail, signInToAccount, submit } from '../../support/accounts.ts';
+import { PASSWORD_RULES } from '../../../src/accounts/password-policy.ts';
+import {
+  accountRow,
+  eventually,
+  newEmail,
+  PASSWORD,
+  signInToAccount,
+  submit,
+} from '../../support/accounts.ts';
 import { BrowserSession } from '../../support/browser-session.ts';
 import { signIn, signUpVerified } from '../../support/code-flow.ts';
 import { startTestAuthServer, type TestAuthServer } from '../../support/test-auth-server.ts';
@@ -74,6 +82,26 @@ describe('password policy and bcrypt limits', () => {
       expect(res.status, next).to.equal(400);
     }
     expect((await accountRow(stack.db, email))!.password_hash).to.equal(hash);
+  });
+
+  it('shows the rules on every form that sets a password before anything is typed, tied to the field', async () => {
+    // The rules as the page escapes them, and the field that announces them to screen readers.
+    const rules = `<p class="hint" id="password-hint">${PASSWORD_RULES}</p>`;
+    const described =
+      /<input id="password" name="password" type="password"[^>]*aria-describedby="password-hint"/;
+    const shows = (what: string, html: string) => {
+      expect(html, what).to.contain(rules);
+      expect(html, what).to.match(described);
+    };
+    const browser = new BrowserSession(stack.server.issuer);
+    shows('sign-up', (await browser.get('/signup')).html);
+    const email = newEmail('rules');
+    await signUpVerified(browser, stack.sink, email, PASSWORD);
+    shows('the account page (change password)', (await signInToAccount(browser, email, PASSWORD)).html);
+    await browser.post('/forgot-password', { email }, await browser.get('/forgot-password'));
+    const mail = await stack.sink.waitFor(email, /Reset your password/);
+    const link = new URL(stack.sink.linkIn(mail, stack.server.issuer));
+    shows('reset', (await browser.get(link.pathname + link.search)).html);
   });
 
   it('rehashes at sign-in when BCRYPT_COST changed', async () => {
