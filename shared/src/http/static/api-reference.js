@@ -38,3 +38,11 @@ globalThis.ui = globalThis.SwaggerUIBundle({
   validatorUrl: null,
   queryConfigEnabled: false,
 });
+
+// The description's commands scroll sideways in their boxes (they are copied as shown): each box
+// joins the tab order, so a keyboard can scroll it too (WCAG 2.1.1). swagger-ui renders the
+// description after the document loads, and may render it again.
+const focusableCommands = () => {
+  for (const pre of root.querySelectorAll('.info .renderedMarkdown pre:not([tabindex])')) pre.tabIndex = 0;
+};
+new MutationObserver(focusableCommands).observe(root, { childList: true, subtree: true });
