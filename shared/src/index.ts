@@ -14,6 +14,7 @@ export * from './auth/protected-resource-metadata.ts';
 export * from './auth/request-checks.ts';
 export * from './auth/revocation-store.ts';
 export * from './auth/scopes.ts';
+export * from './auth/trusted-tokens.ts';
 export * from './config/deep-freeze.ts';
 export * from './config/dev-secret.ts';
 export * from './config/env-schemas.ts';

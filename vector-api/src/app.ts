@@ -152,7 +152,14 @@ export function createVectorApp(deps: VectorAppDeps): Koa {
     },
   });
 
+  const earlyWork = metrics.counter(
+    'vector_early_work_total',
+    "Searches and counts started before their token's Redis checks answered, by outcome: kept, redone (the cached collection row was stale), refused (the checks refused; the work was thrown away)",
+    ['outcome'],
+  );
+  for (const outcome of ['kept', 'redone', 'refused']) earlyWork.inc({ outcome }, 0);
   const v1 = createV1Router({
+    onEarlyWork: (outcome) => earlyWork.inc({ outcome }),
     orm: deps.orm,
     encryption: deps.encryption,
     verifier: deps.verifier,

@@ -10,13 +10,22 @@ import type { AccessTokenClaims } from './access-token-claims.ts';
 import type { AccessTokenVerifier } from './access-token-verifier.ts';
 import { type ChallengeSettings, withChallenges } from './challenge.ts';
 import type { DpopProofVerifier } from './dpop-proof.ts';
-import type { RequestCheckInput, RequestChecks } from './request-checks.ts';
+import type { RequestCheckInput, RequestCheckResult, RequestChecks } from './request-checks.ts';
 import type { RevocationStore } from './revocation-store.ts';
+import type { TrustedTokens } from './trusted-tokens.ts';
+
+/** The values of a route's `reads`, by key. */
+export type CheckedReads = ReadonlyMap<string, string | null>;
 
 export interface AuthState {
   token: AccessTokenClaims;
-  /** The values of a route's `reads`, fetched in the same round trip as its token checks. */
-  checkedReads?: ReadonlyMap<string, string | null>;
+  /**
+   * The values of a route's `reads`, fetched in the same round trip as its token checks; a promise
+   * of them while a route that overlaps its checks runs before they are answered.
+   */
+  checkedReads?: CheckedReads | Promise<CheckedReads>;
+  /** True while the handler runs before the token's checks have answered (see `overlap`). */
+  checksPending?: boolean;
 }
 
 export interface BearerAuthOptions {
@@ -36,6 +45,15 @@ export interface BearerAuthOptions {
     /** The URL the client addressed (the resource server's public URL and this path): the proof's `htu`. */
     requestUrl(ctx: Context): string;
   };
+  /**
+   * Tokens whose route checks passed here lately: every route given it records its answers in it.
+   * With `overlap`, a read-only route runs its handler for such a bearer token while the checks are
+   * still in flight (its answer waits for them: a refusal is answered instead of anything the
+   * handler produced or threw), so the Redis round trip and the handler's own work (a search)
+   * overlap. DPoP requests never overlap: a replayed proof is not counted by the rate limit.
+   */
+  trusted?: TrustedTokens;
+  overlap?: boolean;
 }
 
 /**
@@ -80,7 +98,11 @@ export function createBearerAuth(verifier: AccessTokenVerifier, options: BearerA
   };
   const expected = options.dpop ? '"Bearer <token>" or "DPoP <token>"' : '"Bearer <token>"';
 
-  async function authenticate(ctx: Context, scheme: { used: 'Bearer' | 'DPoP' }): Promise<void> {
+  /** Authenticates; resolves to the route's checks still in flight when the handler may overlap them. */
+  async function authenticate(
+    ctx: Context,
+    scheme: { used: 'Bearer' | 'DPoP' },
+  ): Promise<{ pending: Promise<void> } | undefined> {
     const header = ctx.get('authorization');
     if (!header) throw new InvalidTokenError('an access token is required', realm, false);
     const match = /^(Bearer|DPoP) ([^\s]+)$/i.exec(header);
@@ -115,49 +137,101 @@ export function createBearerAuth(verifier: AccessTokenVerifier, options: BearerA
       if (proof.nonce) ctx.set('DPoP-Nonce', proof.nonce);
     }
     if (options.route) {
-      await routeChecks(ctx, token, options.route, realm, once);
+      const route = options.route;
+      const scope = typeof route.scope === 'string' ? route.scope : route.scope(token);
+      const overlap = options.overlap && !once && token.scopes.has(scope) && options.trusted?.has(token);
+      const checked = routeChecks(ctx, token, route, scope, once);
+      if (overlap) {
+        // Overlapped: the handler may read the principal and the reads, never answer before these.
+        ctx.state.token = token;
+        ctx.state.checksPending = true;
+        const reads = checked.then(({ reads }) => reads);
+        reads.catch(() => {}); // the handler may not ask for them; `checked` is awaited by bearerAuth
+        ctx.state.checkedReads = reads;
+        // Wrapped: an async function would wait for a promise it returns.
+        return {
+          pending: checked.then(() => {
+            ctx.state.checksPending = false;
+          }),
+        };
+      }
+      await checked;
     } else if (options.revocations && (await options.revocations.isRevoked(token))) {
       throw new InvalidTokenError('the access token has been revoked', realm);
     }
     ctx.state.token = token;
+    return undefined;
+  }
+
+  const challenged = (err: unknown, scheme: { used: 'Bearer' | 'DPoP' }) => {
+    if (err instanceof TokenChallengeError) {
+      const aboutTheProof = err.code === 'invalid_dpop_proof' || err.code === 'use_dpop_nonce';
+      return withChallenges(err, settings, aboutTheProof ? 'DPoP' : scheme.used);
+    }
+    return err;
+  };
+
+  /**
+   * The checks of a route, answered in the order `RouteChecks` gives; records the outcome in
+   * `trusted`. Resolves to the reads when the request may go on.
+   */
+  async function routeChecks(
+    ctx: Context,
+    token: AccessTokenClaims,
+    route: RouteChecks,
+    scope: string,
+    once: RequestCheckInput['once'],
+  ): Promise<{ reads: CheckedReads }> {
+    const hasScope = token.scopes.has(scope);
+    const limit = hasScope ? route.limit?.(token) : undefined;
+    const reads = hasScope ? (route.reads?.(ctx, token) ?? []) : [];
+    let result: RequestCheckResult;
+    try {
+      result = await route.checks.run(ctx, token, { limit, reads, ...(once ? { once } : {}) });
+    } catch (err) {
+      options.trusted?.forget(token);
+      throw err;
+    }
+    const refused = result.revoked || result.replayed || (result.limit && !result.limit.allowed);
+    if (refused || !hasScope) options.trusted?.forget(token);
+    else options.trusted?.passed(token, result.limit?.remaining);
+    if (result.revoked) throw new InvalidTokenError('the access token has been revoked', realm);
+    if (result.replayed) throw new InvalidDpopProofError('the DPoP proof has been used before (jti)', realm);
+    // Not revoked: the principal is known to what answers and audits a 403 or a 429.
+    ctx.state.token = token;
+    const values: CheckedReads = new Map(reads.map((key, i) => [key, result.reads[i] ?? null]));
+    if (reads.length > 0) ctx.state.checkedReads = values;
+    if (!hasScope) throw new InsufficientScopeError(scope, realm);
+    if (result.limit && !result.limit.allowed) {
+      route.onLimited?.(ctx);
+      throw new RateLimitedError(result.limit.retryAfter);
+    }
+    return { reads: values };
   }
 
   return async function bearerAuth(ctx: Context, next: Next): Promise<void> {
     const scheme: { used: 'Bearer' | 'DPoP' } = { used: 'Bearer' };
+    let overlapped: { pending: Promise<void> } | undefined;
     try {
-      await authenticate(ctx, scheme);
+      overlapped = await authenticate(ctx, scheme);
     } catch (err) {
-      if (err instanceof TokenChallengeError) {
-        const aboutTheProof = err.code === 'invalid_dpop_proof' || err.code === 'use_dpop_nonce';
-        throw withChallenges(err, settings, aboutTheProof ? 'DPoP' : scheme.used);
-      }
-      throw err;
+      throw challenged(err, scheme);
     }
-    await next();
+    if (!overlapped) return next();
+    const { pending } = overlapped;
+    pending.catch(() => {}); // awaited below, after the handler: never an unhandled rejection
+    let failed: { err: unknown } | undefined;
+    try {
+      await next();
+    } catch (err) {
+      failed = { err };
+    }
+    try {
+      await pending;
+    } catch (err) {
+      // A refusal is the answer (the error handler replaces any body), whatever the handler did.
+      throw challenged(err, scheme);
+    }
+    if (failed) throw failed.err;
   };
-}
-
-async function routeChecks(
-  ctx: Context,
-  token: AccessTokenClaims,
-  route: RouteChecks,
-  realm: string,
-  once: RequestCheckInput['once'],
-) {
-  const scope = typeof route.scope === 'string' ? route.scope : route.scope(token);
-  const hasScope = token.scopes.has(scope);
-  const limit = hasScope ? route.limit?.(token) : undefined;
-  const reads = hasScope ? (route.reads?.(ctx, token) ?? []) : [];
-  const result = await route.checks.run(ctx, token, { limit, reads, ...(once ? { once } : {}) });
-  if (result.revoked) throw new InvalidTokenError('the access token has been revoked', realm);
-  if (result.replayed) throw new InvalidDpopProofError('the DPoP proof has been used before (jti)', realm);
-  // Not revoked: the principal is known to what answers and audits a 403 or a 429.
-  ctx.state.token = token;
-  if (reads.length > 0)
-    ctx.state.checkedReads = new Map(reads.map((key, i) => [key, result.reads[i] ?? null]));
-  if (!hasScope) throw new InsufficientScopeError(scope, realm);
-  if (result.limit && !result.limit.allowed) {
-    route.onLimited?.(ctx);
-    throw new RateLimitedError(result.limit.retryAfter);
-  }
 }

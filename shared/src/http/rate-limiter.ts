@@ -8,6 +8,8 @@ export interface RateDecision {
   allowed: boolean;
   /** Seconds until a request would be allowed again (0 when allowed). */
   retryAfter: number;
+  /** Requests left in the window after this one (`RateLimit-Remaining`). */
+  remaining: number;
 }
 
 export interface RateLimiter {
@@ -72,16 +74,17 @@ end`,
 
     answer(ctx, max, counted) {
       const resetIn = Math.ceil(counted.freesInMs / 1000);
+      const remaining = Math.max(0, max - counted.count);
       ctx.set('RateLimit-Limit', String(max));
-      ctx.set('RateLimit-Remaining', String(Math.max(0, max - counted.count)));
+      ctx.set('RateLimit-Remaining', String(remaining));
       if (counted.admitted) {
         ctx.set('RateLimit-Reset', String(resetIn));
-        return { allowed: true, retryAfter: 0 };
+        return { allowed: true, retryAfter: 0, remaining };
       }
       const retryAfter = Math.max(1, resetIn);
       ctx.set('RateLimit-Reset', String(retryAfter));
       ctx.set('Retry-After', String(retryAfter));
-      return { allowed: false, retryAfter };
+      return { allowed: false, retryAfter, remaining };
     },
   };
   return limiter;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ConflictError, withDbErrors } from '@vectorauth/shared';
+import { type CheckedReads, ConflictError, withDbErrors } from '@vectorauth/shared';
 import type { Collection, CollectionRow } from './collection.ts';
 import { toCollection } from './collection.ts';
 import type { CollectionCache } from './collection-cache.ts';
@@ -23,6 +23,11 @@ export interface CollectionRepository {
   list(principal: string): Promise<(Collection & { count: number })[]>;
   /** The principal's collection of that name; another principal's is simply not found. */
   find(principal: string, name: string): Promise<Collection | null>;
+  /**
+   * This instance's cached row of the collection, unconfirmed (it may be stale or deleted): only for
+   * work started early whose result is used once `find` returns the same id and version.
+   */
+  cached(principal: string, name: string): Collection | undefined;
   count(collectionId: string): Promise<number>;
   /** Deletes the collection and (by cascade) its records and tombstones; the removed collection, or null. */
   remove(principal: string, name: string): Promise<Collection | null>;
@@ -36,19 +41,20 @@ export interface CollectionRepository {
 export interface CollectionCaching {
   cache: CollectionCache;
   versions: CollectionVersions;
-  /** Versions this request already read from Redis with its token checks (no second round trip). */
-  checkedReads?: ReadonlyMap<string, string | null>;
+  /**
+   * Versions this request read from Redis with its token checks (no second round trip); a promise
+   * of them while the checks are still in flight (`overlap` in bearer-auth).
+   */
+  checkedReads?: CheckedReads | Promise<CheckedReads>;
 }
 
 const COLUMNS = 'id, principal, name, dimension, metric, index_settings, version, created_at';
 
 /** The collection's published version: as read with the request's token checks, else from Redis. */
-function publishedVersionOf(caching: CollectionCaching, collectionId: string): Promise<number | null> {
+async function publishedVersionOf(caching: CollectionCaching, collectionId: string): Promise<number | null> {
   const key = collectionVersionKey(collectionId);
-  const read = caching.checkedReads;
-  return read?.has(key)
-    ? Promise.resolve(publishedVersion(read.get(key) ?? null))
-    : caching.versions.read(collectionId);
+  const read = await caching.checkedReads;
+  return read?.has(key) ? publishedVersion(read.get(key) ?? null) : caching.versions.read(collectionId);
 }
 
 /**
@@ -116,6 +122,7 @@ export function createCollectionRepository(
         else caching.cache.delete(principal, name);
         return found;
       }),
+    cached: (principal, name) => caching?.cache.get(principal, name),
     count: (collectionId) =>
       withDbErrors(async () => {
         const rows = await em.execute<{ count: string }[]>(

@@ -4,8 +4,10 @@ import {
   type AccessTokenClaims,
   type AccessTokenVerifier,
   type BearerAuthOptions,
+  type CheckedReads,
   createBearerAuth,
   createJsonBody,
+  createTrustedTokens,
   type RouteChecks,
 } from '@vectorauth/shared';
 import type { Context, Next } from 'koa';
@@ -34,6 +36,11 @@ export interface V1RouterDeps {
   quotas: VectorQuotas;
   /** A route's token checks by its scope: revocation, scope, the principal's rate limit. */
   routeChecks: (scope: string | ((token: AccessTokenClaims) => string)) => RouteChecks;
+  /**
+   * Told, after each request whose handler started before its token's checks answered, how that
+   * went: `kept`, `redone` (the cached collection row was stale) or `refused` (the checks refused).
+   */
+  onEarlyWork?: (outcome: 'kept' | 'redone' | 'refused') => void;
   /** `POST /mcp`, behind the same token checks, body parsing and repositories (mcp/mcp-endpoint.ts). */
   mcp?: (ctx: V1Context) => Promise<void>;
 }
@@ -53,6 +60,8 @@ export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
   const jsonBody = createJsonBody(deps.maxBodyBytes);
 
   const caching = { cache: new CollectionCache(), versions: deps.versions };
+  /** Tokens whose checks passed lately, shared by every route (see `overlapChecks`). */
+  const trusted = createTrustedTokens();
 
   /** A route on one collection: its cached row's published version joins the token checks' round trip. */
   const collectionVersionReads = (ctx: Context, token: AccessTokenClaims): readonly string[] => {
@@ -63,7 +72,7 @@ export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
 
   async function repositories(ctx: Context, next: Next): Promise<void> {
     const em = deps.orm.em.fork();
-    const checkedReads = ctx.state.checkedReads as ReadonlyMap<string, string | null> | undefined;
+    const checkedReads = ctx.state.checkedReads as CheckedReads | Promise<CheckedReads> | undefined;
     const quota = quotaFor(deps.quotas, (ctx.state.token as AccessTokenClaims).clientId);
     ctx.state.quota = quota;
     ctx.state.collections = createCollectionRepository(em, { ...caching, checkedReads }, quota);
@@ -72,11 +81,24 @@ export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
     await next();
   }
 
+  async function countEarlyWork(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+    } finally {
+      const state = ctx.state as Partial<VectorState>;
+      // Still pending after the chain: the checks refused (bearer-auth clears it when they pass).
+      if (state.earlyWork) deps.onEarlyWork?.(state.checksPending ? 'refused' : state.earlyWork);
+    }
+  }
+
   for (const route of deps.routes) {
     router[route.method](
       route.path,
+      countEarlyWork,
       createBearerAuth(deps.verifier, {
         route: { ...deps.routeChecks(route.scope), reads: collectionVersionReads },
+        trusted,
+        overlap: route.overlapChecks === true,
         resourceMetadata: deps.resourceMetadata,
         ...(deps.dpop ? { dpop: deps.dpop } : {}),
       }),
@@ -91,6 +113,7 @@ export function createV1Router(deps: V1RouterDeps): Router<VectorState> {
       '/mcp',
       createBearerAuth(deps.verifier, {
         route: deps.routeChecks(anyVectorScope),
+        trusted,
         resourceMetadata: deps.resourceMetadata,
         ...(deps.dpop ? { dpop: deps.dpop } : {}),
       }),

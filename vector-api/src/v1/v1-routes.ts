@@ -25,6 +25,11 @@ export interface V1Route {
   body?: z.ZodType;
   status: number;
   response?: z.ZodType;
+  /**
+   * Read-only, and its answer waits for the token's checks: the handler may start while they are in
+   * flight for a token that passed them lately (`overlap` in bearer-auth).
+   */
+  overlapChecks?: true;
   handler: (ctx: V1Context) => Promise<void>;
 }
 
@@ -114,6 +119,7 @@ export function createV1Routes(
       body: schemas.search,
       status: 200,
       response: schemas.searchResults,
+      overlapChecks: true,
       handler: createSearchHandler(schemas, index),
     },
     {
@@ -126,6 +132,7 @@ export function createV1Routes(
       body: schemas.count,
       status: 200,
       response: schemas.countResult,
+      overlapChecks: true,
       handler: createCountHandler(schemas, index),
     },
     {

@@ -15,6 +15,11 @@ export interface VectorState extends AuthState {
   quota: Quota;
   /** This request's EntityManager fork (what the repositories use). */
   em: EntityManager;
+  /**
+   * Set when the handler started its work before the token's checks answered (`withCollection`):
+   * `kept` when the cached row it used was confirmed, `redone` when it was stale.
+   */
+  earlyWork?: 'kept' | 'redone';
 }
 
 /** A v1 handler's context: that state, and the route's path parameters. */

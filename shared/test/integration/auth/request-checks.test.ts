@@ -53,7 +53,7 @@ describe('request checks: revocation, rate limit and reads in one command (real 
     expect(result).to.deep.equal({
       revoked: false,
       replayed: false,
-      limit: { allowed: true, retryAfter: 0 },
+      limit: { allowed: true, retryAfter: 0, remaining: 1 },
       reads: ['42', null],
     });
     expect(ctx.response.get('RateLimit-Limit')).to.equal('2');

@@ -54,7 +54,11 @@ describe('rate limiter (real Redis)', () => {
     const id = bucket();
     for (const remaining of ['2', '1', '0']) {
       const ctx = newContext();
-      expect(await limiter.check(ctx, id, 3)).to.deep.equal({ allowed: true, retryAfter: 0 });
+      expect(await limiter.check(ctx, id, 3)).to.deep.equal({
+        allowed: true,
+        retryAfter: 0,
+        remaining: Number(remaining),
+      });
       const sent = headers(ctx);
       expect(sent).to.include({ limit: '3', remaining, retryAfter: undefined });
       // Seconds from now (the RateLimit header fields), not an epoch.
@@ -95,7 +99,7 @@ describe('rate limiter (real Redis)', () => {
     expect(await admits(limiter, id, 2)).to.equal(true);
     const ctx = newContext();
     const refused = await limiter.check(ctx, id, 2);
-    expect(refused).to.deep.equal({ allowed: false, retryAfter: 2 });
+    expect(refused).to.deep.equal({ allowed: false, retryAfter: 2, remaining: 0 });
     // The window ends within two seconds (Reset is whole seconds from now).
     expect(headers(ctx).reset).to.be.oneOf(['1', '2']);
     expect(headers(ctx).retryAfter).to.equal('2');

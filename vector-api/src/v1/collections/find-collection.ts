@@ -8,3 +8,32 @@ export async function findCollection(state: VectorState, name: string): Promise<
   if (!collection) throw new NotFoundError(`no collection named "${name}"`);
   return collection;
 }
+
+/**
+ * `work` on the caller's collection of that name, read-only. While the token's checks are still in
+ * flight (a route with `overlapChecks`), it starts at once on this instance's cached row, so the
+ * Redis round trip and the work overlap; its result is kept only when `findCollection` (which
+ * waits for the checks' version read) confirms that row, same id and version. Otherwise, or when
+ * nothing is cached, the work runs on the confirmed row as it always did. Nothing is answered
+ * before the checks: bearer-auth waits for them after the handler.
+ */
+export async function withCollection<T>(
+  state: VectorState,
+  name: string,
+  work: (collection: Collection) => Promise<T>,
+): Promise<T> {
+  const early = state.checksPending ? state.collections.cached(state.token.sub, name) : undefined;
+  // Async: a check that throws at once on a stale row rejects this attempt instead of the request.
+  const attempt = async (collection: Collection) => work(collection);
+  const started = early ? attempt(early) : undefined;
+  if (started) {
+    started.catch(() => {}); // a stale row's failure is not the answer; a confirmed one's is awaited below
+    state.earlyWork = 'redone'; // until the row is confirmed
+  }
+  const collection = await findCollection(state, name);
+  if (started && early?.id === collection.id && early.version === collection.version) {
+    state.earlyWork = 'kept';
+    return started;
+  }
+  return work(collection);
+}

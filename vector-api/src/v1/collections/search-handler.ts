@@ -5,7 +5,7 @@ import { prepareVector } from '../../search/prepare-vector.ts';
 import type { VectorIndex } from '../../search/vector-index.ts';
 import type { VectorSchemas } from '../vector-schemas.ts';
 import type { V1Context } from '../vector-state.ts';
-import { findCollection } from './find-collection.ts';
+import { withCollection } from './find-collection.ts';
 
 type Include = readonly ('metadata' | 'vector')[];
 
@@ -28,19 +28,20 @@ export function createSearchHandler(schemas: VectorSchemas, index: VectorIndex) 
     const { name } = parseInput(schemas.collectionParams, ctx.params, 'path');
     const body = parseInput(schemas.search, ctx.request.body);
     const filter = body.filter === undefined ? undefined : parseMetadataFilter(body.filter);
-    const collection = await findCollection(ctx.state, name);
-    const { dimension, metric } = collection;
     const vectors = body.queries ?? [body.vector as Float32Array];
-    const queries = new Float32Array(vectors.length * dimension);
-    for (const [i, v] of vectors.entries()) {
-      const where = body.queries ? `queries.${i}` : 'vector';
-      queries.set(prepareVector(v, dimension, metric, where), i * dimension);
-    }
     const include: Include = body.include ?? ['metadata'];
-    const hits = await index.search(collection, queries, body.k, {
-      ...(filter ? { filter } : {}),
-      ...(include.includes('vector') ? { withVectors: true } : {}),
-      ...(body.ef_search ? { ef: body.ef_search } : {}),
+    const hits = await withCollection(ctx.state, name, (collection) => {
+      const { dimension, metric } = collection;
+      const queries = new Float32Array(vectors.length * dimension);
+      for (const [i, v] of vectors.entries()) {
+        const where = body.queries ? `queries.${i}` : 'vector';
+        queries.set(prepareVector(v, dimension, metric, where), i * dimension);
+      }
+      return index.search(collection, queries, body.k, {
+        ...(filter ? { filter } : {}),
+        ...(include.includes('vector') ? { withVectors: true } : {}),
+        ...(body.ef_search ? { ef: body.ef_search } : {}),
+      });
     });
     ctx.body = {
       results: body.queries ? hits.map((h) => view(h, include)) : view(hits[0] ?? [], include),
@@ -55,7 +56,6 @@ export function createCountHandler(schemas: VectorSchemas, index: VectorIndex) {
     const body = parseInput(schemas.count, ctx.request.body ?? {});
     const filter: FilterNode | undefined =
       body.filter === undefined ? undefined : parseMetadataFilter(body.filter);
-    const collection = await findCollection(ctx.state, name);
-    ctx.body = { count: await index.count(collection, filter) };
+    ctx.body = { count: await withCollection(ctx.state, name, (c) => index.count(c, filter)) };
   };
 }
