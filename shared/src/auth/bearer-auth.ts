@@ -229,7 +229,9 @@ export function createBearerAuth(verifier: AccessTokenVerifier, options: BearerA
     try {
       await pending;
     } catch (err) {
-      // A refusal is the answer (the error handler replaces any body), whatever the handler did.
+      // A refusal is the answer (the error handler replaces any body), whatever the handler did;
+      // only a limited token is a known principal afterwards, as when its checks come first.
+      if (!(err instanceof RateLimitedError)) ctx.state.token = undefined;
       throw challenged(err, scheme);
     }
     if (failed) throw failed.err;

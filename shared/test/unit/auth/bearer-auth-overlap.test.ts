@@ -125,6 +125,7 @@ describe('bearer auth: a read-only route overlaps its handler with the token che
       (err: unknown) => err,
     );
     expect(refusal).to.have.property('code', 'invalid_token');
+    expect(produced.ctx.state.token, 'a revoked token names no principal').to.equal(undefined);
     expect((refusal as { headers: Record<string, string> }).headers['WWW-Authenticate']).to.match(/^Bearer /);
 
     const next = request('t1');
