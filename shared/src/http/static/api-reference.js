@@ -42,7 +42,11 @@ globalThis.ui = globalThis.SwaggerUIBundle({
 // The description's commands scroll sideways in their boxes (they are copied as shown): each box
 // joins the tab order, so a keyboard can scroll it too (WCAG 2.1.1). swagger-ui renders the
 // description after the document loads, and may render it again.
-const focusableCommands = () => {
+// swagger-ui renders its servers <select> without a name: it gets one here (WCAG 4.1.2).
+const accessibleControls = () => {
   for (const pre of root.querySelectorAll('.info .renderedMarkdown pre:not([tabindex])')) pre.tabIndex = 0;
+  for (const select of root.querySelectorAll('select#servers:not([aria-label])')) {
+    select.setAttribute('aria-label', 'Server');
+  }
 };
-new MutationObserver(focusableCommands).observe(root, { childList: true, subtree: true });
+new MutationObserver(accessibleControls).observe(root, { childList: true, subtree: true });
