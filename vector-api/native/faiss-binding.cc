@@ -18,6 +18,7 @@
 #include <faiss/index_io.h>
 #include <faiss/utils/distances.h>
 #include <omp.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cmath>
@@ -112,6 +113,7 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
                            InstanceMethod("dispose", &FaissIndex::Dispose),
                            InstanceMethod("kind", &FaissIndex::Kind),
                            InstanceMethod("bytes", &FaissIndex::Bytes),
+                           InstanceMethod("hugePages", &FaissIndex::HugePages),
                            StaticMethod("create", &FaissIndex::Create),
                            StaticMethod("createHnsw", &FaissIndex::CreateHnsw),
                            StaticMethod("deserialize", &FaissIndex::Deserialize),
@@ -160,6 +162,41 @@ class FaissIndex : public Napi::ObjectWrap<FaissIndex> {
   static const faiss::IndexFlat* flatOf(const faiss::Index& index) {
     if (const auto* hnsw = hnswOf(index)) return dynamic_cast<const faiss::IndexFlat*>(hnsw->storage);
     return dynamic_cast<const faiss::IndexFlat*>(&index);
+  }
+
+  /**
+   * Asks the kernel to back [data, data + bytes) with 2 MiB pages (the whole 2 MiB pages inside
+   * it): MADV_HUGEPAGE, then MADV_COLLAPSE (Linux 6.1+) to move what is already there. Walks of a
+   * large graph touch vectors all over memory, and with 4 KiB pages nearly every one is a TLB miss.
+   * Advice only: a kernel or a memory state that refuses it changes nothing. Returns bytes advised.
+   */
+  static size_t adviseHuge(const void* data, size_t bytes) {
+    constexpr uintptr_t kHuge = 2u << 20;
+    uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+    uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
+    if (end <= begin) return 0;
+    void* at = reinterpret_cast<void*>(begin);
+    size_t length = static_cast<size_t>(end - begin);
+    if (madvise(at, length, MADV_HUGEPAGE) != 0) return 0;
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+    madvise(at, length, MADV_COLLAPSE);
+    return length;
+  }
+
+  // hugePages(): advises the index's vectors (and a graph's neighbour lists) onto 2 MiB pages;
+  // the bytes advised.
+  Napi::Value HugePages(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    faiss::Index& index = live(env);
+    size_t advised = 0;
+    if (const auto* flat = flatOf(index)) advised += adviseHuge(flat->codes.data(), flat->codes.size());
+    if (const auto* h = hnswOf(index)) {
+      advised += adviseHuge(h->hnsw.neighbors.data(),
+                            h->hnsw.neighbors.size() * sizeof(faiss::HNSW::storage_idx_t));
+    }
+    return Napi::Number::New(env, static_cast<double>(advised));
   }
 
   /** Bytes the index holds: its vectors, and for HNSW its graph (neighbours, levels, offsets). */

@@ -41,6 +41,7 @@ export function createBackgroundBuilds(hooks: BuildHooks) {
     const order = [...build.sources, ...appended];
     e.index.dispose();
     e.index = build.index;
+    e.index.adviseHugePages();
     e.build = undefined;
     e.ids = order.map((label) => e.ids[label] as string);
     e.metadata = order.map((label) => e.metadata[label] ?? null);

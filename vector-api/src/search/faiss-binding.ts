@@ -31,6 +31,8 @@ export interface NativeFaissIndex {
   kind(): 'flat' | 'hnsw';
   /** Native bytes held: the vectors, and an HNSW index's graph. */
   bytes(): number;
+  /** Advises the vectors (and a graph's neighbour lists) onto 2 MiB pages; the bytes advised. */
+  hugePages(): number;
   /** The stored vectors at these positions, row-major. */
   vectorsAt(labels: Float64Array): Float32Array;
   serialize(): Buffer;

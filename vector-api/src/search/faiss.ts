@@ -11,6 +11,14 @@ export interface FaissIndex {
   size(): number;
   /** Native bytes held (vectors, and an HNSW index's graph). */
   bytes(): number;
+  /**
+   * For an index of `HUGE_PAGES_FROM` bytes or more: asks the kernel to hold its vectors and graph
+   * in 2 MiB pages (MADV_HUGEPAGE, then MADV_COLLAPSE: ~1.5 ms per MiB, once). A walk of a large
+   * graph reads vectors all over memory, and with 4 KiB pages nearly each is a TLB miss: measured
+   * on 150k-200k x 384 graphs here, a search took 15-45% less. Vectors added later, into storage
+   * that grew, are on ordinary pages until the next build or load. Advice only; 0 when not taken.
+   */
+  adviseHugePages(): number;
   add(vectors: Float32Array): void;
   /** Removes these positions; later positions shift down, order is kept. Flat indexes only. */
   remove(labels: readonly number[]): void;
@@ -58,6 +66,9 @@ export interface FaissIndexContents {
   ids: bigint[] | null;
 }
 
+/** Below this, 4 KiB pages' TLB reach covers much of an index and collapsing is not worth its copy. */
+export const HUGE_PAGES_FROM = 32 * 1024 * 1024;
+
 const METRIC_INNER_PRODUCT = 0;
 const METRIC_L2 = 1;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -70,6 +81,7 @@ function wrap(index: NativeFaissIndex, dimension: number): FaissIndex {
     kind: index.kind(),
     size: () => index.size(),
     bytes: () => index.bytes(),
+    adviseHugePages: () => (index.bytes() >= HUGE_PAGES_FROM ? index.hugePages() : 0),
     add(vectors) {
       if (vectors.length > 0) index.add(vectors);
     },

@@ -234,6 +234,7 @@ function openSnapshotEntry(request: Extract<IndexRequest, { op: 'load' }>, dataK
     const { body } = decodeSnapshot(codecByName(request.codec), dataKey, target.principal, file);
     const index = deserializeIndex(body.index, target.metric, target.dimension);
     if (index.size() !== body.ids.length) throw new Error('snapshot index size does not match its ids');
+    index.adviseHugePages();
     const masked = body.ids.filter((id) => id === '').length;
     if (masked > 0 && index.kind !== 'hnsw') throw new Error('a flat snapshot with masked records');
     const perRecord =
@@ -283,11 +284,13 @@ function load(request: Extract<IndexRequest, { op: 'load' }>): Extract<IndexRepl
     source = 'snapshot';
   } else {
     const rows = decodeRows(request, dataKey);
+    // Flat first (exact, built at once); a graph, when wanted, is built in the background.
+    const index = buildIndex(target, 'flat', rows.vectors);
+    index.adviseHugePages();
     entry = {
       target,
       version: request.version,
-      // Flat first (exact, built at once); a graph, when wanted, is built in the background.
-      index: buildIndex(target, 'flat', rows.vectors),
+      index,
       ids: rows.ids,
       masked: 0,
       metadata: rows.metadata,
