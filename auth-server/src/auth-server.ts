@@ -11,6 +11,7 @@ import {
   type Logger,
   listen,
   postgresReadiness,
+  redisSettled,
 } from '@vectorauth/shared';
 import { createAuthRateLimits } from './abuse/auth-rate-limits.ts';
 import { createAccountRepository } from './accounts/account-repository.ts';
@@ -64,6 +65,9 @@ export async function startAuthServer(
       'database',
     );
     const redis = started.push(createRedis(config.redisUrl, 'auth-server', logger), closeRedis, 'redis');
+    // Boot announces client changes and every request asks Redis (limits, revocation): give the
+    // connection a moment, as the vector API does. When Redis is down, start anyway (fail closed).
+    const redisUp = redisSettled(redis, 2000);
     const base = { config, orm, redis, audit: createAuditLog({ orm, logger }), logger };
     const keyring = createMasterKeyring(config.masterKeys);
     const metrics = createMetrics('auth-server');
@@ -86,6 +90,7 @@ export async function startAuthServer(
     const services = createAccountServices({ ...base, keyring, accounts, sessions });
     started.push(services.hasher, (hasher) => hasher.close(), 'password hasher');
     started.push(services.mailer, (mailer) => mailer.idle(), 'mailer');
+    await redisUp;
     await ensureAccountClient(oidc.adapter, config.issuer);
     const rateLimits = createAuthRateLimits({
       limiter: createRateLimiter(redis, { windowMs: config.rateLimits.windowMs }),

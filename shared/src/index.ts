@@ -66,5 +66,6 @@ export * from './process/service-entry.ts';
 export * from './redis/batched-redis-script.ts';
 export * from './redis/create-redis.ts';
 export * from './redis/redis-script.ts';
+export * from './redis/redis-settled.ts';
 export * from './redis/redis-url.ts';
 export * from './redis/replicated-write.ts';

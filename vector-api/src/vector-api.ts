@@ -8,7 +8,7 @@ import {
   createShutdownStack,
   type Logger,
   listen,
-  type Redis,
+  redisSettled,
 } from '@vectorauth/shared';
 import { createVectorApp } from './app.ts';
 import type { VectorApiConfig } from './config.ts';
@@ -66,7 +66,7 @@ export async function startVectorApi(
       'index worker',
     );
     const redis = started.push(createRedis(config.redisUrl, 'vector-api', logger), closeRedis, 'redis');
-    const redisSettled = settled(redis, 2000);
+    const redisUp = redisSettled(redis, 2000);
     const metrics = createMetrics('vector-api');
     const tamper = createTamperReport({ orm, logger, count: countTampering(metrics) });
     const snapshots = createSnapshotStore(config.dataDir);
@@ -101,7 +101,7 @@ export async function startVectorApi(
     app.on('error', (err: unknown) => logger.warn({ err }, 'connection error'));
     // Every request asks Redis (revocation): give the connection a moment, so the first requests
     // after a start are not refused for want of it. When Redis is down, start anyway (fail closed).
-    await redisSettled;
+    await redisUp;
     const listening = started.push(
       await listen(app, config.host, config.port, {
         variables: { host: 'VECTOR_HOST', port: 'VECTOR_PORT' },
@@ -114,20 +114,4 @@ export async function startVectorApi(
     await started.close().catch(() => undefined);
     throw err;
   }
-}
-
-/** Resolves when the connection is ready, has failed once, or after `ms`, whichever comes first. */
-function settled(redis: Redis, ms: number): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      redis.off('ready', done);
-      redis.off('error', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    redis.once('ready', done);
-    redis.once('error', done);
-  });
 }
