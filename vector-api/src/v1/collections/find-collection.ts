@@ -21,6 +21,12 @@ export async function withCollection<T>(
   state: VectorState,
   name: string,
   work: (collection: Collection) => Promise<T>,
+  /**
+   * Told of a cached row the early work ran on that turned out gone (deleted, or replaced by
+   * another collection of that name), once that work has settled: it may have loaded an index
+   * for it (from no rows), which must not outlive it (a restore of the same id would find it).
+   */
+  gone: (collection: Collection) => Promise<void>,
 ): Promise<T> {
   const early = state.checksPending ? state.collections.cached(state.token.sub, name) : undefined;
   // Async: a check that throws at once on a stale row rejects this attempt instead of the request.
@@ -30,10 +36,26 @@ export async function withCollection<T>(
     started.catch(() => {}); // a stale row's failure is not the answer; a confirmed one's is awaited below
     state.earlyWork = 'redone'; // until the row is confirmed
   }
-  const collection = await findCollection(state, name);
+  let collection: Collection;
+  try {
+    collection = await findCollection(state, name);
+  } catch (err) {
+    if (early && started && err instanceof NotFoundError) await forget(early, started, gone);
+    throw err;
+  }
   if (started && early?.id === collection.id && early.version === collection.version) {
     state.earlyWork = 'kept';
     return started;
   }
+  if (early && started && early.id !== collection.id) await forget(early, started, gone);
   return work(collection);
+}
+
+async function forget(
+  early: Collection,
+  started: Promise<unknown>,
+  gone: (collection: Collection) => Promise<void>,
+): Promise<void> {
+  await started.catch(() => undefined);
+  await gone(early).catch(() => undefined);
 }

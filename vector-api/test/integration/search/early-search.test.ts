@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { decodeJwt } from 'jose';
 import { metricValue } from '../../../../shared/test/support/wait-for.ts';
+import { connectTestDatabase } from '../../support/scratch-database.ts';
 import { type SecondInstance, startSecondInstance } from '../../support/second-instance.ts';
 import { type Harness, startHarness } from '../../support/vector-api-harness.ts';
 
@@ -96,6 +97,31 @@ describe('searches started before their token checks answer', function () {
     // Checked first from now on: no more work for it.
     expect((await search(a, token, 'docs', [0, 0])).status).to.equal(401);
     expect((await early(a)).refused - before.refused).to.equal(1);
+  });
+
+  it('a collection deleted on the other instance: the early search drops what this one held of it', async () => {
+    const db = await connectTestDatabase();
+    try {
+      const token = await a.token();
+      expect((await a.seed(token, 'gone', 2, [{ id: 'x', vector: [0, 0] }])).status).to.equal(200);
+      expect(ids(await search(a, token, 'gone', [0, 0]))).to.deep.equal(['x']); // a holds its index
+      const [found] = await db.query('select * from collection where name = $1 and principal = $2', [
+        'gone',
+        decodeJwt(token).sub,
+      ]);
+      const row = found as Record<string, unknown>;
+      expect((await b.call('DELETE', '/v1/collections/gone', { token })).status).to.equal(204);
+      expect((await search(a, token, 'gone', [0, 0])).status).to.equal(404);
+      // The row comes back (a backup restored), with the same id and version but without its
+      // vectors: what a answers must come from the rows, not from an index of the deleted one.
+      await db.query(
+        'insert into collection (id, principal, name, dimension, metric, version, purged_seq) values ($1, $2, $3, $4, $5, $6, $7)',
+        [row.id, row.principal, row.name, row.dimension, row.metric, row.version, row.purged_seq],
+      );
+      expect(ids(await search(a, token, 'gone', [0, 0]))).to.deep.equal([]);
+    } finally {
+      await db.close();
+    }
   });
 
   it("another principal's token never reaches a row cached for someone else", async () => {
